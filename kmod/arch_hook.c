@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ctnr: the architecture-specific part of the device access hook.
+ *
+ * devaccess.c puts a kprobe on the entry of devcgroup_check_permission().
+ * At that point the arguments are still in their registers and the return
+ * address into the caller is the only thing the function's frame holds.
+ * To refuse an access, the pre-handler points the saved instruction pointer
+ * at a module function with the same prototype and returns 1: the kprobe
+ * core then resumes there instead of in the probed function, that function
+ * returns -EPERM straight to the caller of devcgroup_check_permission(), and
+ * nothing was allocated on the way (unlike a kretprobe, whose instance pool
+ * can run dry and let a call through unchecked).
+ *
+ * x86-64 (done): arguments in di, si, dx, cx; the instruction pointer is
+ * regs->ip.  With an ftrace-based kprobe (CONFIG_KPROBES_ON_FTRACE, the
+ * case on Debian kernels) the ftrace trampoline returns to whatever
+ * regs->ip holds after the handlers ran, with the stack as it was at the
+ * function's entry; with an int3-based kprobe the trap returns there.
+ * Do not try to emulate the return by popping the return address off
+ * regs->sp: the ftrace frame is not laid out like a trap frame, and it
+ * crashes.
+ *
+ * arm64 (not enabled, not tested): the same idea works through
+ * instruction_pointer_set(regs, fn), which sets pt_regs->pc; the arguments
+ * are regs->regs[0..3] and the link register still holds the return
+ * address at the entry of the function, so fn returns straight to the
+ * caller.  Enabling it means filling in the two functions below for
+ * CONFIG_ARM64 and testing it.
+ */
+#include <linux/kprobes.h>
+#include <linux/ptrace.h>
+
+#include "ctnr.h"
+
+#if defined(CONFIG_X86_64)
+
+bool ctnr_arch_hook_supported(void)
+{
+	return true;
+}
+
+void ctnr_arch_hook_args(const struct pt_regs *regs, unsigned long args[4])
+{
+	args[0] = regs->di;
+	args[1] = regs->si;
+	args[2] = regs->dx;
+	args[3] = regs->cx;
+}
+
+void ctnr_arch_hook_divert(struct pt_regs *regs, void *fn)
+{
+	regs->ip = (unsigned long)fn;
+}
+
+#else
+
+bool ctnr_arch_hook_supported(void)
+{
+	return false;
+}
+
+void ctnr_arch_hook_args(const struct pt_regs *regs, unsigned long args[4])
+{
+	args[0] = 0;
+	args[1] = 0;
+	args[2] = 0;
+	args[3] = 0;
+}
+
+void ctnr_arch_hook_divert(struct pt_regs *regs, void *fn)
+{
+}
+
+#endif

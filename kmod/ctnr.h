@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ctnr: internal interfaces between the files of the module.
+ */
+#ifndef _CTNR_H
+#define _CTNR_H
+
+#include <linux/types.h>
+#include <linux/refcount.h>
+#include <linux/rhashtable-types.h>
+#include <linux/workqueue.h>
+#include <linux/netlink.h>
+#include <linux/ctnr.h>
+
+struct ns_common;
+struct cgroup;
+struct pid;
+struct task_struct;
+struct user_namespace;
+struct sk_buff;
+struct genl_info;
+struct file;
+
+/* Key of the name index: names are unique per owner user namespace. */
+struct ctnr_name_key {
+	const struct user_namespace *owner;
+	char name[CTNR_NAME_MAX];	/* NUL padded */
+};
+
+/*
+ * A container.  Immutable after creation except where noted.  The registry
+ * holds one reference while the container is linked into the indices;
+ * lookups under RCU take their own with refcount_inc_not_zero().  The last
+ * ctnr_put() must happen in process context: it releases namespaces.
+ */
+struct ctnr_container {
+	u32 id;
+	struct ctnr_name_key key;
+	struct user_namespace *owner;		/* counted reference */
+	struct ns_common *ns[__CTNR_NS_MAX];	/* counted, NULL if absent */
+	struct cgroup *cgrp;			/* counted, cgroup v2 */
+	struct pid *init_pid;			/* counted */
+	u64 ctime;				/* ns since the epoch */
+
+	u32 flags;		/* CTNR_F_*, written under ctnr_lock */
+	u32 state;		/* enum ctnr_state, written under ctnr_lock */
+	bool unlinked;		/* removed from the indices, under ctnr_lock */
+	struct ctnr_log *log;	/* kmsg.c: NULL until first used */
+	struct ctnr_dev __rcu *dev;	/* devaccess.c: NULL until first used */
+	u32 loop_quota;		/* loop.c: if loop_quota_set; ctnr_loop_lock */
+	bool loop_quota_set;	/* loop.c: else the module parameter */
+	u32 loop_count;		/* loop.c: devices held, under ctnr_loop_lock */
+
+	struct rhash_head name_node;
+	struct rhlist_head cgrp_node;
+	struct rhlist_head pid_node;
+	struct work_struct stop_work;
+	refcount_t ref;
+	struct rcu_head rcu;
+};
+
+/*
+ * A required attribute is missing: say which, and say it in words too (the
+ * genetlink helper only sets the attribute type).  Evaluates to true then.
+ */
+#define CTNR_NL_MISSING(info, type, msg) ({				\
+	bool __missing = !(info)->attrs[type];				\
+	if (__missing) {						\
+		NL_SET_ERR_ATTR_MISS((info)->extack, NULL, type);	\
+		NL_SET_ERR_MSG((info)->extack, msg);			\
+	}								\
+	__missing;							\
+})
+
+/* stats.c: live-object counters, exposed in debugfs. */
+enum ctnr_counter {
+	CTNR_CNT_CONTAINERS,
+	CTNR_CNT_NS_REFS,
+	CTNR_CNT_CGROUP_REFS,
+	CTNR_CNT_PID_REFS,
+	CTNR_CNT_USERNS_REFS,
+	CTNR_CNT_BYTES,
+	CTNR_CNT_LOGS,			/* kmsg.c: container logs */
+	CTNR_CNT_LOG_FILES,		/* kmsg.c: open /dev/ctnr-kmsg */
+	CTNR_CNT_DEV_STATES,		/* devaccess.c: per-container state */
+	CTNR_CNT_DEV_RULESETS,		/* devaccess.c: rule sets */
+	CTNR_CNT_DEV_RULES,		/* devaccess.c: rules in live sets */
+	CTNR_CNT_LOOP_DEVICES,		/* loop.c: devices not yet freed */
+	CTNR_CNT_LOOP_FILE_REFS,	/* loop.c: backing files held */
+	__CTNR_CNT_MAX
+};
+void ctnr_count_add(enum ctnr_counter c, long v);
+long ctnr_count_read(enum ctnr_counter c);
+int ctnr_stats_init(void);
+void ctnr_stats_uninit(void);
+
+/* container.c: the registry. */
+int ctnr_container_init(void);
+void ctnr_container_uninit(void);
+struct ctnr_container *ctnr_container_create(const char *name,
+					     struct task_struct *task, u32 flags,
+					     struct netlink_ext_ack *extack);
+int ctnr_container_delete(struct ctnr_container *c);
+int ctnr_container_set_flags(struct ctnr_container *c, u32 flags);
+struct ctnr_container *ctnr_lookup(u32 id, const char *name);
+struct ctnr_container *ctnr_next(unsigned long *id);
+struct ctnr_container *ctnr_find_by_cgroup_rcu(struct cgroup *cgrp);
+struct rhlist_head *ctnr_on_cgroup_rcu(struct cgroup *cgrp);
+/* Every container registered on exactly @cgrp; under rcu_read_lock(). */
+#define ctnr_for_each_on_cgroup_rcu(c, pos, cgrp) \
+	rhl_for_each_entry_rcu(c, pos, ctnr_on_cgroup_rcu(cgrp), cgrp_node)
+struct ctnr_container *ctnr_find_by_task(struct task_struct *task);
+bool ctnr_may_manage(const struct ctnr_container *c, const struct file *file);
+void ctnr_pid_exited(struct pid *pid);
+unsigned int ctnr_count_visible(void);
+void ctnr_get(struct ctnr_container *c);
+void ctnr_put(struct ctnr_container *c);
+int ctnr_name_valid(const char *name, struct netlink_ext_ack *extack);
+
+/* nsfd.c: namespace capture and nsfs fd hand-out. */
+int ctnr_nsfd_init(void);
+int ctnr_ns_capture(struct ctnr_container *c, struct task_struct *task);
+void ctnr_ns_release(struct ctnr_container *c);
+unsigned int ctnr_ns_inum(const struct ctnr_container *c, int type);
+u32 ctnr_ns_mask(const struct ctnr_container *c);
+long ctnr_ioc_ns_fds(struct file *file, void __user *arg);
+extern const u32 ctnr_ns_clone_flag[__CTNR_NS_MAX];
+
+/* exit.c: init exit tracking. */
+int ctnr_exit_init(void);
+void ctnr_exit_uninit(void);
+bool ctnr_exit_tracking(void);
+
+/* genl.c: the netlink family. */
+int ctnr_genl_init(void);
+void ctnr_genl_uninit(void);
+void ctnr_genl_notify(const struct ctnr_container *c, u32 event);
+void ctnr_genl_notify_extra(const struct ctnr_container *c, u32 event,
+			    int (*put)(struct sk_buff *skb, const void *arg),
+			    const void *arg);
+struct ctnr_container *ctnr_nl_lookup(struct sk_buff *skb,
+				      struct genl_info *info);
+void *ctnr_genl_put(struct sk_buff *skb, u32 portid, u32 seq, int flags,
+		    u8 cmd);
+
+/*
+ * devaccess.c: device access rules and their enforcement hook.
+ * ctnr_dev_unlink() is called by ctnr_unlink() with ctnr_lock held,
+ * ctnr_dev_release() by the last ctnr_put().
+ */
+struct ctnr_dev;
+int ctnr_devaccess_init(void);
+void ctnr_devaccess_uninit(void);
+bool ctnr_devaccess_available(void);
+void ctnr_dev_unlink(struct ctnr_container *c);
+void ctnr_dev_release(struct ctnr_container *c);
+int ctnr_dev_nl_fill(struct sk_buff *skb, const struct ctnr_container *c);
+int ctnr_dev_nl_set_default(struct sk_buff *skb, struct genl_info *info,
+			    struct ctnr_container *c);
+int ctnr_nl_dev_rule_add_doit(struct sk_buff *skb, struct genl_info *info);
+int ctnr_nl_dev_rule_del_doit(struct sk_buff *skb, struct genl_info *info);
+int ctnr_nl_dev_rule_get_dumpit(struct sk_buff *skb,
+				struct netlink_callback *cb);
+
+/* arch_hook.c: the architecture-specific part of the devaccess hook. */
+struct pt_regs;
+bool ctnr_arch_hook_supported(void);
+void ctnr_arch_hook_args(const struct pt_regs *regs, unsigned long args[4]);
+void ctnr_arch_hook_divert(struct pt_regs *regs, void *fn);
+
+/* dev.c: /dev/ctnr. */
+int ctnr_dev_init(void);
+void ctnr_dev_uninit(void);
+
+/*
+ * kmsg.c: the per-container log and /dev/ctnr-kmsg.  ctnr_log_emit() adds
+ * one record of facility kern to @c's log (the caller holds a reference on
+ * @c); it may be called in any context but NMI (it takes a spinlock with
+ * interrupts off and never sleeps), with no scheduler lock held; the first
+ * record of a container allocates its log, with GFP_NOWAIT: under memory
+ * pressure that record is lost.  @level is a LOGLEVEL_* (0..7,
+ * LOGLEVEL_DEFAULT for the default, CTNR_LOGLEVEL_CONT for a continuation
+ * record).  A trailing newline is dropped; text beyond 992 bytes (as
+ * printk) is cut.
+ */
+#define CTNR_LOGLEVEL_CONT	(-2)
+struct ctnr_log;
+int ctnr_kmsg_init(void);
+void ctnr_kmsg_uninit(void);
+void ctnr_log_emit(struct ctnr_container *c, int level, const char *fmt, ...)
+	__printf(3, 4);
+void ctnr_log_unlink(struct ctnr_container *c);
+void ctnr_log_release(struct ctnr_container *c);
+int ctnr_log_nl_fill(struct sk_buff *skb, const struct ctnr_container *c);
+int ctnr_log_nl_set(struct ctnr_container *c, struct genl_info *info);
+int ctnr_nl_log_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int ctnr_nl_log_clear_doit(struct sk_buff *skb, struct genl_info *info);
+
+/*
+ * loop.c: ctnrloop devices.  ctnr_loop_container_gone() is called after a
+ * container was unlinked, with no lock held.
+ */
+int ctnr_loop_init(void);
+void ctnr_loop_uninit(void);
+void ctnr_loop_container_gone(struct ctnr_container *c);
+long ctnr_ioc_loop_attach(struct file *file, void __user *arg);
+long ctnr_ioc_loop_detach(struct file *file, void __user *arg);
+int ctnr_loop_nl_fill(struct sk_buff *skb, const struct ctnr_container *c);
+int ctnr_loop_nl_set(struct sk_buff *skb, struct genl_info *info,
+		     struct ctnr_container *c);
+int ctnr_nl_loop_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+bool ctnr_loop_owned_rcu(dev_t devt, const struct ctnr_container *c);
+
+/* main.c: module parameters and identity. */
+extern unsigned int ctnr_max_containers;
+extern unsigned int ctnr_max_user_containers;
+extern unsigned int ctnr_log_size;
+extern unsigned int ctnr_log_rate;
+extern unsigned int ctnr_log_burst;
+u64 ctnr_features(void);
+extern const char ctnr_version[];
+
+#endif /* _CTNR_H */

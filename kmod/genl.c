@@ -1,0 +1,579 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ctnr: the generic netlink family "ctnr".
+ *
+ * One flat attribute space; each command has its own strict policy, so an
+ * attribute a command does not take is rejected by genetlink with an
+ * extended-ack message.  Checks that a policy cannot express are made here,
+ * each with its own message.
+ */
+#include <linux/cgroup.h>
+#include <linux/file.h>
+#include <linux/nsproxy.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/user_namespace.h>
+#include <net/genetlink.h>
+#include <net/net_namespace.h>
+#include <net/sock.h>
+
+#include "ctnr.h"
+
+static struct genl_family ctnr_genl_family;
+static bool ctnr_genl_registered;	/* written only at init and exit */
+
+enum ctnr_mcgrp {
+	CTNR_MCGRP_EVENTS,
+};
+
+static const struct genl_multicast_group ctnr_mcgrps[] = {
+	/* Events name every container: host administrators only. */
+	[CTNR_MCGRP_EVENTS] = { .name = CTNR_GENL_MCGRP_EVENTS,
+				.flags = GENL_MCAST_CAP_SYS_ADMIN },
+};
+
+static const struct nla_policy ctnr_info_policy[CTNR_A_MAX + 1] = {
+};
+
+static const struct nla_policy ctnr_new_policy[CTNR_A_MAX + 1] = {
+	[CTNR_A_NAME] = { .type = NLA_NUL_STRING },
+	[CTNR_A_PID] = { .type = NLA_U32 },
+	[CTNR_A_PIDFD] = { .type = NLA_S32 },
+	[CTNR_A_FLAGS] = { .type = NLA_U32 },
+};
+
+static const struct nla_policy ctnr_ref_policy[CTNR_A_MAX + 1] = {
+	[CTNR_A_ID] = { .type = NLA_U32 },
+	[CTNR_A_NAME] = { .type = NLA_NUL_STRING },
+};
+
+static const struct nla_policy ctnr_set_policy[CTNR_A_MAX + 1] = {
+	[CTNR_A_ID] = { .type = NLA_U32 },
+	[CTNR_A_NAME] = { .type = NLA_NUL_STRING },
+	[CTNR_A_FLAGS] = { .type = NLA_U32 },
+	[CTNR_A_LOG_SIZE] = { .type = NLA_U32 },
+	[CTNR_A_DEV_DEFAULT] = { .type = NLA_U32 },
+	[CTNR_A_LOOP_QUOTA] = { .type = NLA_U32 },
+};
+
+/* DEV_RULE_ADD and DEV_RULE_DEL; ranges are checked with their messages. */
+static const struct nla_policy ctnr_dev_rule_policy[CTNR_A_MAX + 1] = {
+	[CTNR_A_ID] = { .type = NLA_U32 },
+	[CTNR_A_NAME] = { .type = NLA_NUL_STRING },
+	[CTNR_A_DEV_TYPE] = { .type = NLA_U32 },
+	[CTNR_A_DEV_MAJOR] = { .type = NLA_U32 },
+	[CTNR_A_DEV_MINOR] = { .type = NLA_U32 },
+	[CTNR_A_DEV_ACCESS] = { .type = NLA_U32 },
+};
+
+static const struct nla_policy ctnr_log_get_policy[CTNR_A_MAX + 1] = {
+	[CTNR_A_ID] = { .type = NLA_U32 },
+	[CTNR_A_NAME] = { .type = NLA_NUL_STRING },
+	[CTNR_A_LOG_SEQ] = { .type = NLA_U64 },
+};
+
+/* The socket's opener must hold the capability too, not only the sender. */
+static const struct file *ctnr_nl_file(const struct sk_buff *skb)
+{
+	struct sock *sk = NETLINK_CB(skb).sk;
+
+	return sk && sk->sk_socket ? sk->sk_socket->file : NULL;
+}
+
+static int ctnr_nl_put_ns(struct sk_buff *skb, const struct ctnr_container *c)
+{
+	struct nlattr *nest;
+	int t;
+
+	nest = nla_nest_start(skb, CTNR_A_NS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (t = 0; t < __CTNR_NS_MAX; t++) {
+		if (!c->ns[t])
+			continue;
+		if (nla_put_u32(skb, CTNR_NS_A_BASE + t, ctnr_ns_inum(c, t))) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/*
+ * Describe @c as seen by the current task, or as seen from the initial
+ * namespaces for an event (@event != 0).
+ */
+static int ctnr_nl_fill(struct sk_buff *skb, const struct ctnr_container *c,
+			u32 portid, u32 seq, int flags, u8 cmd, u32 event)
+{
+	struct user_namespace *userns = event ? &init_user_ns :
+						current_user_ns();
+	struct pid_namespace *pidns = event ? &init_pid_ns :
+					      task_active_pid_ns(current);
+	u32 state = READ_ONCE(c->state);
+	u32 pid = 0;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &ctnr_genl_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (state == CTNR_STATE_RUNNING)
+		pid = pid_nr_ns(c->init_pid, pidns);
+	if ((event && nla_put_u32(skb, CTNR_A_EVENT, event)) ||
+	    nla_put_u32(skb, CTNR_A_ID, c->id) ||
+	    nla_put_string(skb, CTNR_A_NAME, c->key.name) ||
+	    nla_put_u32(skb, CTNR_A_STATE, state) ||
+	    nla_put_u32(skb, CTNR_A_FLAGS, READ_ONCE(c->flags)) ||
+	    nla_put_u32(skb, CTNR_A_PID, pid) ||
+	    nla_put_u32(skb, CTNR_A_OWNER_UID,
+			from_kuid_munged(userns, c->owner->owner)) ||
+	    nla_put_u32(skb, CTNR_A_OWNER_LEVEL, c->owner->level) ||
+	    nla_put_u64_64bit(skb, CTNR_A_CTIME, c->ctime, CTNR_A_PAD) ||
+	    nla_put_u32(skb, CTNR_A_NS_MASK, ctnr_ns_mask(c)) ||
+	    ctnr_nl_put_ns(skb, c) ||
+	    ctnr_log_nl_fill(skb, c) ||
+	    ctnr_dev_nl_fill(skb, c) ||
+	    ctnr_loop_nl_fill(skb, c))
+		goto cancel;
+
+	if (!event && current->nsproxy) {
+		char *buf = kmalloc(PATH_MAX, GFP_KERNEL);
+		int len;
+
+		if (!buf)
+			goto cancel;
+		len = cgroup_path_ns(c->cgrp, buf, PATH_MAX,
+				     current->nsproxy->cgroup_ns);
+		if (len >= 0 && len < PATH_MAX &&
+		    nla_put_string(skb, CTNR_A_CGROUP, buf)) {
+			kfree(buf);
+			goto cancel;
+		}
+		kfree(buf);
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/*
+ * Events go to the initial network namespace only.  @put, if not NULL,
+ * adds the attributes of the event to those of the container.
+ */
+void ctnr_genl_notify_extra(const struct ctnr_container *c, u32 event,
+			    int (*put)(struct sk_buff *skb, const void *arg),
+			    const void *arg)
+{
+	struct sk_buff *skb;
+
+	if (!ctnr_genl_registered ||
+	    !genl_has_listeners(&ctnr_genl_family, &init_net,
+				CTNR_MCGRP_EVENTS))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	if (ctnr_nl_fill(skb, c, 0, 0, 0, CTNR_CMD_EVENT, event) ||
+	    (put && put(skb, arg))) {
+		nlmsg_free(skb);
+		return;
+	}
+	if (put)	/* the attributes went after genlmsg_end() */
+		nlmsg_end(skb, nlmsg_hdr(skb));
+	genlmsg_multicast_netns(&ctnr_genl_family, &init_net, skb, 0,
+				CTNR_MCGRP_EVENTS, GFP_KERNEL);
+}
+
+void ctnr_genl_notify(const struct ctnr_container *c, u32 event)
+{
+	ctnr_genl_notify_extra(c, event, NULL, NULL);
+}
+
+/* A message header of the family, for the handlers in other files. */
+void *ctnr_genl_put(struct sk_buff *skb, u32 portid, u32 seq, int flags,
+		    u8 cmd)
+{
+	return genlmsg_put(skb, portid, seq, &ctnr_genl_family, flags, cmd);
+}
+
+/*
+ * Resolve the container a request names with exactly one of CTNR_A_ID and
+ * CTNR_A_NAME.  Containers the caller may not manage do not exist for it.
+ */
+struct ctnr_container *ctnr_nl_lookup(struct sk_buff *skb,
+				      struct genl_info *info)
+{
+	struct nlattr *id = info->attrs[CTNR_A_ID];
+	struct nlattr *name = info->attrs[CTNR_A_NAME];
+	struct ctnr_container *c;
+
+	if (!!id == !!name) {
+		NL_SET_ERR_MSG(info->extack, "give exactly one of container id and name");
+		return ERR_PTR(-EINVAL);
+	}
+	if (id && !nla_get_u32(id)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, id, "container id 0 is invalid");
+		return ERR_PTR(-EINVAL);
+	}
+	if (name && ctnr_name_valid(nla_data(name), info->extack)) {
+		NL_SET_BAD_ATTR(info->extack, name);
+		return ERR_PTR(-EINVAL);
+	}
+	c = ctnr_lookup(id ? nla_get_u32(id) : 0, name ? nla_data(name) : NULL);
+	if (c && !ctnr_may_manage(c, ctnr_nl_file(skb))) {
+		ctnr_put(c);
+		c = NULL;
+	}
+	if (!c) {
+		NL_SET_ERR_MSG_ATTR(info->extack, id ?: name, "no such container");
+		return ERR_PTR(-ENOENT);
+	}
+	return c;
+}
+
+static int ctnr_nl_info_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &ctnr_genl_family, 0,
+				CTNR_CMD_INFO);
+	if (!hdr)
+		goto nomem;
+	if (nla_put_string(msg, CTNR_A_VERSION, ctnr_version) ||
+	    nla_put_u32(msg, CTNR_A_ABI_VERSION, CTNR_ABI_VERSION) ||
+	    nla_put_u64_64bit(msg, CTNR_A_FEATURES, ctnr_features(),
+			      CTNR_A_PAD) ||
+	    nla_put_u32(msg, CTNR_A_COUNT, ctnr_count_visible()))
+		goto nomem;
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+nomem:
+	nlmsg_free(msg);
+	return -ENOMEM;
+}
+
+/* Is @ns the same as or below @ancestor? */
+static bool ctnr_userns_within(const struct user_namespace *ns,
+			       const struct user_namespace *ancestor)
+{
+	for (; ns; ns = ns->parent)
+		if (ns == ancestor)
+			return true;
+	return false;
+}
+
+static struct task_struct *ctnr_nl_task(struct genl_info *info)
+{
+	struct nlattr *pid_attr = info->attrs[CTNR_A_PID];
+	struct nlattr *pidfd_attr = info->attrs[CTNR_A_PIDFD];
+	struct task_struct *task = NULL;
+
+	if (!!pid_attr == !!pidfd_attr) {
+		NL_SET_ERR_MSG(info->extack, "give exactly one of pid and pidfd");
+		return ERR_PTR(-EINVAL);
+	}
+	if (pid_attr) {
+		u32 nr = nla_get_u32(pid_attr);
+
+		if (!nr || nr > PID_MAX_LIMIT) {
+			NL_SET_ERR_MSG_ATTR(info->extack, pid_attr, "pid must be between 1 and PID_MAX_LIMIT");
+			return ERR_PTR(-EINVAL);
+		}
+		rcu_read_lock();
+		task = pid_task(find_vpid(nr), PIDTYPE_PID);
+		if (task)
+			get_task_struct(task);
+		rcu_read_unlock();
+		if (!task) {
+			NL_SET_ERR_MSG_ATTR(info->extack, pid_attr, "no such process in your pid namespace");
+			return ERR_PTR(-ESRCH);
+		}
+	} else {
+		struct fd f = fdget(nla_get_s32(pidfd_attr));
+
+		if (!f.file) {
+			NL_SET_ERR_MSG_ATTR(info->extack, pidfd_attr, "pidfd is not an open file descriptor");
+			return ERR_PTR(-EBADF);
+		}
+		if (!ctnr_file_is_pidfd(f.file)) {
+			fdput(f);
+			NL_SET_ERR_MSG_ATTR(info->extack, pidfd_attr, "file descriptor is not a pidfd");
+			return ERR_PTR(-EBADF);
+		}
+		task = get_pid_task(f.file->private_data, PIDTYPE_PID);
+		fdput(f);
+		if (!task) {
+			NL_SET_ERR_MSG_ATTR(info->extack, pidfd_attr, "the pidfd's process has exited");
+			return ERR_PTR(-ESRCH);
+		}
+	}
+	return task;
+}
+
+static int ctnr_nl_container_new_doit(struct sk_buff *skb,
+				      struct genl_info *info)
+{
+	struct user_namespace *mine = current_user_ns();
+	struct user_namespace *theirs;
+	struct ctnr_container *c;
+	struct task_struct *task;
+	struct sk_buff *msg;
+	u32 flags = 0;
+	int err;
+
+	if (!netlink_ns_capable(skb, mine, CAP_SYS_ADMIN)) {
+		NL_SET_ERR_MSG(info->extack, "CAP_SYS_ADMIN in your user namespace is required");
+		return -EPERM;
+	}
+	if (CTNR_NL_MISSING(info, CTNR_A_NAME, "container name is required"))
+		return -EINVAL;
+	err = ctnr_name_valid(nla_data(info->attrs[CTNR_A_NAME]), info->extack);
+	if (err) {
+		NL_SET_BAD_ATTR(info->extack, info->attrs[CTNR_A_NAME]);
+		return err;
+	}
+	if (info->attrs[CTNR_A_FLAGS]) {
+		flags = nla_get_u32(info->attrs[CTNR_A_FLAGS]);
+		if (flags & ~CTNR_F_ALL) {
+			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[CTNR_A_FLAGS], "unknown container flags");
+			return -EINVAL;
+		}
+	}
+	task = ctnr_nl_task(info);
+	if (IS_ERR(task))
+		return PTR_ERR(task);
+
+	rcu_read_lock();
+	theirs = __task_cred(task)->user_ns;
+	err = ctnr_userns_within(theirs, mine) ? 0 : -EPERM;
+	rcu_read_unlock();
+	if (err) {
+		NL_SET_ERR_MSG(info->extack, "the task's user namespace is not yours or below it");
+		goto out_task;
+	}
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg) {
+		err = -ENOMEM;
+		goto out_task;
+	}
+	c = ctnr_container_create(nla_data(info->attrs[CTNR_A_NAME]), task,
+				  flags, info->extack);
+	if (IS_ERR(c)) {
+		err = PTR_ERR(c);
+		nlmsg_free(msg);
+		goto out_task;
+	}
+	err = ctnr_nl_fill(msg, c, info->snd_portid, info->snd_seq, 0,
+			   CTNR_CMD_CONTAINER_NEW, 0);
+	ctnr_put(c);
+	if (err) {
+		nlmsg_free(msg);
+		goto out_task;
+	}
+	err = genlmsg_reply(msg, info);
+out_task:
+	put_task_struct(task);
+	return err;
+}
+
+static int ctnr_nl_container_del_doit(struct sk_buff *skb,
+				      struct genl_info *info)
+{
+	struct ctnr_container *c = ctnr_nl_lookup(skb, info);
+	int err;
+
+	if (IS_ERR(c))
+		return PTR_ERR(c);
+	err = ctnr_container_delete(c);
+	if (err)
+		NL_SET_ERR_MSG(info->extack, "no such container");
+	ctnr_put(c);
+	return err;
+}
+
+static int ctnr_nl_container_get_doit(struct sk_buff *skb,
+				      struct genl_info *info)
+{
+	struct ctnr_container *c = ctnr_nl_lookup(skb, info);
+	struct sk_buff *msg;
+	int err;
+
+	if (IS_ERR(c))
+		return PTR_ERR(c);
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg) {
+		ctnr_put(c);
+		return -ENOMEM;
+	}
+	err = ctnr_nl_fill(msg, c, info->snd_portid, info->snd_seq, 0,
+			   CTNR_CMD_CONTAINER_GET, 0);
+	ctnr_put(c);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+static int ctnr_nl_container_get_dumpit(struct sk_buff *skb,
+					struct netlink_callback *cb)
+{
+	const struct file *file = ctnr_nl_file(cb->skb);
+	unsigned long id = cb->args[0];
+	struct ctnr_container *c;
+	int err = 0;
+
+	while ((c = ctnr_next(&id))) {
+		if (ctnr_may_manage(c, file))
+			err = ctnr_nl_fill(skb, c, NETLINK_CB(cb->skb).portid,
+					   cb->nlh->nlmsg_seq, NLM_F_MULTI,
+					   CTNR_CMD_CONTAINER_GET, 0);
+		ctnr_put(c);
+		if (err)
+			break;
+		id++;
+	}
+	cb->args[0] = id;
+	return err && !skb->len ? err : skb->len;
+}
+
+static int ctnr_nl_container_set_doit(struct sk_buff *skb,
+				      struct genl_info *info)
+{
+	struct nlattr *fattr = info->attrs[CTNR_A_FLAGS];
+	struct ctnr_container *c;
+	u32 flags = 0;
+	int err;
+
+	/* Every attribute is optional; each is checked before any applies. */
+	if (fattr) {
+		flags = nla_get_u32(fattr);
+		if (flags & ~CTNR_F_ALL) {
+			NL_SET_ERR_MSG_ATTR(info->extack, fattr, "unknown container flags");
+			return -EINVAL;
+		}
+	}
+	c = ctnr_nl_lookup(skb, info);
+	if (IS_ERR(c))
+		return PTR_ERR(c);
+	err = ctnr_loop_nl_set(skb, info, c);
+	if (!err && info->attrs[CTNR_A_DEV_DEFAULT])
+		err = ctnr_dev_nl_set_default(skb, info, c);
+	if (!err)
+		err = ctnr_log_nl_set(c, info);
+	if (!err && fattr) {
+		err = ctnr_container_set_flags(c, flags);
+		if (err)
+			NL_SET_ERR_MSG(info->extack, "no such container");
+	}
+	ctnr_put(c);
+	return err;
+}
+
+static const struct genl_ops ctnr_genl_ops[] = {
+	{
+		.cmd = CTNR_CMD_INFO,
+		.doit = ctnr_nl_info_doit,
+		.policy = ctnr_info_policy,
+		.maxattr = CTNR_A_MAX,
+	},
+	{
+		.cmd = CTNR_CMD_CONTAINER_NEW,
+		.doit = ctnr_nl_container_new_doit,
+		.policy = ctnr_new_policy,
+		.maxattr = CTNR_A_MAX,
+	},
+	{
+		.cmd = CTNR_CMD_CONTAINER_DEL,
+		.doit = ctnr_nl_container_del_doit,
+		.policy = ctnr_ref_policy,
+		.maxattr = CTNR_A_MAX,
+	},
+	{
+		.cmd = CTNR_CMD_CONTAINER_GET,
+		.doit = ctnr_nl_container_get_doit,
+		.dumpit = ctnr_nl_container_get_dumpit,
+		.policy = ctnr_ref_policy,
+		.maxattr = CTNR_A_MAX,
+	},
+	{
+		.cmd = CTNR_CMD_CONTAINER_SET,
+		.doit = ctnr_nl_container_set_doit,
+		.policy = ctnr_set_policy,
+		.maxattr = CTNR_A_MAX,
+	},
+	{
+		.cmd = CTNR_CMD_DEV_RULE_ADD,
+		.doit = ctnr_nl_dev_rule_add_doit,
+		.policy = ctnr_dev_rule_policy,
+		.maxattr = CTNR_A_MAX,
+	},
+	{
+		.cmd = CTNR_CMD_DEV_RULE_DEL,
+		.doit = ctnr_nl_dev_rule_del_doit,
+		.policy = ctnr_dev_rule_policy,
+		.maxattr = CTNR_A_MAX,
+	},
+	{
+		.cmd = CTNR_CMD_DEV_RULE_GET,
+		.dumpit = ctnr_nl_dev_rule_get_dumpit,
+		.policy = ctnr_ref_policy,
+		.maxattr = CTNR_A_MAX,
+	},
+	{
+		.cmd = CTNR_CMD_LOG_GET,
+		.dumpit = ctnr_nl_log_get_dumpit,
+		.policy = ctnr_log_get_policy,
+		.maxattr = CTNR_A_MAX,
+	},
+	{
+		.cmd = CTNR_CMD_LOG_CLEAR,
+		.doit = ctnr_nl_log_clear_doit,
+		.policy = ctnr_ref_policy,
+		.maxattr = CTNR_A_MAX,
+	},
+	{
+		.cmd = CTNR_CMD_LOOP_GET,
+		.dumpit = ctnr_nl_loop_get_dumpit,
+		.policy = ctnr_ref_policy,
+		.maxattr = CTNR_A_MAX,
+	},
+};
+
+static struct genl_family ctnr_genl_family __ro_after_init = {
+	.name = CTNR_GENL_NAME,
+	.version = CTNR_GENL_VERSION,
+	.maxattr = CTNR_A_MAX,
+	.netnsok = true,
+	.module = THIS_MODULE,
+	.ops = ctnr_genl_ops,
+	.n_ops = ARRAY_SIZE(ctnr_genl_ops),
+	.mcgrps = ctnr_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(ctnr_mcgrps),
+};
+
+int ctnr_genl_init(void)
+{
+	int err = genl_register_family(&ctnr_genl_family);
+
+	if (!err)
+		ctnr_genl_registered = true;
+	return err;
+}
+
+void ctnr_genl_uninit(void)
+{
+	ctnr_genl_registered = false;
+	genl_unregister_family(&ctnr_genl_family);
+}

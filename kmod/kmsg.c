@@ -1,0 +1,1087 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ctnr: the syslog namespace.  Every container has its own log, a ring of
+ * variable-length records, served by /dev/ctnr-kmsg with the semantics of
+ * /dev/kmsg and by netlink (CTNR_CMD_LOG_GET, CTNR_CMD_LOG_CLEAR).
+ *
+ * The ring.  Records are stored back to back, 8-byte aligned, oldest at
+ * tail, next one at head.  A record that does not fit between head and the
+ * end of the buffer goes to offset 0; a zero length word at the old head
+ * (or the end of the buffer itself) marks the jump.  Writers evict the
+ * oldest records until the new one fits.  Records are numbered from 0 by a
+ * 64-bit sequence number; first_seq..next_seq-1 are in the ring.
+ *
+ * Readers keep a cursor: the sequence number they want next and, as a hint,
+ * the offset right after the record before it.  The hint is good while that
+ * record is in the ring (a writer only reuses the space of evicted
+ * records); when it is the oldest, the tail is used instead; after a resize
+ * (gen changes) the reader walks from the tail once.
+ *
+ * Locking: log->lock (a spinlock taken with interrupts off, so that
+ * ctnr_log_emit() works in any context but NMI) protects the ring and every
+ * field of struct ctnr_log except those marked otherwise.  A reader's file
+ * mutex serialises its reads (and their buffers); its cursor is read and
+ * written only under log->lock, so that llseek() and poll() need no more.
+ *
+ * Lifetime: the log is allocated on first use (open, emit, resize) and
+ * freed with the container; an open /dev/ctnr-kmsg holds a container
+ * reference.
+ */
+#include <linux/capability.h>
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/poll.h>
+#include <linux/printk.h>
+#include <linux/sched/clock.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/uaccess.h>
+#include <linux/uio.h>
+#include <linux/user_namespace.h>
+#include <linux/wait.h>
+#include <net/genetlink.h>
+
+#include "ctnr.h"
+#include "trace.h"
+
+/*
+ * The longest text /dev/kmsg takes in one write on the kernels we build
+ * for: LOG_LINE_MAX, 1024 bytes less a 32-byte prefix reserve.
+ */
+#define CTNR_LOG_TEXT_MAX	992
+/* One formatted record: a header and the text, every byte escaped. */
+#define CTNR_LOG_OUT_MAX	(64 + 4 * CTNR_LOG_TEXT_MAX + 1)
+/* Records copied per lock hold while resizing. */
+#define CTNR_LOG_RESIZE_CHUNK	(64 * 1024)
+/* Writes this short are parsed from the stack. */
+#define CTNR_LOG_STACK_WRITE	256
+
+struct ctnr_log_rec {
+	u16 len;		/* of the whole record, aligned; 0: jump to 0 */
+	u16 text_len;
+	u8 facility;
+	u8 level;
+	u8 flags;		/* CTNR_LOG_F_* */
+	u8 pad;
+	u64 seq;
+	u64 ts_usec;		/* local_clock(), as printk stamps records */
+	char text[];
+};
+
+#define CTNR_LOG_REC_ALIGN	8
+#define CTNR_LOG_REC_MAX \
+	ALIGN(sizeof(struct ctnr_log_rec) + CTNR_LOG_TEXT_MAX + 1, \
+	      CTNR_LOG_REC_ALIGN)
+
+struct ctnr_ring {
+	char *buf;
+	u32 size;		/* usable bytes, a multiple of 8 */
+	u32 head;		/* where the next record goes (or 0) */
+	u32 tail;		/* the oldest record, when not empty */
+	u64 first_seq;		/* of the oldest record */
+	u64 next_seq;		/* of the next record; empty if == first_seq */
+};
+
+struct ctnr_log_cursor {
+	u64 seq;		/* the record wanted next */
+	u32 off;		/* hint: after record seq - 1 */
+	u32 gen;		/* the ring generation of off */
+	bool have_off;
+};
+
+struct ctnr_log {
+	spinlock_t lock;	/* see the top of the file */
+	struct ctnr_ring r;
+	u32 gen;		/* bumped when records move (resize) */
+	u32 alloc_size;		/* bytes of r.buf, the configured size */
+	u64 clear_seq;		/* first record after the last clear */
+	u32 clear_off;		/* hint for clear_seq, like a cursor's */
+	u32 clear_gen;
+
+	/* Write rate limit: a token bucket. */
+	u64 rl_stamp;		/* ns, local_clock() */
+	u32 rl_tokens;
+	u64 suppressed;		/* dropped since the last accepted write */
+	u64 dropped;		/* dropped in all */
+	unsigned long drop_event_next;	/* jiffies */
+
+	struct mutex resize_lock;	/* serialises resizes; outside lock */
+	wait_queue_head_t wait;		/* readers; has its own lock */
+};
+
+/* An open /dev/ctnr-kmsg. */
+struct ctnr_kmsg_file {
+	struct ctnr_container *c;	/* counted */
+	struct ctnr_log *log;
+	struct mutex lock;		/* serialises reads: rec, out */
+	struct ctnr_log_cursor cur;	/* under log->lock */
+	char rec[CTNR_LOG_REC_MAX];	/* record being read, under lock */
+	char out[CTNR_LOG_OUT_MAX];	/* formatted, under lock */
+};
+
+static u32 ctnr_log_size_clamp(unsigned int bytes)
+{
+	return clamp_t(unsigned int, bytes, CTNR_LOG_SIZE_MIN,
+		       CTNR_LOG_SIZE_MAX);
+}
+
+static struct user_namespace *ctnr_log_userns(const struct ctnr_container *c)
+{
+	struct ns_common *ns = c->ns[CTNR_NS_USER];
+
+	return ns ? container_of(ns, struct user_namespace, ns) : c->owner;
+}
+
+/* ---- the ring ---- */
+
+static struct ctnr_log_rec *ctnr_ring_at(const struct ctnr_ring *r, u32 off)
+{
+	return (struct ctnr_log_rec *)(r->buf + off);
+}
+
+static bool ctnr_ring_empty(const struct ctnr_ring *r)
+{
+	return r->first_seq == r->next_seq;
+}
+
+/* Follow a jump: the end of the buffer, or a zero length word. */
+static u32 ctnr_ring_norm(const struct ctnr_ring *r, u32 off)
+{
+	if (off >= r->size || !ctnr_ring_at(r, off)->len)
+		return 0;
+	return off;
+}
+
+static void ctnr_ring_mark_jump(struct ctnr_ring *r)
+{
+	if (r->head < r->size)
+		ctnr_ring_at(r, r->head)->len = 0;
+	r->head = 0;
+}
+
+static void ctnr_ring_drop_oldest(struct ctnr_ring *r)
+{
+	r->tail += ctnr_ring_at(r, r->tail)->len;
+	r->first_seq++;
+	if (ctnr_ring_empty(r))
+		r->tail = r->head;
+	else
+		r->tail = ctnr_ring_norm(r, r->tail);
+}
+
+/*
+ * Make room for @len bytes (aligned, at most CTNR_LOG_REC_MAX, which is
+ * below the smallest ring) at head, evicting the oldest records.
+ */
+static struct ctnr_log_rec *ctnr_ring_reserve(struct ctnr_ring *r, u32 len)
+{
+	for (;;) {
+		if (ctnr_ring_empty(r)) {
+			if (r->size - r->head < len)
+				ctnr_ring_mark_jump(r);
+			r->tail = r->head;
+			break;
+		}
+		if (r->head > r->tail) {
+			if (r->size - r->head >= len)
+				break;
+			ctnr_ring_mark_jump(r);
+			continue;
+		}
+		/* head <= tail: the free space is between them */
+		if (r->tail - r->head >= len)
+			break;
+		ctnr_ring_drop_oldest(r);
+	}
+	return ctnr_ring_at(r, r->head);
+}
+
+/* The record just filled in at head becomes visible. */
+static void ctnr_ring_commit(struct ctnr_ring *r, struct ctnr_log_rec *rec)
+{
+	rec->seq = r->next_seq++;
+	r->head += rec->len;
+}
+
+static u32 ctnr_rec_len(u32 text_len)
+{
+	return ALIGN(sizeof(struct ctnr_log_rec) + text_len + 1,
+		     CTNR_LOG_REC_ALIGN);
+}
+
+/*
+ * The record at @cur->seq, or NULL if there is none yet.  The caller has
+ * already dealt with cur->seq < first_seq.
+ */
+static struct ctnr_log_rec *ctnr_log_find(struct ctnr_log *l,
+					  struct ctnr_log_cursor *cur)
+{
+	struct ctnr_ring *r = &l->r;
+	struct ctnr_log_rec *rec;
+	u64 seq;
+	u32 off;
+
+	if (cur->seq < r->first_seq || cur->seq >= r->next_seq)
+		return NULL;
+	if (cur->seq == r->first_seq) {
+		off = r->tail;
+	} else if (cur->have_off && cur->gen == l->gen) {
+		off = ctnr_ring_norm(r, cur->off);
+	} else {
+		off = r->tail;
+		for (seq = r->first_seq; seq < cur->seq; seq++)
+			off = ctnr_ring_norm(r, off + ctnr_ring_at(r, off)->len);
+	}
+	rec = ctnr_ring_at(r, off);
+	cur->off = off;
+	cur->gen = l->gen;
+	cur->have_off = true;
+	return rec;
+}
+
+/* Step past the record ctnr_log_find() just returned. */
+static void ctnr_log_advance(struct ctnr_log *l, struct ctnr_log_cursor *cur,
+			     const struct ctnr_log_rec *rec)
+{
+	cur->seq = rec->seq + 1;
+	cur->off += rec->len;
+}
+
+static void ctnr_log_cursor_set(struct ctnr_log *l,
+				struct ctnr_log_cursor *cur, u64 seq)
+{
+	cur->seq = seq;
+	cur->have_off = false;
+	if (seq == l->r.next_seq) {
+		cur->off = l->r.head;
+		cur->gen = l->gen;
+		cur->have_off = true;
+	} else if (seq == l->clear_seq && l->clear_gen == l->gen) {
+		cur->off = l->clear_off;
+		cur->gen = l->gen;
+		cur->have_off = true;
+	}
+}
+
+/* Under l->lock.  Stores one record; @text need not be NUL terminated. */
+static void ctnr_log_store(struct ctnr_log *l, u64 ts_nsec, u8 facility,
+			   u8 level, u8 flags, const char *text, u32 text_len)
+{
+	struct ctnr_log_rec *rec;
+	u32 len;
+
+	text_len = min_t(u32, text_len, CTNR_LOG_TEXT_MAX);
+	len = ctnr_rec_len(text_len);
+	rec = ctnr_ring_reserve(&l->r, len);
+	rec->len = len;
+	rec->text_len = text_len;
+	rec->facility = facility;
+	rec->level = level;
+	rec->flags = flags;
+	rec->pad = 0;
+	rec->ts_usec = div_u64(ts_nsec, NSEC_PER_USEC);
+	memcpy(rec->text, text, text_len);
+	rec->text[text_len] = '\0';
+	ctnr_ring_commit(&l->r, rec);
+}
+
+static void ctnr_log_wake(struct ctnr_log *l)
+{
+	if (wq_has_sleeper(&l->wait))
+		wake_up_interruptible_poll(&l->wait, EPOLLIN | EPOLLRDNORM);
+}
+
+static void ctnr_log_free(struct ctnr_log *l)
+{
+	ctnr_count_add(CTNR_CNT_BYTES, -(long)(l->alloc_size + sizeof(*l)));
+	ctnr_count_add(CTNR_CNT_LOGS, -1);
+	kvfree(l->r.buf);
+	kfree(l);
+}
+
+static struct ctnr_log *ctnr_log_alloc(const struct ctnr_container *c,
+				       u32 bytes, gfp_t gfp)
+{
+	static const char banner[] = "ctnr: log of container %s (id %u) started";
+	char text[sizeof(banner) + CTNR_NAME_MAX + 10];
+	struct ctnr_log *l;
+	int n;
+
+	l = kzalloc(sizeof(*l), gfp);
+	if (!l)
+		return NULL;
+	l->r.buf = kvzalloc(bytes, gfp);
+	if (!l->r.buf) {
+		kfree(l);
+		return NULL;
+	}
+	spin_lock_init(&l->lock);
+	mutex_init(&l->resize_lock);
+	init_waitqueue_head(&l->wait);
+	l->alloc_size = bytes;
+	l->r.size = round_down(bytes, CTNR_LOG_REC_ALIGN);
+	l->rl_stamp = local_clock();
+	l->rl_tokens = READ_ONCE(ctnr_log_burst);
+	l->drop_event_next = jiffies;
+	ctnr_count_add(CTNR_CNT_LOGS, 1);
+	ctnr_count_add(CTNR_CNT_BYTES, bytes + sizeof(*l));
+
+	/*
+	 * Never empty: util-linux dmesg takes an empty /dev/kmsg for a
+	 * broken one and falls back to syslog(2), the host's log.
+	 */
+	n = scnprintf(text, sizeof(text), banner, c->key.name, c->id);
+	ctnr_log_store(l, local_clock(), 0, LOGLEVEL_INFO, 0, text, n);
+	return l;
+}
+
+/* c->log once the container is released: no log may be made any more. */
+#define CTNR_LOG_GONE	((struct ctnr_log *)1)
+
+/* @c's log or NULL. */
+static struct ctnr_log *ctnr_log_peek(const struct ctnr_container *c)
+{
+	/* pairs with the cmpxchg() that publishes an initialised log */
+	struct ctnr_log *l = smp_load_acquire(&c->log);
+
+	return l == CTNR_LOG_GONE ? NULL : l;
+}
+
+/* Publish @l as @c's log, or free it and return the one already there. */
+static struct ctnr_log *ctnr_log_publish(struct ctnr_container *c,
+					 struct ctnr_log *l)
+{
+	struct ctnr_log *old;
+
+	/* full barrier: l is initialised before anyone can see it */
+	old = cmpxchg(&c->log, NULL, l);
+	if (!old)
+		return l;
+	ctnr_log_free(l);
+	return old == CTNR_LOG_GONE ? NULL : old;
+}
+
+/* @c's log, allocated now if need be; NULL if that failed. */
+static struct ctnr_log *ctnr_log_get(struct ctnr_container *c, gfp_t gfp)
+{
+	struct ctnr_log *l = ctnr_log_peek(c);
+
+	if (likely(l))
+		return l;
+	if (READ_ONCE(c->log) == CTNR_LOG_GONE)
+		return NULL;
+	l = ctnr_log_alloc(c, ctnr_log_size_clamp(READ_ONCE(ctnr_log_size)),
+			   gfp);
+	return l ? ctnr_log_publish(c, l) : NULL;
+}
+
+/*
+ * Called from the container's release.  A late ctnr_log_emit() (there
+ * should be none: emitters hold a reference) finds no log and makes none.
+ */
+void ctnr_log_release(struct ctnr_container *c)
+{
+	struct ctnr_log *l = xchg(&c->log, CTNR_LOG_GONE);
+
+	if (l && l != CTNR_LOG_GONE)
+		ctnr_log_free(l);
+}
+
+/* The container was deleted: wake readers so they see the end. */
+void ctnr_log_unlink(struct ctnr_container *c)
+{
+	struct ctnr_log *l = ctnr_log_peek(c);
+
+	if (l)
+		wake_up_interruptible_poll(&l->wait, EPOLLIN | EPOLLHUP);
+}
+
+static __printf(3, 0)
+void ctnr_log_vemit(struct ctnr_log *l, int level, const char *fmt,
+		    va_list args)
+{
+	struct ctnr_log_rec *rec;
+	unsigned long irqflags;
+	u8 flags = 0;
+	va_list args2;
+	u64 ts = local_clock();
+	u32 len;
+	int n;
+
+	if (level == CTNR_LOGLEVEL_CONT) {
+		flags |= CTNR_LOG_F_CONT;
+		level = LOGLEVEL_DEFAULT;
+	}
+	if (level < 0 || level > LOGLEVEL_DEBUG)
+		level = default_message_loglevel & 7;
+
+	va_copy(args2, args);
+	n = vsnprintf(NULL, 0, fmt, args2);
+	va_end(args2);
+	n = min(n, CTNR_LOG_TEXT_MAX);
+	len = ctnr_rec_len(n);
+
+	spin_lock_irqsave(&l->lock, irqflags);
+	rec = ctnr_ring_reserve(&l->r, len);
+	n = vscnprintf(rec->text, n + 1, fmt, args);
+	if (n && rec->text[n - 1] == '\n')
+		rec->text[--n] = '\0';
+	rec->len = len;
+	rec->text_len = n;
+	rec->facility = 0;
+	rec->level = level;
+	rec->flags = flags;
+	rec->pad = 0;
+	rec->ts_usec = div_u64(ts, NSEC_PER_USEC);
+	ctnr_ring_commit(&l->r, rec);
+	spin_unlock_irqrestore(&l->lock, irqflags);
+	ctnr_log_wake(l);
+}
+
+void ctnr_log_emit(struct ctnr_container *c, int level, const char *fmt, ...)
+{
+	struct ctnr_log *l;
+	va_list args;
+
+	if (!c)
+		return;
+	l = ctnr_log_get(c, GFP_NOWAIT | __GFP_NOWARN);
+	if (!l)
+		return;
+	va_start(args, fmt);
+	ctnr_log_vemit(l, level, fmt, args);
+	va_end(args);
+}
+
+/* ---- the write rate limit ---- */
+
+/* Under l->lock: may one more user record go in now? */
+static bool ctnr_log_admit(struct ctnr_log *l, u64 now)
+{
+	u32 rate = min(READ_ONCE(ctnr_log_rate), 1000000U);
+	u32 burst = max(READ_ONCE(ctnr_log_burst), 1U);
+	u64 add, elapsed;
+
+	if (!rate)
+		return true;
+	if (now > l->rl_stamp) {
+		elapsed = min_t(u64, now - l->rl_stamp, 100ULL * NSEC_PER_SEC);
+		add = div_u64(elapsed * rate, NSEC_PER_SEC);
+		if (add) {
+			if (l->rl_tokens + add >= burst) {
+				l->rl_tokens = burst;
+				l->rl_stamp = now;
+			} else {
+				l->rl_tokens += add;
+				l->rl_stamp += div_u64(add * NSEC_PER_SEC, rate);
+			}
+		}
+	}
+	if (l->rl_tokens > burst)
+		l->rl_tokens = burst;
+	if (!l->rl_tokens)
+		return false;
+	l->rl_tokens--;
+	return true;
+}
+
+/*
+ * Store one record written by user space.  Returns true when a
+ * CTNR_EVENT_LOG_DROPPED event is due.
+ */
+static bool ctnr_log_user_store(struct ctnr_log *l, u8 facility, u8 level,
+				const char *text, u32 text_len)
+{
+	unsigned long irqflags;
+	u64 now = local_clock();
+	bool event = false;
+
+	spin_lock_irqsave(&l->lock, irqflags);
+	if (!ctnr_log_admit(l, now)) {
+		l->suppressed++;
+		l->dropped++;
+		if (time_after_eq(jiffies, l->drop_event_next)) {
+			l->drop_event_next = jiffies + HZ;
+			event = true;
+		}
+		spin_unlock_irqrestore(&l->lock, irqflags);
+		return event;
+	}
+	if (l->suppressed) {
+		char note[64];
+		int n;
+
+		n = scnprintf(note, sizeof(note),
+			      "ctnr: %llu messages dropped by the rate limit",
+			      l->suppressed);
+		ctnr_log_store(l, now, 0, LOGLEVEL_WARNING, 0, note, n);
+		l->suppressed = 0;
+	}
+	ctnr_log_store(l, now, facility, level, 0, text, text_len);
+	spin_unlock_irqrestore(&l->lock, irqflags);
+	ctnr_log_wake(l);
+	return false;
+}
+
+/* ---- resize and clear ---- */
+
+static void ctnr_ring_copy_rec(struct ctnr_ring *n,
+			       const struct ctnr_log_rec *rec)
+{
+	struct ctnr_log_rec *dst = ctnr_ring_reserve(n, rec->len);
+
+	memcpy(dst, rec, rec->len);
+	dst->seq = n->next_seq++;
+	n->head += rec->len;
+}
+
+/*
+ * Move to a buffer of @bytes, keeping the newest records that fit.  The
+ * copy is made a chunk at a time so that interrupts are never off for
+ * long; records evicted meanwhile are simply not kept.
+ */
+static int ctnr_log_resize(struct ctnr_log *l, u32 bytes)
+{
+	struct ctnr_log_cursor cur = {};
+	struct ctnr_ring n = {};
+	unsigned long irqflags;
+	char *old = NULL;
+	u32 old_alloc = 0;
+	int pass;
+
+	mutex_lock(&l->resize_lock);
+	if (l->alloc_size == bytes)
+		goto out;
+	n.buf = kvzalloc(bytes, GFP_KERNEL_ACCOUNT);
+	if (!n.buf) {
+		mutex_unlock(&l->resize_lock);
+		return -ENOMEM;
+	}
+	n.size = round_down(bytes, CTNR_LOG_REC_ALIGN);
+
+	for (pass = 0;; pass++) {
+		u32 budget = pass < 64 ? CTNR_LOG_RESIZE_CHUNK : U32_MAX;
+		struct ctnr_log_rec *rec;
+
+		spin_lock_irqsave(&l->lock, irqflags);
+		if (!pass || cur.seq < l->r.first_seq) {
+			/* start over after a gap: seqs must follow */
+			cur.seq = l->r.first_seq;
+			cur.have_off = false;
+			n.head = 0;
+			n.tail = 0;
+			n.first_seq = cur.seq;
+			n.next_seq = cur.seq;
+		}
+		while (budget && (rec = ctnr_log_find(l, &cur))) {
+			ctnr_ring_copy_rec(&n, rec);
+			ctnr_log_advance(l, &cur, rec);
+			budget -= min_t(u32, budget, rec->len);
+		}
+		if (cur.seq == l->r.next_seq)
+			break;
+		spin_unlock_irqrestore(&l->lock, irqflags);
+		cond_resched();
+	}
+	old = l->r.buf;
+	old_alloc = l->alloc_size;
+	l->r = n;
+	l->gen++;
+	WRITE_ONCE(l->alloc_size, bytes);
+	spin_unlock_irqrestore(&l->lock, irqflags);
+	ctnr_count_add(CTNR_CNT_BYTES, (long)bytes - (long)old_alloc);
+	kvfree(old);
+out:
+	mutex_unlock(&l->resize_lock);
+	return 0;
+}
+
+/*
+ * Like SYSLOG_ACTION_CLEAR: records stay, but SEEK_DATA and a LOG_GET
+ * without a sequence number start after them.  A note goes in so that the
+ * log is not empty (see ctnr_log_alloc()).
+ */
+static void ctnr_log_clear(struct ctnr_log *l)
+{
+	static const char note[] = "ctnr: log cleared";
+	unsigned long irqflags;
+
+	spin_lock_irqsave(&l->lock, irqflags);
+	l->clear_seq = l->r.next_seq;
+	l->clear_off = l->r.head;
+	l->clear_gen = l->gen;
+	ctnr_log_store(l, local_clock(), 0, LOGLEVEL_INFO, 0, note,
+		       sizeof(note) - 1);
+	spin_unlock_irqrestore(&l->lock, irqflags);
+	ctnr_log_wake(l);
+}
+
+/* ---- /dev/ctnr-kmsg ---- */
+
+static int ctnr_kmsg_open(struct inode *inode, struct file *file)
+{
+	struct ctnr_kmsg_file *f;
+	struct ctnr_container *c;
+	struct ctnr_log *l;
+	unsigned long irqflags;
+	int err;
+
+	c = ctnr_find_by_task(current);
+	if (!c)
+		return -ENOENT;
+	/* write-only opens need nothing more, as for /dev/kmsg */
+	if ((file->f_flags & O_ACCMODE) != O_WRONLY &&
+	    !ns_capable(ctnr_log_userns(c), CAP_SYSLOG)) {
+		err = -EPERM;
+		goto out_put;
+	}
+	err = -ENOMEM;
+	l = ctnr_log_get(c, GFP_KERNEL_ACCOUNT);
+	if (!l)
+		goto out_put;
+	f = kvzalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
+	if (!f)
+		goto out_put;
+	f->c = c;
+	f->log = l;
+	mutex_init(&f->lock);
+	spin_lock_irqsave(&l->lock, irqflags);
+	ctnr_log_cursor_set(l, &f->cur, l->r.first_seq);
+	spin_unlock_irqrestore(&l->lock, irqflags);
+	file->private_data = f;
+	ctnr_count_add(CTNR_CNT_LOG_FILES, 1);
+	return 0;
+
+out_put:
+	ctnr_put(c);
+	return err;
+}
+
+static int ctnr_kmsg_release(struct inode *inode, struct file *file)
+{
+	struct ctnr_kmsg_file *f = file->private_data;
+
+	mutex_destroy(&f->lock);
+	ctnr_put(f->c);
+	kvfree(f);
+	ctnr_count_add(CTNR_CNT_LOG_FILES, -1);
+	return 0;
+}
+
+/*
+ * Take the record at the cursor into f->rec.  1: got one; 0: none yet;
+ * -EPIPE: records were lost, the cursor moved to the oldest.
+ */
+static int ctnr_kmsg_take(struct ctnr_kmsg_file *f)
+{
+	struct ctnr_log *l = f->log;
+	struct ctnr_log_rec *rec;
+	unsigned long irqflags;
+	int ret = 0;
+
+	spin_lock_irqsave(&l->lock, irqflags);
+	if (f->cur.seq < l->r.first_seq) {
+		ctnr_log_cursor_set(l, &f->cur, l->r.first_seq);
+		ret = -EPIPE;
+	} else {
+		rec = ctnr_log_find(l, &f->cur);
+		if (rec) {
+			memcpy(f->rec, rec, sizeof(*rec) + rec->text_len);
+			ctnr_log_advance(l, &f->cur, rec);
+			ret = 1;
+		}
+	}
+	spin_unlock_irqrestore(&l->lock, irqflags);
+	return ret;
+}
+
+static bool ctnr_kmsg_ready(struct ctnr_kmsg_file *f)
+{
+	unsigned long irqflags;
+	bool ready;
+
+	spin_lock_irqsave(&f->log->lock, irqflags);
+	ready = f->cur.seq < f->log->r.next_seq;
+	spin_unlock_irqrestore(&f->log->lock, irqflags);
+	return ready || READ_ONCE(f->c->unlinked);
+}
+
+/* The /dev/kmsg form: "prio,seq,usec,flags;text\n", text escaped. */
+static size_t ctnr_kmsg_format(char *buf, size_t size,
+			       const struct ctnr_log_rec *rec)
+{
+	size_t len, i;
+
+	len = scnprintf(buf, size, "%u,%llu,%llu,%c;",
+			(rec->facility << 3) | rec->level, rec->seq,
+			rec->ts_usec,
+			rec->flags & CTNR_LOG_F_CONT ? 'c' : '-');
+	for (i = 0; i < rec->text_len; i++) {
+		unsigned char ch = rec->text[i];
+
+		if (ch < ' ' || ch >= 127 || ch == '\\')
+			len += scnprintf(buf + len, size - len, "\\x%02x", ch);
+		else if (len + 1 < size)
+			buf[len++] = ch;
+	}
+	if (len + 1 < size)
+		buf[len++] = '\n';
+	return len;
+}
+
+static ssize_t ctnr_kmsg_read(struct file *file, char __user *ubuf,
+			      size_t count, loff_t *ppos)
+{
+	struct ctnr_kmsg_file *f = file->private_data;
+	ssize_t ret;
+	size_t len;
+
+	ret = mutex_lock_interruptible(&f->lock);
+	if (ret)
+		return ret;
+	for (;;) {
+		ret = ctnr_kmsg_take(f);
+		if (ret)
+			break;
+		/* drained a deleted container's log: end of file */
+		if (READ_ONCE(f->c->unlinked))
+			goto out;
+		ret = -EAGAIN;
+		if (file->f_flags & O_NONBLOCK)
+			goto out;
+		ret = wait_event_interruptible(f->log->wait,
+					       ctnr_kmsg_ready(f));
+		if (ret)
+			goto out;
+	}
+	if (ret < 0)
+		goto out;
+	len = ctnr_kmsg_format(f->out, sizeof(f->out),
+			       (struct ctnr_log_rec *)f->rec);
+	/* as /dev/kmsg: the record is consumed even when it does not fit */
+	if (len > count)
+		ret = -EINVAL;
+	else if (copy_to_user(ubuf, f->out, len))
+		ret = -EFAULT;
+	else
+		ret = len;
+out:
+	mutex_unlock(&f->lock);
+	return ret;
+}
+
+/* The "<N>" prefix /dev/kmsg takes, simple_strtoul()'s way. */
+static const char *ctnr_kmsg_prefix(const char *s, u8 *facility, u8 *level)
+{
+	const char *p = s + 1;
+	u64 v = 0;
+	u32 u;
+
+	if (s[0] != '<')
+		return s;
+	while (*p >= '0' && *p <= '9')
+		v = v * 10 + (*p++ - '0');
+	if (*p != '>')
+		return s;
+	u = (u32)v;
+	*level = u & 7;
+	if ((u >> 3) & 0xff)
+		*facility = (u >> 3) & 0xff;
+	return p + 1;
+}
+
+static ssize_t ctnr_kmsg_write(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct ctnr_kmsg_file *f = iocb->ki_filp->private_data;
+	size_t len = iov_iter_count(from);
+	char stackbuf[CTNR_LOG_STACK_WRITE];
+	u8 level = default_message_loglevel & 7;
+	u8 facility = 1;	/* LOG_USER */
+	const char *text;
+	size_t text_len;
+	ssize_t ret = len;
+	char *buf;
+
+	if (len > CTNR_LOG_TEXT_MAX)
+		return -EINVAL;
+	if (READ_ONCE(f->c->unlinked))
+		return -ENODEV;
+	buf = len < sizeof(stackbuf) ? stackbuf : kmalloc(len + 1, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	if (!copy_from_iter_full(buf, len, from)) {
+		ret = -EFAULT;
+		goto out;
+	}
+	buf[len] = '\0';
+	text = ctnr_kmsg_prefix(buf, &facility, &level);
+	/* as printk's "%s": up to the first NUL, one trailing newline off */
+	text_len = strlen(text);
+	if (text_len && text[text_len - 1] == '\n')
+		text_len--;
+	if (ctnr_log_user_store(f->log, facility, level, text, text_len)) {
+		trace_ctnr_log_dropped(f->c, READ_ONCE(f->log->dropped));
+		ctnr_genl_notify(f->c, CTNR_EVENT_LOG_DROPPED);
+	}
+out:
+	if (buf != stackbuf)
+		kfree(buf);
+	return ret;
+}
+
+/* As /dev/kmsg: only whole-log positions, always at offset 0. */
+static loff_t ctnr_kmsg_llseek(struct file *file, loff_t offset, int whence)
+{
+	struct ctnr_kmsg_file *f = file->private_data;
+	struct ctnr_log *l = f->log;
+	unsigned long irqflags;
+	loff_t ret = 0;
+
+	if (offset)
+		return -ESPIPE;
+	/* not f->lock: a reader may sleep holding it */
+	spin_lock_irqsave(&l->lock, irqflags);
+	switch (whence) {
+	case SEEK_SET:
+		ctnr_log_cursor_set(l, &f->cur, l->r.first_seq);
+		break;
+	case SEEK_DATA:
+		ctnr_log_cursor_set(l, &f->cur, l->clear_seq);
+		break;
+	case SEEK_END:
+		ctnr_log_cursor_set(l, &f->cur, l->r.next_seq);
+		break;
+	default:
+		ret = -EINVAL;
+	}
+	spin_unlock_irqrestore(&l->lock, irqflags);
+	return ret;
+}
+
+static __poll_t ctnr_kmsg_poll(struct file *file, poll_table *wait)
+{
+	struct ctnr_kmsg_file *f = file->private_data;
+	struct ctnr_log *l = f->log;
+	unsigned long irqflags;
+	__poll_t mask = 0;
+
+	poll_wait(file, &l->wait, wait);
+	spin_lock_irqsave(&l->lock, irqflags);
+	if (f->cur.seq < l->r.first_seq)
+		mask = EPOLLIN | EPOLLRDNORM | EPOLLERR | EPOLLPRI;
+	else if (f->cur.seq < l->r.next_seq)
+		mask = EPOLLIN | EPOLLRDNORM;
+	spin_unlock_irqrestore(&l->lock, irqflags);
+	if (!mask && READ_ONCE(f->c->unlinked))
+		mask = EPOLLIN | EPOLLRDNORM | EPOLLHUP;
+	return mask;
+}
+
+static const struct file_operations ctnr_kmsg_fops = {
+	.owner = THIS_MODULE,
+	.open = ctnr_kmsg_open,
+	.release = ctnr_kmsg_release,
+	.read = ctnr_kmsg_read,
+	.write_iter = ctnr_kmsg_write,
+	.llseek = ctnr_kmsg_llseek,
+	.poll = ctnr_kmsg_poll,
+};
+
+static struct miscdevice ctnr_kmsg_miscdev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = CTNR_KMSG_DEVICE_NAME,
+	.fops = &ctnr_kmsg_fops,
+	.mode = 0666,	/* open() checks CAP_SYSLOG for readers */
+};
+
+/* ---- netlink ---- */
+
+int ctnr_log_nl_fill(struct sk_buff *skb, const struct ctnr_container *c)
+{
+	struct ctnr_log *l = ctnr_log_peek(c);
+	u32 size = l ? READ_ONCE(l->alloc_size) :
+		       ctnr_log_size_clamp(READ_ONCE(ctnr_log_size));
+	u64 dropped = l ? READ_ONCE(l->dropped) : 0;
+
+	if (nla_put_u32(skb, CTNR_A_LOG_SIZE, size) ||
+	    nla_put_u64_64bit(skb, CTNR_A_LOG_DROPPED, dropped, CTNR_A_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* CTNR_A_LOG_SIZE of CTNR_CMD_CONTAINER_SET; the caller manages @c. */
+int ctnr_log_nl_set(struct ctnr_container *c, struct genl_info *info)
+{
+	struct nlattr *attr = info->attrs[CTNR_A_LOG_SIZE];
+	struct ctnr_log *l;
+	u32 bytes;
+	int err;
+
+	if (!attr)
+		return 0;
+	bytes = nla_get_u32(attr);
+	if (bytes < CTNR_LOG_SIZE_MIN || bytes > CTNR_LOG_SIZE_MAX) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "log size must be between 4096 and 16777216 bytes");
+		return -EINVAL;
+	}
+	l = ctnr_log_peek(c);
+	if (!l) {
+		struct ctnr_log *new = ctnr_log_alloc(c, bytes,
+						      GFP_KERNEL_ACCOUNT);
+
+		if (!new)
+			goto nomem;
+		l = ctnr_log_publish(c, new);
+		if (l == new)
+			return 0;
+		if (!l) {
+			NL_SET_ERR_MSG(info->extack, "no such container");
+			return -ENOENT;
+		}
+	}
+	err = ctnr_log_resize(l, bytes);
+	if (!err)
+		return 0;
+nomem:
+	NL_SET_ERR_MSG_ATTR(info->extack, attr, "no memory for a log of this size");
+	return -ENOMEM;
+}
+
+/* Reading a container's log needs CAP_SYSLOG in its user namespace. */
+static int ctnr_log_nl_may_read(const struct sk_buff *skb,
+				const struct ctnr_container *c,
+				struct netlink_ext_ack *extack)
+{
+	if (netlink_ns_capable(skb, ctnr_log_userns(c), CAP_SYSLOG))
+		return 0;
+	NL_SET_ERR_MSG(extack, "CAP_SYSLOG in the container's user namespace is required");
+	return -EPERM;
+}
+
+int ctnr_nl_log_clear_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ctnr_container *c = ctnr_nl_lookup(skb, info);
+	struct ctnr_log *l;
+	int err;
+
+	if (IS_ERR(c))
+		return PTR_ERR(c);
+	err = ctnr_log_nl_may_read(skb, c, info->extack);
+	if (!err) {
+		l = ctnr_log_peek(c);
+		if (l)
+			ctnr_log_clear(l);
+	}
+	ctnr_put(c);
+	return err;
+}
+
+/* LOG_GET dump position, in cb->ctx. */
+struct ctnr_log_dump {
+	struct ctnr_log_cursor cur;
+	u32 id;
+	bool started;
+};
+
+static int ctnr_log_dump_one(struct sk_buff *skb, struct netlink_callback *cb,
+			     const struct ctnr_log_rec *rec, u32 id)
+{
+	void *hdr;
+
+	hdr = ctnr_genl_put(skb, NETLINK_CB(cb->skb).portid,
+			    cb->nlh->nlmsg_seq, NLM_F_MULTI, CTNR_CMD_LOG_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, CTNR_A_ID, id) ||
+	    nla_put_u64_64bit(skb, CTNR_A_LOG_SEQ, rec->seq, CTNR_A_PAD) ||
+	    nla_put_u64_64bit(skb, CTNR_A_LOG_TS, rec->ts_usec, CTNR_A_PAD) ||
+	    nla_put_u32(skb, CTNR_A_LOG_FACILITY, rec->facility) ||
+	    nla_put_u32(skb, CTNR_A_LOG_LEVEL, rec->level) ||
+	    nla_put_u32(skb, CTNR_A_LOG_FLAGS, rec->flags) ||
+	    nla_put(skb, CTNR_A_LOG_TEXT, rec->text_len, rec->text)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+int ctnr_nl_log_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct ctnr_log_dump *d = (struct ctnr_log_dump *)cb->ctx;
+	struct nlattr **attrs = ctnr_dump_attrs(cb);
+	struct ctnr_container *c;
+	struct ctnr_log_rec *rec;
+	unsigned long irqflags;
+	struct ctnr_log *l;
+	int err = 0;
+
+	BUILD_BUG_ON(sizeof(*d) > sizeof(cb->ctx));
+	if (!d->started) {
+		struct genl_info info = {
+			.attrs = attrs,
+			.extack = cb->extack,
+		};
+
+		c = ctnr_nl_lookup(cb->skb, &info);
+		if (IS_ERR(c))
+			return PTR_ERR(c);
+		d->id = c->id;
+	} else {
+		/* a container deleted (or no longer ours) ends the dump */
+		c = ctnr_lookup(d->id, NULL);
+		if (!c)
+			return 0;
+		if (!ctnr_may_manage(c, NULL)) {
+			ctnr_put(c);
+			return 0;
+		}
+	}
+	err = ctnr_log_nl_may_read(cb->skb, c, cb->extack);
+	if (err)
+		goto out;
+	l = ctnr_log_peek(c);
+	if (!l)
+		goto out;
+	if (!d->started) {
+		spin_lock_irqsave(&l->lock, irqflags);
+		if (attrs[CTNR_A_LOG_SEQ])
+			ctnr_log_cursor_set(l, &d->cur,
+					    nla_get_u64(attrs[CTNR_A_LOG_SEQ]));
+		else
+			ctnr_log_cursor_set(l, &d->cur, l->clear_seq);
+		spin_unlock_irqrestore(&l->lock, irqflags);
+		d->started = true;
+	}
+	for (;;) {
+		spin_lock_irqsave(&l->lock, irqflags);
+		if (d->cur.seq < l->r.first_seq)
+			ctnr_log_cursor_set(l, &d->cur, l->r.first_seq);
+		rec = ctnr_log_find(l, &d->cur);
+		if (rec) {
+			err = ctnr_log_dump_one(skb, cb, rec, c->id);
+			if (!err)
+				ctnr_log_advance(l, &d->cur, rec);
+		}
+		spin_unlock_irqrestore(&l->lock, irqflags);
+		if (!rec || err)
+			break;
+	}
+out:
+	ctnr_put(c);
+	if (err == -EMSGSIZE && skb->len)
+		err = 0;
+	return err ?: skb->len;
+}
+
+int ctnr_kmsg_init(void)
+{
+	return misc_register(&ctnr_kmsg_miscdev);
+}
+
+void ctnr_kmsg_uninit(void)
+{
+	misc_deregister(&ctnr_kmsg_miscdev);
+}

@@ -1,0 +1,141 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# vm.sh check|demo|shell -- boot the guest kernel under virtme-ng with this
+# repository visible (read-write) at the same path, and
+#   check: run selftests/run.sh; the exit status and the last line printed
+#          ("N passed, M failed") come from the result file run.sh writes
+#          inside the VM (build/result-<run>.txt, then copied to
+#          build/result.txt), not from vng's exit status.  Output is also
+#          kept in build/vm-check.log.
+#   demo:  run scripts/demo.sh (a scripted ctnrctl session).
+#   shell: an interactive shell, module loaded, ctnrctl on PATH.
+#
+# Expects a built tree (`make`).  Environment:
+#   KVER, KDIR, VMLINUZ   which kernel to boot (default: the newest
+#                         /boot/vmlinuz-*-amd64 that has headers installed)
+#   VM_CPUS (2), VM_MEMORY (2G), VM_TIMEOUT (seconds, 1500; check and demo)
+#   VM_KVM                1/0 forces KVM on/off (default: on only when
+#                         /proc/cpuinfo has vmx or svm and /dev/kvm is usable)
+#   VNG                   the vng to use (default: found by common.sh)
+#   CTNR_TESTS, CTNR_TEST_TIMEOUT   passed on to selftests/run.sh (check)
+
+set -uo pipefail
+
+MODE=${1:-}
+case "$MODE" in
+check | demo | shell | bench) ;;
+*)
+	echo "usage: $0 check|demo|shell|bench" >&2
+	exit 2
+	;;
+esac
+
+REPO=$(cd "$(dirname "$0")/.." && pwd -P)
+cd "$REPO" || exit 1
+. scripts/common.sh
+
+# ---- which kernel ----
+
+if [ -z "${KVER:-}" ] && [ -n "${KDIR:-}" ]; then
+	KVER=$(basename "$(cd "$KDIR" 2>/dev/null && pwd -P || echo "$KDIR")")
+	KVER=${KVER#linux-headers-}
+fi
+[ -n "${KVER:-}" ] || KVER=$(ctnr_newest_kver)
+if [ -z "${VMLINUZ:-}" ]; then
+	if [ -n "$KVER" ] && [ -f "/boot/vmlinuz-$KVER" ]; then
+		VMLINUZ=/boot/vmlinuz-$KVER
+	elif [ -n "${KDIR:-}" ] && [ -f "$KDIR/arch/x86/boot/bzImage" ]; then
+		VMLINUZ=$KDIR/arch/x86/boot/bzImage
+	else
+		ctnr_die "no kernel image for '${KVER:-?}': run 'make deps', or set VMLINUZ"
+	fi
+fi
+[ -r "$VMLINUZ" ] || ctnr_die "cannot read $VMLINUZ"
+
+VNG=${VNG:-$(ctnr_find_vng)} || ctnr_die "vng (virtme-ng) not found: run 'make deps'"
+
+[ -f kmod/ctnr.ko ] || ctnr_die "kmod/ctnr.ko is not built: run 'make'"
+
+# ---- the vng command line ----
+
+args=(--run "$VMLINUZ" --user root
+	--cpus "${VM_CPUS:-2}" --memory "${VM_MEMORY:-2G}"
+	--rwdir "$REPO")
+case "${VM_KVM:-}" in
+1) ;;
+0) args+=(--disable-kvm) ;;
+*) ctnr_have_kvm || args+=(--disable-kvm) ;;
+esac
+
+q_repo=$(printf '%q' "$REPO")
+mkdir -p build
+# Files the guest writes for us are per run: several runs may share a tree.
+run_id=$$-$(date +%s)
+
+# run_vm LOGFILE GUEST-COMMAND: boot non-interactively, show the output live
+# and keep it in LOGFILE (written under a per-run name, renamed at the end).
+# stdin is /dev/null: vng and qemu must not wait for (or steal) a terminal,
+# and CI has none.
+run_vm() {
+	local log=$1 cmd=$2 rc start
+	echo "vm: $VNG ${args[*]} --exec '$cmd'"
+	start=$(date +%s)
+	timeout -k 30 "${VM_TIMEOUT:-1500}" "$VNG" "${args[@]}" --exec "$cmd" \
+		</dev/null 2>&1 | tee "$log.$run_id"
+	rc=${PIPESTATUS[0]}
+	mv -f "$log.$run_id" "$log"
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		echo "vm: timed out after ${VM_TIMEOUT:-1500}s"
+	fi
+	echo "vm: vng exited with status $rc after $(($(date +%s) - start))s"
+	return "$rc"
+}
+
+case "$MODE" in
+check)
+	result=build/result-$run_id.txt
+	rm -f "$result"
+	# hand a test selection and the per-program timeout on to run.sh
+	envs="CTNR_RESULT=$q_repo/$result "
+	for v in CTNR_TESTS CTNR_TEST_TIMEOUT; do
+		[ -n "${!v:-}" ] && envs+="$v=$(printf '%q' "${!v}") "
+	done
+	run_vm build/vm-check.log "cd $q_repo && ${envs}selftests/run.sh"
+	line=$(tail -n 1 "$result" 2>/dev/null)
+	rm -f "$result"
+	if ! [[ "$line" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
+		echo "vm: no result from the VM ($result missing or malformed)"
+		line="0 passed, 1 failed"
+	fi
+	[[ "$line" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed ]]
+	failed=${BASH_REMATCH[2]}
+	echo "$line" >build/result.txt
+	echo "$line"
+	[ "$failed" -eq 0 ]
+	exit
+	;;
+demo)
+	rcfile=build/demo-$run_id.rc
+	rm -f "$rcfile"
+	run_vm build/vm-demo.log "cd $q_repo && { scripts/demo.sh; echo \$? >$rcfile; }"
+	rc=$?
+	if [ -s "$rcfile" ]; then
+		rc=$(cat "$rcfile")
+		rm -f "$rcfile"
+	elif [ "$rc" -eq 0 ]; then
+		echo "vm: the demo did not report its exit status"
+		rc=1
+	fi
+	echo "vm: demo exit status $rc"
+	exit "$rc"
+	;;
+bench)
+	run_vm build/vm-bench.log "cd $q_repo && scripts/bench.sh"
+	exit
+	;;
+shell)
+	echo "vm: $VNG ${args[*]} --shell $REPO/scripts/vm-shell.sh"
+	exec "$VNG" "${args[@]}" --cwd "$REPO" --shell "$REPO/scripts/vm-shell.sh"
+	;;
+esac

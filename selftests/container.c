@@ -1,0 +1,2198 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * container: named, pinned namespace sets and entering them (issue 3).
+ *
+ * The "container" fixture starts an init the way a runtime does:
+ *
+ *   test process (root, host namespaces, root cgroup)
+ *     `- clone(NEWUTS|NEWNET|NEWPID|NEWNS|NEWIPC)  -> "ctnrinit", pid 1 inside
+ *          in cgroup /ctnrtest-<pid>, hostname h-<pid>, / made private,
+ *          its own /proc, a tmpfs on /tmp holding /tmp/ctnr-marker,
+ *          blocked on a pipe until the test ends
+ *
+ * and registers it as ct<pid>-main.  Every container a test creates is
+ * named ct<pid>-*, so teardown can find and delete them all.
+ *
+ * The "bulk" fixture has no init of its own: it holds the concurrency and
+ * the 10 000-container scale tests, which also check the debugfs counters.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include "ctnr_test.h"
+
+#define INIT_COMM	"ctnrinit"
+#define INIT_FLAGS	(CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWPID | \
+			 CLONE_NEWNS | CLONE_NEWIPC)
+#define MARKER_PATH	"/tmp/ctnr-marker"
+#define NO_SUCH_ID	0x7ffffff0U
+#define CMD_TIMEOUT	30000
+
+/* ------------------------------------------------------------------ */
+/* init processes                                                     */
+
+struct init_proc {
+	pid_t pid;
+	int ctl;		/* write end; init exits when it closes */
+};
+
+struct init_report {
+	int err;
+	char msg[120];
+};
+
+static void __attribute__((noreturn))
+init_fail(int fd, const char *what)
+{
+	struct init_report rep = { .err = errno ? errno : EIO };
+
+	snprintf(rep.msg, sizeof(rep.msg), "init: %s: %s", what,
+		 strerror(rep.err));
+	if (write(fd, &rep, sizeof(rep)) < 0)
+		_exit(2);
+	_exit(1);
+}
+
+/*
+ * Body of an init: optionally unshare more namespaces (a user namespace
+ * with our uid mapped to 0 when CLONE_NEWUSER is asked), set the hostname,
+ * and with a new mount namespace make / private, mount proc (new pid
+ * namespace) and a tmpfs with a marker on /tmp.  Then wait on @ctl.
+ */
+static void __attribute__((noreturn))
+init_main(int ready, int ctl, unsigned long clone_flags,
+	  unsigned long unshare_flags, const char *hostname)
+{
+	struct init_report rep = { 0 };
+	char c;
+	int fd;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	prctl(PR_SET_NAME, INIT_COMM, 0, 0, 0);
+	signal(SIGCHLD, SIG_IGN);	/* reap whatever gets reparented */
+	if (unshare_flags & CLONE_NEWUSER) {
+		int r = enter_userns_as_root(unshare_flags & ~CLONE_NEWUSER);
+
+		if (r) {
+			errno = -r;
+			init_fail(ready, "unshare user namespace");
+		}
+	} else if (unshare_flags && unshare(unshare_flags)) {
+		init_fail(ready, "unshare");
+	}
+	if (hostname && sethostname(hostname, strlen(hostname)))
+		init_fail(ready, "sethostname");
+	if (clone_flags & CLONE_NEWNS) {
+		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+			init_fail(ready, "make / private");
+		if ((clone_flags & CLONE_NEWPID) &&
+		    mount("proc", "/proc", "proc",
+			  MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
+			init_fail(ready, "mount proc");
+		if (mount("ctnrtest", "/tmp", "tmpfs", 0, "size=64k,mode=755"))
+			init_fail(ready, "mount tmpfs on /tmp");
+		fd = open(MARKER_PATH, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		if (fd < 0 || !hostname ||
+		    write(fd, hostname, strlen(hostname)) < 0)
+			init_fail(ready, "write " MARKER_PATH);
+		close(fd);
+	}
+	if (write(ready, &rep, sizeof(rep)) != sizeof(rep))
+		_exit(1);
+	close(ready);
+	while (read(ctl, &c, 1) < 0 && errno == EINTR)
+		;
+	_exit(0);
+}
+
+/*
+ * Start an init with clone(@clone_flags), move it into cgroup @cgroup
+ * (absolute path, may be NULL) and wait until it is set up.
+ */
+static int spawn_init(struct init_proc *ip, unsigned long clone_flags,
+		      unsigned long unshare_flags, const char *hostname,
+		      const char *cgroup, char *err, size_t errlen)
+{
+	struct pollfd pfd;
+	struct init_report rep;
+	int ready[2], ctl[2], r;
+	pid_t pid;
+
+	ip->pid = -1;
+	ip->ctl = -EBADF;
+	err[0] = '\0';
+	if (pipe2(ready, O_CLOEXEC))
+		return -errno;
+	if (pipe2(ctl, O_CLOEXEC)) {
+		r = -errno;
+		close(ready[0]);
+		close(ready[1]);
+		return r;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid = sys_clone(clone_flags);
+	if (pid == 0) {
+		close(ready[0]);
+		close(ctl[1]);
+		init_main(ready[1], ctl[0], clone_flags, unshare_flags,
+			  hostname);
+	}
+	r = pid < 0 ? -errno : 0;
+	close(ready[1]);
+	close(ctl[0]);
+	if (r) {
+		snprintf(err, errlen, "clone(%#lx): %s", clone_flags,
+			 strerror(-r));
+		close(ready[0]);
+		close(ctl[1]);
+		return r;
+	}
+	ip->pid = pid;
+	ip->ctl = ctl[1];
+	if (cgroup) {
+		r = cg_enter(cgroup, pid);
+		if (r) {
+			snprintf(err, errlen, "move init to %s: %s", cgroup,
+				 strerror(-r));
+			goto fail;
+		}
+	}
+	pfd.fd = ready[0];
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, 20000) != 1 ||
+	    read(ready[0], &rep, sizeof(rep)) != sizeof(rep)) {
+		snprintf(err, errlen, "init did not get ready");
+		r = -ETIMEDOUT;
+		goto fail;
+	}
+	if (rep.err) {
+		snprintf(err, errlen, "%s", rep.msg);
+		r = -rep.err;
+		goto fail;
+	}
+	close(ready[0]);
+	return 0;
+fail:
+	close(ready[0]);
+	close_fd(&ip->ctl);
+	kill_reap(&ip->pid);
+	return r;
+}
+
+static void stop_init(struct init_proc *ip)
+{
+	close_fd(&ip->ctl);
+	kill_reap(&ip->pid);
+}
+
+/* Interfaces in the caller's network namespace other than lo; -errno. */
+static int netdevs_besides_lo(bool *has_lo)
+{
+	char buf[4096], *line, *save = NULL;
+	int n = 0, i = 0;
+	ssize_t len = read_str("/proc/self/net/dev", buf, sizeof(buf));
+
+	*has_lo = false;
+	if (len < 0)
+		return (int)len;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char name[64];
+
+		if (i++ < 2)	/* two header lines */
+			continue;
+		if (sscanf(line, " %63[^:]:", name) != 1)
+			return -EPROTO;
+		if (!strcmp(name, "lo"))
+			*has_lo = true;
+		else
+			n++;
+	}
+	return n;
+}
+
+static pid_t unused_pid(void)
+{
+	char buf[32];
+	long max = 32768;
+	pid_t p;
+
+	if (read_str("/proc/sys/kernel/pid_max", buf, sizeof(buf)) > 0)
+		max = strtol(buf, NULL, 10);
+	for (p = (pid_t)max - 1; p > (pid_t)max - 5000 && p > 300; p--)
+		if (kill(p, 0) < 0 && errno == ESRCH)
+			return p;
+	return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* the container fixture                                              */
+
+FIXTURE(container) {
+	struct ctnr_nl nl;
+	struct ctnr_nl ev;
+	int dev;
+	struct init_proc init;
+	char prefix[32];
+	char name[64];
+	char hostname[64];
+	char cg_rel[64];		/* "/ctnrtest-<pid>" */
+	char cg[PATH_MAX];
+	char cg_sub[PATH_MAX];
+	uint32_t id;
+	long count0;			/* visible containers before setup */
+	uint64_t t_before, t_after;	/* around CONTAINER_NEW */
+	struct ctnr_ctr reply;
+};
+
+FIXTURE_SETUP(container)
+{
+	char err[256];
+	int r;
+
+	self->dev = -EBADF;
+	self->init.pid = -1;
+	self->init.ctl = -EBADF;
+	snprintf(self->prefix, sizeof(self->prefix), "ct%d", getpid());
+	snprintf(self->name, sizeof(self->name), "%s-main", self->prefix);
+	snprintf(self->hostname, sizeof(self->hostname), "h-%d", getpid());
+	snprintf(self->cg_rel, sizeof(self->cg_rel), "/ctnrtest-%d",
+		 getpid());
+
+	r = ctnr_nl_open(&self->nl);
+	ASSERT_EQ(0, r) {
+		TH_LOG("genl family \"%s\": %s (module loaded?)",
+		       CTNR_GENL_NAME, strerror(-r));
+	}
+	self->dev = ctnr_dev_open();
+	ASSERT_GE(self->dev, 0) {
+		TH_LOG("%m - open %s", CTNR_DEV_PATH);
+	}
+	r = cg_create(self->cg_rel + 1, self->cg, sizeof(self->cg));
+	ASSERT_EQ(0, r) {
+		TH_LOG("create cgroup %s: %s", self->cg_rel, strerror(-r));
+	}
+	self->count0 = ctnr_count(&self->nl);
+	ASSERT_GE(self->count0, 0);
+
+	/* teardown does not run when setup fails: clean up before asserting */
+	r = spawn_init(&self->init, INIT_FLAGS, 0, self->hostname, self->cg,
+		       err, sizeof(err));
+	if (r)
+		cg_remove(self->cg);
+	ASSERT_EQ(0, r) {
+		TH_LOG("%s", err);
+	}
+	self->t_before = realtime_ns();
+	r = ctnr_new(&self->nl, self->name, self->init.pid, 0, &self->reply);
+	self->t_after = realtime_ns();
+	if (r) {
+		stop_init(&self->init);
+		cg_remove(self->cg);
+	}
+	ASSERT_EQ(0, r) {
+		TH_LOG("CONTAINER_NEW %s pid %d: %s: %s", self->name,
+		       self->init.pid, strerror(-r), self->nl.ext_msg);
+	}
+	self->id = self->reply.id;
+	ASSERT_NE(0U, self->id);
+}
+
+FIXTURE_TEARDOWN(container)
+{
+	stop_init(&self->init);
+	ctnr_nl_close(&self->ev);
+	if (self->nl.sk) {
+		int n = ctnr_del_prefix(&self->nl, self->prefix);
+
+		if (n < 0)
+			TH_LOG("cleanup dump failed: %s", strerror(-n));
+	}
+	ctnr_nl_close(&self->nl);
+	close_fd(&self->dev);
+	if (self->cg_sub[0] && cg_remove(self->cg_sub))
+		TH_LOG("%m - rmdir %s", self->cg_sub);
+	if (self->cg[0] && cg_remove(self->cg))
+		TH_LOG("%m - rmdir %s", self->cg);
+}
+
+/* a rejected netlink request: this errno and an extack message */
+#define ASSERT_NL_REJECT(err, call) do {				\
+	int __r = (call);						\
+	ASSERT_EQ(err, __r) {						\
+		TH_LOG("%s: %d (%s) \"%s\"", #call, __r,		\
+		       strerror(-__r), self->nl.ext_msg);		\
+	}								\
+	ASSERT_NE(0, self->nl.ext_msg[0]) {				\
+		TH_LOG("%s: no extack message", #call);		\
+	}								\
+} while (0)
+
+/* nothing was registered: INFO's count is what it was after setup */
+#define ASSERT_COUNT_UNCHANGED() do {					\
+	long __n = ctnr_count(&self->nl);				\
+	ASSERT_EQ(self->count0 + 1, __n) {				\
+		TH_LOG("container count changed");			\
+	}								\
+} while (0)
+
+static char *ns_link(pid_t pid, int type, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s:[%llu]", ctnr_ns_desc[type].name,
+		 (unsigned long long)ns_ino(pid, ctnr_ns_desc[type].name));
+	return buf;
+}
+
+/* ---- registration and lookup ------------------------------------- */
+
+/* CONTAINER_NEW answers with the new container */
+TEST_F(container, new_reply_describes_container)
+{
+	struct ctnr_ctr *c = &self->reply;
+
+	ASSERT_TRUE(CTNR_HAS(c, CTNR_A_ID));
+	ASSERT_TRUE(CTNR_HAS(c, CTNR_A_NAME));
+	ASSERT_STREQ(self->name, c->name);
+	ASSERT_TRUE(CTNR_HAS(c, CTNR_A_STATE));
+	ASSERT_EQ((uint32_t)CTNR_STATE_RUNNING, c->state);
+	ASSERT_TRUE(CTNR_HAS(c, CTNR_A_PID));
+	ASSERT_EQ((uint32_t)self->init.pid, c->pid);
+	ASSERT_EQ(0U, c->flags);
+	ASSERT_EQ(self->count0 + 1, ctnr_count(&self->nl));
+}
+
+/* GET by id and by name return the same, complete description */
+TEST_F(container, get_by_id_and_name)
+{
+	struct ctnr_ctr a, b;
+	int r;
+
+	r = ctnr_get_id(&self->nl, self->id, &a);
+	ASSERT_EQ(0, r) {
+		TH_LOG("GET id %u: %s %s", self->id, strerror(-r),
+		       self->nl.ext_msg);
+	}
+	r = ctnr_get_name(&self->nl, self->name, &b);
+	ASSERT_EQ(0, r) {
+		TH_LOG("GET name %s: %s %s", self->name, strerror(-r),
+		       self->nl.ext_msg);
+	}
+	ASSERT_EQ(a.have, b.have);
+	ASSERT_EQ(0, memcmp(&a, &b, sizeof(a)));
+
+	ASSERT_EQ(self->id, a.id);
+	ASSERT_STREQ(self->name, a.name);
+	ASSERT_TRUE(CTNR_HAS(&a, CTNR_A_STATE));
+	ASSERT_EQ((uint32_t)CTNR_STATE_RUNNING, a.state);
+	ASSERT_TRUE(CTNR_HAS(&a, CTNR_A_FLAGS));
+	ASSERT_EQ(0U, a.flags);
+	ASSERT_TRUE(CTNR_HAS(&a, CTNR_A_PID));
+	ASSERT_EQ((uint32_t)self->init.pid, a.pid);
+	ASSERT_TRUE(CTNR_HAS(&a, CTNR_A_OWNER_UID));
+	ASSERT_EQ(0U, a.owner_uid);
+	ASSERT_TRUE(CTNR_HAS(&a, CTNR_A_OWNER_LEVEL));
+	ASSERT_EQ(0U, a.owner_level);
+	ASSERT_TRUE(CTNR_HAS(&a, CTNR_A_CTIME));
+	ASSERT_LE(self->t_before, a.ctime);
+	ASSERT_GE(self->t_after, a.ctime);
+	ASSERT_TRUE(CTNR_HAS(&a, CTNR_A_CGROUP));
+	ASSERT_STREQ(self->cg_rel, a.cgroup);
+	ASSERT_TRUE(CTNR_HAS(&a, CTNR_A_NS));
+	ASSERT_TRUE(CTNR_HAS(&a, CTNR_A_NS_MASK));
+}
+
+/* the CTNR_A_NS inode numbers are those of /proc/<init>/ns/<type> */
+TEST_F(container, ns_inodes_match_proc)
+{
+	struct ctnr_ctr c;
+	int t;
+
+	ASSERT_EQ(0, ctnr_get_id(&self->nl, self->id, &c));
+	for (t = 0; t < __CTNR_NS_MAX; t++) {
+		uint64_t ino = ns_ino(self->init.pid, ctnr_ns_desc[t].name);
+
+		if (!ino) {
+			TH_LOG("kernel has no %s namespace",
+			       ctnr_ns_desc[t].name);
+			ASSERT_FALSE(!!(c.ns_mask & ctnr_ns_desc[t].clone_flag));
+			continue;
+		}
+		ASSERT_TRUE(!!(c.ns_have & (1U << t))) {
+			TH_LOG("no inode for the %s namespace",
+			       ctnr_ns_desc[t].name);
+		}
+		ASSERT_EQ(ino, (uint64_t)c.ns[t]) {
+			TH_LOG("%s namespace", ctnr_ns_desc[t].name);
+		}
+		ASSERT_TRUE(!!(c.ns_mask & ctnr_ns_desc[t].clone_flag)) {
+			TH_LOG("%s missing in CTNR_A_NS_MASK %#x",
+			       ctnr_ns_desc[t].name, c.ns_mask);
+		}
+	}
+	/* the init really is in fresh namespaces */
+	ASSERT_NE(ns_ino(0, "uts"), (uint64_t)c.ns[CTNR_NS_UTS]);
+	ASSERT_NE(ns_ino(0, "pid"), (uint64_t)c.ns[CTNR_NS_PID]);
+	ASSERT_EQ(0U, c.ns_mask & ~CTNR_NS_FDS_MASK_ALL);
+}
+
+/* the dump lists the container once, as GET describes it */
+TEST_F(container, dump_lists_container)
+{
+	struct ctnr_ctr g, d;
+	long n;
+
+	ASSERT_EQ(0, ctnr_get_id(&self->nl, self->id, &g));
+	n = ctnr_dump_count(&self->nl, NULL, self->id, &d);
+	ASSERT_EQ(1, n) {
+		TH_LOG("dump: %ld (%s)", n, self->nl.ext_msg);
+	}
+	ASSERT_STREQ(g.name, d.name);
+	ASSERT_EQ(0, memcmp(g.ns, d.ns, sizeof(g.ns)));
+	ASSERT_EQ(g.pid, d.pid);
+	ASSERT_EQ(g.state, d.state);
+	ASSERT_STREQ(g.cgroup, d.cgroup);
+	/* everything the dump shows, INFO counts */
+	n = ctnr_dump_count(&self->nl, NULL, 0, NULL);
+	ASSERT_EQ(ctnr_count(&self->nl), n);
+}
+
+/* one task may back several containers, each with its own id */
+TEST_F(container, same_task_twice_distinct_ids)
+{
+	struct ctnr_ctr c;
+	char name[64];
+	int r;
+
+	snprintf(name, sizeof(name), "%s-second", self->prefix);
+	r = ctnr_new(&self->nl, name, self->init.pid, 0, &c);
+	ASSERT_EQ(0, r) {
+		TH_LOG("%s %s", strerror(-r), self->nl.ext_msg);
+	}
+	ASSERT_NE(self->id, c.id);
+	ASSERT_EQ(0, memcmp(self->reply.ns, c.ns, sizeof(c.ns)));
+	ASSERT_EQ(self->count0 + 2, ctnr_count(&self->nl));
+	ASSERT_EQ(0, ctnr_del_id(&self->nl, c.id));
+	ASSERT_EQ(self->count0 + 1, ctnr_count(&self->nl));
+	/* the other one is untouched */
+	ASSERT_EQ(0, ctnr_get_id(&self->nl, self->id, NULL));
+}
+
+/* a pidfd names the source task as well as a pid */
+TEST_F(container, new_by_pidfd)
+{
+	struct ctnr_ctr c;
+	char name[64];
+	int pidfd, r;
+
+	pidfd = sys_pidfd_open(self->init.pid, 0);
+	ASSERT_GE(pidfd, 0) {
+		TH_LOG("%m - pidfd_open");
+	}
+	snprintf(name, sizeof(name), "%s-pidfd", self->prefix);
+	r = ctnr_new_pidfd(&self->nl, name, pidfd, 0, &c);
+	close(pidfd);
+	ASSERT_EQ(0, r) {
+		TH_LOG("NEW by pidfd: %s %s", strerror(-r), self->nl.ext_msg);
+	}
+	ASSERT_EQ((uint32_t)self->init.pid, c.pid);
+	ASSERT_EQ(0, memcmp(self->reply.ns, c.ns, sizeof(c.ns)));
+	ASSERT_EQ(0, ctnr_del_name(&self->nl, name));
+}
+
+/* DEL by name removes it; a second DEL finds nothing */
+TEST_F(container, del_by_name)
+{
+	ASSERT_EQ(0, ctnr_del_name(&self->nl, self->name)) {
+		TH_LOG("%s", self->nl.ext_msg);
+	}
+	ASSERT_EQ(-ENOENT, ctnr_get_id(&self->nl, self->id, NULL));
+	ASSERT_EQ(-ENOENT, ctnr_get_name(&self->nl, self->name, NULL));
+	ASSERT_NL_REJECT(-ENOENT, ctnr_del_name(&self->nl, self->name));
+	ASSERT_NL_REJECT(-ENOENT, ctnr_del_id(&self->nl, self->id));
+	ASSERT_EQ(self->count0, ctnr_count(&self->nl));
+	ASSERT_EQ(0, ctnr_dump_count(&self->nl, NULL, self->id, NULL));
+}
+
+/* ids are not reused: a new registration never gets a deleted id */
+TEST_F(container, ids_not_reused)
+{
+	struct ctnr_ctr c;
+	char name[64];
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		ASSERT_EQ(0, ctnr_del_id(&self->nl, self->id));
+		snprintf(name, sizeof(name), "%s-re%d", self->prefix, i);
+		ASSERT_EQ(0, ctnr_new(&self->nl, name, self->init.pid, 0, &c));
+		ASSERT_NE(self->id, c.id);
+		self->id = c.id;
+	}
+}
+
+/* ---- namespace fds ----------------------------------------------- */
+
+static void check_ns_fds(struct __test_metadata *_metadata,
+			 struct ctnr_ioc_ns_fds *a, pid_t pid, uint32_t mask)
+{
+	int t;
+
+	for (t = 0; t < __CTNR_NS_MAX; t++) {
+		const struct ctnr_ns_desc *d = &ctnr_ns_desc[t];
+
+		if (!(mask & d->clone_flag)) {
+			ASSERT_EQ(-1, a->fds[t]) {
+				TH_LOG("fd for unrequested %s", d->name);
+			}
+			continue;
+		}
+		ASSERT_GE(a->fds[t], 0) {
+			TH_LOG("no fd for %s", d->name);
+		}
+		ASSERT_EQ(ns_ino(pid, d->name), fd_ino(a->fds[t])) {
+			TH_LOG("%s fd is not the init's namespace", d->name);
+		}
+		ASSERT_EQ((int)d->clone_flag, ioctl(a->fds[t], NS_GET_NSTYPE)) {
+			TH_LOG("%m - %s fd is not an nsfs fd of its type",
+			       d->name);
+		}
+		ASSERT_EQ(FD_CLOEXEC, fcntl(a->fds[t], F_GETFD) & FD_CLOEXEC) {
+			TH_LOG("%s fd is not O_CLOEXEC", d->name);
+		}
+	}
+}
+
+/* NS_FDS with every bit gives one nsfs fd per type, matching /proc */
+TEST_F(container, ns_fds_all_match_proc)
+{
+	struct ctnr_ioc_ns_fds a;
+	int r;
+
+	r = ctnr_ns_fds(self->dev, self->id, NULL, CTNR_NS_FDS_MASK_ALL, &a);
+	ASSERT_EQ(0, r) {
+		TH_LOG("NS_FDS: %s", strerror(-r));
+	}
+	ASSERT_EQ((uint32_t)CTNR_STATE_RUNNING, a.state);
+	check_ns_fds(_metadata, &a, self->init.pid, CTNR_NS_FDS_MASK_ALL);
+	ctnr_ns_fds_close(&a);
+}
+
+/* NS_FDS finds the container by name when id is 0 */
+TEST_F(container, ns_fds_by_name)
+{
+	struct ctnr_ioc_ns_fds a;
+	int r;
+
+	r = ctnr_ns_fds(self->dev, 0, self->name, CLONE_NEWUTS | CLONE_NEWNET,
+			&a);
+	ASSERT_EQ(0, r) {
+		TH_LOG("NS_FDS by name: %s", strerror(-r));
+	}
+	check_ns_fds(_metadata, &a, self->init.pid,
+		     CLONE_NEWUTS | CLONE_NEWNET);
+	ctnr_ns_fds_close(&a);
+}
+
+/* NS_FDS installs exactly the requested types */
+TEST_F(container, ns_fds_only_requested)
+{
+	struct ctnr_ioc_ns_fds a;
+	int t, fds0 = count_open_fds();
+
+	for (t = 0; t < __CTNR_NS_MAX; t++) {
+		uint32_t mask = ctnr_ns_desc[t].clone_flag;
+
+		if (!ns_ino(self->init.pid, ctnr_ns_desc[t].name))
+			continue;
+		ASSERT_EQ(0, ctnr_ns_fds(self->dev, self->id, NULL, mask, &a)) {
+			TH_LOG("NS_FDS %s", ctnr_ns_desc[t].name);
+		}
+		check_ns_fds(_metadata, &a, self->init.pid, mask);
+		ASSERT_EQ(fds0 + 1, count_open_fds());
+		ctnr_ns_fds_close(&a);
+	}
+	ASSERT_EQ(fds0, count_open_fds());
+}
+
+struct enter_arg {
+	int fds[__CTNR_NS_MAX];
+	const char *hostname;
+	bool setns_user;
+};
+
+/* setns() into the fds (user first if asked) and look around */
+static void enter_child(int errfd, void *arg)
+{
+	struct enter_arg *e = arg;
+	char host[128] = "";
+	bool lo;
+	int n;
+
+	if (e->setns_user)
+		CHILD_CHECK(errfd, setns(e->fds[CTNR_NS_USER],
+					 CLONE_NEWUSER) == 0,
+			    "%m - setns user");
+	CHILD_CHECK(errfd, setns(e->fds[CTNR_NS_UTS], CLONE_NEWUTS) == 0,
+		    "%m - setns uts");
+	CHILD_CHECK(errfd, setns(e->fds[CTNR_NS_NET], CLONE_NEWNET) == 0,
+		    "%m - setns net");
+	CHILD_CHECK(errfd, gethostname(host, sizeof(host) - 1) == 0, "%m");
+	CHILD_CHECK(errfd, !strcmp(host, e->hostname),
+		    "hostname \"%s\", expected \"%s\"", host, e->hostname);
+	n = netdevs_besides_lo(&lo);
+	CHILD_CHECK(errfd, n == 0 && lo, "%d devices besides lo (lo: %d)",
+		    n, lo);
+	CHILD_CHECK(errfd, ns_ino(0, "uts") == fd_ino(e->fds[CTNR_NS_UTS]),
+		    "not in the uts namespace after setns");
+}
+
+/* setns() into the uts and net fds shows the container's host and devices */
+TEST_F(container, ns_fds_setns_enters)
+{
+	struct ctnr_ioc_ns_fds a;
+	struct enter_arg e = { .hostname = self->hostname };
+	char msg[512];
+
+	ASSERT_EQ(0, ctnr_ns_fds(self->dev, self->id, NULL,
+				 CLONE_NEWUTS | CLONE_NEWNET, &a));
+	memcpy(e.fds, a.fds, sizeof(e.fds));
+	ASSERT_EQ(0, run_child(enter_child, &e, msg, sizeof(msg), 20000)) {
+		TH_LOG("%s", msg);
+	}
+	ctnr_ns_fds_close(&a);
+}
+
+/* ---- ctnrctl exec ------------------------------------------------ */
+
+#define ASSERT_CLI_OK(r, err) do {					\
+	ASSERT_NE(-ENOENT, r) {						\
+		TH_LOG("ctnrctl not found (set CTNRCTL)");		\
+	}								\
+	ASSERT_EQ(0, r) {						\
+		TH_LOG("ctnrctl exit %d: %s", r, err);			\
+	}								\
+} while (0)
+
+/* exec sees the container's hostname */
+TEST_F_TIMEOUT(container, exec_sees_hostname, 60)
+{
+	char out[4096], err[4096];
+	int r;
+
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT, "exec",
+		    self->name, "--", "uname", "-n", NULL);
+	ASSERT_CLI_OK(r, err);
+	ASSERT_STREQ(self->hostname, chomp(out));
+}
+
+/* exec runs in the container's pid namespace: its pid 1 is our init */
+TEST_F_TIMEOUT(container, exec_sees_pid_namespace, 60)
+{
+	char out[4096], err[4096], comm[64];
+	int r, pid = -1, ppid = -1;
+
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT, "exec",
+		    self->name, "--", "sh", "-c",
+		    "echo $$ $PPID; cat /proc/1/comm", NULL);
+	ASSERT_CLI_OK(r, err);
+	ASSERT_EQ(3, sscanf(out, "%d %d %63s", &pid, &ppid, comm)) {
+		TH_LOG("output: %s", out);
+	}
+	/* init holds pid 1; a fresh namespace hands out small numbers */
+	ASSERT_GT(pid, 1);
+	ASSERT_LT(pid, 100) {
+		TH_LOG("pid %d is not from the container's pid namespace",
+		       pid);
+	}
+	ASSERT_STREQ(INIT_COMM, comm);
+}
+
+/* exec sees only the container's network devices (lo) */
+TEST_F_TIMEOUT(container, exec_sees_network, 60)
+{
+	char out[8192], err[4096];
+	int r;
+
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT, "exec",
+		    self->name, "--", "cat", "/proc/net/dev", NULL);
+	ASSERT_CLI_OK(r, err);
+	ASSERT_EQ(3, count_lines(out)) {
+		TH_LOG("/proc/net/dev: %s", out);
+	}
+	ASSERT_NE(NULL, strstr(out, "lo:"));
+	if (!is_prog("ip")) {
+		TH_LOG("ip not installed, checked /proc/net/dev only");
+		return;
+	}
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT, "exec",
+		    self->name, "--", "ip", "-o", "link", NULL);
+	ASSERT_CLI_OK(r, err);
+	ASSERT_EQ(1, count_lines(out)) {
+		TH_LOG("ip -o link: %s", out);
+	}
+	ASSERT_NE(NULL, strstr(out, ": lo:"));
+}
+
+/* exec sees the container's mounts: the tmpfs its init put on /tmp */
+TEST_F_TIMEOUT(container, exec_sees_mounts, 60)
+{
+	char out[4096], err[4096];
+	int r;
+
+	ASSERT_NE(0, access(MARKER_PATH, F_OK)) {
+		TH_LOG("%s exists on the host", MARKER_PATH);
+	}
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT, "exec",
+		    self->name, "--", "cat", MARKER_PATH, NULL);
+	ASSERT_CLI_OK(r, err);
+	ASSERT_STREQ(self->hostname, chomp(out));
+}
+
+/* inside exec every /proc/self/ns link is the container's */
+TEST_F_TIMEOUT(container, exec_ns_links_match, 60)
+{
+	char out[4096], err[4096], want[64], *line, *save = NULL;
+	char *argv[16];
+	char paths[__CTNR_NS_MAX][32];
+	int t, n = 0, r;
+
+	argv[n++] = (char *)ctnrctl_path();
+	ASSERT_NE(NULL, argv[0]) {
+		TH_LOG("ctnrctl not found (set CTNRCTL)");
+	}
+	argv[n++] = "exec";
+	argv[n++] = self->name;
+	argv[n++] = "--";
+	argv[n++] = "readlink";
+	for (t = 0; t < __CTNR_NS_MAX; t++) {
+		snprintf(paths[t], sizeof(paths[t]), "/proc/self/ns/%s",
+			 ctnr_ns_desc[t].name);
+		argv[n++] = paths[t];
+	}
+	argv[n] = NULL;
+	r = run_cmd(argv, out, sizeof(out), err, sizeof(err), CMD_TIMEOUT);
+	ASSERT_CLI_OK(r, err);
+	line = strtok_r(out, "\n", &save);
+	for (t = 0; t < __CTNR_NS_MAX; t++) {
+		ASSERT_NE(NULL, line) {
+			TH_LOG("no link for %s", ctnr_ns_desc[t].name);
+		}
+		ASSERT_STREQ(ns_link(self->init.pid, t, want, sizeof(want)),
+			     line);
+		line = strtok_r(NULL, "\n", &save);
+	}
+}
+
+/* `exec NAME ns net,uts` enters only those two */
+TEST_F_TIMEOUT(container, exec_partial_ns, 60)
+{
+	static const int types[] = { CTNR_NS_NET, CTNR_NS_UTS, CTNR_NS_MNT,
+				     CTNR_NS_PID, CTNR_NS_IPC };
+	char out[4096], err[4096], want[64], *line, *save = NULL;
+	size_t i;
+	int r;
+
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT, "exec",
+		    self->name, "ns", "net,uts", "--", "readlink",
+		    "/proc/self/ns/net", "/proc/self/ns/uts",
+		    "/proc/self/ns/mnt", "/proc/self/ns/pid",
+		    "/proc/self/ns/ipc", NULL);
+	ASSERT_CLI_OK(r, err);
+	line = strtok_r(out, "\n", &save);
+	for (i = 0; i < ARRAY_SIZE(types); i++) {
+		/* net and uts: the container's; the rest: ours */
+		pid_t who = i < 2 ? self->init.pid : 0;
+
+		ASSERT_NE(NULL, line);
+		ASSERT_STREQ(ns_link(who, types[i], want, sizeof(want)), line);
+		line = strtok_r(NULL, "\n", &save);
+	}
+}
+
+/* exec returns the command's exit status */
+TEST_F_TIMEOUT(container, exec_returns_exit_status, 60)
+{
+	char err[4096];
+	int r;
+
+	r = ctnrctl(NULL, 0, err, sizeof(err), CMD_TIMEOUT, "exec",
+		    self->name, "--", "sh", "-c", "exit 7", NULL);
+	ASSERT_EQ(7, r) {
+		TH_LOG("exit %d: %s", r, err);
+	}
+}
+
+/* exec of an unknown container fails with a message */
+TEST_F_TIMEOUT(container, exec_unknown_container_fails, 60)
+{
+	char name[64], err[4096];
+	int r;
+
+	snprintf(name, sizeof(name), "%s-nosuch", self->prefix);
+	r = ctnrctl(NULL, 0, err, sizeof(err), CMD_TIMEOUT, "exec", name,
+		    "--", "true", NULL);
+	ASSERT_EQ(1, r) {
+		TH_LOG("exit %d: %s", r, err);
+	}
+	ASSERT_NE(0, err[0]);
+}
+
+/* ---- init exit --------------------------------------------------- */
+
+/* when init exits the container is stopped, pid 0, and an event says so */
+TEST_F(container, init_exit_marks_stopped)
+{
+	struct ctnr_ctr c, ev;
+	int r;
+
+	r = ctnr_events_open(&self->ev);
+	ASSERT_EQ(0, r) {
+		TH_LOG("subscribe to \"%s\": %s", CTNR_GENL_MCGRP_EVENTS,
+		       strerror(-r));
+	}
+	stop_init(&self->init);
+	r = ctnr_wait_state(&self->nl, self->id, CTNR_STATE_STOPPED, 10000,
+			    &c);
+	ASSERT_EQ(0, r) {
+		TH_LOG("state %u after init exit: %s", c.state, strerror(-r));
+	}
+	ASSERT_EQ(0U, c.pid);
+	ASSERT_STREQ(self->name, c.name);
+	r = ctnr_event_wait(&self->ev, CTNR_EVENT_CONTAINER_STOPPED, self->id,
+			    10000, &ev);
+	ASSERT_EQ(0, r) {
+		TH_LOG("no STOPPED event: %s", strerror(-r));
+	}
+	ASSERT_STREQ(self->name, ev.name);
+	if (CTNR_HAS(&ev, CTNR_A_STATE)) {
+		ASSERT_EQ((uint32_t)CTNR_STATE_STOPPED, ev.state);
+	}
+	/* still listed, still counted */
+	ASSERT_EQ(1, ctnr_dump_count(&self->nl, NULL, self->id, NULL));
+	ASSERT_EQ(self->count0 + 1, ctnr_count(&self->nl));
+}
+
+/* a stopped container's pid namespace cannot be entered: ESRCH, no fds */
+TEST_F(container, stopped_pid_ns_is_esrch)
+{
+	struct ctnr_ioc_ns_fds a;
+	int fds0;
+
+	stop_init(&self->init);
+	ASSERT_EQ(0, ctnr_wait_state(&self->nl, self->id, CTNR_STATE_STOPPED,
+				     10000, NULL));
+	fds0 = count_open_fds();
+	ASSERT_EQ(-ESRCH, ctnr_ns_fds(self->dev, self->id, NULL,
+				      CLONE_NEWPID, &a));
+	ASSERT_EQ(-ESRCH, ctnr_ns_fds(self->dev, self->id, NULL,
+				      CTNR_NS_FDS_MASK_ALL, &a));
+	ASSERT_EQ(-ESRCH, ctnr_ns_fds(self->dev, 0, self->name,
+				      CTNR_NS_FDS_MASK_ALL, &a));
+	ASSERT_EQ(fds0, count_open_fds()) {
+		TH_LOG("a failed NS_FDS left fds behind");
+	}
+}
+
+/* the other namespaces stay pinned and enterable after init exit */
+TEST_F(container, stopped_keeps_pinned_namespaces)
+{
+	struct ctnr_ioc_ns_fds a;
+	struct enter_arg e = { .hostname = self->hostname };
+	uint64_t uts = ns_ino(self->init.pid, "uts");
+	char msg[512];
+	int r;
+
+	stop_init(&self->init);
+	ASSERT_EQ(0, ctnr_wait_state(&self->nl, self->id, CTNR_STATE_STOPPED,
+				     10000, NULL));
+	r = ctnr_ns_fds(self->dev, self->id, NULL,
+			CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWNS |
+			CLONE_NEWIPC, &a);
+	ASSERT_EQ(0, r) {
+		TH_LOG("NS_FDS on a stopped container: %s", strerror(-r));
+	}
+	ASSERT_EQ((uint32_t)CTNR_STATE_STOPPED, a.state);
+	ASSERT_EQ(uts, fd_ino(a.fds[CTNR_NS_UTS]));
+	memcpy(e.fds, a.fds, sizeof(e.fds));
+	ASSERT_EQ(0, run_child(enter_child, &e, msg, sizeof(msg), 20000)) {
+		TH_LOG("%s", msg);
+	}
+	ctnr_ns_fds_close(&a);
+}
+
+/* exec into a stopped container fails and says it is stopped */
+TEST_F_TIMEOUT(container, exec_stopped_fails_with_message, 60)
+{
+	char err[4096];
+	int r;
+
+	stop_init(&self->init);
+	ASSERT_EQ(0, ctnr_wait_state(&self->nl, self->id, CTNR_STATE_STOPPED,
+				     10000, NULL));
+	r = ctnrctl(NULL, 0, err, sizeof(err), CMD_TIMEOUT, "exec",
+		    self->name, "--", "true", NULL);
+	ASSERT_NE(-ENOENT, r);
+	/* its own failure, not a crash, a timeout or the command's status */
+	ASSERT_TRUE(r > 0 && r < 126) {
+		TH_LOG("ctnrctl exec: %d: %s", r, err);
+	}
+	ASSERT_NE(NULL, strcasestr(err, "stopped")) {
+		TH_LOG("message does not say stopped: %s", err);
+	}
+}
+
+/* an AUTOREMOVE container disappears when its init exits; others stay */
+TEST_F(container, autoremove_on_init_exit)
+{
+	struct ctnr_ctr c;
+	char name[64];
+	int r;
+
+	snprintf(name, sizeof(name), "%s-auto", self->prefix);
+	r = ctnr_new(&self->nl, name, self->init.pid, CTNR_F_AUTOREMOVE, &c);
+	ASSERT_EQ(0, r) {
+		TH_LOG("%s %s", strerror(-r), self->nl.ext_msg);
+	}
+	ASSERT_EQ(CTNR_F_AUTOREMOVE, c.flags);
+	stop_init(&self->init);
+	r = ctnr_wait_state(&self->nl, c.id, -ENOENT, 10000, NULL);
+	ASSERT_EQ(0, r) {
+		TH_LOG("AUTOREMOVE container still there: %s", strerror(-r));
+	}
+	ASSERT_EQ(-ENOENT, ctnr_get_name(&self->nl, name, NULL));
+	ASSERT_EQ(0, ctnr_dump_count(&self->nl, NULL, c.id, NULL));
+	ASSERT_EQ(0, ctnr_wait_state(&self->nl, self->id, CTNR_STATE_STOPPED,
+				     10000, NULL));
+	ASSERT_EQ(self->count0 + 1, ctnr_count(&self->nl));
+}
+
+/* NEW and DEL are announced on the events group */
+TEST_F(container, events_new_and_del)
+{
+	struct ctnr_ctr c, ev;
+	char name[64];
+	int r;
+
+	r = ctnr_events_open(&self->ev);
+	ASSERT_EQ(0, r) {
+		TH_LOG("subscribe: %s", strerror(-r));
+	}
+	snprintf(name, sizeof(name), "%s-ev", self->prefix);
+	ASSERT_EQ(0, ctnr_new(&self->nl, name, self->init.pid, 0, &c));
+	r = ctnr_event_wait(&self->ev, CTNR_EVENT_CONTAINER_NEW, c.id, 10000,
+			    &ev);
+	ASSERT_EQ(0, r) {
+		TH_LOG("no NEW event: %s", strerror(-r));
+	}
+	ASSERT_STREQ(name, ev.name);
+	ASSERT_EQ(0, ctnr_del_id(&self->nl, c.id));
+	r = ctnr_event_wait(&self->ev, CTNR_EVENT_CONTAINER_DEL, c.id, 10000,
+			    &ev);
+	ASSERT_EQ(0, r) {
+		TH_LOG("no DEL event: %s", strerror(-r));
+	}
+	ASSERT_STREQ(name, ev.name);
+}
+
+/* ---- CONTAINER_SET ----------------------------------------------- */
+
+/* SET turns AUTOREMOVE on and off, by id or by name */
+TEST_F(container, set_toggles_autoremove)
+{
+	struct ctnr_req by_name = {
+		.set = REQ_BIT(CTNR_A_NAME) | REQ_BIT(CTNR_A_FLAGS),
+		.name = self->name, .flags = 0,
+	};
+	struct ctnr_ctr c;
+	int r;
+
+	r = ctnr_set_flags(&self->nl, self->id, CTNR_F_AUTOREMOVE);
+	ASSERT_EQ(0, r) {
+		TH_LOG("SET: %s %s", strerror(-r), self->nl.ext_msg);
+	}
+	ASSERT_EQ(0, ctnr_get_id(&self->nl, self->id, &c));
+	ASSERT_EQ(CTNR_F_AUTOREMOVE, c.flags);
+	r = ctnr_request(&self->nl, CTNR_CMD_CONTAINER_SET, &by_name, NULL);
+	ASSERT_EQ(0, r) {
+		TH_LOG("SET by name: %s %s", strerror(-r), self->nl.ext_msg);
+	}
+	ASSERT_EQ(0, ctnr_get_id(&self->nl, self->id, &c));
+	ASSERT_EQ(0U, c.flags);
+}
+
+/* AUTOREMOVE set after registration takes effect at init exit */
+TEST_F(container, set_autoremove_then_exit)
+{
+	ASSERT_EQ(0, ctnr_set_flags(&self->nl, self->id, CTNR_F_AUTOREMOVE));
+	stop_init(&self->init);
+	ASSERT_EQ(0, ctnr_wait_state(&self->nl, self->id, -ENOENT, 10000,
+				     NULL));
+	ASSERT_EQ(self->count0, ctnr_count(&self->nl));
+}
+
+/* SET with unknown flag bits is rejected and changes nothing */
+TEST_F(container, set_rejects_unknown_flags)
+{
+	const uint32_t bad[] = { 1U << 1, 1U << 31, ~0U,
+				 (uint32_t)~CTNR_F_ALL };
+	struct ctnr_ctr c;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		ASSERT_NL_REJECT(-EINVAL,
+				 ctnr_set_flags(&self->nl, self->id, bad[i]));
+	}
+	ASSERT_EQ(0, ctnr_get_id(&self->nl, self->id, &c));
+	ASSERT_EQ(0U, c.flags);
+	ASSERT_NL_REJECT(-ENOENT, ctnr_set_flags(&self->nl, NO_SUCH_ID,
+						 CTNR_F_AUTOREMOVE));
+}
+
+/* ---- WHOAMI ------------------------------------------------------ */
+
+struct whoami_arg {
+	const char *cgroup;		/* absolute; join it first */
+	uid_t uid;			/* then become this user if non-0 */
+	int expect;			/* expected ioctl result */
+	uint32_t id;			/* expected id */
+	const char *name;		/* expected name, NULL: empty */
+};
+
+static void whoami_child(int errfd, void *arg)
+{
+	struct whoami_arg *a = arg;
+	struct ctnr_ioc_whoami w;
+	int dev, r;
+
+	r = cg_enter(a->cgroup, getpid());
+	CHILD_CHECK(errfd, r == 0, "join %s: %s", a->cgroup, strerror(-r));
+	if (a->uid) {
+		r = become_user(a->uid, a->uid);
+		CHILD_CHECK(errfd, r == 0, "setuid: %s", strerror(-r));
+	}
+	dev = ctnr_dev_open();
+	CHILD_CHECK(errfd, dev >= 0, "%m - open %s", CTNR_DEV_PATH);
+	r = ctnr_whoami(dev, &w);
+	CHILD_CHECK(errfd, r == a->expect, "WHOAMI in %s: %d (%s)", a->cgroup,
+		    r, strerror(-r));
+	if (r)
+		return;
+	CHILD_CHECK(errfd, w.id == a->id, "id %u, expected %u", w.id, a->id);
+	CHILD_CHECK(errfd, memchr(w.name, 0, sizeof(w.name)) != NULL,
+		    "name not terminated");
+	if (a->name)
+		CHILD_CHECK(errfd, !strcmp(w.name, a->name),
+			    "name \"%s\", expected \"%s\"", w.name, a->name);
+	else
+		CHILD_CHECK(errfd, w.name[0] == 0,
+			    "name \"%s\" shown to a caller who cannot see it",
+			    w.name);
+}
+
+/* a process in the container's cgroup learns the container's id and name */
+TEST_F(container, whoami_in_container_cgroup)
+{
+	struct whoami_arg a = {
+		.cgroup = self->cg, .id = self->id, .name = self->name,
+	};
+	char msg[512];
+
+	ASSERT_EQ(0, run_child(whoami_child, &a, msg, sizeof(msg), 20000)) {
+		TH_LOG("%s", msg);
+	}
+}
+
+/* a process in the root cgroup is in no container: ENOENT */
+TEST_F(container, whoami_root_cgroup_enoent)
+{
+	struct whoami_arg a = { .cgroup = cg2_root(), .expect = -ENOENT };
+	char msg[512];
+
+	ASSERT_NE(NULL, a.cgroup);
+	ASSERT_EQ(0, run_child(whoami_child, &a, msg, sizeof(msg), 20000)) {
+		TH_LOG("%s", msg);
+	}
+}
+
+/* with nested container cgroups the innermost one answers */
+TEST_F(container, whoami_innermost)
+{
+	struct whoami_arg a = { .id = 0 };
+	struct ctnr_ctr inner, outer;
+	char rel[128], name[64], msg[512];
+	int r;
+
+	snprintf(rel, sizeof(rel), "%s/sub", self->cg_rel + 1);
+	ASSERT_EQ(0, cg_create(rel, self->cg_sub, sizeof(self->cg_sub)));
+	ASSERT_EQ(0, cg_enter(self->cg_sub, self->init.pid));
+	snprintf(name, sizeof(name), "%s-inner", self->prefix);
+	r = ctnr_new(&self->nl, name, self->init.pid, 0, &inner);
+	ASSERT_EQ(0, r) {
+		TH_LOG("%s %s", strerror(-r), self->nl.ext_msg);
+	}
+	snprintf(rel, sizeof(rel), "%s/sub", self->cg_rel);
+	ASSERT_STREQ(rel, inner.cgroup);
+	/* the outer one keeps the cgroup it was registered with */
+	ASSERT_EQ(0, ctnr_get_id(&self->nl, self->id, &outer));
+	ASSERT_STREQ(self->cg_rel, outer.cgroup);
+
+	a.cgroup = self->cg_sub;
+	a.id = inner.id;
+	a.name = name;
+	ASSERT_EQ(0, run_child(whoami_child, &a, msg, sizeof(msg), 20000)) {
+		TH_LOG("in sub: %s", msg);
+	}
+	a.cgroup = self->cg;
+	a.id = self->id;
+	a.name = self->name;
+	ASSERT_EQ(0, run_child(whoami_child, &a, msg, sizeof(msg), 20000)) {
+		TH_LOG("in outer: %s", msg);
+	}
+	/* the init must leave cg_sub before teardown can remove it */
+	ASSERT_EQ(0, cg_enter(self->cg, self->init.pid));
+}
+
+/* an unprivileged caller gets the id but not the name */
+TEST_F(container, whoami_hides_name_from_unprivileged)
+{
+	struct whoami_arg a = {
+		.cgroup = self->cg, .uid = 1000, .id = self->id, .name = NULL,
+	};
+	char msg[512];
+
+	ASSERT_EQ(0, run_child(whoami_child, &a, msg, sizeof(msg), 20000)) {
+		TH_LOG("%s", msg);
+	}
+}
+
+/* ---- bad input: clear errors, nothing changes -------------------- */
+
+/* names of 64 or more characters are refused, 63 are fine */
+TEST_F(container, new_rejects_long_name)
+{
+	char name[CTNR_NAME_MAX + 1], huge[2048];
+	struct ctnr_ctr c;
+	size_t len = strlen(self->prefix);
+
+	memset(name, 'a', sizeof(name));
+	memcpy(name, self->prefix, len);
+	name[len] = '-';
+	name[CTNR_NAME_MAX] = '\0';			/* 64 characters */
+	ASSERT_NL_REJECT(-EINVAL, ctnr_new(&self->nl, name, self->init.pid,
+					   0, NULL));
+	ASSERT_COUNT_UNCHANGED();
+
+	memset(huge, 'b', sizeof(huge));
+	memcpy(huge, self->prefix, len);
+	huge[sizeof(huge) - 1] = '\0';
+	ASSERT_NL_REJECT(-EINVAL, ctnr_new(&self->nl, huge, self->init.pid,
+					   0, NULL));
+	ASSERT_COUNT_UNCHANGED();
+
+	name[CTNR_NAME_MAX - 1] = '\0';			/* 63 characters */
+	ASSERT_EQ(0, ctnr_new(&self->nl, name, self->init.pid, 0, &c)) {
+		TH_LOG("63 characters refused: %s", self->nl.ext_msg);
+	}
+	ASSERT_STREQ(name, c.name);
+	ASSERT_EQ(0, ctnr_del_id(&self->nl, c.id));
+}
+
+/* an empty name is refused */
+TEST_F(container, new_rejects_empty_name)
+{
+	ASSERT_NL_REJECT(-EINVAL, ctnr_new(&self->nl, "", self->init.pid, 0,
+					   NULL));
+	ASSERT_COUNT_UNCHANGED();
+}
+
+/* characters outside [A-Za-z0-9_.-] are refused */
+TEST_F(container, new_rejects_bad_characters)
+{
+	static const char *const bad[] = {
+		"/x", " x", "\nx", "\tx", ":x", "\\x", "*", "-caf\xc3\xa9",
+		"-\xff", "-\x7f",
+	};
+	char name[64];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		snprintf(name, sizeof(name), "%s%s", self->prefix, bad[i]);
+		ASSERT_NL_REJECT(-EINVAL, ctnr_new(&self->nl, name,
+						   self->init.pid, 0, NULL));
+	}
+	ASSERT_COUNT_UNCHANGED();
+	/* the whole allowed alphabet is accepted */
+	snprintf(name, sizeof(name), "%s-AZaz09_.-", self->prefix);
+	ASSERT_EQ(0, ctnr_new(&self->nl, name, self->init.pid, 0, NULL)) {
+		TH_LOG("%s refused: %s", name, self->nl.ext_msg);
+	}
+	ASSERT_EQ(0, ctnr_del_name(&self->nl, name));
+}
+
+/* a name already in use by the same owner gives EEXIST */
+TEST_F(container, new_rejects_duplicate_name)
+{
+	struct ctnr_ctr c;
+
+	ASSERT_NL_REJECT(-EEXIST, ctnr_new(&self->nl, self->name,
+					   self->init.pid, 0, NULL));
+	ASSERT_COUNT_UNCHANGED();
+	ASSERT_EQ(0, ctnr_get_name(&self->nl, self->name, &c));
+	ASSERT_EQ(self->id, c.id);
+}
+
+/* a request without a name is refused */
+TEST_F(container, new_rejects_missing_name)
+{
+	struct ctnr_req rq = { .set = REQ_BIT(CTNR_A_PID),
+			       .pid = (uint32_t)self->init.pid };
+	int r;
+
+	r = ctnr_request(&self->nl, CTNR_CMD_CONTAINER_NEW, &rq, NULL);
+	ASSERT_EQ(-EINVAL, r);
+	ASSERT_TRUE(self->nl.ext_msg[0] || self->nl.miss_type == CTNR_A_NAME) {
+		TH_LOG("neither a message nor the missing attribute");
+	}
+	ASSERT_COUNT_UNCHANGED();
+}
+
+/* pid 0 is refused */
+TEST_F(container, new_rejects_pid_zero)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s-pid0", self->prefix);
+	ASSERT_NL_REJECT(-EINVAL, ctnr_new(&self->nl, name, 0, 0, NULL));
+	ASSERT_COUNT_UNCHANGED();
+}
+
+/* a pid that does not exist gives ESRCH */
+TEST_F(container, new_rejects_dead_pid)
+{
+	pid_t pid = unused_pid();
+	char name[64];
+
+	ASSERT_GT(pid, 0);
+	snprintf(name, sizeof(name), "%s-dead", self->prefix);
+	ASSERT_NL_REJECT(-ESRCH, ctnr_new(&self->nl, name, pid, 0, NULL));
+	ASSERT_COUNT_UNCHANGED();
+}
+
+struct pidns_arg {
+	pid_t host_pid;
+	const char *name;
+};
+
+static void new_from_pidns_child(int errfd, void *arg)
+{
+	struct pidns_arg *a = arg;
+	struct ctnr_nl nl;
+	pid_t pid;
+	int r, st;
+
+	CHILD_CHECK(errfd, unshare(CLONE_NEWPID) == 0, "%m - unshare pid");
+	pid = fork();
+	CHILD_CHECK(errfd, pid >= 0, "%m - fork");
+	if (pid == 0) {
+		/* pid 1 of a new pid namespace: host pids are invisible */
+		r = ctnr_nl_open(&nl);
+		CHILD_CHECK(errfd, r == 0, "genl: %s", strerror(-r));
+		r = ctnr_new(&nl, a->name, a->host_pid, 0, NULL);
+		CHILD_CHECK(errfd, r == -ESRCH,
+			    "NEW of host pid %d from a child pid ns: %d (%s)",
+			    a->host_pid, r, nl.ext_msg);
+		CHILD_CHECK(errfd, nl.ext_msg[0], "no extack message");
+		_exit(0);
+	}
+	CHILD_CHECK(errfd, wait_pid_timeout(pid, &st, 15000) == 0,
+		    "grandchild hung");
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		_exit(1);
+}
+
+/* a pid is looked up in the caller's pid namespace */
+TEST_F(container, new_rejects_pid_not_visible)
+{
+	struct pidns_arg a = { .host_pid = self->init.pid };
+	char name[64], msg[512];
+
+	snprintf(name, sizeof(name), "%s-invisible", self->prefix);
+	a.name = name;
+	ASSERT_EQ(0, run_child(new_from_pidns_child, &a, msg, sizeof(msg),
+			       20000)) {
+		TH_LOG("%s", msg);
+	}
+	ASSERT_COUNT_UNCHANGED();
+}
+
+/* neither pid nor pidfd: refused */
+TEST_F(container, new_rejects_missing_task)
+{
+	struct ctnr_req rq = { .set = REQ_BIT(CTNR_A_NAME) };
+	char name[64];
+	int r;
+
+	snprintf(name, sizeof(name), "%s-notask", self->prefix);
+	rq.name = name;
+	r = ctnr_request(&self->nl, CTNR_CMD_CONTAINER_NEW, &rq, NULL);
+	ASSERT_EQ(-EINVAL, r);
+	ASSERT_TRUE(self->nl.ext_msg[0] || self->nl.miss_type >= 0) {
+		TH_LOG("neither a message nor the missing attribute");
+	}
+	ASSERT_COUNT_UNCHANGED();
+}
+
+/* both pid and pidfd: refused */
+TEST_F(container, new_rejects_pid_and_pidfd)
+{
+	struct ctnr_req rq = {
+		.set = REQ_BIT(CTNR_A_NAME) | REQ_BIT(CTNR_A_PID) |
+		       REQ_BIT(CTNR_A_PIDFD),
+		.pid = (uint32_t)self->init.pid,
+	};
+	char name[64];
+	int pidfd;
+
+	snprintf(name, sizeof(name), "%s-both", self->prefix);
+	rq.name = name;
+	pidfd = sys_pidfd_open(self->init.pid, 0);
+	ASSERT_GE(pidfd, 0) {
+		TH_LOG("%m - pidfd_open");
+	}
+	rq.pidfd = pidfd;
+	ASSERT_NL_REJECT(-EINVAL, ctnr_request(&self->nl,
+					       CTNR_CMD_CONTAINER_NEW, &rq,
+					       NULL));
+	close(pidfd);
+	ASSERT_COUNT_UNCHANGED();
+}
+
+/* an fd that is not a pidfd is refused (EBADF or EINVAL) */
+TEST_F(container, new_rejects_non_pidfd)
+{
+	const char *paths[] = { "/dev/null", "/proc/self" };
+	char name[64], proc[64];
+	size_t i;
+	int fd, r;
+
+	snprintf(name, sizeof(name), "%s-notpidfd", self->prefix);
+	snprintf(proc, sizeof(proc), "/proc/%d", self->init.pid);
+	paths[1] = proc;
+	for (i = 0; i < ARRAY_SIZE(paths); i++) {
+		fd = open(paths[i], O_RDONLY | O_CLOEXEC);
+		ASSERT_GE(fd, 0) {
+			TH_LOG("%m - open %s", paths[i]);
+		}
+		r = ctnr_new_pidfd(&self->nl, name, fd, 0, NULL);
+		close(fd);
+		ASSERT_TRUE(r == -EBADF || r == -EINVAL) {
+			TH_LOG("%s as pidfd: %d (%s)", paths[i], r,
+			       strerror(-r));
+		}
+		ASSERT_NE(0, self->nl.ext_msg[0]);
+	}
+	ASSERT_COUNT_UNCHANGED();
+}
+
+/* pidfd -1 (and any closed fd) gives EBADF */
+TEST_F(container, new_rejects_bad_pidfd)
+{
+	char name[64];
+	int fd;
+
+	snprintf(name, sizeof(name), "%s-badfd", self->prefix);
+	ASSERT_NL_REJECT(-EBADF, ctnr_new_pidfd(&self->nl, name, -1, 0,
+						NULL));
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(fd, 0);
+	close(fd);
+	ASSERT_NL_REJECT(-EBADF, ctnr_new_pidfd(&self->nl, name, fd, 0,
+						NULL));
+	ASSERT_COUNT_UNCHANGED();
+}
+
+/* flags with unknown bits are refused */
+TEST_F(container, new_rejects_unknown_flags)
+{
+	const uint32_t bad[] = { 1U << 1, 1U << 31, (uint32_t)~CTNR_F_ALL };
+	char name[64];
+	size_t i;
+
+	snprintf(name, sizeof(name), "%s-flags", self->prefix);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		ASSERT_NL_REJECT(-EINVAL, ctnr_new(&self->nl, name,
+						   self->init.pid, bad[i],
+						   NULL));
+	}
+	ASSERT_COUNT_UNCHANGED();
+}
+
+/* GET, DEL and SET of an unknown id or name give ENOENT */
+TEST_F(container, unknown_id_or_name_enoent)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s-nosuch", self->prefix);
+	ASSERT_NL_REJECT(-ENOENT, ctnr_get_id(&self->nl, NO_SUCH_ID, NULL));
+	ASSERT_NL_REJECT(-ENOENT, ctnr_get_name(&self->nl, name, NULL));
+	ASSERT_NL_REJECT(-ENOENT, ctnr_del_id(&self->nl, NO_SUCH_ID));
+	ASSERT_NL_REJECT(-ENOENT, ctnr_del_name(&self->nl, name));
+	ASSERT_COUNT_UNCHANGED();
+}
+
+/* GET/DEL/SET with both id and name, or with neither, give EINVAL */
+TEST_F(container, id_and_name_exclusive)
+{
+	const uint8_t cmds[] = { CTNR_CMD_CONTAINER_GET,
+				 CTNR_CMD_CONTAINER_DEL,
+				 CTNR_CMD_CONTAINER_SET };
+	struct ctnr_req both = {
+		.set = REQ_BIT(CTNR_A_ID) | REQ_BIT(CTNR_A_NAME),
+		.id = self->id, .name = self->name,
+	};
+	struct ctnr_req neither = { .set = 0 };
+	size_t i;
+	int r;
+
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+		ASSERT_NL_REJECT(-EINVAL, ctnr_request(&self->nl, cmds[i],
+						       &both, NULL));
+		r = ctnr_request(&self->nl, cmds[i], &neither, NULL);
+		ASSERT_EQ(-EINVAL, r) {
+			TH_LOG("cmd %u with neither: %d", cmds[i], r);
+		}
+		ASSERT_TRUE(self->nl.ext_msg[0] || self->nl.miss_type >= 0);
+	}
+	ASSERT_EQ(0, ctnr_get_id(&self->nl, self->id, NULL));
+	ASSERT_COUNT_UNCHANGED();
+}
+
+/* NS_FDS with unknown mask bits, or none, gives EINVAL and no fds */
+TEST_F(container, ns_fds_rejects_bad_mask)
+{
+	const uint32_t bad[] = {
+		0,
+		CLONE_NEWUTS | 0x1,		/* CSIGNAL */
+		CLONE_NEWUTS | CLONE_VM,
+		CLONE_NEWUTS | 0x80000000U,
+		~CTNR_NS_FDS_MASK_ALL,
+	};
+	struct ctnr_ioc_ns_fds a;
+	int fds0 = count_open_fds();
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		ASSERT_EQ(-EINVAL, ctnr_ns_fds(self->dev, self->id, NULL,
+					       bad[i], &a)) {
+			TH_LOG("mask %#x", bad[i]);
+		}
+	}
+	ASSERT_EQ(fds0, count_open_fds());
+}
+
+/* NS_FDS of an unknown id or name gives ENOENT; a bad name EINVAL */
+TEST_F(container, ns_fds_unknown_container)
+{
+	struct ctnr_ioc_ns_fds a;
+	char name[64];
+	int fds0 = count_open_fds();
+
+	snprintf(name, sizeof(name), "%s-nosuch", self->prefix);
+	ASSERT_EQ(-ENOENT, ctnr_ns_fds(self->dev, NO_SUCH_ID, NULL,
+				       CLONE_NEWUTS, &a));
+	ASSERT_EQ(-ENOENT, ctnr_ns_fds(self->dev, 0, name, CLONE_NEWUTS, &a));
+	/* id 0 with an empty name names nothing */
+	ASSERT_EQ(-EINVAL, ctnr_ns_fds(self->dev, 0, "", CLONE_NEWUTS, &a));
+	/* a name field without its NUL */
+	ctnr_ns_fds_init(&a, 0, NULL, CLONE_NEWUTS);
+	memset(a.name, 'a', sizeof(a.name));
+	ASSERT_EQ(-EINVAL, ctnr_ioc_ns_fds(self->dev, &a));
+	ASSERT_EQ(fds0, count_open_fds());
+}
+
+/* ---- permissions ------------------------------------------------- */
+
+struct perm_arg {
+	uint32_t root_id;
+	const char *root_name;
+	const char *prefix;
+	pid_t root_init;
+};
+
+static void userns_enter_child(int errfd, void *arg)
+{
+	enter_child(errfd, arg);
+	CHILD_CHECK(errfd, getuid() == 0, "uid %d after setns user",
+		    (int)getuid());
+}
+
+/*
+ * uid 1000 makes a user namespace U (unshare -Ur) and works in it as
+ * root.  Checks run in order; the first failure is reported.
+ */
+static void userns_child(int errfd, void *arg)
+{
+	struct perm_arg *a = arg;
+	struct init_proc c = { -1, -EBADF };
+	struct ctnr_ioc_ns_fds nsf;
+	struct ctnr_ctr own, dup, tmp;
+	struct enter_arg e;
+	struct ctnr_nl nl;
+	char name[64], host[64], err[256], msg[512];
+	long n;
+	int dev, r;
+
+	r = become_user(1000, 1000);
+	CHILD_CHECK(errfd, r == 0, "become uid 1000: %s", strerror(-r));
+	r = enter_userns_as_root(0);
+	CHILD_CHECK(errfd, r == 0, "unshare -Ur: %s", strerror(-r));
+	r = ctnr_nl_open(&nl);
+	CHILD_CHECK(errfd, r == 0, "genl in userns: %s", strerror(-r));
+	dev = ctnr_dev_open();
+	CHILD_CHECK(errfd, dev >= 0, "%m - open %s as root in a userns",
+		    CTNR_DEV_PATH);
+
+	/* root's containers are invisible and untouchable */
+	n = ctnr_count(&nl);
+	CHILD_CHECK(errfd, n == 0, "INFO count %ld in a fresh userns", n);
+	n = ctnr_dump_count(&nl, NULL, 0, NULL);
+	CHILD_CHECK(errfd, n == 0, "dump shows %ld containers", n);
+	r = ctnr_get_id(&nl, a->root_id, NULL);
+	CHILD_CHECK(errfd, r == -ENOENT, "GET root's id: %d", r);
+	r = ctnr_get_name(&nl, a->root_name, NULL);
+	CHILD_CHECK(errfd, r == -ENOENT, "GET root's name: %d", r);
+	r = ctnr_del_id(&nl, a->root_id);
+	CHILD_CHECK(errfd, r == -ENOENT || r == -EPERM, "DEL root's: %d", r);
+	r = ctnr_set_flags(&nl, a->root_id, CTNR_F_AUTOREMOVE);
+	CHILD_CHECK(errfd, r == -ENOENT || r == -EPERM, "SET root's: %d", r);
+	r = ctnr_ns_fds(dev, a->root_id, NULL, CLONE_NEWUTS, &nsf);
+	CHILD_CHECK(errfd, r == -ENOENT || r == -EPERM,
+		    "NS_FDS root's by id: %d", r);
+	r = ctnr_ns_fds(dev, 0, a->root_name, CLONE_NEWUTS, &nsf);
+	CHILD_CHECK(errfd, r == -ENOENT, "NS_FDS root's by name: %d", r);
+
+	/* tasks outside U cannot be registered */
+	snprintf(name, sizeof(name), "%s-uout", a->prefix);
+	r = ctnr_new(&nl, name, 1, 0, NULL);
+	CHILD_CHECK(errfd, r == -EPERM, "NEW of pid 1: %d (%s)", r,
+		    nl.ext_msg);
+	CHILD_CHECK(errfd, nl.ext_msg[0], "no extack message for EPERM");
+	r = ctnr_new(&nl, name, a->root_init, 0, NULL);
+	CHILD_CHECK(errfd, r == -EPERM, "NEW of root's init: %d", r);
+
+	/* its own child, in a user namespace below U, can be */
+	snprintf(host, sizeof(host), "uh-%d", getpid());
+	r = spawn_init(&c, 0, CLONE_NEWUSER | CLONE_NEWUTS | CLONE_NEWNET,
+		       host, NULL, err, sizeof(err));
+	CHILD_CHECK(errfd, r == 0, "child task: %s", err);
+	snprintf(name, sizeof(name), "%s-u", a->prefix);
+	r = ctnr_new(&nl, name, c.pid, 0, &own);
+	CHILD_CHECK(errfd, r == 0, "NEW in userns: %s: %s", strerror(-r),
+		    nl.ext_msg);
+	CHILD_CHECK(errfd, own.owner_level == 1, "owner level %u",
+		    own.owner_level);
+	CHILD_CHECK(errfd, own.owner_uid == 0, "owner uid %u seen from U",
+		    own.owner_uid);
+	CHILD_CHECK(errfd, own.pid == (uint32_t)c.pid, "pid %u, expected %d",
+		    own.pid, c.pid);
+	CHILD_CHECK(errfd, own.ns[CTNR_NS_UTS] == ns_ino(c.pid, "uts") &&
+		    own.ns[CTNR_NS_USER] == ns_ino(c.pid, "user"),
+		    "namespaces are not the child's");
+
+	/* names are unique per owner: root's name is free in U */
+	r = ctnr_new(&nl, a->root_name, c.pid, 0, &dup);
+	CHILD_CHECK(errfd, r == 0, "NEW with root's name in U: %s: %s",
+		    strerror(-r), nl.ext_msg);
+	CHILD_CHECK(errfd, dup.id != a->root_id, "same id as root's");
+	r = ctnr_get_name(&nl, a->root_name, &tmp);
+	CHILD_CHECK(errfd, r == 0 && tmp.id == dup.id,
+		    "GET by name in U: %d id %u", r, tmp.id);
+	r = ctnr_del_id(&nl, dup.id);
+	CHILD_CHECK(errfd, r == 0, "DEL own: %d", r);
+
+	/* it sees exactly its own */
+	n = ctnr_count(&nl);
+	CHILD_CHECK(errfd, n == 1, "INFO count %ld", n);
+	n = ctnr_dump_count(&nl, NULL, 0, &tmp);
+	CHILD_CHECK(errfd, n == 1 && tmp.id == own.id,
+		    "dump: %ld entries, id %u", n, tmp.id);
+
+	/* and enters it: user namespace first, then uts and net */
+	r = ctnr_ns_fds(dev, 0, name, CLONE_NEWUTS, &nsf);
+	CHILD_CHECK(errfd, r == 0, "NS_FDS own by name: %d", r);
+	CHILD_CHECK(errfd, fd_ino(nsf.fds[CTNR_NS_UTS]) == own.ns[CTNR_NS_UTS],
+		    "wrong uts fd");
+	ctnr_ns_fds_close(&nsf);
+	r = ctnr_ns_fds(dev, own.id, NULL,
+			CLONE_NEWUSER | CLONE_NEWUTS | CLONE_NEWNET, &nsf);
+	CHILD_CHECK(errfd, r == 0, "NS_FDS own: %d", r);
+	memcpy(e.fds, nsf.fds, sizeof(e.fds));
+	e.hostname = host;
+	e.setns_user = true;
+	r = run_child(userns_enter_child, &e, msg, sizeof(msg), 20000);
+	CHILD_CHECK(errfd, r == 0, "entering: %s", msg);
+	ctnr_ns_fds_close(&nsf);
+
+	/* leave one behind for root to look at, delete the other */
+	snprintf(name, sizeof(name), "%s-uleft", a->prefix);
+	r = ctnr_new(&nl, name, c.pid, 0, NULL);
+	CHILD_CHECK(errfd, r == 0, "NEW left-over: %d", r);
+	r = ctnr_del_id(&nl, own.id);
+	CHILD_CHECK(errfd, r == 0, "DEL own: %d", r);
+	stop_init(&c);
+	ctnr_nl_close(&nl);
+	close(dev);
+}
+
+/* root in a user namespace manages only its own containers */
+TEST_F_TIMEOUT(container, userns_root_scope, 60)
+{
+	struct perm_arg a = {
+		.root_id = self->id, .root_name = self->name,
+		.prefix = self->prefix, .root_init = self->init.pid,
+	};
+	struct ctnr_ctr c, left;
+	char name[64], msg[512];
+	long n;
+
+	ASSERT_EQ(0, run_child(userns_child, &a, msg, sizeof(msg), 40000)) {
+		TH_LOG("%s", msg);
+	}
+	/* root's container is untouched */
+	ASSERT_EQ(0, ctnr_get_id(&self->nl, self->id, &c));
+	ASSERT_EQ((uint32_t)CTNR_STATE_RUNNING, c.state);
+	ASSERT_EQ(0U, c.flags);
+	/* root sees the one U left: owned by U (level 1, uid 1000) */
+	snprintf(name, sizeof(name), "%s-uleft", self->prefix);
+	n = ctnr_dump_count(&self->nl, name, 0, &left);
+	ASSERT_EQ(1, n);
+	ASSERT_EQ(1U, left.owner_level);
+	ASSERT_EQ(1000U, left.owner_uid);
+	ASSERT_EQ(0, ctnr_get_id(&self->nl, left.id, NULL));
+	/* a name is looked up among the caller's own: not found by root */
+	ASSERT_EQ(-ENOENT, ctnr_get_name(&self->nl, name, NULL));
+	ASSERT_EQ(0, ctnr_del_id(&self->nl, left.id));
+	ASSERT_EQ(self->count0 + 1, ctnr_count(&self->nl));
+}
+
+static void unpriv_child(int errfd, void *arg)
+{
+	struct perm_arg *a = arg;
+	struct ctnr_ioc_ns_fds nsf;
+	struct ctnr_nl nl;
+	char name[64];
+	long n;
+	int dev, r;
+
+	r = become_user(1000, 1000);
+	CHILD_CHECK(errfd, r == 0, "become uid 1000: %s", strerror(-r));
+	r = ctnr_nl_open(&nl);
+	CHILD_CHECK(errfd, r == 0, "genl as uid 1000: %s", strerror(-r));
+	snprintf(name, sizeof(name), "%s-unpriv", a->prefix);
+	r = ctnr_new(&nl, name, getpid(), 0, NULL);
+	CHILD_CHECK(errfd, r == -EPERM, "NEW as uid 1000: %d", r);
+	CHILD_CHECK(errfd, nl.ext_msg[0], "no extack message for EPERM");
+	n = ctnr_count(&nl);
+	CHILD_CHECK(errfd, n == 0, "uid 1000 counts %ld containers", n);
+	n = ctnr_dump_count(&nl, NULL, 0, NULL);
+	CHILD_CHECK(errfd, n == 0 || n == -EPERM, "uid 1000 dumps %ld", n);
+	r = ctnr_get_id(&nl, a->root_id, NULL);
+	CHILD_CHECK(errfd, r == -ENOENT || r == -EPERM, "GET: %d", r);
+	r = ctnr_del_id(&nl, a->root_id);
+	CHILD_CHECK(errfd, r == -ENOENT || r == -EPERM, "DEL: %d", r);
+	r = ctnr_set_flags(&nl, a->root_id, CTNR_F_AUTOREMOVE);
+	CHILD_CHECK(errfd, r == -ENOENT || r == -EPERM, "SET: %d", r);
+	dev = ctnr_dev_open();
+	CHILD_CHECK(errfd, dev >= 0, "%m - open %s as uid 1000",
+		    CTNR_DEV_PATH);
+	r = ctnr_ns_fds(dev, a->root_id, NULL, CLONE_NEWUTS, &nsf);
+	CHILD_CHECK(errfd, r == -ENOENT || r == -EPERM, "NS_FDS: %d", r);
+	close(dev);
+	ctnr_nl_close(&nl);
+}
+
+/* an unprivileged user without a user namespace can do nothing */
+TEST_F(container, unprivileged_user_denied)
+{
+	struct perm_arg a = { .root_id = self->id, .prefix = self->prefix };
+	struct ctnr_ctr c;
+	char msg[512];
+
+	ASSERT_EQ(0, run_child(unpriv_child, &a, msg, sizeof(msg), 20000)) {
+		TH_LOG("%s", msg);
+	}
+	ASSERT_EQ(0, ctnr_get_id(&self->nl, self->id, &c));
+	ASSERT_EQ(0U, c.flags);
+	ASSERT_COUNT_UNCHANGED();
+}
+
+/* ---- ctnrctl container ------------------------------------------- */
+
+/* container add, list, show (-j), del through the CLI */
+TEST_F_TIMEOUT(container, cli_add_list_show_del, 90)
+{
+	char out[16384], err[4096], name[64], pid[16];
+	struct ctnr_ctr c;
+	int r;
+
+	snprintf(name, sizeof(name), "%s-cli", self->prefix);
+	snprintf(pid, sizeof(pid), "%d", self->init.pid);
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT,
+		    "container", "add", name, "pid", pid, NULL);
+	ASSERT_CLI_OK(r, err);
+	ASSERT_EQ(0, ctnr_get_name(&self->nl, name, &c));
+	ASSERT_EQ((uint32_t)self->init.pid, c.pid);
+	ASSERT_EQ(0U, c.flags);
+
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT,
+		    "container", "list", NULL);
+	ASSERT_CLI_OK(r, err);
+	ASSERT_NE(NULL, strstr(out, name));
+	ASSERT_NE(NULL, strstr(out, self->name));
+
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT, "-j",
+		    "container", "list", NULL);
+	ASSERT_CLI_OK(r, err);
+	ASSERT_TRUE(json_valid(out)) {
+		TH_LOG("not JSON: %s", out);
+	}
+	ASSERT_NE(NULL, strstr(out, name));
+
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT, "-j",
+		    "container", "show", name, NULL);
+	ASSERT_CLI_OK(r, err);
+	ASSERT_TRUE(json_valid(out)) {
+		TH_LOG("not JSON: %s", out);
+	}
+	ASSERT_NE(NULL, strstr(out, name));
+
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT,
+		    "container", "del", name, NULL);
+	ASSERT_CLI_OK(r, err);
+	ASSERT_EQ(-ENOENT, ctnr_get_name(&self->nl, name, NULL));
+
+	/* a failed operation: exit 1 and a message */
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT,
+		    "container", "show", name, NULL);
+	ASSERT_EQ(1, r) {
+		TH_LOG("show of a deleted container: exit %d", r);
+	}
+	ASSERT_NE(0, err[0]);
+
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT,
+		    "container", "add", name, "pid", pid, "autoremove", NULL);
+	ASSERT_CLI_OK(r, err);
+	ASSERT_EQ(0, ctnr_get_name(&self->nl, name, &c));
+	ASSERT_EQ(CTNR_F_AUTOREMOVE, c.flags);
+	ASSERT_EQ(0, ctnr_del_id(&self->nl, c.id));
+}
+
+/* ------------------------------------------------------------------ */
+/* bulk: concurrency and scale                                        */
+
+FIXTURE(bulk) {
+	struct ctnr_nl nl;
+	char prefix[32];
+	long count0;
+};
+
+FIXTURE_SETUP(bulk)
+{
+	char bad[1024];
+	int r;
+
+	snprintf(self->prefix, sizeof(self->prefix), "ct%d", getpid());
+	r = ctnr_nl_open(&self->nl);
+	ASSERT_EQ(0, r) {
+		TH_LOG("genl family: %s", strerror(-r));
+	}
+	self->count0 = ctnr_count(&self->nl);
+	ASSERT_EQ(0, self->count0) {
+		TH_LOG("bulk tests need a module with no containers");
+	}
+	r = ctnr_counters_wait_zero(5000, bad, sizeof(bad));
+	ASSERT_EQ(0, r) {
+		TH_LOG("counters before the test: %s", bad);
+	}
+}
+
+FIXTURE_TEARDOWN(bulk)
+{
+	if (self->nl.sk)
+		ctnr_del_prefix(&self->nl, self->prefix);
+	ctnr_nl_close(&self->nl);
+}
+
+#define CONC_THREADS	4
+#define CONC_SECONDS	10
+
+struct conc {
+	pthread_t th;
+	int idx;
+	const char *prefix;
+	int64_t deadline;
+	unsigned int iters, registered, raced, entered, autoremoved;
+	int failed;
+	char err[512];
+};
+
+#define CONC_FAIL(a, fmt, ...) do {					\
+	snprintf((a)->err, sizeof((a)->err), "thread %d round %u: " fmt, \
+		 (a)->idx, (a)->iters, ##__VA_ARGS__);			\
+	(a)->failed = 1;						\
+	goto out;							\
+} while (0)
+
+/* fork an init in a new uts namespace; only async-signal-safe calls */
+static pid_t conc_spawn(const char *host, int *ctl)
+{
+	int ready[2], c[2];
+	struct pollfd pfd;
+	pid_t pid;
+	char b;
+
+	if (pipe2(ready, O_CLOEXEC))
+		return -1;
+	if (pipe2(c, O_CLOEXEC)) {
+		close(ready[0]);
+		close(ready[1]);
+		return -1;
+	}
+	pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		if (unshare(CLONE_NEWUTS) || sethostname(host, strlen(host)) ||
+		    write(ready[1], "1", 1) != 1)
+			_exit(1);
+		while (read(c[0], &b, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	close(ready[1]);
+	close(c[0]);
+	pfd.fd = ready[0];
+	pfd.events = POLLIN;
+	if (pid > 0 && (poll(&pfd, 1, 20000) != 1 ||
+			read(ready[0], &b, 1) != 1)) {
+		kill_reap(&pid);
+		pid = -1;
+	}
+	close(ready[0]);
+	if (pid < 0)
+		close(c[1]);
+	else
+		*ctl = c[1];
+	return pid;
+}
+
+static void *conc_thread(void *p)
+{
+	struct conc *a = p;
+	unsigned int seed = (unsigned int)(a->idx * 7919 + getpid());
+	struct ctnr_nl nl;
+	int dev, r;
+
+	r = ctnr_nl_open(&nl);
+	if (r) {
+		snprintf(a->err, sizeof(a->err), "thread %d: genl: %s",
+			 a->idx, strerror(-r));
+		a->failed = 1;
+		return NULL;
+	}
+	dev = ctnr_dev_open();
+	if (dev < 0) {
+		snprintf(a->err, sizeof(a->err), "thread %d: open: %s",
+			 a->idx, strerror(errno));
+		a->failed = 1;
+		ctnr_nl_close(&nl);
+		return NULL;
+	}
+	while (!a->failed && now_ms() < a->deadline) {
+		struct ctnr_ioc_ns_fds nsf;
+		struct ctnr_ctr c = { 0 };
+		char name[64], host[64];
+		int kill_at = (int)(rand_r(&seed) % 5);
+		bool autorm = rand_r(&seed) & 1, killed = false, reg = false;
+		int ctl = -1, st;
+		pid_t pid, ep;
+
+		ctnr_ns_fds_init(&nsf, 0, NULL, 0);
+		snprintf(name, sizeof(name), "%s-c%d-%u", a->prefix, a->idx,
+			 a->iters);
+		snprintf(host, sizeof(host), "hc%d-%u", a->idx, a->iters);
+		pid = conc_spawn(host, &ctl);
+		if (pid < 0)
+			CONC_FAIL(a, "spawn init failed");
+
+		/* 0: the init dies (not yet reaped) before registration */
+		if (kill_at == 0) {
+			kill(pid, SIGKILL);
+			killed = true;
+		}
+		r = ctnr_new(&nl, name, pid, autorm ? CTNR_F_AUTOREMOVE : 0,
+			     &c);
+		if (r == 0)
+			reg = true;
+		else if (killed && r == -ESRCH)
+			a->raced++;
+		else
+			CONC_FAIL(a, "NEW: %s: %s", strerror(-r), nl.ext_msg);
+		if (reg)
+			a->registered++;
+
+		if (kill_at == 1) {
+			kill(pid, SIGKILL);
+			killed = true;
+		}
+		if (reg) {
+			r = ctnr_ns_fds(dev, c.id, NULL,
+					CLONE_NEWUTS | CLONE_NEWNET, &nsf);
+			if (r && !(r == -ENOENT && killed && autorm))
+				CONC_FAIL(a, "NS_FDS (killed %d, autoremove %d): %s",
+					  killed, autorm, strerror(-r));
+		}
+		if (kill_at == 2) {
+			kill(pid, SIGKILL);
+			killed = true;
+		}
+		if (nsf.fds[CTNR_NS_UTS] >= 0) {
+			ep = fork();
+			if (ep == 0) {
+				char h[72] = "";
+
+				if (setns(nsf.fds[CTNR_NS_UTS], CLONE_NEWUTS))
+					_exit(2);
+				if (gethostname(h, sizeof(h) - 1))
+					_exit(3);
+				_exit(strcmp(h, host) ? 4 : 0);
+			}
+			if (ep < 0)
+				CONC_FAIL(a, "fork: %s", strerror(errno));
+			if (wait_pid_timeout(ep, &st, 20000)) {
+				kill_reap(&ep);
+				CONC_FAIL(a, "entering child hung");
+			}
+			if (!WIFEXITED(st) || WEXITSTATUS(st))
+				CONC_FAIL(a, "entering child failed: %#x", st);
+			a->entered++;
+		}
+		ctnr_ns_fds_close(&nsf);
+		if (kill_at == 3) {
+			kill(pid, SIGKILL);
+			killed = true;
+		}
+		/* 4: delete while the init still runs */
+		if (kill_at == 4 && reg) {
+			r = ctnr_del_id(&nl, c.id);
+			if (r)
+				CONC_FAIL(a, "DEL of running: %s", strerror(-r));
+			reg = false;
+		}
+		close(ctl);
+		ctl = -1;
+		kill_reap(&pid);
+		if (reg && autorm) {
+			if (rand_r(&seed) & 1) {
+				r = ctnr_del_id(&nl, c.id);
+				if (r && r != -ENOENT)
+					CONC_FAIL(a, "DEL: %s", strerror(-r));
+			}
+			r = ctnr_wait_state(&nl, c.id, -ENOENT, 20000, NULL);
+			if (r)
+				CONC_FAIL(a, "AUTOREMOVE container %u survived its init: %s",
+					  c.id, strerror(-r));
+			a->autoremoved++;
+		} else if (reg) {
+			r = ctnr_wait_state(&nl, c.id, CTNR_STATE_STOPPED,
+					    20000, NULL);
+			if (r)
+				CONC_FAIL(a, "container %u never stopped: %s",
+					  c.id, strerror(-r));
+			r = ctnr_del_id(&nl, c.id);
+			if (r)
+				CONC_FAIL(a, "DEL: %s", strerror(-r));
+		}
+		a->iters++;
+		continue;
+out:
+		if (ctl >= 0)
+			close(ctl);
+		ctnr_ns_fds_close(&nsf);
+		kill_reap(&pid);
+	}
+	close(dev);
+	ctnr_nl_close(&nl);
+	return NULL;
+}
+
+/* threads create, enter and delete containers while their inits die */
+TEST_F_TIMEOUT(bulk, concurrent_create_enter_delete, 120)
+{
+	struct conc th[CONC_THREADS];
+	unsigned int iters = 0, reg = 0, raced = 0, entered = 0, autorm = 0;
+	char bad[1024];
+	long n;
+	int i, r;
+
+	memset(th, 0, sizeof(th));
+	for (i = 0; i < CONC_THREADS; i++) {
+		th[i].idx = i;
+		th[i].prefix = self->prefix;
+		th[i].deadline = now_ms() + CONC_SECONDS * 1000;
+		ASSERT_EQ(0, pthread_create(&th[i].th, NULL, conc_thread,
+					    &th[i]));
+	}
+	for (i = 0; i < CONC_THREADS; i++)
+		pthread_join(th[i].th, NULL);
+	for (i = 0; i < CONC_THREADS; i++) {
+		EXPECT_EQ(0, th[i].failed) {
+			TH_LOG("%s", th[i].err);
+		}
+		iters += th[i].iters;
+		reg += th[i].registered;
+		raced += th[i].raced;
+		entered += th[i].entered;
+		autorm += th[i].autoremoved;
+	}
+	TH_LOG("%u rounds, %u registered (%u autoremoved), %u lost the race with their init's death, %u entered",
+	       iters, reg, autorm, raced, entered);
+	ASSERT_TRUE(_metadata->passed);
+	ASSERT_GT(iters, 0U);
+	ASSERT_GT(entered, 0U);
+	n = ctnr_dump_count(&self->nl, self->prefix, 0, NULL);
+	ASSERT_EQ(0, n) {
+		TH_LOG("%ld containers left", n);
+	}
+	ASSERT_EQ(0, ctnr_count(&self->nl));
+	r = ctnr_counters_wait_zero(10000, bad, sizeof(bad));
+	ASSERT_EQ(0, r) {
+		TH_LOG("counters not back to zero: %s", bad);
+	}
+}
+
+#define SCALE_N		10000
+
+struct scale_dump {
+	const char *prefix;
+	size_t plen;
+	const uint32_t *ids;
+	unsigned char *seen;
+	long n, dup, bad;
+};
+
+static int scale_dump_cb(const struct ctnr_ctr *c, void *arg)
+{
+	struct scale_dump *s = arg;
+	unsigned int i;
+
+	if (strncmp(c->name, s->prefix, s->plen))
+		return 0;
+	s->n++;
+	if (sscanf(c->name + s->plen, "-s%u", &i) != 1 || i >= SCALE_N ||
+	    s->ids[i] != c->id) {
+		s->bad++;
+		return 0;
+	}
+	if (s->seen[i]++)
+		s->dup++;
+	return 0;
+}
+
+/* 10 000 containers are registered, listed, looked up and deleted */
+TEST_F_TIMEOUT(bulk, scale_10000_containers, 240)
+{
+	struct scale_dump sd = { .prefix = self->prefix };
+	struct init_proc init = { -1, -EBADF };
+	long long bytes0, bytes1;
+	long slab0, slab1;
+	int64_t t0, t1, t2, t3, t4;
+	char name[64], err[256], bad[1024];
+	struct ctnr_ctr c;
+	uint32_t *ids;
+	int i, r;
+
+	ids = calloc(SCALE_N, sizeof(*ids));
+	sd.seen = calloc(SCALE_N, 1);
+	ASSERT_NE(NULL, ids);
+	ASSERT_NE(NULL, sd.seen);
+	sd.ids = ids;
+	sd.plen = strlen(self->prefix);
+	r = spawn_init(&init, CLONE_NEWUTS | CLONE_NEWNET, 0, "scale", NULL,
+		       err, sizeof(err));
+	ASSERT_EQ(0, r) {
+		TH_LOG("%s", err);
+	}
+	bytes0 = ctnr_counter("bytes");
+	slab0 = meminfo_kb("Slab");
+
+	t0 = now_us();
+	for (i = 0; i < SCALE_N; i++) {
+		snprintf(name, sizeof(name), "%s-s%05d", self->prefix, i);
+		r = ctnr_new(&self->nl, name, init.pid, 0, &c);
+		if (r)
+			stop_init(&init);
+		ASSERT_EQ(0, r) {
+			TH_LOG("NEW #%d: %s: %s", i, strerror(-r),
+			       self->nl.ext_msg);
+		}
+		ids[i] = c.id;
+	}
+	t1 = now_us();
+	bytes1 = ctnr_counter("bytes");
+	slab1 = meminfo_kb("Slab");
+	stop_init(&init);
+
+	ASSERT_EQ(SCALE_N, ctnr_count(&self->nl));
+	r = ctnr_dump(&self->nl, scale_dump_cb, &sd);
+	t2 = now_us();
+	ASSERT_EQ(0, r) {
+		TH_LOG("dump: %s %s", strerror(-r), self->nl.ext_msg);
+	}
+	ASSERT_EQ(SCALE_N, sd.n);
+	ASSERT_EQ(0, sd.dup);
+	ASSERT_EQ(0, sd.bad);
+
+	/* lookups by name and id among many */
+	for (i = 0; i < 1000; i++) {
+		int k = (i * 7919) % SCALE_N;
+
+		snprintf(name, sizeof(name), "%s-s%05d", self->prefix, k);
+		ASSERT_EQ(0, ctnr_get_name(&self->nl, name, &c));
+		ASSERT_EQ(ids[k], c.id);
+		ASSERT_EQ(0, ctnr_get_id(&self->nl, ids[k], &c));
+		ASSERT_STREQ(name, c.name);
+	}
+	t3 = now_us();
+
+	for (i = 0; i < SCALE_N; i++) {
+		r = ctnr_del_id(&self->nl, ids[i]);
+		ASSERT_EQ(0, r) {
+			TH_LOG("DEL #%d: %s", i, strerror(-r));
+		}
+	}
+	t4 = now_us();
+	ASSERT_EQ(0, ctnr_count(&self->nl));
+	r = ctnr_counters_wait_zero(20000, bad, sizeof(bad));
+	ASSERT_EQ(0, r) {
+		TH_LOG("counters not back to zero: %s", bad);
+	}
+
+	TH_LOG("register %d: %lld ms (%lld us each)", SCALE_N,
+	       (long long)(t1 - t0) / 1000, (long long)(t1 - t0) / SCALE_N);
+	TH_LOG("dump %d: %lld ms", SCALE_N, (long long)(t2 - t1) / 1000);
+	TH_LOG("1000 GET by name + 1000 GET by id: %lld ms",
+	       (long long)(t3 - t2) / 1000);
+	TH_LOG("delete %d: %lld ms", SCALE_N, (long long)(t4 - t3) / 1000);
+	if (bytes0 >= 0 && bytes1 >= 0)
+		TH_LOG("module memory: %lld bytes per container (counter)",
+		       (bytes1 - bytes0) / SCALE_N);
+	if (slab0 >= 0 && slab1 >= 0)
+		TH_LOG("slab growth: %ld bytes per container (/proc/meminfo)",
+		       (slab1 - slab0) * 1024 / SCALE_N);
+	if ((t4 - t0) / 1000000 > 60)
+		TH_LOG("note: scale test took %lld s, over its 60 s budget",
+		       (long long)(t4 - t0) / 1000000);
+	free(ids);
+	free(sd.seen);
+}
+
+TEST_HARNESS_MAIN

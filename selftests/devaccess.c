@@ -1,0 +1,1537 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * devaccess: device access rules for cgroup v2 containers (issue 4).
+ *
+ *   test process (root, host namespaces)
+ *     |- tmpfs on /tmp/ctnrdev-<pid> holding device nodes (mem 1:1,
+ *     |  port 1:4, kmsg 1:11, sda b 8:0, ...): a denial is on major:minor,
+ *     |  where the node lives does not matter
+ *     |- cgroup /ctnrtest-dev<pid>-<tag>[/sub]: a "holder" child sits in
+ *     |  it and is registered as container dv<pid>-<tag>
+ *     `- "inside" children: forked, moved into the container's cgroup,
+ *        they open and mknod and report what they got
+ *
+ * Every container a test creates is named dv<pid>-*, so teardown finds
+ * and deletes them all, then checks that the devaccess counters in
+ * debugfs are back to zero.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sys/sysmacros.h>
+#include "ctnr_test.h"
+
+#define NO_SUCH_ID	0x7ffffff0U
+#define ANY		CTNR_DEV_ANY
+#define ACC_R		CTNR_DEV_ACC_READ
+#define ACC_W		CTNR_DEV_ACC_WRITE
+#define ACC_M		CTNR_DEV_ACC_MKNOD
+#define ACC_RW		(ACC_R | ACC_W)
+#define ACC_RWM		CTNR_DEV_ACC_ALL
+#define T_A		CTNR_DEV_TYPE_ALL
+#define T_B		CTNR_DEV_TYPE_BLOCK
+#define T_C		CTNR_DEV_TYPE_CHAR
+#define CHILD_TIMEOUT	60000
+#define CONC_SECONDS	30
+
+/* ------------------------------------------------------------------ */
+/* netlink requests of this feature                                   */
+
+struct dev_rule {
+	uint32_t index, type, major, minor, access;
+};
+
+/* Which attributes a request carries (bad-input tests leave some out). */
+#define RQ_ID		(1U << 0)
+#define RQ_TYPE		(1U << 1)
+#define RQ_MAJOR	(1U << 2)
+#define RQ_MINOR	(1U << 3)
+#define RQ_ACCESS	(1U << 4)
+#define RQ_ALL		(RQ_ID | RQ_TYPE | RQ_MAJOR | RQ_MINOR | RQ_ACCESS)
+
+static int dev_req(struct ctnr_nl *nl, uint8_t cmd, unsigned int have,
+		   uint32_t id, uint32_t type, uint32_t major, uint32_t minor,
+		   uint32_t access)
+{
+	struct nl_msg *msg = ctnr_nl_msg(nl, cmd, 0);
+
+	if (!msg)
+		return -ENOMEM;
+	if (((have & RQ_ID) && nla_put_u32(msg, CTNR_A_ID, id) < 0) ||
+	    ((have & RQ_TYPE) && nla_put_u32(msg, CTNR_A_DEV_TYPE, type) < 0) ||
+	    ((have & RQ_MAJOR) &&
+	     nla_put_u32(msg, CTNR_A_DEV_MAJOR, major) < 0) ||
+	    ((have & RQ_MINOR) &&
+	     nla_put_u32(msg, CTNR_A_DEV_MINOR, minor) < 0) ||
+	    ((have & RQ_ACCESS) &&
+	     nla_put_u32(msg, CTNR_A_DEV_ACCESS, access) < 0)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return ctnr_nl_xfer(nl, msg, NULL, NULL);
+}
+
+static int dev_add(struct ctnr_nl *nl, uint32_t id, uint32_t type,
+		   uint32_t major, uint32_t minor, uint32_t access)
+{
+	return dev_req(nl, CTNR_CMD_DEV_RULE_ADD, RQ_ALL, id, type, major,
+		       minor, access);
+}
+
+static int dev_del(struct ctnr_nl *nl, uint32_t id, uint32_t type,
+		   uint32_t major, uint32_t minor, uint32_t access)
+{
+	return dev_req(nl, CTNR_CMD_DEV_RULE_DEL, RQ_ALL, id, type, major,
+		       minor, access);
+}
+
+static int dev_default(struct ctnr_nl *nl, uint32_t id, uint32_t deflt)
+{
+	struct nl_msg *msg = ctnr_nl_msg(nl, CTNR_CMD_CONTAINER_SET, 0);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, CTNR_A_ID, id) < 0 ||
+	    nla_put_u32(msg, CTNR_A_DEV_DEFAULT, deflt) < 0) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return ctnr_nl_xfer(nl, msg, NULL, NULL);
+}
+
+struct dev_info {
+	int have_default, have_count;
+	uint32_t deflt, count;
+};
+
+static int dev_info_cb(struct nlattr **tb, uint8_t cmd, void *arg)
+{
+	struct dev_info *in = arg;
+
+	(void)cmd;
+	if (tb[CTNR_A_DEV_DEFAULT]) {
+		in->have_default = 1;
+		in->deflt = nla_get_u32(tb[CTNR_A_DEV_DEFAULT]);
+	}
+	if (tb[CTNR_A_DEV_COUNT]) {
+		in->have_count = 1;
+		in->count = nla_get_u32(tb[CTNR_A_DEV_COUNT]);
+	}
+	return 0;
+}
+
+/* CONTAINER_GET: the device default and the number of rules. */
+static int dev_info(struct ctnr_nl *nl, uint32_t id, struct dev_info *in)
+{
+	struct nl_msg *msg = ctnr_nl_msg(nl, CTNR_CMD_CONTAINER_GET, 0);
+	int r;
+
+	memset(in, 0, sizeof(*in));
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, CTNR_A_ID, id) < 0) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	r = ctnr_nl_xfer(nl, msg, dev_info_cb, in);
+	if (!r && (!in->have_default || !in->have_count))
+		return -EPROTO;
+	return r;
+}
+
+struct dev_list {
+	struct dev_rule *r;
+	int max, n, bad;
+};
+
+static int dev_list_cb(struct nlattr **tb, uint8_t cmd, void *arg)
+{
+	struct dev_list *l = arg;
+	struct dev_rule r;
+
+	if (cmd != CTNR_CMD_DEV_RULE_GET || !tb[CTNR_A_DEV_INDEX] ||
+	    !tb[CTNR_A_DEV_TYPE] || !tb[CTNR_A_DEV_MAJOR] ||
+	    !tb[CTNR_A_DEV_MINOR] || !tb[CTNR_A_DEV_ACCESS] ||
+	    !tb[CTNR_A_ID]) {
+		l->bad++;
+		return 0;
+	}
+	r.index = nla_get_u32(tb[CTNR_A_DEV_INDEX]);
+	r.type = nla_get_u32(tb[CTNR_A_DEV_TYPE]);
+	r.major = nla_get_u32(tb[CTNR_A_DEV_MAJOR]);
+	r.minor = nla_get_u32(tb[CTNR_A_DEV_MINOR]);
+	r.access = nla_get_u32(tb[CTNR_A_DEV_ACCESS]);
+	if (r.index != (uint32_t)l->n)
+		l->bad++;
+	if (l->n < l->max)
+		l->r[l->n] = r;
+	l->n++;
+	return 0;
+}
+
+/* DEV_RULE_GET dump: number of rules (the first @max in @r) or -errno. */
+static int dev_list(struct ctnr_nl *nl, uint32_t id, struct dev_rule *r,
+		    int max)
+{
+	struct dev_list l = { .r = r, .max = max };
+	struct nl_msg *msg = ctnr_nl_msg(nl, CTNR_CMD_DEV_RULE_GET,
+					 NLM_F_DUMP);
+	int err;
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, CTNR_A_ID, id) < 0) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	err = ctnr_nl_xfer(nl, msg, dev_list_cb, &l);
+	if (err)
+		return err;
+	return l.bad ? -EPROTO : l.n;
+}
+
+/* ------------------------------------------------------------------ */
+/* events                                                             */
+
+struct dev_event {
+	uint32_t id, type, major, minor, access, pid;
+	char comm[32];
+};
+
+struct dev_evwait {
+	uint32_t id;
+	int n, bad;
+	struct dev_event first;
+};
+
+static int dev_event_cb(struct nl_msg *msg, void *arg)
+{
+	struct dev_evwait *w = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct genlmsghdr *gh = nlmsg_data(nlh);
+	struct nlattr *tb[CTNR_A_MAX + 1];
+	struct dev_event e = { 0 };
+
+	if (gh->cmd != CTNR_CMD_EVENT ||
+	    genlmsg_parse(nlh, 0, tb, CTNR_A_MAX, NULL) < 0)
+		return NL_OK;
+	if (!tb[CTNR_A_EVENT] ||
+	    nla_get_u32(tb[CTNR_A_EVENT]) != CTNR_EVENT_DEV_DENIED ||
+	    !tb[CTNR_A_ID] || nla_get_u32(tb[CTNR_A_ID]) != w->id)
+		return NL_OK;
+	if (!tb[CTNR_A_DEV_TYPE] || !tb[CTNR_A_DEV_MAJOR] ||
+	    !tb[CTNR_A_DEV_MINOR] || !tb[CTNR_A_DEV_ACCESS] ||
+	    !tb[CTNR_A_TASK_PID] || !tb[CTNR_A_TASK_COMM] ||
+	    !tb[CTNR_A_NAME]) {
+		w->bad++;
+		return NL_OK;
+	}
+	e.id = w->id;
+	e.type = nla_get_u32(tb[CTNR_A_DEV_TYPE]);
+	e.major = nla_get_u32(tb[CTNR_A_DEV_MAJOR]);
+	e.minor = nla_get_u32(tb[CTNR_A_DEV_MINOR]);
+	e.access = nla_get_u32(tb[CTNR_A_DEV_ACCESS]);
+	e.pid = nla_get_u32(tb[CTNR_A_TASK_PID]);
+	snprintf(e.comm, sizeof(e.comm), "%.*s",
+		 nla_len(tb[CTNR_A_TASK_COMM]),
+		 (char *)nla_data(tb[CTNR_A_TASK_COMM]));
+	if (!w->n)
+		w->first = e;
+	w->n++;
+	return NL_OK;
+}
+
+static int dev_noop_cb(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;
+}
+
+/*
+ * Collect DEV_DENIED events of container @id for @ms milliseconds, or
+ * until the first one when @first_only.  Returns how many came.
+ */
+static int dev_events(struct ctnr_nl *ev, uint32_t id, int ms,
+		      bool first_only, struct dev_event *first)
+{
+	struct dev_evwait w = { .id = id };
+	int64_t end = now_ms() + ms;
+	struct pollfd pfd = { .fd = nl_socket_get_fd(ev->sk),
+			      .events = POLLIN };
+	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+
+	if (!cb)
+		return -ENOMEM;
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, dev_event_cb, &w);
+	/* events carry sequence number 0: no sequence check */
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, dev_noop_cb, NULL);
+	while (!(first_only && w.n)) {
+		int64_t left = end - now_ms();
+
+		if (left <= 0)
+			break;
+		if (poll(&pfd, 1, (int)left) <= 0)
+			continue;
+		nl_recvmsgs(ev->sk, cb);
+	}
+	nl_cb_put(cb);
+	if (w.bad)
+		return -EPROTO;
+	if (first && w.n)
+		*first = w.first;
+	return w.n;
+}
+
+/* Does the container's log (LOG_GET dump) hold a record containing @s? */
+struct log_find {
+	const char *s;
+	int found;
+};
+
+static int log_find_cb(struct nlattr **tb, uint8_t cmd, void *arg)
+{
+	struct log_find *f = arg;
+	char text[1024];
+	int n;
+
+	(void)cmd;
+	if (!tb[CTNR_A_LOG_TEXT])
+		return 0;
+	n = nla_len(tb[CTNR_A_LOG_TEXT]);
+	if (n > (int)sizeof(text) - 1)
+		n = sizeof(text) - 1;
+	memcpy(text, nla_data(tb[CTNR_A_LOG_TEXT]), n);
+	text[n] = '\0';
+	if (strstr(text, f->s))
+		f->found = 1;
+	return 0;
+}
+
+static int log_contains(struct ctnr_nl *nl, uint32_t id, const char *s)
+{
+	struct log_find f = { .s = s };
+	struct nl_msg *msg = ctnr_nl_msg(nl, CTNR_CMD_LOG_GET, NLM_F_DUMP);
+	int r;
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, CTNR_A_ID, id) < 0) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	r = ctnr_nl_xfer(nl, msg, log_find_cb, &f);
+	return r ? r : f.found;
+}
+
+/* ------------------------------------------------------------------ */
+/* containers on cgroups                                              */
+
+struct ctr {
+	char cg[PATH_MAX];	/* absolute path of its cgroup */
+	char name[CTNR_NAME_MAX];
+	pid_t holder;		/* task in cg the container was made from */
+	int ctl;		/* holder exits when this closes */
+	uint32_t id;
+};
+
+static void ctr_init(struct ctr *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->holder = -1;
+	c->ctl = -EBADF;
+}
+
+/* A child that sits in cgroup @cg until @*ctl is closed. */
+static int holder_start(const char *cg, pid_t *pid, int *ctl)
+{
+	int p[2], r;
+	char ch;
+
+	if (pipe2(p, O_CLOEXEC))
+		return -errno;
+	*pid = fork();
+	if (*pid < 0) {
+		r = -errno;
+		close(p[0]);
+		close(p[1]);
+		return r;
+	}
+	if (*pid == 0) {
+		close(p[1]);
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		prctl(PR_SET_NAME, "ctnrholder", 0, 0, 0);
+		if (read(p[0], &ch, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(p[0]);
+	*ctl = p[1];
+	return cg_enter(cg, *pid);
+}
+
+/*
+ * Make cgroup @rel (absolute path "" for the root cgroup), put a holder
+ * in it and register it as container @name.
+ */
+static int ctr_new(struct ctnr_nl *nl, struct ctr *c, const char *rel,
+		   const char *name)
+{
+	struct ctnr_ctr out;
+	int r;
+
+	ctr_init(c);
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	if (rel) {
+		r = cg_create(rel, c->cg, sizeof(c->cg));
+	} else {
+		snprintf(c->cg, sizeof(c->cg), "%s", cg2_root());
+		r = 0;
+	}
+	if (r)
+		return r;
+	r = holder_start(c->cg, &c->holder, &c->ctl);
+	if (r)
+		return r;
+	r = ctnr_new(nl, name, c->holder, 0, &out);
+	if (r)
+		return r;
+	c->id = out.id;
+	return 0;
+}
+
+static void ctr_del(struct ctnr_nl *nl, struct ctr *c, bool rm_cgroup)
+{
+	if (c->id)
+		ctnr_del_id(nl, c->id);
+	c->id = 0;
+	close_fd(&c->ctl);
+	kill_reap(&c->holder);
+	if (rm_cgroup && c->cg[0])
+		cg_remove(c->cg);
+}
+
+/* ------------------------------------------------------------------ */
+/* doing things inside a cgroup                                       */
+
+#define ANY_BUT_EPERM	(-1)	/* expect: whatever happens, not EPERM */
+
+enum { OP_OPEN, OP_MKNOD };
+
+struct op {
+	int kind;
+	const char *path;
+	int flags;		/* open flags, or S_IFCHR / S_IFBLK */
+	unsigned int major, minor;	/* mknod */
+	int expect;		/* 0, an errno, or ANY_BUT_EPERM */
+};
+
+struct ops_arg {
+	const char *cg;		/* NULL: stay where we are (the host) */
+	const struct op *ops;
+	int n;
+};
+
+static int op_run(const struct op *o)
+{
+	int fd, e = 0;
+
+	if (o->kind == OP_OPEN) {
+		fd = open(o->path, o->flags | O_CLOEXEC | O_NOCTTY |
+			  O_NONBLOCK);
+		if (fd < 0)
+			e = errno;
+		else
+			close(fd);
+	} else {
+		unlink(o->path);
+		if (mknod(o->path, o->flags | 0600,
+			  makedev(o->major, o->minor)))
+			e = errno;
+		else
+			unlink(o->path);
+	}
+	return e;
+}
+
+static bool op_ok(const struct op *o, int e)
+{
+	return o->expect == ANY_BUT_EPERM ? e != EPERM : e == o->expect;
+}
+
+static void ops_child(int errfd, void *arg)
+{
+	const struct ops_arg *a = arg;
+	int i, e;
+
+	if (a->cg)
+		CHILD_CHECK(errfd, !cg_enter(a->cg, getpid()),
+			    "entering cgroup %s", a->cg);
+	for (i = 0; i < a->n; i++) {
+		const struct op *o = &a->ops[i];
+
+		e = op_run(o);
+		CHILD_CHECK(errfd, op_ok(o, e),
+			    "%s %s: got %s, expected %s",
+			    o->kind == OP_OPEN ? "open" : "mknod", o->path,
+			    e ? strerror(e) : "success",
+			    o->expect == ANY_BUT_EPERM ? "anything but EPERM" :
+			    o->expect ? strerror(o->expect) : "success");
+	}
+}
+
+/* Run @ops in a child in cgroup @cg (NULL: the host's). 0 or status. */
+static int run_ops(const char *cg, const struct op *ops, int n, char *msg,
+		   size_t len)
+{
+	struct ops_arg a = { .cg = cg, .ops = ops, .n = n };
+
+	return run_child(ops_child, &a, msg, len, CHILD_TIMEOUT);
+}
+
+#define RUN_OPS(cg, ...) ({						\
+	const struct op __ops[] = { __VA_ARGS__ };			\
+	char __msg[512];						\
+	int __r = run_ops(cg, __ops, sizeof(__ops) / sizeof(__ops[0]),	\
+			  __msg, sizeof(__msg));			\
+	EXPECT_EQ(0, __r) {						\
+		TH_LOG("in %s: %s", (cg) ? (cg) : "the host", __msg);	\
+	}								\
+	__r;								\
+})
+
+#define OPEN(p, fl, ex)		{ OP_OPEN, (p), (fl), 0, 0, (ex) }
+#define MKNOD(p, t, ma, mi, ex)	{ OP_MKNOD, (p), (t), (ma), (mi), (ex) }
+
+/* What opening @path from the host gives: 0 or errno. */
+static int host_open(const char *path, int flags)
+{
+	struct op o = OPEN(path, flags, 0);
+
+	return op_run(&o);
+}
+
+/* ------------------------------------------------------------------ */
+/* the fixture                                                        */
+
+struct node {
+	const char *name;
+	mode_t type;
+	unsigned int major, minor;
+};
+
+static const struct node nodes[] = {
+	{ "mem", S_IFCHR, 1, 1 },	{ "null", S_IFCHR, 1, 3 },
+	{ "port", S_IFCHR, 1, 4 },	{ "zero", S_IFCHR, 1, 5 },
+	{ "full", S_IFCHR, 1, 7 },	{ "urandom", S_IFCHR, 1, 9 },
+	{ "kmsg", S_IFCHR, 1, 11 },	{ "vcs", S_IFCHR, 7, 0 },
+	{ "misc5", S_IFCHR, 10, 5 },	{ "ram3", S_IFBLK, 1, 3 },
+	{ "loop0", S_IFBLK, 7, 0 },	{ "sda", S_IFBLK, 8, 0 },
+	{ "sda1", S_IFBLK, 8, 1 },
+};
+
+FIXTURE(dev) {
+	struct ctnr_nl nl;
+	char prefix[32];
+	char dir[64];		/* tmpfs with the device nodes */
+	bool mounted;
+	struct ctr c[4];
+	char cgs[4][PATH_MAX];	/* extra cgroups to remove */
+};
+
+/* Path of node @name in the fixture's tmpfs (a static buffer per call). */
+#define NODE(name) ({							\
+	static char __p[128];						\
+	snprintf(__p, sizeof(__p), "%s/%s", self->dir, (name));		\
+	(const char *)__p;						\
+})
+
+FIXTURE_SETUP(dev)
+{
+	struct ctnr_info in;
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < 4; i++)
+		ctr_init(&self->c[i]);
+	memset(self->cgs, 0, sizeof(self->cgs));
+	snprintf(self->prefix, sizeof(self->prefix), "dv%d-", getpid());
+	r = ctnr_nl_open(&self->nl);
+	ASSERT_EQ(0, r) {
+		TH_LOG("resolving genl family \"%s\": %s (is the module loaded?)",
+		       CTNR_GENL_NAME, strerror(-r));
+	}
+	ASSERT_EQ(0, ctnr_info(&self->nl, &in));
+	if (!(in.features & CTNR_FEAT_DEVACCESS))
+		SKIP(return, "the module has no device access hook here");
+	ASSERT_NE(NULL, cg2_root());
+
+	snprintf(self->dir, sizeof(self->dir), "/tmp/ctnrdev-%d", getpid());
+	ASSERT_EQ(0, mkdir(self->dir, 0700)) TH_LOG("%m - mkdir %s", self->dir);
+	ASSERT_EQ(0, mount("ctnrdev", self->dir, "tmpfs", 0, "mode=0700")) {
+		TH_LOG("%m - mount tmpfs on %s", self->dir);
+	}
+	self->mounted = true;
+	for (i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+		char p[128];
+
+		snprintf(p, sizeof(p), "%s/%s", self->dir, nodes[i].name);
+		ASSERT_EQ(0, mknod(p, nodes[i].type | 0600,
+				   makedev(nodes[i].major, nodes[i].minor))) {
+			TH_LOG("%m - mknod %s", p);
+		}
+	}
+}
+
+FIXTURE_TEARDOWN(dev)
+{
+	char buf[512];
+	int i, r;
+
+	if (self->nl.sk)
+		ctnr_del_prefix(&self->nl, self->prefix);
+	/* innermost first: c[] are made outer to inner */
+	for (i = 3; i >= 0; i--)
+		ctr_del(&self->nl, &self->c[i], false);
+	for (i = 3; i >= 0; i--)
+		if (self->c[i].cg[0] && strcmp(self->c[i].cg, cg2_root()))
+			cg_remove(self->c[i].cg);
+	for (i = 3; i >= 0; i--)
+		if (self->cgs[i][0])
+			cg_remove(self->cgs[i]);
+	if (self->mounted)
+		umount2(self->dir, MNT_DETACH);
+	if (self->dir[0])
+		rmdir(self->dir);
+	if (self->nl.sk) {
+		/* This program's containers are gone: so are their policies. */
+		r = 0;
+		for (i = 0; i < 100 && r == 0; i++) {
+			if (ctnr_counter("dev_rulesets") == 0 &&
+			    ctnr_counter("dev_states") == 0 &&
+			    ctnr_counter("dev_rules") == 0)
+				r = 1;
+			else
+				sleep_ms(50);
+		}
+		if (!r) {
+			ctnr_counters_nonzero(buf, sizeof(buf));
+			TH_LOG("devaccess counters not back to zero: %s", buf);
+		}
+		EXPECT_EQ(1, r);
+		ctnr_nl_close(&self->nl);
+	}
+}
+
+/* Container c[i]: cgroup ctnrtest-<prefix><tag>, name <prefix><tag>. */
+static int fx_ctr(FIXTURE_DATA(dev) *self, int i, const char *tag)
+{
+	char rel[128], name[CTNR_NAME_MAX];
+
+	snprintf(rel, sizeof(rel), "ctnrtest-%s%s", self->prefix, tag);
+	snprintf(name, sizeof(name), "%s%s", self->prefix, tag);
+	return ctr_new(&self->nl, &self->c[i], rel, name);
+}
+
+/* The preset LXC applies: default deny and these exceptions. */
+static const struct dev_rule lxc_rules[] = {
+	{ 0, T_C, ANY, ANY, ACC_M },	{ 0, T_B, ANY, ANY, ACC_M },
+	{ 0, T_C, 1, 3, ACC_RWM },	{ 0, T_C, 1, 5, ACC_RWM },
+	{ 0, T_C, 1, 7, ACC_RWM },	{ 0, T_C, 1, 8, ACC_RWM },
+	{ 0, T_C, 1, 9, ACC_RWM },	{ 0, T_C, 5, 0, ACC_RWM },
+	{ 0, T_C, 5, 1, ACC_RWM },	{ 0, T_C, 5, 2, ACC_RWM },
+	{ 0, T_C, 136, ANY, ACC_RWM },	{ 0, T_C, 10, 229, ACC_RWM },
+	{ 0, T_C, 10, 200, ACC_RWM },
+};
+#define N_LXC	((int)(sizeof(lxc_rules) / sizeof(lxc_rules[0])))
+
+static int apply_lxc(struct ctnr_nl *nl, uint32_t id)
+{
+	int i, r = dev_default(nl, id, CTNR_DEV_DENY);
+
+	for (i = 0; !r && i < N_LXC; i++)
+		r = dev_add(nl, id, lxc_rules[i].type, lxc_rules[i].major,
+			    lxc_rules[i].minor, lxc_rules[i].access);
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* tests                                                              */
+
+/*
+ * Default deny + the lxc preset: the usual devices open inside, memory,
+ * kmsg, port and disks give EPERM, mknod follows the m rules, the host is
+ * unaffected, and denials are reported as events and in the log.
+ */
+TEST_F_TIMEOUT(dev, lxc_preset_inside_and_host, 120)
+{
+	const char *cg;
+	struct dev_rule r[32];
+	struct dev_info in;
+	struct dev_event e;
+	struct ctnr_info fi;
+	struct ctnr_nl ev;
+	int hn, hz, hu, hp, n, i;
+
+	ASSERT_EQ(0, fx_ctr(self, 0, "lxc"));
+	cg = self->c[0].cg;
+	ASSERT_EQ(0, ctnr_events_open(&ev));
+	ASSERT_EQ(0, apply_lxc(&self->nl, self->c[0].id)) {
+		TH_LOG("lxc preset: %s", self->nl.ext_msg);
+	}
+	ASSERT_EQ(0, dev_info(&self->nl, self->c[0].id, &in));
+	EXPECT_EQ(CTNR_DEV_DENY, in.deflt);
+	EXPECT_EQ((uint32_t)N_LXC, in.count);
+	n = dev_list(&self->nl, self->c[0].id, r, 32);
+	ASSERT_EQ(N_LXC, n);
+	for (i = 0; i < n; i++) {
+		EXPECT_EQ(lxc_rules[i].type, r[i].type);
+		EXPECT_EQ(lxc_rules[i].major, r[i].major);
+		EXPECT_EQ(lxc_rules[i].minor, r[i].minor);
+		EXPECT_EQ(lxc_rules[i].access, r[i].access);
+	}
+
+	/* what the real nodes give on the host is what they give inside */
+	hn = host_open("/dev/null", O_RDWR);
+	hz = host_open("/dev/zero", O_RDONLY);
+	hu = host_open("/dev/urandom", O_RDONLY);
+	hp = host_open("/dev/ptmx", O_RDWR);
+	EXPECT_EQ(0, hn);
+	EXPECT_EQ(0, hz);
+	EXPECT_EQ(0, hu);
+	EXPECT_NE(EPERM, hp);
+	RUN_OPS(cg,
+		OPEN("/dev/null", O_RDWR, hn),
+		OPEN("/dev/zero", O_RDONLY, hz),
+		OPEN("/dev/urandom", O_RDONLY, hu),
+		OPEN("/dev/ptmx", O_RDWR, hp),
+		OPEN(NODE("null"), O_RDWR, 0),
+		OPEN(NODE("full"), O_WRONLY, 0),
+		OPEN(NODE("mem"), O_RDONLY, EPERM),
+		OPEN(NODE("kmsg"), O_RDONLY, EPERM),
+		OPEN(NODE("port"), O_RDONLY, EPERM),
+		OPEN(NODE("sda"), O_RDONLY, EPERM),
+		OPEN(NODE("loop0"), O_RDWR, EPERM),
+		OPEN(NODE("ram3"), O_RDONLY, EPERM),
+		/* "c *:* m" and "b *:* m": mknod of anything, as LXC */
+		MKNOD(NODE("mem2"), S_IFCHR, 1, 1, 0),
+		MKNOD(NODE("sdb"), S_IFBLK, 8, 16, 0));
+	/* the host, outside the container, is not affected */
+	RUN_OPS(NULL,
+		OPEN(NODE("mem"), O_RDONLY, ANY_BUT_EPERM),
+		OPEN(NODE("kmsg"), O_RDONLY, ANY_BUT_EPERM),
+		OPEN(NODE("port"), O_RDONLY, ANY_BUT_EPERM),
+		OPEN(NODE("sda"), O_RDONLY, ANY_BUT_EPERM),
+		OPEN(NODE("loop0"), O_RDWR, ANY_BUT_EPERM));
+
+	/* the denials were reported */
+	n = dev_events(&ev, self->c[0].id, 5000, true, &e);
+	ASSERT_GE(n, 1) TH_LOG("no DEV_DENIED event came");
+	EXPECT_EQ(T_C, e.type);
+	EXPECT_EQ(1U, e.major);
+	EXPECT_EQ(1U, e.minor);
+	EXPECT_EQ(ACC_R, e.access);
+	EXPECT_NE(0U, e.pid);
+	EXPECT_NE('\0', e.comm[0]);
+	ASSERT_EQ(0, ctnr_info(&self->nl, &fi));
+	if (fi.features & CTNR_FEAT_KMSG) {
+		int found = 0;
+
+		for (i = 0; i < 50 && found != 1; i++) {
+			found = log_contains(&self->nl, self->c[0].id,
+					     "device c 1:1 access 'r' denied");
+			if (found != 1)
+				sleep_ms(50);
+		}
+		EXPECT_EQ(1, found) TH_LOG("no denial in the container log");
+	}
+
+	/* without the m wildcards, mknod of a denied device is refused */
+	ASSERT_EQ(0, dev_del(&self->nl, self->c[0].id, T_C, ANY, ANY, ACC_M));
+	ASSERT_EQ(0, dev_del(&self->nl, self->c[0].id, T_B, ANY, ANY, ACC_M));
+	RUN_OPS(cg,
+		MKNOD(NODE("mem2"), S_IFCHR, 1, 1, EPERM),
+		MKNOD(NODE("sdb"), S_IFBLK, 8, 16, EPERM),
+		MKNOD(NODE("null2"), S_IFCHR, 1, 3, 0));
+	ctnr_nl_close(&ev);
+}
+
+/* A rule with r only lets O_RDONLY through; w alone only O_WRONLY. */
+TEST_F_TIMEOUT(dev, access_bits, 90)
+{
+	uint32_t id;
+	const char *cg;
+
+	ASSERT_EQ(0, fx_ctr(self, 0, "acc"));
+	id = self->c[0].id;
+	cg = self->c[0].cg;
+
+	/* default deny: an exception must cover every requested bit */
+	ASSERT_EQ(0, dev_default(&self->nl, id, CTNR_DEV_DENY));
+	ASSERT_EQ(0, dev_add(&self->nl, id, T_C, 1, 3, ACC_R));
+	ASSERT_EQ(0, dev_add(&self->nl, id, T_C, 1, 5, ACC_W));
+	RUN_OPS(cg,
+		OPEN(NODE("null"), O_RDONLY, 0),
+		OPEN(NODE("null"), O_WRONLY, EPERM),
+		OPEN(NODE("null"), O_RDWR, EPERM),
+		OPEN(NODE("zero"), O_WRONLY, 0),
+		OPEN(NODE("zero"), O_RDONLY, EPERM),
+		OPEN(NODE("zero"), O_RDWR, EPERM),
+		MKNOD(NODE("n2"), S_IFCHR, 1, 3, EPERM));
+	/* two exceptions do not add up: rw needs one rule with both */
+	ASSERT_EQ(0, dev_add(&self->nl, id, T_C, 1, 3, ACC_W));
+	RUN_OPS(cg,
+		OPEN(NODE("null"), O_WRONLY, 0),
+		OPEN(NODE("null"), O_RDWR, EPERM));
+	ASSERT_EQ(0, dev_add(&self->nl, id, T_C, 1, 3, ACC_RW));
+	RUN_OPS(cg, OPEN(NODE("null"), O_RDWR, 0));
+
+	/*
+	 * default allow: an exception sharing any bit denies; setting the
+	 * default removes the exceptions, as writing "a" in cgroup v1
+	 */
+	ASSERT_EQ(0, dev_default(&self->nl, id, CTNR_DEV_ALLOW));
+	ASSERT_EQ(0, dev_add(&self->nl, id, T_C, 1, 5, ACC_W));
+	RUN_OPS(cg,
+		OPEN(NODE("zero"), O_RDONLY, 0),
+		OPEN(NODE("zero"), O_WRONLY, EPERM),
+		OPEN(NODE("zero"), O_RDWR, EPERM),
+		OPEN(NODE("null"), O_RDWR, 0),
+		MKNOD(NODE("z2"), S_IFCHR, 1, 5, 0));
+}
+
+/*
+ * Wildcards, block versus char, type a, and deletion taking effect at once
+ * for new opens (an fd opened before stays usable, as in cgroup v1).
+ */
+TEST_F_TIMEOUT(dev, wildcards_block_char_delete, 90)
+{
+	uint32_t id;
+	const char *cg;
+	int fd;
+
+	ASSERT_EQ(0, fx_ctr(self, 0, "wild"));
+	id = self->c[0].id;
+	cg = self->c[0].cg;
+	ASSERT_EQ(0, dev_default(&self->nl, id, CTNR_DEV_DENY));
+	ASSERT_EQ(0, dev_add(&self->nl, id, T_C, 1, ANY, ACC_RW));
+	ASSERT_EQ(0, dev_add(&self->nl, id, T_B, ANY, 0, ACC_R));
+	ASSERT_EQ(0, dev_add(&self->nl, id, T_A, 7, ANY, ACC_RW));
+	RUN_OPS(cg,
+		OPEN(NODE("null"), O_RDWR, 0),		/* c 1:* */
+		OPEN(NODE("mem"), O_RDONLY, ANY_BUT_EPERM),
+		OPEN(NODE("ram3"), O_RDONLY, EPERM),	/* b 1:3: block */
+		OPEN(NODE("sda"), O_RDONLY, ANY_BUT_EPERM), /* b *:0 */
+		OPEN(NODE("sda"), O_RDWR, EPERM),
+		OPEN(NODE("sda1"), O_RDONLY, EPERM),
+		OPEN(NODE("loop0"), O_RDWR, ANY_BUT_EPERM), /* a 7:* */
+		OPEN(NODE("vcs"), O_RDONLY, ANY_BUT_EPERM),
+		OPEN(NODE("misc5"), O_RDONLY, EPERM),
+		MKNOD(NODE("x"), S_IFCHR, 1, 3, EPERM));
+
+	/* default allow with "a *:* m": no mknod at all, opens fine */
+	ASSERT_EQ(0, dev_default(&self->nl, id, CTNR_DEV_ALLOW));
+	ASSERT_EQ(0, dev_add(&self->nl, id, T_A, ANY, ANY, ACC_M));
+	RUN_OPS(cg,
+		MKNOD(NODE("x"), S_IFCHR, 1, 3, EPERM),
+		MKNOD(NODE("y"), S_IFBLK, 8, 0, EPERM),
+		OPEN(NODE("null"), O_RDWR, 0),
+		OPEN(NODE("misc5"), O_RDONLY, ANY_BUT_EPERM));
+
+	/* deletion: new opens see it at once; an open fd stays usable */
+	ASSERT_EQ(0, dev_default(&self->nl, id, CTNR_DEV_DENY));
+	ASSERT_EQ(0, dev_add(&self->nl, id, T_C, 1, 5, ACC_R));
+	RUN_OPS(cg, OPEN(NODE("zero"), O_RDONLY, 0));
+	/* a child inside keeps an fd open across the deletion */
+	{
+		int p[2], q[2];
+		char ch = 0;
+		pid_t pid;
+
+		ASSERT_EQ(0, pipe(p));
+		ASSERT_EQ(0, pipe(q));
+		pid = fork();
+		ASSERT_GE(pid, 0);
+		if (pid == 0) {
+			char buf[16];
+			int ok;
+
+			close(p[1]);
+			close(q[0]);
+			if (cg_enter(cg, getpid()))
+				_exit(2);
+			fd = open(NODE("zero"), O_RDONLY);
+			ch = fd >= 0 ? 'o' : 'f';
+			if (write(q[1], &ch, 1) != 1 || read(p[0], &ch, 1) != 1)
+				_exit(3);
+			ok = read(fd, buf, sizeof(buf)) == sizeof(buf);
+			ch = ok ? 'r' : 'x';
+			ch = open(NODE("zero"), O_RDONLY) < 0 &&
+			     errno == EPERM ? ch : 'n';
+			if (write(q[1], &ch, 1) != 1)
+				_exit(4);
+			_exit(0);
+		}
+		close(p[0]);
+		close(q[1]);
+		ASSERT_EQ(1, read(q[0], &ch, 1));
+		EXPECT_EQ('o', ch);
+		ASSERT_EQ(0, dev_del(&self->nl, id, T_C, 1, 5, ACC_R));
+		ASSERT_EQ(1, write(p[1], &ch, 1));
+		ASSERT_EQ(1, read(q[0], &ch, 1));
+		EXPECT_EQ('r', ch) TH_LOG("'x': old fd unusable, 'n': new open not EPERM");
+		close(p[1]);
+		close(q[0]);
+		waitpid(pid, NULL, 0);
+	}
+	RUN_OPS(cg, OPEN(NODE("zero"), O_RDONLY, EPERM));
+}
+
+/*
+ * Nesting: a child container can only narrow its parent's rules, and two
+ * containers on the same cgroup must both allow.
+ */
+TEST_F_TIMEOUT(dev, nesting_only_narrows, 90)
+{
+	char rel[128], name[CTNR_NAME_MAX];
+	const char *outer, *inner;
+	uint32_t p, c, x;
+
+	ASSERT_EQ(0, fx_ctr(self, 0, "outer"));
+	snprintf(rel, sizeof(rel), "ctnrtest-%souter/inner", self->prefix);
+	snprintf(name, sizeof(name), "%sinner", self->prefix);
+	ASSERT_EQ(0, ctr_new(&self->nl, &self->c[1], rel, name));
+	outer = self->c[0].cg;
+	inner = self->c[1].cg;
+	p = self->c[0].id;
+	c = self->c[1].id;
+
+	ASSERT_EQ(0, dev_default(&self->nl, p, CTNR_DEV_DENY));
+	ASSERT_EQ(0, dev_add(&self->nl, p, T_C, 1, 3, ACC_RWM));
+	ASSERT_EQ(0, dev_add(&self->nl, p, T_C, 1, 5, ACC_RWM));
+	ASSERT_EQ(0, dev_default(&self->nl, c, CTNR_DEV_DENY));
+	ASSERT_EQ(0, dev_add(&self->nl, c, T_C, 1, 3, ACC_RWM));
+	ASSERT_EQ(0, dev_add(&self->nl, c, T_C, 1, 7, ACC_RWM));
+	RUN_OPS(outer,
+		OPEN(NODE("null"), O_RDWR, 0),
+		OPEN(NODE("zero"), O_RDWR, 0),
+		OPEN(NODE("full"), O_RDWR, EPERM));
+	RUN_OPS(inner,
+		OPEN(NODE("null"), O_RDWR, 0),
+		OPEN(NODE("zero"), O_RDWR, EPERM),	/* the child denies */
+		OPEN(NODE("full"), O_RDWR, EPERM));	/* the parent denies */
+
+	/* a second container on the inner cgroup: all of them must allow */
+	snprintf(name, sizeof(name), "%ssame", self->prefix);
+	{
+		struct ctnr_ctr out;
+
+		ASSERT_EQ(0, ctnr_new(&self->nl, name, self->c[1].holder, 0,
+				      &out));
+		x = out.id;
+	}
+	ASSERT_EQ(0, dev_add(&self->nl, x, T_C, 1, 3, ACC_W));
+	RUN_OPS(inner,
+		OPEN(NODE("null"), O_RDONLY, 0),
+		OPEN(NODE("null"), O_WRONLY, EPERM));
+	RUN_OPS(outer, OPEN(NODE("null"), O_RDWR, 0));
+	/* deleting the parent container leaves only the child's rules */
+	ASSERT_EQ(0, ctnr_del_id(&self->nl, p));
+	self->c[0].id = 0;
+	RUN_OPS(inner,
+		OPEN(NODE("full"), O_RDWR, 0),
+		OPEN(NODE("zero"), O_RDWR, EPERM));
+	RUN_OPS(outer, OPEN(NODE("full"), O_RDWR, 0));
+}
+
+/* ------------------------------------------------------------------ */
+/* permissions                                                        */
+
+struct croot_arg {
+	const char *cg, *subcg;
+	char name[CTNR_NAME_MAX], nested[CTNR_NAME_MAX];
+	int to_parent, from_parent;	/* pipe ends */
+	const char *zero, *null;
+};
+
+/*
+ * Container root: in cgroup @cg, in a user namespace of its own (uid 0 of
+ * it is ours), registers its container, lets the host lock it down, then
+ * tries to loosen it; then registers a nested container owned by a child
+ * user namespace and narrows that one.
+ */
+static void croot_child(int errfd, void *arg)
+{
+	struct croot_arg *a = arg;
+	struct ctnr_nl nl;
+	struct ctnr_ctr out;
+	struct dev_rule r[8];
+	uint32_t id, nid;
+	int g2c[2], c2g[2], e, n;
+	pid_t g;
+	char ch;
+
+	CHILD_CHECK(errfd, !cg_enter(a->cg, getpid()), "enter cgroup");
+	CHILD_CHECK(errfd, !enter_userns_as_root(0), "user namespace");
+	CHILD_CHECK(errfd, !ctnr_nl_open(&nl), "netlink");
+	e = ctnr_new(&nl, a->name, getpid(), 0, &out);
+	CHILD_CHECK(errfd, !e, "register own container: %s %s", strerror(-e),
+		    nl.ext_msg);
+	id = out.id;
+	CHILD_CHECK(errfd, write(a->to_parent, &id, 4) == 4, "write");
+	CHILD_CHECK(errfd, read(a->from_parent, &ch, 1) == 1, "read");
+
+	/* the host set deny + c 1:3 rwm: we cannot loosen it */
+	e = dev_default(&nl, id, CTNR_DEV_ALLOW);
+	CHILD_CHECK(errfd, e == -EPERM, "default allow gave %d", e);
+	CHILD_CHECK(errfd, strstr(nl.ext_msg, "CAP_SYS_ADMIN"),
+		    "message: %s", nl.ext_msg);
+	e = dev_add(&nl, id, T_C, 1, 5, ACC_RWM);
+	CHILD_CHECK(errfd, e == -EPERM, "add gave %d", e);
+	e = dev_del(&nl, id, T_C, 1, 3, ACC_RWM);
+	CHILD_CHECK(errfd, e == -EPERM, "del gave %d", e);
+	/* but we may read them */
+	n = dev_list(&nl, id, r, 8);
+	CHILD_CHECK(errfd, n == 1 && r[0].major == 1 && r[0].minor == 3,
+		    "list gave %d", n);
+	CHILD_CHECK(errfd, open(a->zero, O_RDONLY) < 0 && errno == EPERM,
+		    "open zero inside");
+	e = open(a->null, O_RDWR);
+	CHILD_CHECK(errfd, e >= 0, "open null inside");
+	close(e);
+
+	/* a nested container, owned by a user namespace of ours */
+	CHILD_CHECK(errfd, !pipe(g2c) && !pipe(c2g), "pipe");
+	g = fork();
+	CHILD_CHECK(errfd, g >= 0, "fork");
+	if (g == 0) {
+		struct ctnr_nl gnl;
+		struct ctnr_ctr gout;
+		uint32_t gid = 0;
+		char c2;
+		int fd;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		if (cg_enter(a->subcg, getpid()) || enter_userns_as_root(0) ||
+		    ctnr_nl_open(&gnl) ||
+		    ctnr_new(&gnl, a->nested, getpid(), 0, &gout))
+			_exit(2);
+		gid = gout.id;
+		if (write(g2c[1], &gid, 4) != 4 || read(c2g[0], &c2, 1) != 1)
+			_exit(3);
+		/* narrowed by the nested rules, still bound by the outer */
+		fd = open(a->null, O_RDWR);
+		if (fd < 0)
+			_exit(4);
+		close(fd);
+		if (open(a->zero, O_RDONLY) >= 0 || errno != EPERM)
+			_exit(5);
+		/* the nested container's root cannot loosen its rules */
+		if (dev_default(&gnl, gid, CTNR_DEV_ALLOW) != -EPERM)
+			_exit(6);
+		_exit(0);
+	}
+	CHILD_CHECK(errfd, read(g2c[0], &nid, 4) == 4, "nested id");
+	e = dev_default(&nl, nid, CTNR_DEV_DENY);
+	CHILD_CHECK(errfd, !e, "deny on nested: %d %s", e, nl.ext_msg);
+	e = dev_add(&nl, nid, T_C, 1, 3, ACC_RW);
+	CHILD_CHECK(errfd, !e, "add on nested: %d %s", e, nl.ext_msg);
+	/* allowing zero in the nested one does not beat the outer denial */
+	e = dev_add(&nl, nid, T_C, 1, 5, ACC_RW);
+	CHILD_CHECK(errfd, !e, "add on nested: %d %s", e, nl.ext_msg);
+	CHILD_CHECK(errfd, write(c2g[1], &ch, 1) == 1, "go");
+	CHILD_CHECK(errfd, !wait_pid_timeout(g, &e, 30000), "wait nested");
+	CHILD_CHECK(errfd, WIFEXITED(e) && WEXITSTATUS(e) == 0,
+		    "nested child status %#x", e);
+	ctnr_del_id(&nl, nid);
+	ctnr_del_id(&nl, id);
+	ctnr_nl_close(&nl);
+}
+
+/* Container root cannot loosen its own rules but may narrow a nested one. */
+TEST_F_TIMEOUT(dev, container_root_cannot_loosen, 90)
+{
+	struct croot_arg a = { 0 };
+	char msg[512], rel[128], sub[PATH_MAX];
+	int to[2], from[2], r;
+	uint32_t id = 0;
+	pid_t pid;
+
+	snprintf(rel, sizeof(rel), "ctnrtest-%scroot", self->prefix);
+	ASSERT_EQ(0, cg_create(rel, self->cgs[0], sizeof(self->cgs[0])));
+	snprintf(rel, sizeof(rel), "ctnrtest-%scroot/sub", self->prefix);
+	ASSERT_EQ(0, cg_create(rel, sub, sizeof(sub)));
+	snprintf(self->cgs[1], sizeof(self->cgs[1]), "%s", sub);
+	a.cg = self->cgs[0];
+	a.subcg = self->cgs[1];
+	snprintf(a.name, sizeof(a.name), "%scroot", self->prefix);
+	snprintf(a.nested, sizeof(a.nested), "%snested", self->prefix);
+	a.zero = NODE("zero");
+	a.null = "/dev/null";
+	ASSERT_EQ(0, pipe(to));
+	ASSERT_EQ(0, pipe(from));
+	a.to_parent = to[1];
+	a.from_parent = from[0];
+
+	/* run_child() waits: drive the child from a thread-less fork */
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		r = run_child(croot_child, &a, msg, sizeof(msg), 60000);
+		if (r)
+			fprintf(stderr, "# croot: %s\n", msg);
+		_exit(r ? 1 : 0);
+	}
+	ASSERT_EQ(4, read(to[0], &id, 4));
+	/* the host (admin over the owner's parent) locks it down */
+	EXPECT_EQ(0, dev_default(&self->nl, id, CTNR_DEV_DENY)) {
+		TH_LOG("%s", self->nl.ext_msg);
+	}
+	EXPECT_EQ(0, dev_add(&self->nl, id, T_C, 1, 3, ACC_RWM)) {
+		TH_LOG("%s", self->nl.ext_msg);
+	}
+	ASSERT_EQ(1, write(from[1], "g", 1));
+	ASSERT_EQ(0, wait_pid_timeout(pid, &r, 90000));
+	EXPECT_TRUE(WIFEXITED(r) && WEXITSTATUS(r) == 0);
+	close(to[0]);
+	close(to[1]);
+	close(from[0]);
+	close(from[1]);
+}
+
+static void unpriv_child(int errfd, void *arg)
+{
+	const uint32_t *id = arg;
+	struct ctnr_nl nl;
+	struct dev_rule r[4];
+	int e;
+
+	CHILD_CHECK(errfd, !become_user(65534, 65534), "setuid");
+	CHILD_CHECK(errfd, !ctnr_nl_open(&nl), "netlink");
+	e = dev_add(&nl, *id, T_C, 1, 5, ACC_RWM);
+	CHILD_CHECK(errfd, e == -ENOENT, "add gave %d", e);
+	e = dev_del(&nl, *id, T_C, 1, 3, ACC_RWM);
+	CHILD_CHECK(errfd, e == -ENOENT, "del gave %d", e);
+	e = dev_default(&nl, *id, CTNR_DEV_ALLOW);
+	CHILD_CHECK(errfd, e == -ENOENT, "default gave %d", e);
+	e = dev_list(&nl, *id, r, 4);
+	CHILD_CHECK(errfd, e == -ENOENT, "list gave %d", e);
+	ctnr_nl_close(&nl);
+}
+
+/* An unprivileged user cannot see or touch root's containers' rules. */
+TEST_F_TIMEOUT(dev, unprivileged_user_cannot_touch, 60)
+{
+	struct dev_info in;
+	char msg[512];
+
+	ASSERT_EQ(0, fx_ctr(self, 0, "unpriv"));
+	ASSERT_EQ(0, dev_default(&self->nl, self->c[0].id, CTNR_DEV_DENY));
+	ASSERT_EQ(0, dev_add(&self->nl, self->c[0].id, T_C, 1, 3, ACC_RWM));
+	EXPECT_EQ(0, run_child(unpriv_child, &self->c[0].id, msg,
+			       sizeof(msg), CHILD_TIMEOUT)) TH_LOG("%s", msg);
+	ASSERT_EQ(0, dev_info(&self->nl, self->c[0].id, &in));
+	EXPECT_EQ(CTNR_DEV_DENY, in.deflt);
+	EXPECT_EQ(1U, in.count);
+}
+
+/* ------------------------------------------------------------------ */
+/* bad input                                                          */
+
+/* The container's rules, to compare before and after a failed request. */
+static int snapshot(struct ctnr_nl *nl, uint32_t id, struct dev_rule *r,
+		    int max, struct dev_info *in)
+{
+	int e = dev_info(nl, id, in);
+
+	return e ? e : dev_list(nl, id, r, max);
+}
+
+#define EXPECT_UNCHANGED(id, n0, r0, in0) do {				\
+	struct dev_rule __r[8];						\
+	struct dev_info __in;						\
+	int __n = snapshot(&self->nl, (id), __r, 8, &__in);		\
+	EXPECT_EQ((n0), __n);						\
+	EXPECT_EQ((in0).deflt, __in.deflt);				\
+	EXPECT_EQ((in0).count, __in.count);				\
+	EXPECT_EQ(0, memcmp((r0), __r, sizeof(__r[0]) * (__n > 0 && __n <= 8 ? __n : 0))); \
+} while (0)
+
+#define EXPECT_REJECT(err, call, text) do {				\
+	int __e = (call);						\
+	EXPECT_EQ(-(err), __e);						\
+	EXPECT_NE(NULL, strstr(self->nl.ext_msg, (text))) {		\
+		TH_LOG("extack \"%s\", expected \"%s\"",		\
+		       self->nl.ext_msg, (text));			\
+	}								\
+} while (0)
+
+/* Bad type, access, major/minor, missing attributes, unknown container. */
+TEST_F_TIMEOUT(dev, bad_input_rejected_nothing_changed, 90)
+{
+	struct dev_rule r0[8];
+	struct dev_info in0;
+	uint32_t id;
+	int n0;
+
+	ASSERT_EQ(0, fx_ctr(self, 0, "bad"));
+	id = self->c[0].id;
+	ASSERT_EQ(0, dev_default(&self->nl, id, CTNR_DEV_DENY));
+	ASSERT_EQ(0, dev_add(&self->nl, id, T_C, 1, 3, ACC_RWM));
+	ASSERT_EQ(0, dev_add(&self->nl, id, T_B, 8, ANY, ACC_R));
+	n0 = snapshot(&self->nl, id, r0, 8, &in0);
+	ASSERT_EQ(2, n0);
+
+	EXPECT_REJECT(EINVAL, dev_add(&self->nl, id, 3, 1, 5, ACC_R),
+		      "type must be a, b or c");
+	EXPECT_REJECT(EINVAL, dev_add(&self->nl, id, T_C, 1, 5, 0),
+		      "non-empty subset of rwm");
+	EXPECT_REJECT(EINVAL, dev_add(&self->nl, id, T_C, 1, 5, 8),
+		      "non-empty subset of rwm");
+	EXPECT_REJECT(EINVAL, dev_add(&self->nl, id, T_C, 4096, 5, ACC_R),
+		      "major must be");
+	EXPECT_REJECT(EINVAL, dev_add(&self->nl, id, T_C, 0xfffffffe, 5,
+				      ACC_R), "major must be");
+	EXPECT_REJECT(EINVAL, dev_add(&self->nl, id, T_C, 1, 1U << 20, ACC_R),
+		      "minor must be");
+	EXPECT_REJECT(EINVAL, dev_del(&self->nl, id, 7, 1, 3, ACC_RWM),
+		      "type must be");
+	EXPECT_EQ(-EINVAL, dev_req(&self->nl, CTNR_CMD_DEV_RULE_ADD,
+				   RQ_ALL & ~RQ_ACCESS, id, T_C, 1, 5, 0));
+	EXPECT_EQ(CTNR_A_DEV_ACCESS, self->nl.miss_type);
+	EXPECT_EQ(-EINVAL, dev_req(&self->nl, CTNR_CMD_DEV_RULE_ADD,
+				   RQ_ALL & ~RQ_TYPE, id, 0, 1, 5, ACC_R));
+	EXPECT_EQ(CTNR_A_DEV_TYPE, self->nl.miss_type);
+	EXPECT_REJECT(EINVAL, dev_req(&self->nl, CTNR_CMD_DEV_RULE_ADD,
+				      RQ_ALL & ~RQ_ID, 0, T_C, 1, 5, ACC_R),
+		      "exactly one of container id and name");
+	EXPECT_REJECT(ENOENT, dev_add(&self->nl, NO_SUCH_ID, T_C, 1, 5, ACC_R),
+		      "no such container");
+	EXPECT_REJECT(ENOENT, dev_list(&self->nl, NO_SUCH_ID, NULL, 0),
+		      "no such container");
+	EXPECT_REJECT(EINVAL, dev_default(&self->nl, id, 2),
+		      "allow or deny");
+	EXPECT_REJECT(ENOENT, dev_del(&self->nl, id, T_C, 1, 5, ACC_R),
+		      "no such device rule");
+	EXPECT_REJECT(ENOENT, dev_del(&self->nl, id, T_C, 1, 3, ACC_R),
+		      "no such device rule");
+	EXPECT_REJECT(EEXIST, dev_add(&self->nl, id, T_C, 1, 3, ACC_RWM),
+		      "already exists");
+	EXPECT_UNCHANGED(id, n0, r0, in0);
+}
+
+/* 4096 rules fit, the 4097th gives ENOSPC; an open does not walk them. */
+TEST_F_TIMEOUT(dev, rule_limit_4096, 300)
+{
+	struct dev_info in;
+	uint32_t id, i;
+	int e = 0;
+
+	ASSERT_EQ(0, fx_ctr(self, 0, "max"));
+	id = self->c[0].id;
+	/* default allow: every rule denies one minor of misc (10:N) */
+	for (i = 0; i < CTNR_DEV_RULES_MAX && !e; i++)
+		e = dev_add(&self->nl, id, T_C, 10, i, ACC_R);
+	ASSERT_EQ(0, e) TH_LOG("rule %u: %s", i, self->nl.ext_msg);
+	EXPECT_REJECT(ENOSPC, dev_add(&self->nl, id, T_C, 11, 0, ACC_R),
+		      "too many device rules");
+	ASSERT_EQ(0, dev_info(&self->nl, id, &in));
+	EXPECT_EQ((uint32_t)CTNR_DEV_RULES_MAX, in.count);
+	EXPECT_EQ(CTNR_DEV_RULES_MAX, dev_list(&self->nl, id, NULL, 0));
+	EXPECT_EQ(CTNR_DEV_RULES_MAX, ctnr_counter("dev_rules"));
+	RUN_OPS(self->c[0].cg,
+		OPEN(NODE("misc5"), O_RDONLY, EPERM),
+		OPEN(NODE("misc5"), O_WRONLY, ANY_BUT_EPERM),
+		OPEN(NODE("null"), O_RDWR, 0));
+	/* still full after a failed add; one deletion makes room */
+	ASSERT_EQ(0, dev_del(&self->nl, id, T_C, 10, 5, ACC_R));
+	RUN_OPS(self->c[0].cg, OPEN(NODE("misc5"), O_RDONLY, ANY_BUT_EPERM));
+	EXPECT_EQ(0, dev_add(&self->nl, id, T_C, 11, 0, ACC_R));
+	ASSERT_EQ(0, dev_info(&self->nl, id, &in));
+	EXPECT_EQ((uint32_t)CTNR_DEV_RULES_MAX, in.count);
+	/* setting the default drops them all */
+	ASSERT_EQ(0, dev_default(&self->nl, id, CTNR_DEV_ALLOW));
+	ASSERT_EQ(0, dev_info(&self->nl, id, &in));
+	EXPECT_EQ(0U, in.count);
+	EXPECT_EQ(0, ctnr_counter("dev_rules"));
+}
+
+/* Rules on a container of the root cgroup would bind the whole host. */
+TEST_F_TIMEOUT(dev, root_cgroup_container_refused, 60)
+{
+	char name[CTNR_NAME_MAX];
+	struct dev_info in;
+	uint32_t id;
+
+	snprintf(name, sizeof(name), "%sroot", self->prefix);
+	ASSERT_EQ(0, ctr_new(&self->nl, &self->c[0], NULL, name));
+	id = self->c[0].id;
+	EXPECT_REJECT(EINVAL, dev_add(&self->nl, id, T_C, 1, 3, ACC_R),
+		      "root cgroup");
+	EXPECT_REJECT(EINVAL, dev_default(&self->nl, id, CTNR_DEV_DENY),
+		      "root cgroup");
+	EXPECT_EQ(0, dev_default(&self->nl, id, CTNR_DEV_ALLOW));
+	ASSERT_EQ(0, dev_info(&self->nl, id, &in));
+	EXPECT_EQ(CTNR_DEV_ALLOW, in.deflt);
+	EXPECT_EQ(0U, in.count);
+	RUN_OPS(NULL, OPEN(NODE("mem"), O_RDONLY, ANY_BUT_EPERM));
+}
+
+/* Denial events are rate-limited per container. */
+TEST_F_TIMEOUT(dev, denial_events_rate_limited, 60)
+{
+	struct ctnr_nl ev;
+	struct op ops[60];
+	char msg[512];
+	int i, n;
+
+	ASSERT_EQ(0, fx_ctr(self, 0, "rate"));
+	ASSERT_EQ(0, ctnr_events_open(&ev));
+	ASSERT_EQ(0, dev_default(&self->nl, self->c[0].id, CTNR_DEV_DENY));
+	for (i = 0; i < 60; i++)
+		ops[i] = (struct op)OPEN(NODE("mem"), O_RDONLY, EPERM);
+	ASSERT_EQ(0, run_ops(self->c[0].cg, ops, 60, msg, sizeof(msg))) {
+		TH_LOG("%s", msg);
+	}
+	n = dev_events(&ev, self->c[0].id, 2000, false, NULL);
+	EXPECT_GE(n, 1);
+	EXPECT_LE(n, 20) TH_LOG("%d events for 60 denials", n);
+	ctnr_nl_close(&ev);
+}
+
+/* ------------------------------------------------------------------ */
+/* concurrency                                                        */
+
+struct opener {
+	const char *cg, *null, *zero, *full;
+	int seconds;
+	bool full_may_open;	/* the container goes away meanwhile */
+};
+
+struct opener_thread {
+	const struct opener *o;
+	long opens, bad;
+	char why[128];
+};
+
+static void *opener_thread(void *arg)
+{
+	struct opener_thread *t = arg;
+	const struct opener *o = t->o;
+	int64_t end = now_ms() + o->seconds * 1000;
+	int fd;
+
+	while (now_ms() < end) {
+		fd = open(o->null, O_RDWR | O_CLOEXEC);
+		if (fd < 0 && !t->bad++)
+			snprintf(t->why, sizeof(t->why), "null: %m");
+		if (fd >= 0)
+			close(fd);
+		fd = open(o->zero, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 && errno != EPERM && !t->bad++)
+			snprintf(t->why, sizeof(t->why), "zero: %m");
+		if (fd >= 0)
+			close(fd);
+		fd = open(o->full, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0 && !o->full_may_open && !t->bad++)
+			snprintf(t->why, sizeof(t->why), "full opened");
+		if (fd < 0 && errno != EPERM && !t->bad++)
+			snprintf(t->why, sizeof(t->why), "full: %m");
+		if (fd >= 0)
+			close(fd);
+		t->opens += 3;
+	}
+	return NULL;
+}
+
+/* In a child in the container's cgroup: 3 threads opening for a while. */
+static void opener_child(int errfd, void *arg)
+{
+	const struct opener *o = arg;
+	struct opener_thread t[3] = { 0 };
+	pthread_t th[3];
+	long opens = 0;
+	int i;
+
+	CHILD_CHECK(errfd, !cg_enter(o->cg, getpid()), "enter cgroup");
+	for (i = 0; i < 3; i++) {
+		t[i].o = o;
+		CHILD_CHECK(errfd, !pthread_create(&th[i], NULL, opener_thread,
+						   &t[i]), "thread");
+	}
+	for (i = 0; i < 3; i++) {
+		pthread_join(th[i], NULL);
+		CHILD_CHECK(errfd, !t[i].bad, "thread %d: %ld bad, %s", i,
+			    t[i].bad, t[i].why);
+		opens += t[i].opens;
+	}
+	CHILD_CHECK(errfd, opens > 0, "no opens");
+}
+
+struct conc {
+	struct opener o;
+	int status;
+	char msg[512];
+};
+
+static void *conc_opener(void *arg)
+{
+	struct conc *c = arg;
+
+	c->status = run_child(opener_child, &c->o, c->msg, sizeof(c->msg),
+			      (c->o.seconds + 60) * 1000);
+	return NULL;
+}
+
+/*
+ * For 30 s, rules are added and deleted (and dumped) while threads in the
+ * container open devices: allowed ones always open, denied ones always
+ * give EPERM, those that come and go give one of the two.  Then the
+ * container is deleted under the openers.
+ */
+TEST_F_TIMEOUT(dev, concurrent_rules_and_opens, 180)
+{
+	struct conc c = { 0 };
+	struct dev_rule r[64];
+	pthread_t th;
+	int64_t end;
+	long rounds = 0;
+	uint32_t id, i;
+	int e = 0, n;
+
+	ASSERT_EQ(0, fx_ctr(self, 0, "conc"));
+	ASSERT_EQ(0, fx_ctr(self, 1, "conc2"));
+	id = self->c[0].id;
+	ASSERT_EQ(0, dev_default(&self->nl, id, CTNR_DEV_DENY));
+	ASSERT_EQ(0, dev_add(&self->nl, id, T_C, 1, 3, ACC_RW));
+	c.o.cg = self->c[0].cg;
+	c.o.null = "/dev/null";
+	c.o.zero = "/dev/zero";
+	c.o.full = "/dev/full";
+	c.o.seconds = CONC_SECONDS;
+	ASSERT_EQ(0, pthread_create(&th, NULL, conc_opener, &c));
+
+	end = now_ms() + CONC_SECONDS * 1000;
+	while (now_ms() < end && !e) {
+		e = dev_add(&self->nl, id, T_C, 1, 5, ACC_R);
+		for (i = 0; !e && i < 20; i++)
+			e = dev_add(&self->nl, id, T_C, 200, i, ACC_R);
+		n = e ? e : dev_list(&self->nl, id, r, 64);
+		if (!e && n != 22)
+			e = -EPROTO;
+		for (i = 0; !e && i < 20; i++)
+			e = dev_del(&self->nl, id, T_C, 200, i, ACC_R);
+		if (!e)
+			e = dev_del(&self->nl, id, T_C, 1, 5, ACC_R);
+		/* another container's policy comes and goes meanwhile */
+		if (!e)
+			e = dev_default(&self->nl, self->c[1].id,
+					rounds & 1 ? CTNR_DEV_ALLOW :
+						     CTNR_DEV_DENY);
+		rounds++;
+	}
+	EXPECT_EQ(0, e) TH_LOG("round %ld: %s", rounds, self->nl.ext_msg);
+	pthread_join(th, NULL);
+	EXPECT_EQ(0, c.status) TH_LOG("openers: %s", c.msg);
+	TH_LOG("%ld rounds of rule changes", rounds);
+
+	/* delete the container under a second wave of openers */
+	memset(c.msg, 0, sizeof(c.msg));
+	c.o.seconds = 5;
+	c.o.full_may_open = true;
+	c.o.zero = "/dev/null";
+	ASSERT_EQ(0, pthread_create(&th, NULL, conc_opener, &c));
+	sleep_ms(2000);
+	EXPECT_EQ(0, ctnr_del_id(&self->nl, id));
+	self->c[0].id = 0;
+	pthread_join(th, NULL);
+	EXPECT_EQ(0, c.status) TH_LOG("openers: %s", c.msg);
+	RUN_OPS(self->c[0].cg, OPEN("/dev/full", O_RDWR, 0));
+}
+
+/* ------------------------------------------------------------------ */
+/* ctnrctl                                                            */
+
+/* `ctnrctl dev ...`: grammar, listing, JSON, errors and exit codes. */
+TEST_F_TIMEOUT(dev, cli_dev_commands, 120)
+{
+	char out[8192], err[1024], why[512];
+	const char *name;
+	struct dev_info in;
+	int r;
+
+	if (!ctnrctl_path())
+		SKIP(return, "ctnrctl not built");
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "dev", "help",
+		    NULL);
+	if (r != 0 && strstr(err, "unknown object"))
+		SKIP(return, "this ctnrctl has no dev object");
+	ASSERT_EQ(0, fx_ctr(self, 0, "cli"));
+	name = self->c[0].name;
+
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "dev",
+		    "preset", name, "lxc", NULL);
+	ASSERT_EQ(0, r) TH_LOG("preset: %s", err);
+	ASSERT_EQ(0, dev_info(&self->nl, self->c[0].id, &in));
+	EXPECT_EQ(CTNR_DEV_DENY, in.deflt);
+	EXPECT_EQ((uint32_t)N_LXC, in.count);
+
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "dev", "list",
+		    name, NULL);
+	ASSERT_EQ(0, r) TH_LOG("list: %s", err);
+	EXPECT_NE(NULL, strstr(out, "c 1:3 rwm"));
+	EXPECT_NE(NULL, strstr(out, "c 136:* rwm"));
+	EXPECT_NE(NULL, strstr(out, "b *:* m"));
+	EXPECT_NE(NULL, strstr(out, "deny")) TH_LOG("%s", out);
+
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "-j", "dev",
+		    "list", name, NULL);
+	ASSERT_EQ(0, r) TH_LOG("list -j: %s", err);
+	EXPECT_TRUE(json_valid(out)) TH_LOG("%s", out);
+	if (json_valid_python(out, why, sizeof(why)) == 0)
+		TH_LOG("python: %s", why);
+
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "dev", "add",
+		    name, "b", "8:*", "r", NULL);
+	EXPECT_EQ(0, r) TH_LOG("add: %s", err);
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "dev", "del",
+		    name, "b", "8:*", "r", NULL);
+	EXPECT_EQ(0, r) TH_LOG("del: %s", err);
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "dev", "del",
+		    name, "b", "8:*", "r", NULL);
+	EXPECT_EQ(1, r);
+	EXPECT_NE(NULL, strstr(err, "no such device rule")) TH_LOG("%s", err);
+
+	/* bad usage: exit 2, one line, nothing sent */
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "dev", "add",
+		    name, "x", "1:3", "r", NULL);
+	EXPECT_EQ(2, r);
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "dev", "add",
+		    name, "c", "1:3", "rwx", NULL);
+	EXPECT_EQ(2, r);
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "dev", "add",
+		    name, "c", "13", "r", NULL);
+	EXPECT_EQ(2, r);
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "dev",
+		    "default", name, "maybe", NULL);
+	EXPECT_EQ(2, r);
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "dev",
+		    "preset", name, "docker", NULL);
+	EXPECT_EQ(2, r);
+	/* the kernel's range check, reported in one line, exit 1 */
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "dev", "add",
+		    name, "c", "5000:1", "r", NULL);
+	EXPECT_EQ(1, r);
+	EXPECT_NE(NULL, strstr(err, "major must be")) TH_LOG("%s", err);
+	EXPECT_EQ(1, count_lines(err));
+	ASSERT_EQ(0, dev_info(&self->nl, self->c[0].id, &in));
+	EXPECT_EQ((uint32_t)N_LXC, in.count);
+
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "dev",
+		    "default", name, "allow", NULL);
+	EXPECT_EQ(0, r) TH_LOG("default: %s", err);
+	ASSERT_EQ(0, dev_info(&self->nl, self->c[0].id, &in));
+	EXPECT_EQ(CTNR_DEV_ALLOW, in.deflt);
+	EXPECT_EQ(0U, in.count);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,2174 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kmsg: the syslog namespace (issue 5).
+ *
+ * Every test gets its own container kt<pid>-a, registered from the test
+ * process after it moved into cgroup /ctnrtest-kmsg-<pid>; the test process
+ * then goes back to the root cgroup.  "Being in the container" means
+ * joining that cgroup again (ENTER()), which is all /dev/ctnr-kmsg looks at:
+ *
+ *   root cgroup: test process ---- netlink: LOG_GET, LOG_CLEAR, SET size
+ *        `- /ctnrtest-kmsg-<pid>    container kt<pid>-a
+ *             `- children (or the test process after ENTER())
+ *                  open /dev/ctnr-kmsg, maybe bind-mounted on /dev/kmsg
+ *
+ * Each /dev/kmsg behaviour has its own test, checked against what
+ * kernel/printk/printk.c (6.1) does for /dev/kmsg.  The write rate limit is
+ * off (log_rate=0) except in the test of the rate limit; the module
+ * parameters are restored afterwards.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <linux/capability.h>
+#include "ctnr_test.h"
+
+#define KMSG_PATH	"/dev/" CTNR_KMSG_DEVICE_NAME
+#define PARAMS		"/sys/module/ctnr/parameters/"
+#define TEXT_MAX	992	/* longest /dev/kmsg write: LOG_LINE_MAX */
+#define OUT_MAX		(4 * TEXT_MAX + 64)
+#define NO_SUCH_ID	0x7ffffff0U
+#define CG_PREFIX	"ctnrtest-kmsg-"
+
+/* ------------------------------------------------------------------ */
+/* records as read from the device                                    */
+
+struct krec {
+	unsigned int prio;
+	unsigned long long seq, ts;
+	char flag;
+	char text[OUT_MAX];	/* still escaped */
+	ssize_t len;		/* bytes read() returned */
+};
+
+/* Parse "prio,seq,ts,flag;text\n"; -EPROTO if it is not that. */
+static int krec_parse(const char *buf, ssize_t n, struct krec *r)
+{
+	const char *semi, *text;
+	int pos = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->len = n;
+	if (n < 2 || buf[n - 1] != '\n')
+		return -EPROTO;
+	if (memchr(buf, '\n', n - 1))		/* exactly one record */
+		return -EPROTO;
+	semi = memchr(buf, ';', n);
+	if (!semi)
+		return -EPROTO;
+	if (sscanf(buf, "%u,%llu,%llu,%c;%n", &r->prio, &r->seq, &r->ts,
+		   &r->flag, &pos) != 4 || buf + pos != semi + 1)
+		return -EPROTO;
+	if (r->flag != '-' && r->flag != 'c')
+		return -EPROTO;
+	text = semi + 1;
+	if ((size_t)(buf + n - 1 - text) >= sizeof(r->text))
+		return -EPROTO;
+	memcpy(r->text, text, buf + n - 1 - text);
+	r->text[buf + n - 1 - text] = '\0';
+	return 0;
+}
+
+/* One read() of up to @len bytes; bytes read or -errno (-EPROTO: junk). */
+static ssize_t kread_len(int fd, struct krec *r, size_t len)
+{
+	char buf[OUT_MAX + 64];
+	ssize_t n;
+
+	if (len > sizeof(buf))
+		len = sizeof(buf);
+	n = read(fd, buf, len);
+	if (n < 0)
+		return -errno;
+	if (n == 0) {
+		memset(r, 0, sizeof(*r));
+		return 0;
+	}
+	return krec_parse(buf, n, r) ? -EPROTO : n;
+}
+
+static ssize_t kread(int fd, struct krec *r)
+{
+	return kread_len(fd, r, 8192);
+}
+
+static int kwrite(int fd, const char *s)
+{
+	ssize_t n = write(fd, s, strlen(s));
+
+	if (n < 0)
+		return -errno;
+	return n == (ssize_t)strlen(s) ? 0 : -EIO;
+}
+
+static int kopen(int flags)
+{
+	int fd = open(KMSG_PATH, flags | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/* Read records until one whose text is @text; its seq or -errno. */
+static long long kfind(int fd, const char *text, struct krec *out)
+{
+	struct krec r;
+	ssize_t n;
+
+	for (;;) {
+		n = kread(fd, &r);
+		if (n == -EPIPE)
+			continue;
+		if (n <= 0)
+			return n ? n : -ENODATA;
+		if (!strcmp(r.text, text)) {
+			if (out)
+				*out = r;
+			return (long long)r.seq;
+		}
+	}
+}
+
+/*
+ * Look for @needle in the host's /dev/kmsg (raw records: they may carry
+ * dictionary lines); 1 found (*ts its timestamp), 0 not, -errno.
+ */
+static int host_log_find(const char *needle, unsigned long long *ts)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	char buf[16384];
+	unsigned int prio;
+	unsigned long long seq;
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		if (n < 0 && (errno == EPIPE || errno == EINVAL))
+			continue;
+		if (n <= 0)
+			break;
+		buf[n] = '\0';
+		if (!strstr(buf, needle))
+			continue;
+		if (ts && sscanf(buf, "%u,%llu,%llu,", &prio, &seq, ts) != 3)
+			*ts = 0;
+		close(fd);
+		return 1;
+	}
+	n = n < 0 && errno != EAGAIN ? -errno : 0;
+	close(fd);
+	return (int)n;
+}
+
+/* ------------------------------------------------------------------ */
+/* netlink: LOG_GET, LOG_CLEAR, the size                              */
+
+struct lrec {
+	uint32_t id, fac, lvl, flags;
+	uint64_t seq, ts;
+	int len;
+	char text[TEXT_MAX + 1];
+};
+
+struct lset {
+	struct lrec *r;
+	int n, max;
+	int bad;
+};
+
+static int lset_cb(struct nlattr **tb, uint8_t cmd, void *arg)
+{
+	struct lset *s = arg;
+	struct lrec *r;
+	int len;
+
+	if (cmd != CTNR_CMD_LOG_GET || !tb[CTNR_A_ID] || !tb[CTNR_A_LOG_SEQ] ||
+	    !tb[CTNR_A_LOG_TS] || !tb[CTNR_A_LOG_FACILITY] ||
+	    !tb[CTNR_A_LOG_LEVEL] || !tb[CTNR_A_LOG_FLAGS] ||
+	    !tb[CTNR_A_LOG_TEXT]) {
+		s->bad++;
+		return -EPROTO;
+	}
+	len = nla_len(tb[CTNR_A_LOG_TEXT]);
+	if (len > TEXT_MAX) {
+		s->bad++;
+		return -EPROTO;
+	}
+	if (s->n == s->max) {
+		int max = s->max ? 2 * s->max : 256;
+		struct lrec *p = realloc(s->r, max * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		s->r = p;
+		s->max = max;
+	}
+	r = &s->r[s->n++];
+	r->id = nla_get_u32(tb[CTNR_A_ID]);
+	r->seq = nla_get_u64(tb[CTNR_A_LOG_SEQ]);
+	r->ts = nla_get_u64(tb[CTNR_A_LOG_TS]);
+	r->fac = nla_get_u32(tb[CTNR_A_LOG_FACILITY]);
+	r->lvl = nla_get_u32(tb[CTNR_A_LOG_LEVEL]);
+	r->flags = nla_get_u32(tb[CTNR_A_LOG_FLAGS]);
+	r->len = len;
+	memcpy(r->text, nla_data(tb[CTNR_A_LOG_TEXT]), len);
+	r->text[len] = '\0';
+	return 0;
+}
+
+/* LOG_GET of container @id (or @name), from @seq (< 0: not given). */
+static int log_get(struct ctnr_nl *nl, uint32_t id, const char *name,
+		   long long seq, struct lset *s)
+{
+	struct nl_msg *msg = ctnr_nl_msg(nl, CTNR_CMD_LOG_GET, NLM_F_DUMP);
+
+	s->n = 0;
+	s->bad = 0;
+	if (!msg)
+		return -ENOMEM;
+	if ((id && nla_put_u32(msg, CTNR_A_ID, id)) ||
+	    (name && nla_put_string(msg, CTNR_A_NAME, name)) ||
+	    (seq >= 0 && nla_put_u64(msg, CTNR_A_LOG_SEQ, seq))) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return ctnr_nl_xfer(nl, msg, lset_cb, s);
+}
+
+/* Index of the first record of @s with text @text, or -1. */
+static int lset_find(const struct lset *s, const char *text)
+{
+	int i;
+
+	for (i = 0; i < s->n; i++)
+		if (!strcmp(s->r[i].text, text))
+			return i;
+	return -1;
+}
+
+static int log_clear(struct ctnr_nl *nl, uint32_t id)
+{
+	struct ctnr_req rq = { .set = REQ_BIT(CTNR_A_ID), .id = id };
+
+	return ctnr_request(nl, CTNR_CMD_LOG_CLEAR, &rq, NULL);
+}
+
+static int log_set_size(struct ctnr_nl *nl, uint32_t id, uint32_t size)
+{
+	struct nl_msg *msg = ctnr_nl_msg(nl, CTNR_CMD_CONTAINER_SET, 0);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, CTNR_A_ID, id) ||
+	    nla_put_u32(msg, CTNR_A_LOG_SIZE, size)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return ctnr_nl_xfer(nl, msg, NULL, NULL);
+}
+
+struct log_info {
+	int have;
+	uint32_t size;
+	uint64_t dropped;
+};
+
+static int log_info_cb(struct nlattr **tb, uint8_t cmd, void *arg)
+{
+	struct log_info *li = arg;
+
+	(void)cmd;
+	if (tb[CTNR_A_LOG_SIZE] && tb[CTNR_A_LOG_DROPPED]) {
+		li->have = 1;
+		li->size = nla_get_u32(tb[CTNR_A_LOG_SIZE]);
+		li->dropped = nla_get_u64(tb[CTNR_A_LOG_DROPPED]);
+	}
+	return 0;
+}
+
+static int log_info(struct ctnr_nl *nl, uint32_t id, struct log_info *li)
+{
+	struct nl_msg *msg = ctnr_nl_msg(nl, CTNR_CMD_CONTAINER_GET, 0);
+	int r;
+
+	memset(li, 0, sizeof(*li));
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, CTNR_A_ID, id)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	r = ctnr_nl_xfer(nl, msg, log_info_cb, li);
+	return r ? r : li->have ? 0 : -EPROTO;
+}
+
+/* A LOG_DROPPED event about @id on an events socket. */
+struct drop_wait {
+	uint32_t id;
+	int found;
+	uint64_t dropped;
+};
+
+static int drop_seq_ok(struct nl_msg *msg, void *arg)
+{
+	(void)msg;
+	(void)arg;
+	return NL_OK;		/* events carry no sequence number */
+}
+
+static int drop_event_cb(struct nl_msg *msg, void *arg)
+{
+	struct drop_wait *w = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct genlmsghdr *gh = nlmsg_data(nlh);
+	struct nlattr *tb[CTNR_A_MAX + 1];
+
+	if (gh->cmd != CTNR_CMD_EVENT ||
+	    genlmsg_parse(nlh, 0, tb, CTNR_A_MAX, NULL) < 0 ||
+	    !tb[CTNR_A_EVENT] || !tb[CTNR_A_ID] || !tb[CTNR_A_LOG_DROPPED])
+		return NL_OK;
+	if (nla_get_u32(tb[CTNR_A_EVENT]) == CTNR_EVENT_LOG_DROPPED &&
+	    nla_get_u32(tb[CTNR_A_ID]) == w->id) {
+		w->found++;
+		w->dropped = nla_get_u64(tb[CTNR_A_LOG_DROPPED]);
+	}
+	return NL_OK;
+}
+
+/* Count LOG_DROPPED events for @id arriving within @ms. */
+static int drop_events(struct ctnr_nl *ev, uint32_t id, int ms,
+		       uint64_t *dropped)
+{
+	struct drop_wait w = { .id = id };
+	struct pollfd pfd = { .fd = nl_socket_get_fd(ev->sk), .events = POLLIN };
+	int64_t end = now_ms() + ms;
+	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+
+	if (!cb)
+		return -ENOMEM;
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, drop_seq_ok, NULL);
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, drop_event_cb, &w);
+	for (;;) {
+		int64_t left = end - now_ms();
+
+		if (left <= 0)
+			break;
+		if (poll(&pfd, 1, (int)left) > 0)
+			nl_recvmsgs(ev->sk, cb);
+	}
+	nl_cb_put(cb);
+	if (dropped)
+		*dropped = w.dropped;
+	return w.found;
+}
+
+/* ------------------------------------------------------------------ */
+/* the fixture                                                        */
+
+static int param_get(const char *name, char *buf, size_t len)
+{
+	char path[128];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), PARAMS "%s", name);
+	n = read_str(path, buf, len);
+	if (n < 0)
+		return n;
+	chomp(buf);
+	return 0;
+}
+
+static int param_set(const char *name, const char *val)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), PARAMS "%s", name);
+	return write_str(path, val);
+}
+
+static int cg_leave(void)
+{
+	const char *root = cg2_root();
+
+	return root ? cg_enter(root, getpid()) : -ENOENT;
+}
+
+/* Register container @name from a task in cgroup @cg (the caller). */
+static int register_in(struct ctnr_nl *nl, const char *cg, const char *name,
+		       uint32_t *id)
+{
+	struct ctnr_ctr c;
+	int r;
+
+	r = cg_enter(cg, getpid());
+	if (r)
+		return r;
+	r = ctnr_new(nl, name, getpid(), 0, &c);
+	cg_leave();
+	if (!r)
+		*id = c.id;
+	return r;
+}
+
+FIXTURE(kmsg) {
+	struct ctnr_nl nl;
+	char cg[PATH_MAX];
+	char cg2[PATH_MAX];	/* a second container's, made on demand */
+	char name[64];
+	char prefix[32];
+	uint32_t id;
+	char rate[32], burst[32], size[32];
+};
+
+FIXTURE_SETUP(kmsg)
+{
+	char rel[64];
+	int r;
+
+	self->cg2[0] = '\0';
+	r = ctnr_nl_open(&self->nl);
+	ASSERT_EQ(0, r) {
+		TH_LOG("netlink: %s (is the module loaded?)", strerror(-r));
+	}
+	ASSERT_EQ(0, access(KMSG_PATH, F_OK)) {
+		TH_LOG("%m - " KMSG_PATH);
+	}
+	ASSERT_EQ(0, param_get("log_rate", self->rate, sizeof(self->rate)));
+	ASSERT_EQ(0, param_get("log_burst", self->burst, sizeof(self->burst)));
+	ASSERT_EQ(0, param_get("log_size", self->size, sizeof(self->size)));
+	ASSERT_EQ(0, param_set("log_rate", "0"));
+	snprintf(self->prefix, sizeof(self->prefix), "kt%d-", getpid());
+	snprintf(self->name, sizeof(self->name), "%sa", self->prefix);
+	snprintf(rel, sizeof(rel), CG_PREFIX "%d", getpid());
+	r = cg_create(rel, self->cg, sizeof(self->cg));
+	ASSERT_EQ(0, r) {
+		TH_LOG("cgroup %s: %s", rel, strerror(-r));
+	}
+	r = register_in(&self->nl, self->cg, self->name, &self->id);
+	ASSERT_EQ(0, r) {
+		TH_LOG("register %s: %s %s", self->name, strerror(-r),
+		       self->nl.ext_msg);
+	}
+}
+
+FIXTURE_TEARDOWN(kmsg)
+{
+	cg_leave();
+	ctnr_del_prefix(&self->nl, self->prefix);
+	param_set("log_rate", self->rate);
+	param_set("log_burst", self->burst);
+	param_set("log_size", self->size);
+	cg_remove(self->cg);
+	if (self->cg2[0])
+		cg_remove(self->cg2);
+	ctnr_nl_close(&self->nl);
+}
+
+#define ENTER() ASSERT_EQ(0, cg_enter(self->cg, getpid()))
+#define LEAVE() ASSERT_EQ(0, cg_leave())
+
+#define ASSERT_NL_REJECT(err, call) do {				\
+	int __r = (call);						\
+	ASSERT_EQ(err, __r) {						\
+		TH_LOG("%s: %d (%s) \"%s\"", #call, __r,		\
+		       strerror(-__r), self->nl.ext_msg);		\
+	}								\
+	ASSERT_NE(0, self->nl.ext_msg[0]) {				\
+		TH_LOG("%s: no extack message", #call);		\
+	}								\
+} while (0)
+
+/* A second container, kt<pid>-b on its own cgroup. */
+static int second_container(FIXTURE_DATA(kmsg) *self, uint32_t *id)
+{
+	char rel[64], name[64];
+	int r;
+
+	snprintf(rel, sizeof(rel), CG_PREFIX "%d-b", getpid());
+	r = cg_create(rel, self->cg2, sizeof(self->cg2));
+	if (r) {
+		self->cg2[0] = '\0';
+		return r;
+	}
+	snprintf(name, sizeof(name), "%sb", self->prefix);
+	return register_in(&self->nl, self->cg2, name, id);
+}
+
+/* ------------------------------------------------------------------ */
+/* binding                                                            */
+
+/* outside every container, open() gives ENOENT */
+TEST_F(kmsg, open_outside_container_enoent)
+{
+	ASSERT_EQ(-ENOENT, kopen(O_RDONLY));
+	ASSERT_EQ(-ENOENT, kopen(O_WRONLY));
+}
+
+/* a container registered on the root cgroup never binds */
+TEST_F(kmsg, root_cgroup_container_never_binds)
+{
+	char name[64];
+	struct ctnr_ctr c;
+	int r;
+
+	snprintf(name, sizeof(name), "%sroot", self->prefix);
+	r = ctnr_new(&self->nl, name, getpid(), 0, &c);
+	ASSERT_EQ(0, r) {
+		TH_LOG("register on the root cgroup: %s %s", strerror(-r),
+		       self->nl.ext_msg);
+	}
+	ASSERT_EQ(-ENOENT, kopen(O_RDONLY));
+	ASSERT_EQ(-ENOENT, kopen(O_WRONLY));
+}
+
+/* a task in a sub-cgroup of the container's binds to the container */
+TEST_F(kmsg, open_binds_to_innermost_container)
+{
+	char sub[PATH_MAX + 8], rel[80];
+	struct krec r;
+	int fd;
+
+	snprintf(rel, sizeof(rel), CG_PREFIX "%d/sub", getpid());
+	ASSERT_EQ(0, cg_create(rel, sub, sizeof(sub)));
+	ASSERT_EQ(0, cg_enter(sub, getpid()));
+	fd = kopen(O_RDWR);
+	LEAVE();
+	ASSERT_GE(fd, 0) {
+		TH_LOG("open in a sub-cgroup: %s", strerror(-fd));
+	}
+	ASSERT_EQ(0, kwrite(fd, "from-sub"));
+	ASSERT_LE(0, kfind(fd, "from-sub", &r));
+	close(fd);
+	ASSERT_EQ(0, cg_remove(sub));
+}
+
+/* ------------------------------------------------------------------ */
+/* reading                                                            */
+
+/* the first record of a new log says whose it is; kern.info */
+TEST_F(kmsg, first_record_is_the_banner)
+{
+	char want[160];
+	struct krec r;
+	int fd;
+
+	ENTER();
+	fd = kopen(O_RDONLY | O_NONBLOCK);
+	ASSERT_GE(fd, 0);
+	ASSERT_LT(0, kread(fd, &r));
+	snprintf(want, sizeof(want), "ctnr: log of container %s (id %u) started",
+		 self->name, self->id);
+	EXPECT_STREQ(want, r.text);
+	EXPECT_EQ(0ULL, r.seq);
+	EXPECT_EQ(6U, r.prio);		/* LOG_KERN | LOG_INFO */
+	EXPECT_EQ('-', r.flag);
+	close(fd);
+}
+
+/* "prio,seq,ts_usec,flags;text\n", ts on the clock of /dev/kmsg */
+TEST_F(kmsg, record_format)
+{
+	char tag[64], host_tag[64], buf[OUT_MAX];
+	unsigned long long host_ts = 0;
+	struct krec r;
+	int fd, host;
+	ssize_t n;
+
+	snprintf(host_tag, sizeof(host_tag), "kmsg-host-clock-%d", getpid());
+	snprintf(buf, sizeof(buf), "%s\n", host_tag);
+	host = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	ASSERT_GE(host, 0);
+	/*
+	 * With a newline: printk keeps a record without one open for
+	 * continuation, invisible to readers until the next record.
+	 */
+	ASSERT_EQ(0, kwrite(host, buf));
+	close(host);
+	ASSERT_EQ(1, host_log_find(host_tag, &host_ts));
+
+	ENTER();
+	fd = kopen(O_RDWR);
+	ASSERT_GE(fd, 0);
+	snprintf(tag, sizeof(tag), "<4>format-%d", getpid());
+	ASSERT_EQ(0, kwrite(fd, tag));
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	ASSERT_LT(0, read(fd, buf, sizeof(buf)));	/* the banner */
+	n = read(fd, buf, sizeof(buf));
+	ASSERT_LT(0, n);
+	buf[n] = '\0';
+	ASSERT_EQ(0, krec_parse(buf, n, &r)) {
+		TH_LOG("not a /dev/kmsg record: \"%s\"", buf);
+	}
+	EXPECT_EQ(1ULL, r.seq);
+	EXPECT_EQ(12U, r.prio);		/* LOG_USER << 3 | 4 */
+	EXPECT_EQ('-', r.flag);
+	EXPECT_STREQ(tag + 3, r.text);
+	/* the same clock as /dev/kmsg: after the host record, not long */
+	EXPECT_LE(host_ts, r.ts);
+	EXPECT_LT(r.ts - host_ts, 5000000ULL) {
+		TH_LOG("host record at %llu us, ours at %llu us", host_ts,
+		       r.ts);
+	}
+	close(fd);
+}
+
+/* each read() returns exactly one record, however big the buffer */
+TEST_F(kmsg, one_record_per_read)
+{
+	static const char *const lines[] = { "one", "two", "three" };
+	struct krec r;
+	size_t i;
+	int fd;
+
+	ENTER();
+	fd = kopen(O_RDWR | O_NONBLOCK);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_END));
+	for (i = 0; i < ARRAY_SIZE(lines); i++)
+		ASSERT_EQ(0, kwrite(fd, lines[i]));
+	for (i = 0; i < ARRAY_SIZE(lines); i++) {
+		ASSERT_LT(0, kread_len(fd, &r, 65536));
+		EXPECT_STREQ(lines[i], r.text);
+	}
+	EXPECT_EQ(-EAGAIN, kread(fd, &r));
+	close(fd);
+}
+
+/* a buffer too small gives EINVAL and, as /dev/kmsg, skips the record */
+TEST_F(kmsg, short_buffer_einval)
+{
+	struct krec r;
+	char small[8];
+	int fd;
+
+	ENTER();
+	fd = kopen(O_RDWR | O_NONBLOCK);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_END));
+	ASSERT_EQ(0, kwrite(fd, "a record longer than eight bytes"));
+	ASSERT_EQ(0, kwrite(fd, "next"));
+	ASSERT_EQ(-1, read(fd, small, sizeof(small)));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_LT(0, kread(fd, &r));
+	EXPECT_STREQ("next", r.text);
+	close(fd);
+}
+
+/* EPIPE once when the reader's records were overwritten, then the oldest */
+TEST_F(kmsg, epipe_after_overwrite_then_oldest)
+{
+	struct lset s = { 0 };
+	char line[80];
+	struct krec r;
+	int fd, i;
+
+	ASSERT_EQ(0, log_set_size(&self->nl, self->id, 4096));
+	ENTER();
+	fd = kopen(O_RDWR | O_NONBLOCK);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	for (i = 0; i < 400; i++) {
+		snprintf(line, sizeof(line), "overwrite-%d", i);
+		ASSERT_EQ(0, kwrite(fd, line));
+	}
+	ASSERT_EQ(-EPIPE, kread(fd, &r));
+	ASSERT_LT(0, kread(fd, &r));
+	LEAVE();
+	ASSERT_EQ(0, log_get(&self->nl, self->id, NULL, 0, &s));
+	ASSERT_LT(0, s.n);
+	/* resumed at the oldest record still there, no second EPIPE */
+	EXPECT_EQ(s.r[0].seq, r.seq);
+	EXPECT_STREQ(s.r[0].text, r.text);
+	for (i = 1; i < s.n; i++) {
+		struct krec next;
+
+		ASSERT_LT(0, kread(fd, &next));
+		EXPECT_EQ(s.r[i].seq, next.seq);
+	}
+	EXPECT_EQ(-EAGAIN, kread(fd, &r));
+	EXPECT_STREQ("overwrite-399", s.r[s.n - 1].text);
+	free(s.r);
+	close(fd);
+}
+
+/* O_NONBLOCK with nothing new gives EAGAIN */
+TEST_F(kmsg, nonblock_eagain)
+{
+	struct krec r;
+	int fd;
+
+	ENTER();
+	fd = kopen(O_RDONLY | O_NONBLOCK);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_END));
+	ASSERT_EQ(-EAGAIN, kread(fd, &r));
+	close(fd);
+}
+
+struct bg_read {
+	int fd;
+	ssize_t n;
+	struct krec r;
+};
+
+static void *bg_read_fn(void *arg)
+{
+	struct bg_read *b = arg;
+
+	b->n = kread(b->fd, &b->r);
+	return NULL;
+}
+
+/* a blocking read sleeps until a record comes */
+TEST_F(kmsg, blocking_read_waits_for_a_record)
+{
+	struct bg_read b = { 0 };
+	pthread_t t;
+	int fd, w;
+
+	ENTER();
+	fd = kopen(O_RDONLY);
+	w = kopen(O_WRONLY);
+	ASSERT_GE(fd, 0);
+	ASSERT_GE(w, 0);
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_END));
+	b.fd = fd;
+	b.n = -1000;
+	ASSERT_EQ(0, pthread_create(&t, NULL, bg_read_fn, &b));
+	sleep_ms(200);
+	EXPECT_EQ(-1000, b.n);		/* still waiting */
+	ASSERT_EQ(0, kwrite(w, "wake up"));
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	ASSERT_LT(0, b.n);
+	EXPECT_STREQ("wake up", b.r.text);
+	close(fd);
+	close(w);
+}
+
+/* poll(): nothing, POLLIN|POLLRDNORM, then POLLERR|POLLPRI on overwrite */
+TEST_F(kmsg, poll_in_and_err)
+{
+	struct pollfd p;
+	char line[64];
+	struct krec r;
+	int fd, w, i;
+
+	ASSERT_EQ(0, log_set_size(&self->nl, self->id, 4096));
+	ENTER();
+	fd = kopen(O_RDONLY | O_NONBLOCK);
+	w = kopen(O_WRONLY);
+	ASSERT_GE(fd, 0);
+	ASSERT_GE(w, 0);
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_END));
+	p = (struct pollfd){ .fd = fd,
+			     .events = POLLIN | POLLRDNORM | POLLPRI };
+	ASSERT_EQ(0, poll(&p, 1, 0));
+	ASSERT_EQ(0, kwrite(w, "poll me"));
+	p.revents = 0;
+	ASSERT_EQ(1, poll(&p, 1, 1000));
+	EXPECT_EQ(POLLIN | POLLRDNORM, p.revents) {
+		TH_LOG("revents %#x", p.revents);
+	}
+	for (i = 0; i < 400; i++) {
+		snprintf(line, sizeof(line), "flood-%d", i);
+		ASSERT_EQ(0, kwrite(w, line));
+	}
+	p.revents = 0;
+	ASSERT_EQ(1, poll(&p, 1, 1000));
+	EXPECT_EQ(POLLIN | POLLRDNORM | POLLERR | POLLPRI, p.revents) {
+		TH_LOG("revents %#x", p.revents);
+	}
+	ASSERT_EQ(-EPIPE, kread(fd, &r));
+	p.revents = 0;
+	ASSERT_EQ(1, poll(&p, 1, 1000));
+	EXPECT_EQ(POLLIN | POLLRDNORM, p.revents);
+	close(fd);
+	close(w);
+}
+
+/* poll() wakes a sleeper when a record comes */
+TEST_F(kmsg, poll_wakes_up)
+{
+	struct pollfd p;
+	pid_t pid;
+	int fd;
+
+	ENTER();
+	fd = kopen(O_RDONLY | O_NONBLOCK);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_END));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid) {
+		int w = kopen(O_WRONLY);
+
+		sleep_ms(300);
+		_exit(w < 0 || kwrite(w, "late"));
+	}
+	p = (struct pollfd){ .fd = fd, .events = POLLIN };
+	ASSERT_EQ(1, poll(&p, 1, 10000));
+	EXPECT_TRUE(!!(p.revents & POLLIN));
+	ASSERT_EQ(0, wait_pid_timeout(pid, NULL, 10000));
+	close(fd);
+}
+
+/* lseek: SEEK_SET the oldest, SEEK_END after the newest, others refused */
+TEST_F(kmsg, lseek_set_and_end)
+{
+	struct lset s = { 0 };
+	struct krec r;
+	int fd;
+
+	ENTER();
+	fd = kopen(O_RDWR | O_NONBLOCK);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, kwrite(fd, "before-end"));
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_END));
+	ASSERT_EQ(-EAGAIN, kread(fd, &r));
+	ASSERT_EQ(0, kwrite(fd, "after-end"));
+	ASSERT_LT(0, kread(fd, &r));
+	EXPECT_STREQ("after-end", r.text);
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	ASSERT_LT(0, kread(fd, &r));
+	LEAVE();
+	ASSERT_EQ(0, log_get(&self->nl, self->id, NULL, 0, &s));
+	ASSERT_LT(0, s.n);
+	EXPECT_EQ(s.r[0].seq, r.seq);
+	/* only offset 0 means anything, and only these three */
+	EXPECT_EQ(-1, lseek(fd, 1, SEEK_SET));
+	EXPECT_EQ(ESPIPE, errno);
+	EXPECT_EQ(-1, lseek(fd, 0, SEEK_CUR));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, lseek(fd, 0, SEEK_HOLE));
+	EXPECT_EQ(EINVAL, errno);
+	free(s.r);
+	close(fd);
+}
+
+/* SEEK_DATA: the first record after the last LOG_CLEAR */
+TEST_F(kmsg, lseek_data_after_clear)
+{
+	struct krec r;
+	int fd;
+
+	ENTER();
+	fd = kopen(O_RDWR | O_NONBLOCK);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, kwrite(fd, "before-clear"));
+	/* never cleared: SEEK_DATA is the oldest record, as SEEK_SET */
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_DATA));
+	ASSERT_LT(0, kread(fd, &r));
+	EXPECT_EQ(0ULL, r.seq);
+	LEAVE();
+	ASSERT_EQ(0, log_clear(&self->nl, self->id)) {
+		TH_LOG("LOG_CLEAR: %s", self->nl.ext_msg);
+	}
+	ASSERT_EQ(0, kwrite(fd, "after-clear"));
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_DATA));
+	ASSERT_LT(0, kread(fd, &r));
+	EXPECT_STREQ("ctnr: log cleared", r.text);
+	ASSERT_LT(0, kread(fd, &r));
+	EXPECT_STREQ("after-clear", r.text);
+	/* the records before stay readable from SEEK_SET */
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	ASSERT_LT(0, kfind(fd, "before-clear", NULL));
+	close(fd);
+}
+
+/* ------------------------------------------------------------------ */
+/* writing                                                            */
+
+static unsigned int default_level(void)
+{
+	char buf[64];
+	unsigned int cons, def = 4;
+
+	if (read_str("/proc/sys/kernel/printk", buf, sizeof(buf)) > 0)
+		sscanf(buf, "%u %u", &cons, &def);
+	return def & 7;
+}
+
+/* Write @in; read back the record; compare prio and escaped text. */
+#define CHECK_WRITE(fd, in, inlen, want_prio, want_text) do {		\
+	struct krec __r;						\
+	ASSERT_EQ((ssize_t)(inlen), write(fd, in, inlen)) {		\
+		TH_LOG("write \"%s\": %m", in);				\
+	}								\
+	ASSERT_LT(0, kread(fd, &__r));					\
+	EXPECT_EQ((unsigned int)(want_prio), __r.prio) {		\
+		TH_LOG("write \"%s\"", in);				\
+	}								\
+	EXPECT_STREQ(want_text, __r.text);				\
+} while (0)
+
+/* the "<N>" prefix sets facility and level; user facility by default */
+TEST_F(kmsg, write_priority_prefix)
+{
+	unsigned int def = default_level();
+	int fd;
+
+	ENTER();
+	fd = kopen(O_RDWR | O_NONBLOCK);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_END));
+	CHECK_WRITE(fd, "<4>hello", 8, 8 + 4, "hello");
+	CHECK_WRITE(fd, "<0>emerg", 8, 8 + 0, "emerg");
+	CHECK_WRITE(fd, "<27>daemon err", 14, 27, "daemon err");
+	CHECK_WRITE(fd, "<191>local7 debug", 17, 191, "local7 debug");
+	CHECK_WRITE(fd, "plain", 5, 8 + def, "plain");
+	/* facility 0 (kern) cannot be claimed: it stays user */
+	CHECK_WRITE(fd, "<6>not kern", 11, 8 + 6, "not kern");
+	/* "<>" is level 0 (simple_strtoul of nothing), as /dev/kmsg */
+	CHECK_WRITE(fd, "<>empty", 7, 8, "empty");
+	/* not a prefix: kept as text */
+	CHECK_WRITE(fd, "<4x>no", 6, 8 + def, "<4x>no");
+	CHECK_WRITE(fd, " <4>late", 8, 8 + def, " <4>late");
+	close(fd);
+}
+
+/* the text is kept as written: one record per write, escaped on read */
+TEST_F(kmsg, write_one_record_escaped)
+{
+	unsigned int def = default_level();
+	int fd;
+
+	ENTER();
+	fd = kopen(O_RDWR | O_NONBLOCK);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_END));
+	/* one trailing newline goes, embedded ones stay (as \x0a) */
+	CHECK_WRITE(fd, "<5>a\nb\n", 7, 13, "a\\x0ab");
+	CHECK_WRITE(fd, "two\n\n", 5, 8 + def, "two\\x0a");
+	CHECK_WRITE(fd, "tab\there", 8, 8 + def, "tab\\x09here");
+	CHECK_WRITE(fd, "back\\slash", 10, 8 + def, "back\\x5cslash");
+	CHECK_WRITE(fd, "hi\x01\x7f\xff", 5, 8 + def, "hi\\x01\\x7f\\xff");
+	close(fd);
+}
+
+/* garbage writes: NULs, no newline, only a prefix, too long, empty */
+TEST_F(kmsg, write_garbage)
+{
+	unsigned int def = default_level();
+	char big[TEXT_MAX + 2], want[TEXT_MAX + 1];
+	struct lset s = { 0 };
+	struct krec r;
+	int fd;
+
+	ENTER();
+	fd = kopen(O_RDWR | O_NONBLOCK);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_END));
+	/* as printk's "%s": up to the first NUL */
+	CHECK_WRITE(fd, "ab\0cd", 5, 8 + def, "ab");
+	CHECK_WRITE(fd, "\0abc", 4, 8 + def, "");
+	CHECK_WRITE(fd, "no newline", 10, 8 + def, "no newline");
+	CHECK_WRITE(fd, "<3>", 3, 8 + 3, "");
+	CHECK_WRITE(fd, "<3>\n", 4, 8 + 3, "");
+	/* simple_strtoul() wraps; 32 bits kept: facility 255, level 7 */
+	CHECK_WRITE(fd, "<99999999999999999999>x", 23, 2047, "x");
+	/* an empty write is an empty record, as /dev/kmsg */
+	ASSERT_EQ(0, write(fd, "", 0));
+	ASSERT_LT(0, kread(fd, &r));
+	EXPECT_STREQ("", r.text);
+	/* the longest write /dev/kmsg takes, and one byte more */
+	memset(big, 'x', sizeof(big));
+	ASSERT_EQ(TEXT_MAX, write(fd, big, TEXT_MAX));
+	ASSERT_LT(0, kread(fd, &r));
+	memset(want, 'x', TEXT_MAX);
+	want[TEXT_MAX] = '\0';
+	EXPECT_STREQ(want, r.text);
+	ASSERT_EQ(-1, write(fd, big, TEXT_MAX + 1));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-EAGAIN, kread(fd, &r));
+	/* the exact bytes through netlink */
+	LEAVE();
+	ASSERT_EQ(0, log_get(&self->nl, self->id, NULL, 0, &s));
+	ASSERT_LT(0, s.n);
+	EXPECT_EQ(TEXT_MAX, s.r[s.n - 1].len);
+	free(s.r);
+	close(fd);
+}
+
+/* write-only needs no CAP_SYSLOG; read on it is EBADF */
+TEST_F(kmsg, write_only_open)
+{
+	char buf[64];
+	int fd;
+
+	ENTER();
+	fd = kopen(O_WRONLY);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, kwrite(fd, "w only"));
+	ASSERT_EQ(-1, read(fd, buf, sizeof(buf)));
+	ASSERT_EQ(EBADF, errno);
+	close(fd);
+}
+
+/* ------------------------------------------------------------------ */
+/* the rate limit                                                     */
+
+/* past the burst, writes are dropped, counted, announced and evented */
+TEST_F_TIMEOUT(kmsg, write_rate_limit, 60)
+{
+	struct ctnr_nl ev;
+	struct log_info li;
+	struct lset s = { 0 };
+	char line[64];
+	int fd, i, n, note, sum;
+	uint64_t evdropped;
+
+	ASSERT_EQ(0, ctnr_events_open(&ev));
+	ASSERT_EQ(0, param_set("log_rate", "2"));
+	ASSERT_EQ(0, param_set("log_burst", "10"));
+	/* a fresh log starts with a full bucket */
+	ENTER();
+	fd = kopen(O_WRONLY);
+	ASSERT_GE(fd, 0);
+	for (i = 0; i < 50; i++) {
+		snprintf(line, sizeof(line), "rl-%d", i);
+		ASSERT_EQ(0, kwrite(fd, line));	/* dropped ones too */
+	}
+	LEAVE();
+	ASSERT_EQ(0, log_get(&self->nl, self->id, NULL, 0, &s));
+	for (i = 0, n = 0; i < s.n; i++)
+		n += !strncmp(s.r[i].text, "rl-", 3);
+	EXPECT_LE(10, n);
+	EXPECT_GE(12, n) {
+		TH_LOG("%d of 50 writes went in with burst 10, rate 2/s", n);
+	}
+	ASSERT_EQ(0, log_info(&self->nl, self->id, &li));
+	EXPECT_EQ((uint64_t)(50 - n), li.dropped);
+	/* one event for the burst of drops (they are rate-limited too) */
+	i = drop_events(&ev, self->id, 1500, &evdropped);
+	ASSERT_LE(1, i);
+	ASSERT_GE(2, i);
+	EXPECT_LE(1U, evdropped);
+	EXPECT_GE((uint64_t)(50 - n), evdropped);
+	/* after a refill the next write says how many were lost */
+	sleep_ms(1100);
+	ASSERT_EQ(0, kwrite(fd, "rl-after"));
+	ASSERT_EQ(0, log_get(&self->nl, self->id, NULL, 0, &s));
+	i = lset_find(&s, "rl-after");
+	ASSERT_LT(0, i);
+	/* the notes add up to the drops; the last comes right before */
+	EXPECT_EQ(1, sscanf(s.r[i - 1].text,
+			    "ctnr: %d messages dropped by the rate limit",
+			    &note)) {
+		TH_LOG("before rl-after: \"%s\"", s.r[i - 1].text);
+	}
+	for (i = 0, sum = 0; i < s.n; i++) {
+		if (sscanf(s.r[i].text, "ctnr: %d messages dropped by the rate limit",
+			   &note) == 1) {
+			sum += note;
+			EXPECT_EQ(0U, s.r[i].fac);
+			EXPECT_EQ(4U, s.r[i].lvl);
+		}
+	}
+	EXPECT_EQ(50 - n, sum);
+	free(s.r);
+	close(fd);
+	ctnr_nl_close(&ev);
+}
+
+/* ------------------------------------------------------------------ */
+/* isolation                                                          */
+
+struct writer_arg {
+	const char *cg;
+	const char *tag;
+	int count;
+};
+
+/* In a child: join @cg, write @count records "@tag-N". */
+static void writer_child(int errfd, void *arg)
+{
+	struct writer_arg *a = arg;
+	char line[96];
+	int fd, i;
+
+	CHILD_CHECK(errfd, cg_enter(a->cg, getpid()) == 0, "join cgroup");
+	fd = kopen(O_WRONLY);
+	CHILD_CHECK(errfd, fd >= 0, "open: %s", strerror(-fd));
+	for (i = 0; i < a->count; i++) {
+		snprintf(line, sizeof(line), "%s-%d", a->tag, i);
+		CHILD_CHECK(errfd, kwrite(fd, line) == 0, "write %d: %m", i);
+	}
+}
+
+struct reader_arg {
+	const char *cg;
+	const char *mine, *other;
+	int want;
+};
+
+/* In a child: join @cg, read everything; only @mine records, all of them. */
+static void reader_child(int errfd, void *arg)
+{
+	struct reader_arg *a = arg;
+	int64_t end = now_ms() + 60000;
+	int fd, got = 0, next = 0;
+	struct krec r;
+	ssize_t n;
+
+	CHILD_CHECK(errfd, cg_enter(a->cg, getpid()) == 0, "join cgroup");
+	fd = kopen(O_RDONLY);
+	CHILD_CHECK(errfd, fd >= 0, "open: %s", strerror(-fd));
+	while (got < a->want && now_ms() < end) {
+		n = kread(fd, &r);
+		CHILD_CHECK(errfd, n > 0, "read: %s", strerror((int)-n));
+		CHILD_CHECK(errfd, !strstr(r.text, a->other),
+			    "saw the other container's \"%s\"", r.text);
+		if (!strncmp(r.text, a->mine, strlen(a->mine))) {
+			int i = atoi(r.text + strlen(a->mine) + 1);
+
+			CHILD_CHECK(errfd, i == next, "got %d, want %d", i,
+				    next);
+			next++;
+			got++;
+		}
+	}
+	CHILD_CHECK(errfd, got == a->want, "%d of %d records", got, a->want);
+}
+
+struct par {
+	child_fn fn;
+	void *arg;
+	int rc;
+	char msg[512];
+};
+
+static void *par_fn(void *arg)
+{
+	struct par *p = arg;
+
+	p->rc = run_child(p->fn, p->arg, p->msg, sizeof(p->msg), 120000);
+	return NULL;
+}
+
+/* two containers writing at once never see each other's records */
+TEST_F_TIMEOUT(kmsg, two_containers_isolated, 180)
+{
+	char tag_a[32], tag_b[32];
+	struct writer_arg wa, wb;
+	struct reader_arg ra, rb;
+	struct par p[4];
+	pthread_t t[4];
+	uint32_t id_b;
+	struct lset s = { 0 };
+	int i, r;
+
+	r = second_container(self, &id_b);
+	ASSERT_EQ(0, r) {
+		TH_LOG("second container: %s %s", strerror(-r),
+		       self->nl.ext_msg);
+	}
+	ASSERT_EQ(0, log_set_size(&self->nl, self->id, 1 << 20));
+	ASSERT_EQ(0, log_set_size(&self->nl, id_b, 1 << 20));
+	snprintf(tag_a, sizeof(tag_a), "iso-a%d", getpid());
+	snprintf(tag_b, sizeof(tag_b), "iso-b%d", getpid());
+	wa = (struct writer_arg){ self->cg, tag_a, 2000 };
+	wb = (struct writer_arg){ self->cg2, tag_b, 2000 };
+	ra = (struct reader_arg){ self->cg, tag_a, tag_b, 2000 };
+	rb = (struct reader_arg){ self->cg2, tag_b, tag_a, 2000 };
+	p[0] = (struct par){ .fn = reader_child, .arg = &ra };
+	p[1] = (struct par){ .fn = reader_child, .arg = &rb };
+	p[2] = (struct par){ .fn = writer_child, .arg = &wa };
+	p[3] = (struct par){ .fn = writer_child, .arg = &wb };
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, par_fn, &p[i]));
+	for (i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		EXPECT_EQ(0, p[i].rc) {
+			TH_LOG("child %d: %s", i, p[i].msg);
+		}
+	}
+	/* netlink agrees, and the host log has neither */
+	ASSERT_EQ(0, log_get(&self->nl, id_b, NULL, 0, &s));
+	for (i = 0; i < s.n; i++)
+		ASSERT_EQ(NULL, strstr(s.r[i].text, tag_a));
+	EXPECT_LE(2000, s.n);
+	free(s.r);
+	EXPECT_EQ(0, host_log_find(tag_a, NULL));
+	EXPECT_EQ(0, host_log_find(tag_b, NULL));
+}
+
+struct dmesg_arg {
+	const char *cg;
+	char raw_prefix[16];	/* what host dmesg -r puts before "[" */
+	const char *line;	/* written to /dev/kmsg in the container */
+	const char *mine;	/* must be in dmesg's output */
+	const char *absent[3];	/* must not */
+};
+
+/*
+ * In a child: join @cg, a new mount namespace with /dev/ctnr-kmsg bound
+ * over /dev/kmsg, write @line to /dev/kmsg, then run util-linux dmesg.
+ */
+static void dmesg_child(int errfd, void *arg)
+{
+	struct dmesg_arg *a = arg;
+	char dmesg[PATH_MAX], out[65536], err[1024];
+	char *argv_plain[] = { dmesg, NULL };
+	char *argv_raw[] = { dmesg, "-r", NULL };
+	char *argv_x[] = { dmesg, "-x", NULL };
+	char *line;
+	int fd, r, i;
+
+	CHILD_CHECK(errfd, !find_in_path("dmesg", dmesg, sizeof(dmesg)),
+		    "no dmesg");
+	CHILD_CHECK(errfd, cg_enter(a->cg, getpid()) == 0, "join cgroup");
+	CHILD_CHECK(errfd, !unshare(CLONE_NEWNS), "unshare: %m");
+	CHILD_CHECK(errfd, !mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL),
+		    "make / private: %m");
+	CHILD_CHECK(errfd, !mount(KMSG_PATH, "/dev/kmsg", NULL, MS_BIND, NULL),
+		    "bind mount: %m");
+	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	CHILD_CHECK(errfd, fd >= 0, "open /dev/kmsg: %m");
+	CHILD_CHECK(errfd, kwrite(fd, a->line) == 0, "write: %m");
+	close(fd);
+
+	r = run_cmd(argv_plain, out, sizeof(out), err, sizeof(err), 60000);
+	CHILD_CHECK(errfd, r == 0, "dmesg: %d: %s", r, err);
+	CHILD_CHECK(errfd, strstr(out, a->mine), "dmesg lacks \"%s\":\n%s",
+		    a->mine, out);
+	for (i = 0; i < 3 && a->absent[i]; i++)
+		CHILD_CHECK(errfd, !strstr(out, a->absent[i]),
+			    "dmesg shows \"%s\"", a->absent[i]);
+	/* every line is ours: "[ secs.usecs] text" */
+	for (line = strtok(out, "\n"); line; line = strtok(NULL, "\n"))
+		CHILD_CHECK(errfd, line[0] == '[', "odd line \"%s\"", line);
+	/* level 4 of facility user: raw "<12>", decoded "user  :warn" */
+	r = run_cmd(argv_raw, out, sizeof(out), err, sizeof(err), 60000);
+	CHILD_CHECK(errfd, r == 0, "dmesg -r: %d: %s", r, err);
+	line = strstr(out, a->mine);
+	CHILD_CHECK(errfd, line, "dmesg -r lacks it");
+	while (line > out && line[-1] != '\n')
+		line--;
+	CHILD_CHECK(errfd, !strncmp(line, a->raw_prefix, strlen(a->raw_prefix)),
+		    "dmesg -r: \"%.60s\", host: \"%s\"", line, a->raw_prefix);
+	r = run_cmd(argv_x, out, sizeof(out), err, sizeof(err), 60000);
+	CHILD_CHECK(errfd, r == 0, "dmesg -x: %d: %s", r, err);
+	line = strstr(out, a->mine);
+	CHILD_CHECK(errfd, line, "dmesg -x lacks it");
+	while (line > out && line[-1] != '\n')
+		line--;
+	CHILD_CHECK(errfd, !strncmp(line, "user  :warn", 11),
+		    "dmesg -x: \"%.60s\"", line);
+}
+
+/* util-linux dmesg in the container sees only the container's records */
+TEST_F_TIMEOUT(kmsg, dmesg_in_container_sees_only_its_log, 180)
+{
+	char host_tag[64], other_tag[64], mine[64], line[80], hline[80];
+	char msg[1024];
+	struct writer_arg wb;
+	struct dmesg_arg da;
+	struct lset s = { 0 };
+	uint32_t id_b;
+	int host, r;
+
+	if (!is_prog("dmesg"))
+		SKIP(return, "util-linux dmesg not installed");
+	ASSERT_EQ(0, second_container(self, &id_b));
+	snprintf(host_tag, sizeof(host_tag), "dm-host-%d", getpid());
+	snprintf(other_tag, sizeof(other_tag), "dm-other-%d", getpid());
+	snprintf(mine, sizeof(mine), "dm-mine-%d", getpid());
+	snprintf(line, sizeof(line), "<4>%s\n", mine);
+	host = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	ASSERT_GE(host, 0);
+	snprintf(hline, sizeof(hline), "<4>%s\n", host_tag);
+	ASSERT_EQ(0, kwrite(host, hline));
+	close(host);
+	wb = (struct writer_arg){ self->cg2, other_tag, 1 };
+	ASSERT_EQ(0, run_child(writer_child, &wb, msg, sizeof(msg), 60000)) {
+		TH_LOG("%s", msg);
+	}
+	da = (struct dmesg_arg){ .cg = self->cg, .line = line, .mine = mine,
+				 .absent = { host_tag, other_tag, NULL } };
+	/* util-linux prints a /dev/kmsg record's raw prefix its own way */
+	{
+		static char out[4 << 20];
+		char dmesg[PATH_MAX];
+		char *argv[] = { dmesg, "-r", NULL };
+		char *l, *br;
+
+		ASSERT_EQ(0, find_in_path("dmesg", dmesg, sizeof(dmesg)));
+		ASSERT_EQ(0, run_cmd(argv, out, sizeof(out), NULL, 0, 60000));
+		l = strstr(out, host_tag);
+		ASSERT_NE(NULL, l);
+		while (l > out && l[-1] != '\n')
+			l--;
+		br = strchr(l, '[');
+		ASSERT_NE(NULL, br);
+		ASSERT_GT(sizeof(da.raw_prefix), (size_t)(br - l + 1));
+		memcpy(da.raw_prefix, l, br - l + 1);
+		TH_LOG("host dmesg -r of a <4> write: \"%s\"", da.raw_prefix);
+	}
+	r = run_child(dmesg_child, &da, msg, sizeof(msg), 150000);
+	ASSERT_EQ(0, r) {
+		TH_LOG("%s", msg);
+	}
+	/* it landed in this container's log with level 4, not the host's */
+	ASSERT_EQ(0, log_get(&self->nl, self->id, NULL, 0, &s));
+	r = lset_find(&s, mine);
+	ASSERT_LE(0, r);
+	EXPECT_EQ(4U, s.r[r].lvl);
+	EXPECT_EQ(1U, s.r[r].fac);
+	ASSERT_EQ(0, log_get(&self->nl, id_b, NULL, 0, &s));
+	EXPECT_EQ(-1, lset_find(&s, mine));
+	free(s.r);
+	EXPECT_EQ(0, host_log_find(mine, NULL));
+	EXPECT_EQ(1, host_log_find(host_tag, NULL));
+}
+
+/* ------------------------------------------------------------------ */
+/* permissions                                                        */
+
+static int drop_cap(int cap)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[2];
+
+	if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0))
+		return -errno;
+	if (syscall(SYS_capget, &h, d))
+		return -errno;
+	d[cap / 32].effective &= ~(1U << (cap % 32));
+	d[cap / 32].permitted &= ~(1U << (cap % 32));
+	d[cap / 32].inheritable &= ~(1U << (cap % 32));
+	return syscall(SYS_capset, &h, d) ? -errno : 0;
+}
+
+struct perm_arg {
+	const char *cg;
+	uint32_t id;
+	pid_t userns_of;	/* setns into this task's user namespace */
+	bool new_userns;	/* unshare a user namespace of our own */
+	bool drop_syslog;
+	bool become_nobody;
+	int want_read;		/* open(O_RDONLY) result: 0 or -errno */
+	int want_nl;		/* LOG_GET result */
+};
+
+static void perm_child(int errfd, void *arg)
+{
+	struct perm_arg *a = arg;
+	struct ctnr_nl nl;
+	struct lset s = { 0 };
+	int fd, r;
+
+	/* join as root, then become what the test wants */
+	CHILD_CHECK(errfd, cg_enter(a->cg, getpid()) == 0, "join");
+	if (a->drop_syslog)
+		CHILD_CHECK(errfd, drop_cap(CAP_SYSLOG) == 0, "drop: %m");
+	if (a->become_nobody)
+		CHILD_CHECK(errfd, become_user(65534, 65534) == 0, "setuid");
+	/* netlink from the host user namespace (want_nl 1: skip) */
+	if (a->want_nl != 1) {
+		CHILD_CHECK(errfd, ctnr_nl_open(&nl) == 0, "netlink");
+		r = log_get(&nl, a->id, NULL, -1, &s);
+		CHILD_CHECK(errfd, r == a->want_nl, "LOG_GET: %d (%s) \"%s\"",
+			    r, strerror(-r), nl.ext_msg);
+		if (r)
+			CHILD_CHECK(errfd, nl.ext_msg[0], "no extack message");
+		r = log_clear(&nl, a->id);
+		CHILD_CHECK(errfd, r == a->want_nl, "LOG_CLEAR: %d", r);
+		ctnr_nl_close(&nl);
+	}
+	if (a->userns_of) {
+		char path[64];
+		int ns;
+
+		snprintf(path, sizeof(path), "/proc/%d/ns/user", a->userns_of);
+		ns = open(path, O_RDONLY | O_CLOEXEC);
+		CHILD_CHECK(errfd, ns >= 0, "%s: %m", path);
+		CHILD_CHECK(errfd, !setns(ns, CLONE_NEWUSER), "setns: %m");
+		close(ns);
+	}
+	if (a->new_userns)
+		CHILD_CHECK(errfd, !enter_userns_as_root(0), "userns: %m");
+	fd = kopen(O_RDONLY);
+	CHILD_CHECK(errfd, (fd >= 0 ? 0 : fd) == a->want_read,
+		    "open O_RDONLY: %d, want %d", fd, a->want_read);
+	if (fd >= 0)
+		close(fd);
+	fd = kopen(O_RDWR);
+	CHILD_CHECK(errfd, (fd >= 0 ? 0 : fd) == a->want_read,
+		    "open O_RDWR: %d", fd);
+	if (fd >= 0)
+		close(fd);
+	/* writing needs no capability at all */
+	fd = kopen(O_WRONLY);
+	CHILD_CHECK(errfd, fd >= 0, "open O_WRONLY: %s", strerror(-fd));
+	CHILD_CHECK(errfd, kwrite(fd, "perm-write") == 0, "write: %m");
+	close(fd);
+}
+
+/* without CAP_SYSLOG (host container): no reading, still writing */
+TEST_F(kmsg, read_needs_cap_syslog)
+{
+	struct perm_arg a = {
+		.cg = self->cg, .id = self->id, .drop_syslog = true,
+		.want_read = -EPERM, .want_nl = -EPERM,
+	};
+	struct perm_arg ok = {
+		.cg = self->cg, .id = self->id, .want_read = 0, .want_nl = 0,
+	};
+	char msg[512];
+
+	ASSERT_EQ(0, run_child(perm_child, &ok, msg, sizeof(msg), 30000)) {
+		TH_LOG("%s", msg);
+	}
+	ASSERT_EQ(0, run_child(perm_child, &a, msg, sizeof(msg), 30000)) {
+		TH_LOG("%s", msg);
+	}
+}
+
+/* an unprivileged host user cannot read a container's log via netlink */
+TEST_F(kmsg, unprivileged_user_cannot_log_get)
+{
+	struct perm_arg a = {
+		.cg = self->cg, .id = self->id, .become_nobody = true,
+		.want_read = -EPERM, .want_nl = -ENOENT,
+	};
+	char msg[512];
+
+	/* the container does not exist for nobody; in it, nobody may write */
+	ASSERT_EQ(0, run_child(perm_child, &a, msg, sizeof(msg), 30000)) {
+		TH_LOG("%s", msg);
+	}
+}
+
+/* CAP_SYSLOG must be held in the container's user namespace */
+TEST_F(kmsg, read_needs_cap_syslog_in_container_userns)
+{
+	struct perm_arg in_ns = { .want_read = 0, .want_nl = 1 };
+	struct perm_arg other_ns = { .want_read = -EPERM, .want_nl = 1,
+				     .new_userns = true };
+	char rel[64], cg[PATH_MAX], name[64], msg[512];
+	int ready[2], ctl[2], r;
+	struct ctnr_ctr c;
+	pid_t init;
+	char ch;
+
+	snprintf(rel, sizeof(rel), CG_PREFIX "%d-u", getpid());
+	ASSERT_EQ(0, cg_create(rel, cg, sizeof(cg)));
+	ASSERT_EQ(0, pipe2(ready, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(ctl, O_CLOEXEC));
+	init = fork();
+	ASSERT_GE(init, 0);
+	if (!init) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		close(ready[0]);
+		close(ctl[1]);
+		ch = cg_enter(cg, getpid()) || enter_userns_as_root(0) ?
+			'E' : 'R';
+		if (write(ready[1], &ch, 1) != 1)
+			_exit(1);
+		while (read(ctl[0], &ch, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	close(ctl[0]);
+	close(ready[1]);
+	ASSERT_EQ(1, read(ready[0], &ch, 1));
+	close(ready[0]);
+	ASSERT_EQ('R', ch);
+	snprintf(name, sizeof(name), "%suserns", self->prefix);
+	r = ctnr_new(&self->nl, name, init, 0, &c);
+	ASSERT_EQ(0, r) {
+		TH_LOG("register: %s %s", strerror(-r), self->nl.ext_msg);
+	}
+	/* root of the container's user namespace reads */
+	in_ns.cg = cg;
+	in_ns.userns_of = init;
+	ASSERT_EQ(0, run_child(perm_child, &in_ns, msg, sizeof(msg), 30000)) {
+		TH_LOG("%s", msg);
+	}
+	/* root of another user namespace, in the same cgroup, does not */
+	other_ns.cg = cg;
+	ASSERT_EQ(0, run_child(perm_child, &other_ns, msg, sizeof(msg),
+			       30000)) {
+		TH_LOG("%s", msg);
+	}
+	close(ctl[1]);
+	waitpid(init, NULL, 0);
+	ctnr_del_id(&self->nl, c.id);
+	cg_remove(cg);
+}
+
+/* ------------------------------------------------------------------ */
+/* netlink                                                            */
+
+/* LOG_GET returns the exact records, from a sequence number */
+TEST_F(kmsg, log_get_records_from_seq)
+{
+	struct lset s = { 0 }, t = { 0 };
+	struct log_info li;
+	int fd, i;
+
+	ENTER();
+	fd = kopen(O_WRONLY);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, kwrite(fd, "<3>nl-one"));
+	ASSERT_EQ(0, kwrite(fd, "<30>nl-two\n"));
+	close(fd);
+	LEAVE();
+	ASSERT_EQ(0, log_get(&self->nl, self->id, NULL, -1, &s)) {
+		TH_LOG("LOG_GET: %s", self->nl.ext_msg);
+	}
+	ASSERT_EQ(0, s.bad);
+	ASSERT_EQ(3, s.n);
+	EXPECT_EQ(0U, s.r[0].fac);		/* the banner */
+	EXPECT_EQ(6U, s.r[0].lvl);
+	for (i = 0; i < s.n; i++) {
+		EXPECT_EQ(self->id, s.r[i].id);
+		EXPECT_EQ((uint64_t)i, s.r[i].seq);
+		EXPECT_EQ(0U, s.r[i].flags);
+		if (i)
+			EXPECT_LE(s.r[i - 1].ts, s.r[i].ts);
+	}
+	EXPECT_STREQ("nl-one", s.r[1].text);
+	EXPECT_EQ(1U, s.r[1].fac);
+	EXPECT_EQ(3U, s.r[1].lvl);
+	EXPECT_STREQ("nl-two", s.r[2].text);
+	EXPECT_EQ(3U, s.r[2].fac);
+	EXPECT_EQ(6U, s.r[2].lvl);
+	/* from seq 2, by name; and from beyond the end */
+	ASSERT_EQ(0, log_get(&self->nl, 0, self->name, 2, &t));
+	ASSERT_EQ(1, t.n);
+	EXPECT_STREQ("nl-two", t.r[0].text);
+	ASSERT_EQ(0, log_get(&self->nl, self->id, NULL, 1000, &t));
+	EXPECT_EQ(0, t.n);
+	/* CONTAINER_GET reports the size and the drops */
+	ASSERT_EQ(0, log_info(&self->nl, self->id, &li));
+	EXPECT_EQ(65536U, li.size);
+	EXPECT_EQ(0U, li.dropped);
+	free(s.r);
+	free(t.r);
+}
+
+/* a big log comes back whole, over many dump messages */
+TEST_F_TIMEOUT(kmsg, log_get_big_dump, 120)
+{
+	struct lset s = { 0 };
+	char line[128];
+	int fd, i;
+
+	ASSERT_EQ(0, log_set_size(&self->nl, self->id, 4 << 20));
+	ENTER();
+	fd = kopen(O_WRONLY);
+	ASSERT_GE(fd, 0);
+	for (i = 0; i < 20000; i++) {
+		snprintf(line, sizeof(line), "big-%06d %s", i,
+			 "padding padding padding padding padding padding");
+		ASSERT_EQ(0, kwrite(fd, line));
+	}
+	close(fd);
+	LEAVE();
+	ASSERT_EQ(0, log_get(&self->nl, self->id, NULL, 0, &s));
+	ASSERT_EQ(20001, s.n);
+	for (i = 1; i < s.n; i++) {
+		snprintf(line, sizeof(line), "big-%06d %s", i - 1,
+			 "padding padding padding padding padding padding");
+		ASSERT_STREQ(line, s.r[i].text);
+		ASSERT_EQ((uint64_t)i, s.r[i].seq);
+	}
+	free(s.r);
+}
+
+/* LOG_CLEAR: a dump without seq starts after it, with seq 0 sees all */
+TEST_F(kmsg, log_clear)
+{
+	struct lset s = { 0 };
+	int fd;
+
+	ENTER();
+	fd = kopen(O_WRONLY);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, kwrite(fd, "pre-clear"));
+	LEAVE();
+	ASSERT_EQ(0, log_clear(&self->nl, self->id));
+	ASSERT_EQ(0, kwrite(fd, "post-clear"));
+	ASSERT_EQ(0, log_get(&self->nl, self->id, NULL, -1, &s));
+	ASSERT_EQ(2, s.n);
+	EXPECT_STREQ("ctnr: log cleared", s.r[0].text);
+	EXPECT_STREQ("post-clear", s.r[1].text);
+	ASSERT_EQ(0, log_get(&self->nl, self->id, NULL, 0, &s));
+	EXPECT_LE(0, lset_find(&s, "pre-clear"));
+	free(s.r);
+	close(fd);
+}
+
+/* bad input on netlink: unknown container, size out of range */
+TEST_F(kmsg, netlink_bad_input)
+{
+	const uint32_t bad_sizes[] = { 0, 1, 4095, (16U << 20) + 1, ~0U };
+	struct log_info li;
+	struct lset s = { 0 };
+	size_t i;
+
+	ASSERT_NL_REJECT(-ENOENT, log_get(&self->nl, NO_SUCH_ID, NULL, -1,
+					  &s));
+	ASSERT_NL_REJECT(-ENOENT, log_get(&self->nl, 0, "kmsg-no-such", -1,
+					  &s));
+	ASSERT_NL_REJECT(-EINVAL, log_get(&self->nl, 0, NULL, -1, &s));
+	ASSERT_NL_REJECT(-ENOENT, log_clear(&self->nl, NO_SUCH_ID));
+	ASSERT_NL_REJECT(-ENOENT, log_set_size(&self->nl, NO_SUCH_ID, 8192));
+	for (i = 0; i < ARRAY_SIZE(bad_sizes); i++)
+		ASSERT_NL_REJECT(-EINVAL, log_set_size(&self->nl, self->id,
+						       bad_sizes[i]));
+	ASSERT_EQ(0, log_info(&self->nl, self->id, &li));
+	EXPECT_EQ(65536U, li.size);
+	/* the limits themselves are fine */
+	ASSERT_EQ(0, log_set_size(&self->nl, self->id, 4096));
+	ASSERT_EQ(0, log_info(&self->nl, self->id, &li));
+	EXPECT_EQ(4096U, li.size);
+	ASSERT_EQ(0, log_set_size(&self->nl, self->id, 16U << 20));
+	ASSERT_EQ(0, log_info(&self->nl, self->id, &li));
+	EXPECT_EQ(16U << 20, li.size);
+	free(s.r);
+}
+
+/* resizing keeps the newest records that fit, in order */
+TEST_F(kmsg, resize_keeps_newest)
+{
+	struct lset s = { 0 };
+	char line[128];
+	struct krec r;
+	int fd, i;
+
+	ENTER();
+	fd = kopen(O_RDWR | O_NONBLOCK);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	for (i = 0; i < 300; i++) {
+		snprintf(line, sizeof(line), "resize-%03d %60s", i, "x");
+		ASSERT_EQ(0, kwrite(fd, line));
+	}
+	LEAVE();
+	ASSERT_EQ(0, log_set_size(&self->nl, self->id, 4096));
+	ASSERT_EQ(0, log_get(&self->nl, self->id, NULL, 0, &s));
+	/* 4096 bytes of 96-byte records */
+	ASSERT_LE(30, s.n);
+	ASSERT_GE(42, s.n);
+	snprintf(line, sizeof(line), "resize-%03d %60s", 299, "x");
+	EXPECT_STREQ(line, s.r[s.n - 1].text);
+	for (i = 1; i < s.n; i++)
+		ASSERT_EQ(s.r[i - 1].seq + 1, s.r[i].seq);
+	/* the reader was before them: EPIPE, then the oldest kept */
+	ASSERT_EQ(-EPIPE, kread(fd, &r));
+	ASSERT_LT(0, kread(fd, &r));
+	EXPECT_EQ(s.r[0].seq, r.seq);
+	/* growing keeps everything */
+	ASSERT_EQ(0, log_set_size(&self->nl, self->id, 1 << 20));
+	{
+		struct lset t = { 0 };
+
+		ASSERT_EQ(0, log_get(&self->nl, self->id, NULL, 0, &t));
+		ASSERT_EQ(s.n, t.n);
+		EXPECT_EQ(s.r[0].seq, t.r[0].seq);
+		free(t.r);
+	}
+	ASSERT_LT(0, kread(fd, &r));
+	EXPECT_EQ(s.r[1].seq, r.seq);
+	free(s.r);
+	close(fd);
+}
+
+/* ------------------------------------------------------------------ */
+/* wrap-around and concurrency                                        */
+
+static void spin_writer(const char *cg, const char *tag, int len)
+{
+	char line[TEXT_MAX + 1];
+	unsigned long i;
+	int fd, n;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (cg_enter(cg, getpid()))
+		_exit(1);
+	fd = kopen(O_WRONLY);
+	if (fd < 0)
+		_exit(1);
+	for (i = 0;; i++) {
+		n = snprintf(line, sizeof(line), "%s %lu ", tag, i);
+		while (n < len)
+			line[n++] = 'a' + i % 26;
+		if (write(fd, line, n) < 0)
+			_exit(errno == ENODEV ? 0 : 2);
+	}
+}
+
+/* a 4 KiB log wraps around many times under a writer that never stops */
+TEST_F_TIMEOUT(kmsg, wraparound_under_endless_writer, 120)
+{
+	long long base = -1, last = -1;
+	int fd, i, epipe = 0, seen = 0;
+	int64_t end;
+	pid_t w;
+	struct krec r;
+	char tag[32];
+
+	ASSERT_EQ(0, log_set_size(&self->nl, self->id, 4096));
+	snprintf(tag, sizeof(tag), "wrap%d", getpid());
+	w = fork();
+	ASSERT_GE(w, 0);
+	if (!w)
+		spin_writer(self->cg, tag, 40);
+	ENTER();
+	fd = kopen(O_RDONLY);
+	LEAVE();
+	ASSERT_GE(fd, 0);
+	end = now_ms() + 3000;
+	while (now_ms() < end) {
+		for (i = 0; i < 20; i++) {
+			ssize_t n = kread(fd, &r);
+			unsigned long k;
+
+			if (n == -EPIPE) {
+				epipe++;
+				continue;
+			}
+			ASSERT_LT(0, n) {
+				TH_LOG("read: %s", strerror((int)-n));
+			}
+			ASSERT_LT(last, (long long)r.seq);
+			last = r.seq;
+			if (strncmp(r.text, tag, strlen(tag)))
+				continue;
+			/* "wrapPID K aaa...": K counts with seq, no gap */
+			k = strtoul(r.text + strlen(tag) + 1, NULL, 10);
+			if (base < 0)
+				base = (long long)r.seq - (long long)k;
+			ASSERT_EQ(base, (long long)r.seq - (long long)k) {
+				TH_LOG("record %llu is \"%s\"", r.seq, r.text);
+			}
+			ASSERT_EQ(40, (int)strlen(r.text));
+			seen++;
+		}
+		sleep_ms(10);
+	}
+	kill_reap(&w);
+	EXPECT_LT(0, epipe);
+	EXPECT_LT(100, seen);
+	TH_LOG("%d records checked, %d EPIPE, last seq %lld", seen, epipe,
+	       last);
+	close(fd);
+}
+
+struct conc {
+	struct ctnr_nl *nl;
+	uint32_t id;
+	volatile int stop;
+	int errors;
+	char why[256];
+};
+
+static void *conc_clear(void *arg)
+{
+	struct conc *c = arg;
+	struct ctnr_nl nl;
+
+	if (ctnr_nl_open(&nl))
+		return NULL;
+	while (!c->stop) {
+		if (log_clear(&nl, c->id))
+			c->errors++;
+		sleep_ms(5);
+	}
+	ctnr_nl_close(&nl);
+	return NULL;
+}
+
+static void *conc_resize(void *arg)
+{
+	static const uint32_t sizes[] = { 4096, 65536, 8192, 1 << 20, 5000,
+					  300000, 4099 };
+	struct conc *c = arg;
+	struct ctnr_nl nl;
+	unsigned int i = 0;
+
+	if (ctnr_nl_open(&nl))
+		return NULL;
+	while (!c->stop) {
+		if (log_set_size(&nl, c->id, sizes[i++ % ARRAY_SIZE(sizes)]))
+			c->errors++;
+		sleep_ms(7);
+	}
+	ctnr_nl_close(&nl);
+	return NULL;
+}
+
+static void *conc_dump(void *arg)
+{
+	struct conc *c = arg;
+	struct lset s = { 0 };
+	struct ctnr_nl nl;
+	int i;
+
+	if (ctnr_nl_open(&nl))
+		return NULL;
+	while (!c->stop) {
+		if (log_get(&nl, c->id, NULL, 0, &s) || s.bad) {
+			c->errors++;
+			continue;
+		}
+		for (i = 1; i < s.n; i++)
+			if (s.r[i].seq <= s.r[i - 1].seq) {
+				snprintf(c->why, sizeof(c->why),
+					 "dump seq %llu after %llu",
+					 (unsigned long long)s.r[i].seq,
+					 (unsigned long long)s.r[i - 1].seq);
+				c->errors++;
+			}
+	}
+	free(s.r);
+	ctnr_nl_close(&nl);
+	return NULL;
+}
+
+struct conc_reader {
+	int fd;
+	volatile int *stop;
+	int records, epipe, bad;
+	ssize_t last;
+	char why[256];
+};
+
+static void *conc_read(void *arg)
+{
+	struct conc_reader *cr = arg;
+	long long last = -1;
+	struct krec r;
+	ssize_t n;
+
+	for (;;) {
+		n = kread(cr->fd, &r);
+		if (n == -EPIPE) {
+			cr->epipe++;
+			continue;
+		}
+		if (n == 0 || n == -EAGAIN) {
+			cr->last = n;
+			if (n == 0 || *cr->stop)
+				break;
+			sleep_ms(1);
+			continue;
+		}
+		if (n < 0) {
+			snprintf(cr->why, sizeof(cr->why), "read: %s",
+				 strerror((int)-n));
+			cr->bad++;
+			cr->last = n;
+			break;
+		}
+		if ((long long)r.seq <= last) {
+			snprintf(cr->why, sizeof(cr->why), "seq %llu after %lld",
+				 r.seq, last);
+			cr->bad++;
+		}
+		last = r.seq;
+		cr->records++;
+	}
+	return NULL;
+}
+
+/*
+ * Writers, readers, dumps, clears and resizes at once; then the container
+ * goes under an open, blocked reader; then nothing is left.
+ */
+TEST_F_TIMEOUT(kmsg, concurrency_then_delete_under_reader, 180)
+{
+	struct conc c = { .nl = &self->nl, .id = self->id };
+	struct conc_reader rd[2] = { 0 };
+	struct bg_read blocked = { 0 };
+	pthread_t t[3], rt[2], bt;
+	char tag[32], bad[512];
+	long long logs0 = ctnr_counter("logs");
+	long long files0 = ctnr_counter("log_files");
+	struct pollfd p;
+	pid_t w[4];
+	int i, wfd;
+
+	ASSERT_LE(0, logs0);
+	snprintf(tag, sizeof(tag), "conc%d", getpid());
+	for (i = 0; i < 4; i++) {
+		w[i] = fork();
+		ASSERT_GE(w[i], 0);
+		if (!w[i])
+			spin_writer(self->cg, tag, 20 + 250 * i);
+	}
+	ENTER();
+	for (i = 0; i < 2; i++) {
+		rd[i].fd = kopen(O_RDONLY | (i ? O_NONBLOCK : 0));
+		ASSERT_GE(rd[i].fd, 0);
+		rd[i].stop = &c.stop;
+	}
+	blocked.fd = kopen(O_RDONLY);
+	wfd = kopen(O_WRONLY);
+	LEAVE();
+	ASSERT_GE(blocked.fd, 0);
+	ASSERT_GE(wfd, 0);
+	ASSERT_EQ(0, pthread_create(&t[0], NULL, conc_clear, &c));
+	ASSERT_EQ(0, pthread_create(&t[1], NULL, conc_resize, &c));
+	ASSERT_EQ(0, pthread_create(&t[2], NULL, conc_dump, &c));
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ(0, pthread_create(&rt[i], NULL, conc_read, &rd[i]));
+	sleep_ms(4000);
+
+	/* the writers stop; one reader waits at the end of the log */
+	for (i = 0; i < 4; i++)
+		kill_reap(&w[i]);
+	c.stop = 1;
+	for (i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	EXPECT_EQ(0, c.errors) {
+		TH_LOG("netlink errors during the run: %s", c.why);
+	}
+	ASSERT_EQ(0, lseek(blocked.fd, 0, SEEK_END));
+	blocked.n = -1000;
+	ASSERT_EQ(0, pthread_create(&bt, NULL, bg_read_fn, &blocked));
+	sleep_ms(200);
+	EXPECT_EQ(-1000, blocked.n);
+
+	/* delete: the blocked reader wakes to end of file */
+	ASSERT_EQ(0, ctnr_del_id(&self->nl, self->id));
+	pthread_join(bt, NULL);
+	EXPECT_EQ(0, blocked.n);
+	for (i = 0; i < 2; i++) {
+		pthread_join(rt[i], NULL);
+		EXPECT_EQ(0, rd[i].bad) {
+			TH_LOG("reader %d: %s", i, rd[i].why);
+		}
+		EXPECT_LT(0, rd[i].records);
+		TH_LOG("reader %d: %d records, %d EPIPE", i, rd[i].records,
+		       rd[i].epipe);
+	}
+	while (kread(rd[1].fd, &blocked.r) != 0)
+		;
+	p = (struct pollfd){ .fd = rd[1].fd, .events = POLLIN };
+	ASSERT_EQ(1, poll(&p, 1, 1000));
+	EXPECT_TRUE(!!(p.revents & POLLHUP));
+	/* after the end, reads stay at end of file; writes are refused */
+	EXPECT_EQ(0, kread(blocked.fd, &blocked.r));
+	EXPECT_EQ(-1, write(wfd, "gone", 4));
+	EXPECT_EQ(ENODEV, errno);
+	EXPECT_EQ(-1, lseek(blocked.fd, 1, SEEK_SET));
+	EXPECT_EQ(0, lseek(blocked.fd, 0, SEEK_SET));
+	EXPECT_EQ(files0 + 4, ctnr_counter("log_files"));
+	close(blocked.fd);
+	close(wfd);
+	for (i = 0; i < 2; i++)
+		close(rd[i].fd);
+	/* the last file closed: the log and the container are gone */
+	EXPECT_EQ(files0, ctnr_counter("log_files"));
+	EXPECT_EQ(logs0, ctnr_counter("logs")) {
+		ctnr_counters_nonzero(bad, sizeof(bad));
+		TH_LOG("counters: %s", bad);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* ctnrctl                                                            */
+
+/* ctnrctl log NAME: dmesg lines; -j: one JSON object per record */
+TEST_F(kmsg, ctnrctl_log_show_clear_size)
+{
+	char out[65536], err[1024], want[256], *line;
+	struct log_info li;
+	int fd, r, n = 0;
+
+	if (!ctnrctl_path())
+		SKIP(return, "ctnrctl not built");
+	ENTER();
+	fd = kopen(O_WRONLY);
+	LEAVE();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, kwrite(fd, "<3>ctl line one"));
+	ASSERT_EQ(0, kwrite(fd, "ctl \"two\"\tbyte\x01"));
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "log",
+		    self->name, NULL);
+	ASSERT_EQ(0, r) {
+		TH_LOG("ctnrctl log: %d %s", r, err);
+	}
+	EXPECT_EQ(3, count_lines(out)) {
+		TH_LOG("%s", out);
+	}
+	for (line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+		unsigned long s, us;
+		int pos = 0;
+
+		ASSERT_EQ(2, sscanf(line, "[%lu.%6lu]%n", &s, &us, &pos)) {
+			TH_LOG("not dmesg style: \"%s\"", line);
+		}
+		ASSERT_EQ(' ', line[pos]);
+		ASSERT_EQ(']', line[pos - 1]);
+		if (n == 1)
+			EXPECT_STREQ("ctl line one", line + pos + 1);
+		if (n == 2)
+			EXPECT_STREQ("ctl \"two\"\\x09byte\\x01", line + pos + 1);
+		n++;
+	}
+	/* JSON: one valid object per line */
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "-j", "log",
+		    self->name, NULL);
+	ASSERT_EQ(0, r);
+	ASSERT_EQ(3, count_lines(out));
+	snprintf(want, sizeof(want), "\"container\":\"%s\"", self->name);
+	for (line = strtok(out, "\n"), n = 0; line;
+	     line = strtok(NULL, "\n"), n++) {
+		ASSERT_TRUE(json_valid(line)) {
+			TH_LOG("invalid JSON: %s", line);
+		}
+		EXPECT_NE(NULL, strstr(line, want));
+		if (n == 1) {
+			EXPECT_NE(NULL, strstr(line, "\"level\":\"err\""));
+			EXPECT_NE(NULL, strstr(line, "\"facility\":\"user\""));
+			EXPECT_NE(NULL, strstr(line, "\"seq\":1,"));
+		}
+		if (n == 2)
+			EXPECT_NE(NULL, strstr(line,
+				"\"text\":\"ctl \\\"two\\\"\\tbyte\\u0001\"")) {
+				TH_LOG("%s", line);
+			}
+	}
+	/* clear: only the note remains for dmesg and ctnrctl */
+	ASSERT_EQ(0, ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "log",
+			     "clear", self->name, NULL));
+	ASSERT_EQ(0, ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "log",
+			     self->name, NULL));
+	EXPECT_EQ(1, count_lines(out));
+	EXPECT_NE(NULL, strstr(out, "] ctnr: log cleared"));
+	/* size, with a suffix */
+	ASSERT_EQ(0, ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "log",
+			     "size", self->name, "8K", NULL));
+	ASSERT_EQ(0, log_info(&self->nl, self->id, &li));
+	EXPECT_EQ(8192U, li.size);
+	/* failures: one line, status 1 (operation) or 2 (usage) */
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "log", "size",
+		    self->name, "100", NULL);
+	EXPECT_EQ(1, r);
+	EXPECT_NE(NULL, strstr(err, "log size must be between")) {
+		TH_LOG("%s", err);
+	}
+	EXPECT_EQ(1, count_lines(err));
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "log",
+		    "kmsg-no-such", NULL);
+	EXPECT_EQ(1, r);
+	EXPECT_NE(NULL, strstr(err, "no such container")) {
+		TH_LOG("%s", err);
+	}
+	EXPECT_EQ(2, ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "log",
+			     "size", self->name, "12q", NULL));
+	EXPECT_EQ(2, ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "log",
+			     self->name, "sideways", NULL));
+	EXPECT_EQ(2, ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "log",
+			     NULL));
+	close(fd);
+}
+
+/* "clear" and "size" are container names when nothing follows them */
+TEST_F(kmsg, ctnrctl_log_keyword_names)
+{
+	char out[4096], err[1024], rel[64], cg[PATH_MAX];
+	struct ctnr_ctr c;
+	int r;
+
+	if (!ctnrctl_path())
+		SKIP(return, "ctnrctl not built");
+	snprintf(rel, sizeof(rel), CG_PREFIX "%d-clear", getpid());
+	ASSERT_EQ(0, cg_create(rel, cg, sizeof(cg)));
+	ASSERT_EQ(0, cg_enter(cg, getpid()));
+	r = ctnr_new(&self->nl, "clear", getpid(), 0, &c);
+	LEAVE();
+	ASSERT_EQ(0, r) {
+		TH_LOG("register \"clear\": %s", self->nl.ext_msg);
+	}
+	ASSERT_EQ(0, log_set_size(&self->nl, c.id, 4096));
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "log", "clear",
+		    NULL);
+	EXPECT_EQ(0, r) {
+		TH_LOG("%s", err);
+	}
+	EXPECT_NE(NULL, strstr(out, "ctnr: log of container clear"));
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "log", "--",
+		    "clear", NULL);
+	EXPECT_EQ(0, r);
+	EXPECT_NE(NULL, strstr(out, "ctnr: log of container clear"));
+	ctnr_del_id(&self->nl, c.id);
+	cg_remove(cg);
+}
+
+struct follow_arg {
+	const char *name;
+	char out[8192], err[1024];
+	int rc;
+};
+
+static void *follow_fn(void *arg)
+{
+	struct follow_arg *f = arg;
+
+	f->rc = ctnrctl(f->out, sizeof(f->out), f->err, sizeof(f->err),
+			60000, "log", f->name, "follow", NULL);
+	return NULL;
+}
+
+/* ctnrctl log NAME follow prints new records, ends with the container */
+TEST_F_TIMEOUT(kmsg, ctnrctl_log_follow, 90)
+{
+	struct follow_arg f = { .name = self->name, .rc = -1000 };
+	pthread_t t;
+	int fd;
+
+	if (!ctnrctl_path())
+		SKIP(return, "ctnrctl not built");
+	ENTER();
+	fd = kopen(O_WRONLY);
+	LEAVE();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, kwrite(fd, "before follow"));
+	ASSERT_EQ(0, pthread_create(&t, NULL, follow_fn, &f));
+	sleep_ms(1500);
+	ASSERT_EQ(0, kwrite(fd, "during follow"));
+	sleep_ms(1500);
+	ASSERT_EQ(-1000, f.rc);		/* still following */
+	ASSERT_EQ(0, ctnr_del_id(&self->nl, self->id));
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, f.rc) {
+		TH_LOG("%s", f.err);
+	}
+	EXPECT_NE(NULL, strstr(f.out, "] before follow\n"));
+	EXPECT_NE(NULL, strstr(f.out, "] during follow\n")) {
+		TH_LOG("%s", f.out);
+	}
+	close(fd);
+}
+
+/* deleting a container leaves no log or open-file count behind */
+TEST_F(kmsg, no_leak_after_delete)
+{
+	long long files = ctnr_counter("log_files");
+	long long logs = ctnr_counter("logs");
+	long long bytes = ctnr_counter("bytes");
+	int fd;
+
+	ASSERT_LE(0, files);
+	ENTER();
+	fd = kopen(O_RDWR);
+	LEAVE();
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, kwrite(fd, "leak check"));
+	EXPECT_EQ(files + 1, ctnr_counter("log_files"));
+	EXPECT_EQ(logs + 1, ctnr_counter("logs"));
+	EXPECT_LT(bytes + 65536, ctnr_counter("bytes"));
+	close(fd);
+	EXPECT_EQ(files, ctnr_counter("log_files"));
+	ASSERT_EQ(0, ctnr_del_id(&self->nl, self->id));
+	EXPECT_EQ(logs, ctnr_counter("logs"));
+}
+
+TEST_HARNESS_MAIN

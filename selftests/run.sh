@@ -1,0 +1,308 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run the whole ctnr selftest suite.  Meant to run INSIDE the test VM, as
+# root, on a built tree (scripts/vm.sh check does that); it loads and unloads
+# the module itself.
+#
+#   1. insmod kmod/ctnr.ko                                  (one check)
+#   2. every program in TEST_PROGS but module_reload, in order, each under
+#      a timeout; their KTAP output is shown and counted
+#   3. rmmod ctnr                                           (one check)
+#   4. module_reload, with CTNR_KO set (it loads/unloads the module itself)
+#   5. new kernel log lines: every WARNING/BUG/Oops/lockdep/leak/... line
+#      is one failed check; none at all is one passed check
+#
+# Counting: each KTAP leaf result ("ok N", "not ok N", at any indentation)
+# is one test; a result line that closes a nested (more indented) block is
+# that block's summary and is not counted again.  "# SKIP" results are
+# counted as skipped.  A program that exits abnormally without reporting a
+# failure, times out, or reports fewer results than its plan counts as one
+# failure.  Comment lines ("# Totals: ...") are never counted.
+#
+# The final line, also written to build/result.txt, is
+#   N passed, M failed[, K skipped]
+# and the exit status is non-zero when M > 0.
+#
+# Environment: CTNR_TEST_TIMEOUT (seconds per program, default 300),
+# CTNR_TESTS (space-separated subset of TEST_PROGS to run), CTNR_RESULT
+# (the result file instead of build/result.txt; scripts/vm.sh gives each
+# run its own, so that runs sharing the tree do not read each other's).
+
+set -u
+
+REPO=$(cd "$(dirname "$0")/.." && pwd -P)
+cd "$REPO" || exit 1
+
+KO=$REPO/kmod/ctnr.ko
+RESULT=${CTNR_RESULT:-$REPO/build/result.txt}
+TIMEOUT=${CTNR_TEST_TIMEOUT:-300}
+RELOAD_TEST=module_reload
+
+export PATH="$REPO/ctl:$PATH"
+export LD_LIBRARY_PATH="$REPO/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+
+mkdir -p "$REPO/build" "$(dirname "$RESULT")"
+rm -f "$RESULT"
+LOGDIR=$(mktemp -d /tmp/ctnr-selftests.XXXXXX)
+trap 'rm -rf "$LOGDIR"' EXIT
+
+npass=0
+nfail=0
+nskip=0
+failed_names=()
+
+# check_ok DESCRIPTION / check_fail NAME DESCRIPTION: a check of our own
+check_ok() {
+	npass=$((npass + 1))
+	echo "ok - $*"
+}
+
+check_fail() {
+	nfail=$((nfail + 1))
+	failed_names+=("$1")
+	shift
+	echo "not ok - $*"
+}
+
+# Count the KTAP results in file $1; print "pass fail skip plan toplevel".
+# plan is the first plan line at the outermost level (-1 if none) and
+# toplevel the number of results at that level.
+ktap_count() {
+	awk '
+	function indent(s) { match(s, /^[ \t]*/); return RLENGTH }
+	BEGIN { pass = fail = skip = 0; plan = -1; top = 0; last = -1; base = -1 }
+	/^[ \t]*(not )?ok [0-9]+/ {
+		d = indent($0)
+		if (base < 0 || d < base)
+			base = d
+		isfail = ($0 ~ /^[ \t]*not ok/)
+		isskip = ($0 ~ /#[ \t]*SKIP/)
+		if (last > d) {
+			# summary of the nested block just closed: counts
+			# only if it failed without any failed leaf below it
+			sub_fail = 0
+			for (k in leaffail)
+				if (k + 0 > d) { sub_fail += leaffail[k]; delete leaffail[k] }
+			if (isfail && !isskip && sub_fail == 0)
+				fail++
+		} else if (isskip) {
+			skip++
+		} else if (isfail) {
+			fail++
+			leaffail[d]++
+		} else {
+			pass++
+		}
+		if (d == base)
+			top++
+		last = d
+		next
+	}
+	/^[ \t]*1\.\.[0-9]+/ {
+		d = indent($0)
+		if (plan < 0 && (base < 0 || d <= base)) {
+			s = $0; sub(/^[ \t]*1\.\./, "", s)
+			plan = s + 0
+			if (base < 0)
+				base = d
+			# "1..0 # SKIP reason": the whole program skipped
+			if (plan == 0 && $0 ~ /#[ \t]*SKIP/)
+				skip++
+		}
+		if (last < 0 || d > last)
+			last = d
+		next
+	}
+	/^[ \t]*(TAP|KTAP) version/ {
+		d = indent($0)
+		if (last >= 0 && d > last)
+			last = d
+	}
+	END { print pass, fail, skip, plan, top }
+	' "$1"
+}
+
+# After a timeout: show the stacks of blocked (D state) tasks.
+dump_blocked_tasks() {
+	local m="ctnr-selftests: blocked tasks $RANDOM"
+	[ -w /proc/sysrq-trigger ] || return 0
+	echo "$m" >/dev/kmsg 2>/dev/null || return 0
+	echo w >/proc/sysrq-trigger
+	sleep 1
+	echo "# blocked tasks (sysrq-w):"
+	dmesg | awk -v m="$m" 'seen; index($0, m) { seen = 1 }' | sed 's/^/# /'
+}
+
+# run_prog NAME [VAR=VALUE...]: run selftests/NAME, show and count its KTAP.
+run_prog() {
+	local name=$1 out rc p f s plan top pid tailpid start
+	shift
+	out=$LOGDIR/$name.log
+	echo "# ---- selftests/$name ----"
+	if [ ! -x "selftests/$name" ]; then
+		check_fail "$name" "$name: selftests/$name not built"
+		return
+	fi
+	# Output goes to a file that tail shows live, not through a pipe: a
+	# test child stuck in the kernel would hold a pipe open forever.
+	: >"$out"
+	env "$@" timeout -k 10 "$TIMEOUT" "selftests/$name" >"$out" 2>&1 &
+	pid=$!
+	tail -n +1 -s 0.2 -f --pid="$pid" "$out" &
+	tailpid=$!
+	# timeout(1) itself waits for the test; if the test cannot be killed
+	# (stuck in D state), give up on it a little later.
+	start=$SECONDS
+	while kill -0 "$pid" 2>/dev/null &&
+	      [ $((SECONDS - start)) -lt $((TIMEOUT + 30)) ]; do
+		sleep 0.2
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		rc=124
+		disown "$tailpid"
+		kill -KILL "$tailpid" 2>/dev/null
+		echo "# $name: could not be killed; abandoned"
+	else
+		wait "$pid"
+		rc=$?
+		wait "$tailpid" 2>/dev/null
+	fi
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		dump_blocked_tasks
+	fi
+	read -r p f s plan top < <(ktap_count "$out")
+	npass=$((npass + p))
+	nfail=$((nfail + f))
+	nskip=$((nskip + s))
+	[ "$f" -gt 0 ] && failed_names+=("$name")
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		check_fail "$name" "$name: timed out after ${TIMEOUT}s"
+	elif [ "$rc" -ne 0 ] && [ "$rc" -ne 4 ] && [ "$f" -eq 0 ]; then
+		check_fail "$name" "$name: exited with status $rc without reporting a failure"
+	elif [ "$plan" -gt 0 ] && [ "$top" -lt "$plan" ]; then
+		check_fail "$name" "$name: planned $plan results, reported $top"
+	elif [ $((p + f + s)) -eq 0 ] && [ "$plan" -ne 0 ]; then
+		# no KTAP at all: the exit status is the result
+		if [ "$rc" -eq 4 ]; then
+			nskip=$((nskip + 1))
+			echo "ok - $name # SKIP (exit status 4)"
+		else
+			check_ok "$name (exit status 0, no KTAP output)"
+		fi
+	fi
+	echo "# $name: exit status $rc; $p passed, $f failed, $s skipped"
+}
+
+# ---- set-up ----
+
+mountpoint -q /sys/kernel/debug 2>/dev/null ||
+	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+if [ -d /sys/kernel/tracing ] && ! mountpoint -q /sys/kernel/tracing; then
+	mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+fi
+
+echo "# ctnr selftests on $(uname -r), $(nproc) CPUs"
+
+# Mark where this run starts in the kernel log.
+marker="ctnr-selftests: start $$-$RANDOM"
+dmesg_before=$(dmesg | wc -l)
+echo "$marker" >/dev/kmsg 2>/dev/null || true
+
+# ---- 1. load ----
+
+loaded=0
+if grep -qw '^ctnr' /proc/modules; then
+	echo "# ctnr was already loaded: unloading it first"
+	rmmod ctnr
+fi
+if [ -f "$KO" ] && out=$(insmod "$KO" 2>&1); then
+	loaded=1
+	check_ok "insmod kmod/ctnr.ko"
+else
+	check_fail insmod "insmod kmod/ctnr.ko: ${out:-file not found}"
+fi
+
+# ---- 2. the tests ----
+
+tests=$(make -s --no-print-directory -C selftests list-tests 2>/dev/null)
+if [ -z "$tests" ]; then
+	# make missing in the guest? fall back to the sources, sorted like make
+	tests=$(cd selftests && ls -1 *.c 2>/dev/null | sed 's/\.c$//' | LC_ALL=C sort)
+fi
+[ -n "${CTNR_TESTS:-}" ] && tests=$CTNR_TESTS
+
+have_reload=0
+for t in $tests; do
+	if [ "$t" = "$RELOAD_TEST" ]; then
+		have_reload=1
+		continue
+	fi
+	run_prog "$t"
+done
+
+# ---- 3. unload ----
+
+if [ $loaded -eq 1 ]; then
+	if out=$(rmmod ctnr 2>&1); then
+		check_ok "rmmod ctnr"
+	else
+		check_fail rmmod "rmmod ctnr: $out"
+		lsmod | grep -w '^ctnr' || true
+	fi
+fi
+
+# ---- 4. load/unload loop ----
+
+if [ $have_reload -eq 1 ]; then
+	stuck=0
+	grep -qw '^ctnr' /proc/modules && stuck=1
+	run_prog "$RELOAD_TEST" CTNR_KO="$KO"
+	if [ $stuck -eq 0 ] && grep -qw '^ctnr' /proc/modules; then
+		check_fail "$RELOAD_TEST" "$RELOAD_TEST left the module loaded"
+		rmmod ctnr 2>/dev/null
+	fi
+fi
+
+# ---- 5. kernel log ----
+
+if [ -e /sys/kernel/debug/kmemleak ]; then
+	echo scan >/sys/kernel/debug/kmemleak 2>/dev/null
+	sleep 1
+	echo scan >/sys/kernel/debug/kmemleak 2>/dev/null
+fi
+
+echo "# ---- kernel log ----"
+dmesg >"$LOGDIR/dmesg"
+if grep -qF "$marker" "$LOGDIR/dmesg"; then
+	awk -v m="$marker" 'seen; index($0, m) { seen = 1 }' "$LOGDIR/dmesg" >"$LOGDIR/dmesg.new"
+else
+	# the marker was overwritten (or /dev/kmsg unwritable): fall back to
+	# the line count, or to the whole log if it wrapped
+	echo "# kernel log start marker lost; scanning by line count"
+	tail -n +"$((dmesg_before + 1))" "$LOGDIR/dmesg" >"$LOGDIR/dmesg.new"
+fi
+[ -e /sys/kernel/debug/kmemleak ] && cat /sys/kernel/debug/kmemleak >>"$LOGDIR/dmesg.new"
+
+patterns='WARNING:|BUG:|kernel BUG at|Oops|general protection|possible circular locking|INFO: task .* blocked|kmemleak|lockdep|refcount_t:|UBSAN|KASAN|detected stall|unreferenced object|ctnr: leak:'
+if grep -E "$patterns" "$LOGDIR/dmesg.new" >"$LOGDIR/dmesg.bad"; then
+	while IFS= read -r line; do
+		check_fail dmesg "kernel log: $line"
+	done <"$LOGDIR/dmesg.bad"
+	echo "# kernel log since the start of the run:"
+	sed 's/^/# /' "$LOGDIR/dmesg.new"
+else
+	check_ok "kernel log clean ($(wc -l <"$LOGDIR/dmesg.new") new lines)"
+fi
+
+# ---- totals ----
+
+if [ ${#failed_names[@]} -gt 0 ]; then
+	echo "# failed: $(printf '%s\n' "${failed_names[@]}" | awk '!seen[$0]++' | tr '\n' ' ')"
+fi
+summary="$npass passed, $nfail failed"
+[ $nskip -gt 0 ] && summary="$summary, $nskip skipped"
+echo "$summary" >"$RESULT"
+sync "$RESULT" 2>/dev/null || sync
+echo "$summary"
+[ $nfail -eq 0 ]
