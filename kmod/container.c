@@ -3,10 +3,12 @@
  * ctnr: the container registry.
  *
  * Containers are indexed by id (xarray), by (owner user namespace, name)
- * (rhashtable), by cgroup (rhltable, for "which container is this task in")
- * and by init pid (rhltable, for init exit tracking).  Readers look up under
- * RCU and take a reference with refcount_inc_not_zero(); all writers hold
- * ctnr_lock.
+ * (rhashtable), by cgroup (for "which container is this task in") and by
+ * init pid (for init exit tracking).  The last two map a key to a bucket
+ * holding an RCU list of every container sharing it, so that removal stays
+ * O(1) however many containers share a cgroup or an init.  Readers look up
+ * under RCU and take a reference with refcount_inc_not_zero(); all writers
+ * hold ctnr_lock.
  */
 #include <linux/cgroup.h>
 #include <linux/ctype.h>
@@ -35,8 +37,8 @@ static u32 ctnr_next_id = 1;
 static unsigned int ctnr_total;
 
 static struct rhashtable ctnr_names;
-static struct rhltable ctnr_cgroups;
-static struct rhltable ctnr_pids;
+static struct rhashtable ctnr_cgroups;	/* struct ctnr_bucket by cgroup */
+static struct rhashtable ctnr_pids;	/* struct ctnr_bucket by init pid */
 static struct workqueue_struct *ctnr_wq;
 
 static const struct rhashtable_params ctnr_name_params = {
@@ -46,19 +48,86 @@ static const struct rhashtable_params ctnr_name_params = {
 	.automatic_shrinking = true,
 };
 
-static const struct rhashtable_params ctnr_cgroup_params = {
-	.key_len = sizeof(struct cgroup *),
-	.key_offset = offsetof(struct ctnr_container, cgrp),
-	.head_offset = offsetof(struct ctnr_container, cgrp_node),
+/*
+ * The containers sharing one cgroup or one init pid.  @list is written
+ * under ctnr_lock and read under RCU; an emptied bucket leaves its table
+ * and is freed after a grace period.  @key is only compared, never
+ * dereferenced: each container on the list holds its own reference.
+ */
+struct ctnr_bucket {
+	struct rhash_head node;
+	const void *key;
+	struct list_head list;
+	struct rcu_head rcu;
+};
+
+static const struct rhashtable_params ctnr_bucket_params = {
+	.key_len = sizeof(void *),
+	.key_offset = offsetof(struct ctnr_bucket, key),
+	.head_offset = offsetof(struct ctnr_bucket, node),
 	.automatic_shrinking = true,
 };
 
-static const struct rhashtable_params ctnr_pid_params = {
-	.key_len = sizeof(struct pid *),
-	.key_offset = offsetof(struct ctnr_container, init_pid),
-	.head_offset = offsetof(struct ctnr_container, pid_node),
-	.automatic_shrinking = true,
-};
+/* Caller holds ctnr_lock. */
+static int ctnr_bucket_add(struct rhashtable *tbl, const void *key,
+			   struct list_head *link, struct ctnr_bucket **bp)
+{
+	struct ctnr_bucket *b;
+	int err;
+
+	lockdep_assert_held(&ctnr_lock);
+	b = rhashtable_lookup_fast(tbl, &key, ctnr_bucket_params);
+	if (!b) {
+		b = kzalloc(sizeof(*b), GFP_KERNEL_ACCOUNT);
+		if (!b)
+			return -ENOMEM;
+		b->key = key;
+		INIT_LIST_HEAD(&b->list);
+		err = rhashtable_insert_fast(tbl, &b->node, ctnr_bucket_params);
+		if (err) {
+			kfree(b);
+			return err;
+		}
+		ctnr_count_add(CTNR_CNT_BUCKETS, 1);
+		ctnr_count_add(CTNR_CNT_BYTES, sizeof(*b));
+	}
+	/* Newest first: the innermost lookup prefers the latest container. */
+	list_add_rcu(link, &b->list);
+	*bp = b;
+	return 0;
+}
+
+/* Caller holds ctnr_lock. */
+static void ctnr_bucket_del(struct rhashtable *tbl, struct list_head *link,
+			    struct ctnr_bucket **bp)
+{
+	struct ctnr_bucket *b = *bp;
+
+	lockdep_assert_held(&ctnr_lock);
+	if (!b)
+		return;
+	list_del_rcu(link);
+	*bp = NULL;
+	if (!list_empty(&b->list))
+		return;
+	rhashtable_remove_fast(tbl, &b->node, ctnr_bucket_params);
+	ctnr_count_add(CTNR_CNT_BUCKETS, -1);
+	ctnr_count_add(CTNR_CNT_BYTES, -(long)sizeof(*b));
+	kfree_rcu(b, rcu);
+}
+
+/* Stands for a bucket that does not exist; never written. */
+static LIST_HEAD(ctnr_no_bucket);
+
+/* The list of the containers on @key; under rcu_read_lock(). */
+static struct list_head *ctnr_bucket_list_rcu(struct rhashtable *tbl,
+					      const void *key)
+{
+	struct ctnr_bucket *b = rhashtable_lookup(tbl, &key,
+						  ctnr_bucket_params);
+
+	return b ? &b->list : &ctnr_no_bucket;
+}
 
 /* Containers per owner user namespace other than the initial one. */
 struct ctnr_owner {
@@ -184,8 +253,8 @@ static void ctnr_unlink(struct ctnr_container *c)
 	lockdep_assert_held(&ctnr_lock);
 	xa_erase(&ctnr_ids, c->id);
 	rhashtable_remove_fast(&ctnr_names, &c->name_node, ctnr_name_params);
-	rhltable_remove(&ctnr_cgroups, &c->cgrp_node, ctnr_cgroup_params);
-	rhltable_remove(&ctnr_pids, &c->pid_node, ctnr_pid_params);
+	ctnr_bucket_del(&ctnr_cgroups, &c->cgrp_link, &c->cgrp_bucket);
+	ctnr_bucket_del(&ctnr_pids, &c->pid_link, &c->pid_bucket);
 	ctnr_owner_uncharge(c->owner);
 	ctnr_total--;
 	c->unlinked = true;
@@ -222,12 +291,11 @@ static void ctnr_stop_work(struct work_struct *work)
 /* Called from the sched_process_exit probe: atomic context. */
 void ctnr_pid_exited(struct pid *pid)
 {
-	struct rhlist_head *list, *pos;
 	struct ctnr_container *c;
 
 	rcu_read_lock();
-	list = rhltable_lookup(&ctnr_pids, &pid, ctnr_pid_params);
-	rhl_for_each_entry_rcu(c, pos, list, pid_node) {
+	list_for_each_entry_rcu(c, ctnr_bucket_list_rcu(&ctnr_pids, pid),
+				pid_link) {
 		if (!refcount_inc_not_zero(&c->ref))
 			continue;
 		/* An already queued work holds a reference: never the last. */
@@ -306,10 +374,12 @@ struct ctnr_container *ctnr_container_create(const char *name,
 			NL_SET_ERR_MSG(extack, "a container of this name already exists");
 		goto out_uncharge;
 	}
-	err = rhltable_insert(&ctnr_cgroups, &c->cgrp_node, ctnr_cgroup_params);
+	err = ctnr_bucket_add(&ctnr_cgroups, c->cgrp, &c->cgrp_link,
+			      &c->cgrp_bucket);
 	if (err)
 		goto out_names;
-	err = rhltable_insert(&ctnr_pids, &c->pid_node, ctnr_pid_params);
+	err = ctnr_bucket_add(&ctnr_pids, c->init_pid, &c->pid_link,
+			      &c->pid_bucket);
 	if (err)
 		goto out_cgroups;
 	err = xa_insert(&ctnr_ids, c->id, c, GFP_KERNEL);
@@ -334,9 +404,9 @@ struct ctnr_container *ctnr_container_create(const char *name,
 	return c;
 
 out_pids:
-	rhltable_remove(&ctnr_pids, &c->pid_node, ctnr_pid_params);
+	ctnr_bucket_del(&ctnr_pids, &c->pid_link, &c->pid_bucket);
 out_cgroups:
-	rhltable_remove(&ctnr_cgroups, &c->cgrp_node, ctnr_cgroup_params);
+	ctnr_bucket_del(&ctnr_cgroups, &c->cgrp_link, &c->cgrp_bucket);
 out_names:
 	rhashtable_remove_fast(&ctnr_names, &c->name_node, ctnr_name_params);
 out_uncharge:
@@ -454,24 +524,24 @@ unsigned int ctnr_count_visible(void)
  */
 struct ctnr_container *ctnr_find_by_cgroup_rcu(struct cgroup *cgrp)
 {
-	struct rhlist_head *list, *pos;
 	struct ctnr_container *c;
 
 	for (; cgrp && cgroup_parent(cgrp); cgrp = cgroup_parent(cgrp)) {
-		list = rhltable_lookup(&ctnr_cgroups, &cgrp, ctnr_cgroup_params);
-		rhl_for_each_entry_rcu(c, pos, list, cgrp_node)
+		c = list_first_or_null_rcu(ctnr_on_cgroup_rcu(cgrp),
+					   struct ctnr_container, cgrp_link);
+		if (c)
 			return c;
 	}
 	return NULL;
 }
 
 /*
- * The containers registered on exactly @cgrp, for
+ * The list of the containers registered on exactly @cgrp, for
  * ctnr_for_each_on_cgroup_rcu().  Caller holds rcu_read_lock().
  */
-struct rhlist_head *ctnr_on_cgroup_rcu(struct cgroup *cgrp)
+struct list_head *ctnr_on_cgroup_rcu(struct cgroup *cgrp)
 {
-	return rhltable_lookup(&ctnr_cgroups, &cgrp, ctnr_cgroup_params);
+	return ctnr_bucket_list_rcu(&ctnr_cgroups, cgrp);
 }
 
 /* The container @task is in, with a reference, or NULL. */
@@ -495,16 +565,16 @@ int ctnr_container_init(void)
 	err = rhashtable_init(&ctnr_names, &ctnr_name_params);
 	if (err)
 		goto out_wq;
-	err = rhltable_init(&ctnr_cgroups, &ctnr_cgroup_params);
+	err = rhashtable_init(&ctnr_cgroups, &ctnr_bucket_params);
 	if (err)
 		goto out_names;
-	err = rhltable_init(&ctnr_pids, &ctnr_pid_params);
+	err = rhashtable_init(&ctnr_pids, &ctnr_bucket_params);
 	if (err)
 		goto out_cgroups;
 	return 0;
 
 out_cgroups:
-	rhltable_destroy(&ctnr_cgroups);
+	rhashtable_destroy(&ctnr_cgroups);
 out_names:
 	rhashtable_destroy(&ctnr_names);
 out_wq:
@@ -524,8 +594,8 @@ void ctnr_container_uninit(void)
 	/* Stop works queued by the deletions above hold the last refs. */
 	flush_workqueue(ctnr_wq);
 	destroy_workqueue(ctnr_wq);
-	rhltable_destroy(&ctnr_pids);
-	rhltable_destroy(&ctnr_cgroups);
+	rhashtable_destroy(&ctnr_pids);
+	rhashtable_destroy(&ctnr_cgroups);
 	rhashtable_destroy(&ctnr_names);
 	xa_destroy(&ctnr_ids);
 	rcu_barrier();	/* kfree_rcu() of the containers */

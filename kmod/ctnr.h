@@ -33,6 +33,8 @@ struct ctnr_name_key {
  * lookups under RCU take their own with refcount_inc_not_zero().  The last
  * ctnr_put() must happen in process context: it releases namespaces.
  */
+struct ctnr_bucket;
+
 struct ctnr_container {
 	u32 id;
 	struct ctnr_name_key key;
@@ -52,8 +54,10 @@ struct ctnr_container {
 	u32 loop_count;		/* loop.c: devices held, under ctnr_loop_lock */
 
 	struct rhash_head name_node;
-	struct rhlist_head cgrp_node;
-	struct rhlist_head pid_node;
+	struct list_head cgrp_link;	/* on *cgrp_bucket, under ctnr_lock */
+	struct list_head pid_link;	/* on *pid_bucket, under ctnr_lock */
+	struct ctnr_bucket *cgrp_bucket;
+	struct ctnr_bucket *pid_bucket;
 	struct work_struct stop_work;
 	refcount_t ref;
 	struct rcu_head rcu;
@@ -80,6 +84,7 @@ enum ctnr_counter {
 	CTNR_CNT_PID_REFS,
 	CTNR_CNT_USERNS_REFS,
 	CTNR_CNT_BYTES,
+	CTNR_CNT_BUCKETS,		/* container.c: cgroup and pid buckets */
 	CTNR_CNT_LOGS,			/* kmsg.c: container logs */
 	CTNR_CNT_LOG_FILES,		/* kmsg.c: open /dev/ctnr-kmsg */
 	CTNR_CNT_DEV_STATES,		/* devaccess.c: per-container state */
@@ -105,10 +110,10 @@ int ctnr_container_set_flags(struct ctnr_container *c, u32 flags);
 struct ctnr_container *ctnr_lookup(u32 id, const char *name);
 struct ctnr_container *ctnr_next(unsigned long *id);
 struct ctnr_container *ctnr_find_by_cgroup_rcu(struct cgroup *cgrp);
-struct rhlist_head *ctnr_on_cgroup_rcu(struct cgroup *cgrp);
+struct list_head *ctnr_on_cgroup_rcu(struct cgroup *cgrp);
 /* Every container registered on exactly @cgrp; under rcu_read_lock(). */
-#define ctnr_for_each_on_cgroup_rcu(c, pos, cgrp) \
-	rhl_for_each_entry_rcu(c, pos, ctnr_on_cgroup_rcu(cgrp), cgrp_node)
+#define ctnr_for_each_on_cgroup_rcu(c, cgrp) \
+	list_for_each_entry_rcu(c, ctnr_on_cgroup_rcu(cgrp), cgrp_link)
 struct ctnr_container *ctnr_find_by_task(struct task_struct *task);
 bool ctnr_may_manage(const struct ctnr_container *c, const struct file *file);
 void ctnr_pid_exited(struct pid *pid);

@@ -373,14 +373,13 @@ static void ctnr_dev_report(struct ctnr_container *c, struct ctnr_dev *d,
 static bool ctnr_dev_check(u32 type, u32 major, u32 minor, u32 acc)
 {
 	struct ctnr_container *c;
-	struct rhlist_head *pos;
 	struct cgroup *cgrp;
 	bool ok = true;
 
 	rcu_read_lock();
 	for (cgrp = task_dfl_cgroup(current); cgroup_parent(cgrp);
 	     cgrp = cgroup_parent(cgrp)) {
-		ctnr_for_each_on_cgroup_rcu(c, pos, cgrp) {
+		ctnr_for_each_on_cgroup_rcu(c, cgrp) {
 			struct ctnr_dev *d = rcu_dereference(c->dev);
 			struct ctnr_dev_rules *r;
 

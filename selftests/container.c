@@ -14,7 +14,7 @@
  * named ct<pid>-*, so teardown can find and delete them all.
  *
  * The "bulk" fixture has no init of its own: it holds the concurrency and
- * the 10 000-container scale tests, which also check the debugfs counters.
+ * the 100 000-container scale test, which also check the debugfs counters.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -2069,7 +2069,8 @@ TEST_F_TIMEOUT(bulk, concurrent_create_enter_delete, 120)
 	}
 }
 
-#define SCALE_N		10000
+#define SCALE_N		100000
+#define SCALE_TENTH	(SCALE_N / 10)
 
 struct scale_dump {
 	const char *prefix;
@@ -2097,14 +2098,35 @@ static int scale_dump_cb(const struct ctnr_ctr *c, void *arg)
 	return 0;
 }
 
-/* 10 000 containers are registered, listed, looked up and deleted */
-TEST_F_TIMEOUT(bulk, scale_10000_containers, 240)
+/*
+ * The time a tenth of the operations took at the start and at the end of a
+ * loop over all of them: their ratio is about 1 when each operation is O(1)
+ * and grows with SCALE_N when it is O(n).
+ */
+static double scale_ratio(int64_t start, int64_t tenth, int64_t ninth,
+			  int64_t end)
+{
+	int64_t a = tenth - start, b = end - ninth;
+
+	if (a < 1)
+		a = 1;
+	if (b < 1)
+		b = 1;
+	return a > b ? (double)a / b : (double)b / a;
+}
+
+/*
+ * 100 000 containers, all on one init and one cgroup (the worst case for
+ * the indices), are registered, listed, looked up and deleted.
+ */
+TEST_F_TIMEOUT(bulk, scale_100000_containers, 600)
 {
 	struct scale_dump sd = { .prefix = self->prefix };
 	struct init_proc init = { -1, -EBADF };
 	long long bytes0, bytes1;
 	long slab0, slab1;
-	int64_t t0, t1, t2, t3, t4;
+	int64_t t0, t1, t2, t3, t4, reg10, reg90, del10, del90;
+	double reg_ratio, del_ratio;
 	char name[64], err[256], bad[1024];
 	struct ctnr_ctr c;
 	uint32_t *ids;
@@ -2125,8 +2147,13 @@ TEST_F_TIMEOUT(bulk, scale_10000_containers, 240)
 	slab0 = meminfo_kb("Slab");
 
 	t0 = now_us();
+	reg10 = reg90 = t0;
 	for (i = 0; i < SCALE_N; i++) {
-		snprintf(name, sizeof(name), "%s-s%05d", self->prefix, i);
+		if (i == SCALE_TENTH)
+			reg10 = now_us();
+		if (i == SCALE_N - SCALE_TENTH)
+			reg90 = now_us();
+		snprintf(name, sizeof(name), "%s-s%06d", self->prefix, i);
 		r = ctnr_new(&self->nl, name, init.pid, 0, &c);
 		if (r)
 			stop_init(&init);
@@ -2155,7 +2182,7 @@ TEST_F_TIMEOUT(bulk, scale_10000_containers, 240)
 	for (i = 0; i < 1000; i++) {
 		int k = (i * 7919) % SCALE_N;
 
-		snprintf(name, sizeof(name), "%s-s%05d", self->prefix, k);
+		snprintf(name, sizeof(name), "%s-s%06d", self->prefix, k);
 		ASSERT_EQ(0, ctnr_get_name(&self->nl, name, &c));
 		ASSERT_EQ(ids[k], c.id);
 		ASSERT_EQ(0, ctnr_get_id(&self->nl, ids[k], &c));
@@ -2163,7 +2190,12 @@ TEST_F_TIMEOUT(bulk, scale_10000_containers, 240)
 	}
 	t3 = now_us();
 
+	del10 = del90 = t3;
 	for (i = 0; i < SCALE_N; i++) {
+		if (i == SCALE_TENTH)
+			del10 = now_us();
+		if (i == SCALE_N - SCALE_TENTH)
+			del90 = now_us();
 		r = ctnr_del_id(&self->nl, ids[i]);
 		ASSERT_EQ(0, r) {
 			TH_LOG("DEL #%d: %s", i, strerror(-r));
@@ -2181,15 +2213,23 @@ TEST_F_TIMEOUT(bulk, scale_10000_containers, 240)
 	TH_LOG("dump %d: %lld ms", SCALE_N, (long long)(t2 - t1) / 1000);
 	TH_LOG("1000 GET by name + 1000 GET by id: %lld ms",
 	       (long long)(t3 - t2) / 1000);
-	TH_LOG("delete %d: %lld ms", SCALE_N, (long long)(t4 - t3) / 1000);
+	TH_LOG("delete %d: %lld ms (%lld us each)", SCALE_N,
+	       (long long)(t4 - t3) / 1000, (long long)(t4 - t3) / SCALE_N);
+	reg_ratio = scale_ratio(t0, reg10, reg90, t1);
+	del_ratio = scale_ratio(t3, del10, del90, t4);
+	TH_LOG("first tenth against last tenth: register %.2fx, delete %.2fx",
+	       reg_ratio, del_ratio);
+	/* O(n) would be about 19x for delete; leave room for a noisy host. */
+	EXPECT_GT(8.0, reg_ratio);
+	EXPECT_GT(8.0, del_ratio);
 	if (bytes0 >= 0 && bytes1 >= 0)
 		TH_LOG("module memory: %lld bytes per container (counter)",
 		       (bytes1 - bytes0) / SCALE_N);
 	if (slab0 >= 0 && slab1 >= 0)
 		TH_LOG("slab growth: %ld bytes per container (/proc/meminfo)",
 		       (slab1 - slab0) * 1024 / SCALE_N);
-	if ((t4 - t0) / 1000000 > 60)
-		TH_LOG("note: scale test took %lld s, over its 60 s budget",
+	if ((t4 - t0) / 1000000 > 120)
+		TH_LOG("note: scale test took %lld s, over its 120 s budget",
 		       (long long)(t4 - t0) / 1000000);
 	free(ids);
 	free(sd.seen);
