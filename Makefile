@@ -19,15 +19,19 @@
 #   KVER     guest kernel version (default: the newest /boot/vmlinuz-*-amd64
 #            with headers installed; never the host's `uname -r`)
 #   VMLINUZ  kernel image the VM boots (default: /boot/vmlinuz-$(KVER))
+#   KREL     test on the kernel of a newer Debian release instead (trixie,
+#            sid): the module is built in a debootstrap chroot of that
+#            release (scripts/krel.sh) and the VM boots its kernel;
+#            e.g. make check KREL=trixie
 #   LINUX_SOURCE_TAR  where the kselftest harness and checkpatch come from
 #   CTNR_TESTS        run only these selftests (make check CTNR_TESTS="a b")
 #   CTNR_TEST_TIMEOUT seconds per selftest program (default 300)
-#   VM_TIMEOUT, VM_CPUS, VM_MEMORY, VM_KVM   see scripts/vm.sh
+#   VM_TIMEOUT, VM_CPUS, VM_MEMORY, VM_KVM, VM_APPEND   see scripts/vm.sh
 
 # What the user set explicitly is handed on to scripts/vm.sh; vm.sh works
 # the rest out itself, after `make deps` may have installed a kernel.
-vm_env := $(strip $(foreach v,KDIR KVER VMLINUZ VM_TIMEOUT VM_CPUS VM_MEMORY VM_KVM \
-	CTNR_TESTS CTNR_TEST_TIMEOUT, \
+vm_env := $(strip $(foreach v,KDIR KVER VMLINUZ KREL CTNR_KO VM_TIMEOUT VM_CPUS VM_APPEND \
+	VM_MEMORY VM_KVM CTNR_TESTS CTNR_TEST_TIMEOUT CTNR_SYSRQ_ALL, \
 	$(if $(filter command line environment,$(origin $(v))),$(v)='$($(v))')))
 
 ifdef KDIR
@@ -52,11 +56,16 @@ CHECKPATCH_FILES = $(filter-out %.mod.c,$(wildcard kmod/*.[ch]))
 
 all: module lib ctl selftests
 
+ifdef KREL
+module:
+	scripts/krel.sh build $(KREL) $(if $(W),W=$(W))
+else
 module:
 	@test -d "$(KDIR)" || { \
 		echo "KDIR='$(KDIR)' does not exist: run 'make deps' or set KDIR=" >&2; \
 		exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(W),W=$(W)) modules
+endif
 
 lib:
 	$(MAKE) -C lib

@@ -26,11 +26,28 @@
 #define CTNR_EXIT_PROBE_ARGS void *data, struct task_struct *p
 #endif
 
-/* ns_common reference count. */
-#ifdef CTNR_KERNEL_NS_REF
+/*
+ * ns_common reference count: "count" (6.1, 6.12), later "__ns_ref", with
+ * __ns_ref_inc() (7.2), which leaves the initial namespaces' count alone as
+ * their put does.
+ */
+#if defined(CTNR_KERNEL_NS_REF_INC)
+#define ctnr_ns_ref_inc(ns) __ns_ref_inc(ns)
+#elif defined(CTNR_KERNEL_NS_REF)
 #define ctnr_ns_ref_inc(ns) refcount_inc(&(ns)->__ns_ref)
 #else
 #define ctnr_ns_ref_inc(ns) refcount_inc(&(ns)->count)
+#endif
+
+/*
+ * Where a namespace's CLONE_NEW* type is kept: struct proc_ns_operations
+ * .type (6.1, 6.12) until it moved to struct ns_common .ns_type (7.2).  A
+ * pointer, so that nsfd.c can read it with copy_from_kernel_nofault().
+ */
+#ifdef CTNR_KERNEL_NS_TYPE
+#define ctnr_ns_type_ptr(ns, ops) ((const int *)&(ns)->ns_type)
+#else
+#define ctnr_ns_type_ptr(ns, ops) ((const int *)&(ops)->type)
 #endif
 
 /*
@@ -42,19 +59,27 @@
 #endif
 
 /*
- * pidfds: anon-inode files named "[pidfd]" before pidfs (6.9), files of
- * pidfs after; both keep the struct pid in private_data.
+ * The struct pid of a pidfd, or NULL when @f is not one.  Before pidfs
+ * (6.9) a pidfd is an anon-inode file named "[pidfd]" with the pid in
+ * ->private_data; on pidfs (PID_FS_MAGIC) the inode holds it in
+ * ->i_private.  The file's reference keeps the pid alive.
  */
-#ifdef CTNR_KERNEL_PIDFS
+#include <linux/fs.h>
 #include <linux/magic.h>
-#define ctnr_file_is_pidfd(f) \
-	(file_inode(f)->i_sb->s_magic == PID_FS_MAGIC)
-#else
-#include <linux/magic.h>
-#define ctnr_file_is_pidfd(f) \
-	(file_inode(f)->i_sb->s_magic == ANON_INODE_FS_MAGIC && \
-	 !strcmp((f)->f_path.dentry->d_name.name, "[pidfd]"))
+#include <linux/string.h>
+static inline struct pid *ctnr_pidfd_pid(struct file *f)
+{
+	struct super_block *sb = file_inode(f)->i_sb;
+
+#ifdef PID_FS_MAGIC
+	if (sb->s_magic == PID_FS_MAGIC)
+		return file_inode(f)->i_private;
 #endif
+	if (sb->s_magic == ANON_INODE_FS_MAGIC &&
+	    !strcmp(f->f_path.dentry->d_name.name, "[pidfd]"))
+		return f->private_data;
+	return NULL;
+}
 
 /*
  * Block drivers (loop.c).  6.5 made block_device_operations ->open take
@@ -67,5 +92,39 @@
  * call_read_iter()/call_write_iter() are gone in 6.10: loop.c calls
  * ->read_iter()/->write_iter() itself, which works everywhere.
  */
+
+/* blk_mq_ops ->init_request() takes the NUMA node as an int (by 7.2). */
+#ifdef CTNR_KERNEL_INIT_REQUEST_INT_NODE
+#define ctnr_numa_node_t int
+#else
+#define ctnr_numa_node_t unsigned int
+#endif
+
+/* bdev_nonrot() became bdev_rot() (by 7.2). */
+#ifdef CTNR_KERNEL_BDEV_ROT
+#define ctnr_bdev_rot(bdev) bdev_rot(bdev)
+#else
+#define ctnr_bdev_rot(bdev) (!bdev_nonrot(bdev))
+#endif
+
+/* Merging is the default, and its flag gone, since 6.14. */
+#ifdef CTNR_KERNEL_MQ_SHOULD_MERGE
+#define CTNR_BLK_MQ_F_SHOULD_MERGE BLK_MQ_F_SHOULD_MERGE
+#else
+#define CTNR_BLK_MQ_F_SHOULD_MERGE 0
+#endif
+
+/*
+ * A child of @base by name, without permission checks (loop.c, in its
+ * private devtmpfs mount): lookup_positive_unlocked() took the name and its
+ * length until 6.16 renamed it and made it take a qstr.
+ */
+#ifdef CTNR_KERNEL_LOOKUP_NOPERM
+#define ctnr_lookup_positive(name, base) \
+	lookup_noperm_positive_unlocked(&QSTR(name), base)
+#else
+#define ctnr_lookup_positive(name, base) \
+	lookup_positive_unlocked(name, base, strlen(name))
+#endif
 
 #endif /* _CTNR_COMPAT_H */

@@ -396,11 +396,15 @@ struct ctnr_container *ctnr_container_create(const char *name,
 	 * the other, so an init that died meanwhile still stops the container.
 	 */
 	smp_mb();
+	/*
+	 * The caller's reference, taken before the lock is dropped: from then
+	 * on a stop work (queued below, or by the exit probe) or a concurrent
+	 * delete may drop the registry's.
+	 */
+	ctnr_get(c);
 	if (!atomic_read(&task->signal->live))
 		ctnr_queue_stop(c);
 	mutex_unlock(&ctnr_lock);
-
-	ctnr_get(c);	/* the caller's reference */
 	return c;
 
 out_pids:
@@ -412,6 +416,11 @@ out_names:
 out_uncharge:
 	ctnr_owner_uncharge(owner);
 out_unlock:
+	/*
+	 * The exit probe may have seen c on its init's bucket and queued a
+	 * stop work: it must find c unlinked, as if deleted.
+	 */
+	c->unlinked = true;
 	mutex_unlock(&ctnr_lock);
 out_put:
 	ctnr_put(c);	/* lookups that saw it hold their own references */

@@ -299,19 +299,21 @@ static struct task_struct *ctnr_nl_task(struct genl_info *info)
 			return ERR_PTR(-ESRCH);
 		}
 	} else {
-		struct fd f = fdget(nla_get_s32(pidfd_attr));
+		struct file *file = fget(nla_get_s32(pidfd_attr));
+		struct pid *pid;
 
-		if (!f.file) {
+		if (!file) {
 			NL_SET_ERR_MSG_ATTR(info->extack, pidfd_attr, "pidfd is not an open file descriptor");
 			return ERR_PTR(-EBADF);
 		}
-		if (!ctnr_file_is_pidfd(f.file)) {
-			fdput(f);
+		pid = ctnr_pidfd_pid(file);
+		if (!pid) {
+			fput(file);
 			NL_SET_ERR_MSG_ATTR(info->extack, pidfd_attr, "file descriptor is not a pidfd");
 			return ERR_PTR(-EBADF);
 		}
-		task = get_pid_task(f.file->private_data, PIDTYPE_PID);
-		fdput(f);
+		task = get_pid_task(pid, PIDTYPE_PID);
+		fput(file);
 		if (!task) {
 			NL_SET_ERR_MSG_ATTR(info->extack, pidfd_attr, "the pidfd's process has exited");
 			return ERR_PTR(-ESRCH);

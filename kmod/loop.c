@@ -298,8 +298,9 @@ static int ctnr_loop_iter(struct request *rq, struct ctnr_loop_cmd *cmd,
 	if (rq->bio == rq->biotail) {
 		struct bio *bio = rq->bio;
 
-		vec = __bvec_iter_bvec(bio->bi_io_vec, bio->bi_iter);
-		iov_iter_bvec(iter, dir, vec, n, blk_rq_bytes(rq));
+		iov_iter_bvec(iter, dir,
+			      __bvec_iter_bvec(bio->bi_io_vec, bio->bi_iter),
+			      n, blk_rq_bytes(rq));
 		iter->iov_offset = bio->bi_iter.bi_bvec_done;
 		return 0;
 	}
@@ -585,7 +586,7 @@ static void ctnr_loop_complete(struct request *rq)
 
 static int ctnr_loop_init_request(struct blk_mq_tag_set *set,
 				  struct request *rq, unsigned int hctx_idx,
-				  unsigned int numa_node)
+				  ctnr_numa_node_t numa_node)
 {
 	struct ctnr_loop_cmd *cmd = blk_mq_rq_to_pdu(rq);
 
@@ -622,7 +623,7 @@ static void ctnr_loop_get_limits(struct ctnr_loop *lo, struct file *file,
 	l->write_cache = !ro && file->f_op->fsync;
 	if (!ro && file->f_op->fallocate && !vfs_statfs(&file->f_path, &st))
 		l->discard_granularity = max_t(u32, st.f_bsize, lo->block_size);
-	l->rotational = sb->s_bdev && !bdev_nonrot(sb->s_bdev);
+	l->rotational = sb->s_bdev && ctnr_bdev_rot(sb->s_bdev);
 }
 
 #ifdef CTNR_KERNEL_BLK_LIMITS_ALLOC
@@ -706,7 +707,7 @@ static struct ctnr_loop *ctnr_loop_alloc(struct ctnr_container *c,
 	lo->tag_set.queue_depth = clamp_val(ctnr_loop_depth, 1, 1024);
 	lo->tag_set.numa_node = NUMA_NO_NODE;
 	lo->tag_set.cmd_size = sizeof(struct ctnr_loop_cmd);
-	lo->tag_set.flags = BLK_MQ_F_SHOULD_MERGE | BLK_MQ_F_STACKING |
+	lo->tag_set.flags = CTNR_BLK_MQ_F_SHOULD_MERGE | BLK_MQ_F_STACKING |
 			    BLK_MQ_F_NO_SCHED_BY_DEFAULT;
 	lo->tag_set.driver_data = lo;
 	err = blk_mq_alloc_tag_set(&lo->tag_set);
@@ -897,8 +898,7 @@ static struct file *ctnr_loop_open_file(struct ctnr_loop *lo)
 	if (!ctnr_loop_devmnt)
 		return ERR_PTR(-EOPNOTSUPP);
 	path.mnt = ctnr_loop_devmnt;
-	path.dentry = lookup_positive_unlocked(name, ctnr_loop_devmnt->mnt_root,
-					       strlen(name));
+	path.dentry = ctnr_lookup_positive(name, ctnr_loop_devmnt->mnt_root);
 	if (IS_ERR(path.dentry))
 		return ERR_CAST(path.dentry);
 	inode = d_inode(path.dentry);

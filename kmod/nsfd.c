@@ -43,9 +43,10 @@ static const struct proc_ns_operations *ctnr_ns_ops[__CTNR_NS_MAX];
 /*
  * struct mnt_namespace is private to fs/; on the kernels we build for it
  * starts with its ns_common (CTNR_MNTNS_NS_FIRST from compat.h).  Believe it
- * only if the operations it points to read back as the "mnt" type.
+ * only if it reads back, without faulting, as the CLONE_NEWNS type with
+ * operations named "mnt".
  */
-static const struct proc_ns_operations *ctnr_mntns_ops(void)
+static const struct ns_common *ctnr_mntns_common(void)
 {
 #ifdef CTNR_MNTNS_NS_FIRST
 	const struct ns_common *ns = (const void *)current->nsproxy->mnt_ns;
@@ -56,14 +57,14 @@ static const struct proc_ns_operations *ctnr_mntns_ops(void)
 
 	if (copy_from_kernel_nofault(&ops, &ns->ops, sizeof(ops)) || !ops)
 		return NULL;
-	if (copy_from_kernel_nofault(&type, &ops->type, sizeof(type)) ||
-	    type != CLONE_NEWNS)
+	if (copy_from_kernel_nofault(&type, ctnr_ns_type_ptr(ns, ops),
+				     sizeof(type)) || type != CLONE_NEWNS)
 		return NULL;
 	if (copy_from_kernel_nofault(&name, &ops->name, sizeof(name)) ||
 	    copy_from_kernel_nofault(buf, name, sizeof(buf)) ||
 	    memcmp(buf, "mnt", sizeof(buf)))
 		return NULL;
-	return ops;
+	return ns;
 #else
 	return NULL;
 #endif
@@ -72,25 +73,28 @@ static const struct proc_ns_operations *ctnr_mntns_ops(void)
 int ctnr_nsfd_init(void)
 {
 	struct nsproxy *nsp = current->nsproxy;
+	const struct ns_common *ns[__CTNR_NS_MAX] = {
+		[CTNR_NS_USER] = &current_user_ns()->ns,
+		[CTNR_NS_MNT] = ctnr_mntns_common(),
+		[CTNR_NS_UTS] = &nsp->uts_ns->ns,
+		[CTNR_NS_IPC] = &nsp->ipc_ns->ns,
+		[CTNR_NS_NET] = &nsp->net_ns->ns,
+		[CTNR_NS_PID] = &task_active_pid_ns(current)->ns,
+		[CTNR_NS_CGROUP] = &nsp->cgroup_ns->ns,
+		[CTNR_NS_TIME] = &nsp->time_ns->ns,
+	};
 	int t;
 
-	ctnr_ns_ops[CTNR_NS_USER] = current_user_ns()->ns.ops;
-	ctnr_ns_ops[CTNR_NS_MNT] = ctnr_mntns_ops();
-	ctnr_ns_ops[CTNR_NS_UTS] = nsp->uts_ns->ns.ops;
-	ctnr_ns_ops[CTNR_NS_IPC] = nsp->ipc_ns->ns.ops;
-	ctnr_ns_ops[CTNR_NS_NET] = nsp->net_ns->ns.ops;
-	ctnr_ns_ops[CTNR_NS_PID] = task_active_pid_ns(current)->ns.ops;
-	ctnr_ns_ops[CTNR_NS_CGROUP] = nsp->cgroup_ns->ns.ops;
-	ctnr_ns_ops[CTNR_NS_TIME] = nsp->time_ns->ns.ops;
-
 	for (t = 0; t < __CTNR_NS_MAX; t++) {
-		if (!ctnr_ns_ops[t])
+		if (!ns[t])
 			continue;
-		if (ctnr_ns_ops[t]->type != ctnr_ns_clone_flag[t]) {
+		if (*ctnr_ns_type_ptr(ns[t], ns[t]->ops) !=
+		    ctnr_ns_clone_flag[t]) {
 			pr_warn("namespace type %d has unexpected operations; not pinned\n",
 				t);
-			ctnr_ns_ops[t] = NULL;
+			continue;
 		}
+		ctnr_ns_ops[t] = ns[t]->ops;
 	}
 	if (!ctnr_ns_ops[CTNR_NS_MNT])
 		pr_warn("mount namespaces cannot be pinned on this kernel\n");
@@ -196,6 +200,15 @@ long ctnr_ioc_ns_fds(struct file *file, void __user *arg)
 		}
 	}
 
+	/*
+	 * open_related_ns() installs each fd at once.  Write the reply, fds
+	 * still -1, before the first one: a reply buffer that cannot be
+	 * written then fails with no fd ever visible to the caller's threads.
+	 */
+	if (copy_to_user(arg, &req, sizeof(req))) {
+		err = -EFAULT;
+		goto out;
+	}
 	for (t = 0; t < __CTNR_NS_MAX; t++) {
 		if (!(req.mask & ctnr_ns_clone_flag[t]))
 			continue;
@@ -206,7 +219,9 @@ long ctnr_ioc_ns_fds(struct file *file, void __user *arg)
 		}
 		req.fds[t] = fd;
 	}
-	if (copy_to_user(arg, &req, sizeof(req))) {
+	/* Fails only if another thread unmapped the buffer meanwhile. */
+	if (copy_to_user(((struct ctnr_ioc_ns_fds __user *)arg)->fds, req.fds,
+			 sizeof(req.fds))) {
 		err = -EFAULT;
 		goto out_close;
 	}

@@ -6,7 +6,7 @@
 # and unloads the module itself; kmsg and loop want it loaded.
 set -u
 cd "$(dirname "$0")/.."
-export CTNR_KO=$PWD/kmod/ctnr.ko
+export CTNR_KO=${CTNR_KO:-$PWD/kmod/ctnr.ko}
 mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
 rc=0
 rmmod ctnr 2>/dev/null

@@ -71,7 +71,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "# ctnr demo on Linux $(uname -r)"
-run insmod kmod/ctnr.ko || exit 1
+run insmod "${CTNR_KO:-kmod/ctnr.ko}" || exit 1
 
 run ctnrctl version
 run_sh "ctnrctl -j version | python3 -m json.tool"

@@ -30,6 +30,7 @@ PACKAGES=(
 	qemu-system-x86 busybox-static
 	libnl-3-dev libnl-genl-3-dev
 	e2fsprogs util-linux kmod procps
+	debootstrap		# newer kernels: scripts/krel.sh (make check KREL=trixie)
 )
 
 log() { echo "deps: $*"; }

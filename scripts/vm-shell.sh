@@ -12,8 +12,11 @@ export LD_LIBRARY_PATH="$REPO/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export SHELL=/bin/bash
 cd "$REPO" || true
 
+# scripts/vm.sh names the module built for this kernel in build/vm-shell.ko
+ko=$REPO/kmod/ctnr.ko
+[ -s "$REPO/build/vm-shell.ko" ] && ko=$(cat "$REPO/build/vm-shell.ko")
 if ! grep -qw '^ctnr' /proc/modules; then
-	insmod "$REPO/kmod/ctnr.ko" && echo "ctnr: module loaded from kmod/ctnr.ko"
+	insmod "$ko" && echo "ctnr: module loaded from ${ko#"$REPO"/}"
 fi
 echo "ctnr: ctnrctl is on PATH; try 'ctnrctl version'.  Exit the shell to stop the VM."
 [ $# -gt 0 ] && exec /bin/bash "$@"

@@ -14,7 +14,13 @@
 # Expects a built tree (`make`).  Environment:
 #   KVER, KDIR, VMLINUZ   which kernel to boot (default: the newest
 #                         /boot/vmlinuz-*-amd64 that has headers installed)
+#   KREL                  boot the kernel of another Debian release instead
+#                         (trixie, sid: scripts/krel.sh); its module is
+#                         build/kernels/<kver>/ctnr.ko
+#   CTNR_KO               the module to load (default: kmod/ctnr.ko, or the
+#                         KREL one)
 #   VM_CPUS (2), VM_MEMORY (2G), VM_TIMEOUT (seconds, 1500; check and demo)
+#   VM_APPEND             extra kernel command line (check: preempt=full)
 #   VM_KVM                1/0 forces KVM on/off (default: on only when
 #                         /proc/cpuinfo has vmx or svm and /dev/kvm is usable)
 #   VNG                   the vng to use (default: found by common.sh)
@@ -37,6 +43,17 @@ cd "$REPO" || exit 1
 
 # ---- which kernel ----
 
+if [ -n "${KREL:-}" ]; then
+	KVER=$(scripts/krel.sh kver "$KREL") || exit 1
+	VMLINUZ=$(scripts/krel.sh vmlinuz "$KREL") || exit 1
+	CTNR_KO=${CTNR_KO:-$(scripts/krel.sh ko "$KREL")} || exit 1
+fi
+CTNR_KO=${CTNR_KO:-$REPO/kmod/ctnr.ko}
+case "$CTNR_KO" in
+/*) ;;
+*) CTNR_KO=$REPO/$CTNR_KO ;;
+esac
+
 if [ -z "${KVER:-}" ] && [ -n "${KDIR:-}" ]; then
 	KVER=$(basename "$(cd "$KDIR" 2>/dev/null && pwd -P || echo "$KDIR")")
 	KVER=${KVER#linux-headers-}
@@ -55,13 +72,18 @@ fi
 
 VNG=${VNG:-$(ctnr_find_vng)} || ctnr_die "vng (virtme-ng) not found: run 'make deps'"
 
-[ -f kmod/ctnr.ko ] || ctnr_die "kmod/ctnr.ko is not built: run 'make'"
+[ -f "$CTNR_KO" ] || ctnr_die "$CTNR_KO is not built: run 'make'"
 
 # ---- the vng command line ----
 
 args=(--run "$VMLINUZ" --user root
 	--cpus "${VM_CPUS:-2}" --memory "${VM_MEMORY:-2G}"
 	--rwdir "$REPO")
+# Extra kernel command line.  The checks run with full preemption (Debian
+# boots voluntary preemption): it lets races in the module show; set
+# VM_APPEND= (empty) to boot the kernel's default.
+[ "$MODE" = check ] && [ -z "${VM_APPEND+set}" ] && VM_APPEND=preempt=full
+[ -n "${VM_APPEND:-}" ] && args+=(--append "$VM_APPEND")
 case "${VM_KVM:-}" in
 1) ;;
 0) args+=(--disable-kvm) ;;
@@ -69,6 +91,7 @@ case "${VM_KVM:-}" in
 esac
 
 q_repo=$(printf '%q' "$REPO")
+q_ko=$(printf '%q' "$CTNR_KO")
 mkdir -p build
 # Files the guest writes for us are per run: several runs may share a tree.
 run_id=$$-$(date +%s)
@@ -98,7 +121,7 @@ check)
 	rm -f "$result"
 	# hand a test selection and the per-program timeout on to run.sh
 	envs="CTNR_RESULT=$q_repo/$result "
-	for v in CTNR_TESTS CTNR_TEST_TIMEOUT; do
+	for v in CTNR_KO CTNR_TESTS CTNR_TEST_TIMEOUT CTNR_SYSRQ_ALL; do
 		[ -n "${!v:-}" ] && envs+="$v=$(printf '%q' "${!v}") "
 	done
 	run_vm build/vm-check.log "cd $q_repo && ${envs}selftests/run.sh"
@@ -118,7 +141,7 @@ check)
 demo)
 	rcfile=build/demo-$run_id.rc
 	rm -f "$rcfile"
-	run_vm build/vm-demo.log "cd $q_repo && { scripts/demo.sh; echo \$? >$rcfile; }"
+	run_vm build/vm-demo.log "cd $q_repo && { CTNR_KO=$q_ko scripts/demo.sh; echo \$? >$rcfile; }"
 	rc=$?
 	if [ -s "$rcfile" ]; then
 		rc=$(cat "$rcfile")
@@ -131,10 +154,11 @@ demo)
 	exit "$rc"
 	;;
 bench)
-	run_vm build/vm-bench.log "cd $q_repo && scripts/bench.sh"
+	run_vm build/vm-bench.log "cd $q_repo && CTNR_KO=$q_ko scripts/bench.sh"
 	exit
 	;;
 shell)
+	echo "$CTNR_KO" >build/vm-shell.ko
 	echo "vm: $VNG ${args[*]} --shell $REPO/scripts/vm-shell.sh"
 	exec "$VNG" "${args[@]}" --cwd "$REPO" --shell "$REPO/scripts/vm-shell.sh"
 	;;

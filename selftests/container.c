@@ -1509,6 +1509,32 @@ TEST_F(container, ns_fds_unknown_container)
 	ASSERT_EQ(fds0, count_open_fds());
 }
 
+/*
+ * NS_FDS whose reply cannot be written fails with EFAULT before any fd is
+ * installed: none is left behind, and the namespace references are back.
+ */
+TEST_F(container, ns_fds_unwritable_reply_efault)
+{
+	struct ctnr_ioc_ns_fds *a;
+	long refs0 = ctnr_counter("ns_refs");
+	int fds0 = count_open_fds();
+
+	a = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, a);
+	ctnr_ns_fds_init(a, self->id, NULL, CLONE_NEWUTS | CLONE_NEWNET);
+	ASSERT_EQ(0, mprotect(a, 4096, PROT_READ));
+	/* not ctnr_ioc_ns_fds(): it would reset a->fds[] on failure */
+	EXPECT_EQ(-1, ioctl(self->dev, CTNR_IOC_NS_FDS, a));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(fds0, count_open_fds());
+	EXPECT_EQ(-1, ioctl(self->dev, CTNR_IOC_NS_FDS, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(fds0, count_open_fds());
+	EXPECT_EQ(refs0, ctnr_counter("ns_refs"));
+	munmap(a, 4096);
+}
+
 /* ---- permissions ------------------------------------------------- */
 
 struct perm_arg {

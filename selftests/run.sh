@@ -34,7 +34,8 @@ set -u
 REPO=$(cd "$(dirname "$0")/.." && pwd -P)
 cd "$REPO" || exit 1
 
-KO=$REPO/kmod/ctnr.ko
+# scripts/vm.sh sets CTNR_KO for a kernel other than the default one
+KO=${CTNR_KO:-$REPO/kmod/ctnr.ko}
 RESULT=${CTNR_RESULT:-$REPO/build/result.txt}
 TIMEOUT=${CTNR_TEST_TIMEOUT:-300}
 RELOAD_TEST=module_reload
@@ -45,7 +46,7 @@ export LD_LIBRARY_PATH="$REPO/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 mkdir -p "$REPO/build" "$(dirname "$RESULT")"
 rm -f "$RESULT"
 LOGDIR=$(mktemp -d /tmp/ctnr-selftests.XXXXXX)
-trap 'rm -rf "$LOGDIR"' EXIT
+trap '[ -n "${kmsg_pid:-}" ] && kill "$kmsg_pid" 2>/dev/null; rm -rf "$LOGDIR"' EXIT
 
 npass=0
 nfail=0
@@ -123,14 +124,17 @@ ktap_count() {
 	' "$1"
 }
 
-# After a timeout: show the stacks of blocked (D state) tasks.
+# After a timeout: show the stacks of blocked (D state) tasks and of what
+# runs on each CPU; CTNR_SYSRQ_ALL=1 adds every task's (sysrq-t).
 dump_blocked_tasks() {
 	local m="ctnr-selftests: blocked tasks $RANDOM"
 	[ -w /proc/sysrq-trigger ] || return 0
 	echo "$m" >/dev/kmsg 2>/dev/null || return 0
 	echo w >/proc/sysrq-trigger
+	echo l >/proc/sysrq-trigger
+	[ "${CTNR_SYSRQ_ALL:-0}" = 1 ] && echo t >/proc/sysrq-trigger
 	sleep 1
-	echo "# blocked tasks (sysrq-w):"
+	echo "# blocked tasks (sysrq-w), CPUs (sysrq-l):"
 	dmesg | awk -v m="$m" 'seen; index($0, m) { seen = 1 }' | sed 's/^/# /'
 }
 
@@ -204,9 +208,13 @@ fi
 
 echo "# ctnr selftests on $(uname -r), $(nproc) CPUs"
 
-# Mark where this run starts in the kernel log.
+# Mark where this run starts in the kernel log, and follow the log from
+# here on: a snapshot taken at the end may have lost the start of the run
+# if the ring buffer wrapped meanwhile (an oops followed by a flood).
 marker="ctnr-selftests: start $$-$RANDOM"
 dmesg_before=$(dmesg | wc -l)
+dmesg -w >"$LOGDIR/kmsg" 2>/dev/null &
+kmsg_pid=$!
 echo "$marker" >/dev/kmsg 2>/dev/null || true
 
 # ---- 1. load ----
@@ -218,9 +226,9 @@ if grep -qw '^ctnr' /proc/modules; then
 fi
 if [ -f "$KO" ] && out=$(insmod "$KO" 2>&1); then
 	loaded=1
-	check_ok "insmod kmod/ctnr.ko"
+	check_ok "insmod ${KO#"$REPO"/}"
 else
-	check_fail insmod "insmod kmod/ctnr.ko: ${out:-file not found}"
+	check_fail insmod "insmod ${KO#"$REPO"/}: ${out:-file not found}"
 fi
 
 # ---- 2. the tests ----
@@ -273,7 +281,14 @@ if [ -e /sys/kernel/debug/kmemleak ]; then
 fi
 
 echo "# ---- kernel log ----"
-dmesg >"$LOGDIR/dmesg"
+sleep 1
+kill "$kmsg_pid" 2>/dev/null
+wait "$kmsg_pid" 2>/dev/null
+if grep -qF "$marker" "$LOGDIR/kmsg"; then
+	cp "$LOGDIR/kmsg" "$LOGDIR/dmesg"
+else
+	dmesg >"$LOGDIR/dmesg"
+fi
 if grep -qF "$marker" "$LOGDIR/dmesg"; then
 	awk -v m="$marker" 'seen; index($0, m) { seen = 1 }' "$LOGDIR/dmesg" >"$LOGDIR/dmesg.new"
 else
