@@ -292,10 +292,15 @@ static void ctnr_stop_work(struct work_struct *work)
 void ctnr_pid_exited(struct pid *pid)
 {
 	struct ctnr_container *c;
+	struct list_head *head;
 
 	rcu_read_lock();
-	list_for_each_entry_rcu(c, ctnr_bucket_list_rcu(&ctnr_pids, pid),
-				pid_link) {
+	/*
+	 * Looked up once: list_for_each_entry_rcu() evaluates its head at
+	 * every step, and a bucket emptied meanwhile would leave the table.
+	 */
+	head = ctnr_bucket_list_rcu(&ctnr_pids, pid);
+	list_for_each_entry_rcu(c, head, pid_link) {
 		if (!refcount_inc_not_zero(&c->ref))
 			continue;
 		/* An already queued work holds a reference: never the last. */
@@ -545,8 +550,9 @@ struct ctnr_container *ctnr_find_by_cgroup_rcu(struct cgroup *cgrp)
 }
 
 /*
- * The list of the containers registered on exactly @cgrp, for
- * ctnr_for_each_on_cgroup_rcu().  Caller holds rcu_read_lock().
+ * The list of the containers registered on exactly @cgrp; caller holds
+ * rcu_read_lock().  Keep the result for the whole walk: looked up again, an
+ * emptied bucket would be gone from the table while the walk is on it.
  */
 struct list_head *ctnr_on_cgroup_rcu(struct cgroup *cgrp)
 {
@@ -568,7 +574,7 @@ int ctnr_container_init(void)
 {
 	int err;
 
-	ctnr_wq = alloc_workqueue("ctnr", 0, 0);
+	ctnr_wq = alloc_workqueue("ctnr", WQ_UNBOUND, 0);
 	if (!ctnr_wq)
 		return -ENOMEM;
 	err = rhashtable_init(&ctnr_names, &ctnr_name_params);

@@ -111,9 +111,6 @@ struct ctnr_container *ctnr_lookup(u32 id, const char *name);
 struct ctnr_container *ctnr_next(unsigned long *id);
 struct ctnr_container *ctnr_find_by_cgroup_rcu(struct cgroup *cgrp);
 struct list_head *ctnr_on_cgroup_rcu(struct cgroup *cgrp);
-/* Every container registered on exactly @cgrp; under rcu_read_lock(). */
-#define ctnr_for_each_on_cgroup_rcu(c, cgrp) \
-	list_for_each_entry_rcu(c, ctnr_on_cgroup_rcu(cgrp), cgrp_link)
 struct ctnr_container *ctnr_find_by_task(struct task_struct *task);
 bool ctnr_may_manage(const struct ctnr_container *c, const struct file *file);
 void ctnr_pid_exited(struct pid *pid);

@@ -373,13 +373,15 @@ static void ctnr_dev_report(struct ctnr_container *c, struct ctnr_dev *d,
 static bool ctnr_dev_check(u32 type, u32 major, u32 minor, u32 acc)
 {
 	struct ctnr_container *c;
+	struct list_head *head;
 	struct cgroup *cgrp;
 	bool ok = true;
 
 	rcu_read_lock();
 	for (cgrp = task_dfl_cgroup(current); cgroup_parent(cgrp);
 	     cgrp = cgroup_parent(cgrp)) {
-		ctnr_for_each_on_cgroup_rcu(c, cgrp) {
+		head = ctnr_on_cgroup_rcu(cgrp);
+		list_for_each_entry_rcu(c, head, cgrp_link) {
 			struct ctnr_dev *d = rcu_dereference(c->dev);
 			struct ctnr_dev_rules *r;
 
@@ -972,7 +974,7 @@ int ctnr_devaccess_init(void)
 	int err;
 
 	BUILD_BUG_ON(CTNR_DEV_RULES_MAX > U16_MAX);
-	ctnr_dev_wq = alloc_workqueue("ctnr_dev", 0, 0);
+	ctnr_dev_wq = alloc_workqueue("ctnr_dev", WQ_UNBOUND, 0);
 	if (!ctnr_dev_wq)
 		return -ENOMEM;
 	if (!ctnr_arch_hook_supported()) {
