@@ -21,6 +21,8 @@
 #                         KREL one)
 #   VM_CPUS (2), VM_MEMORY (2G), VM_TIMEOUT (seconds, 1500; check and demo)
 #   VM_APPEND             extra kernel command line (check: preempt=full)
+#   VM_CONSOLE_LOGLEVEL   console loglevel (5: warnings and worse); the serial
+#                         console is kept in build/console-<mode>.log
 #   VM_KVM                1/0 forces KVM on/off (default: on only when
 #                         /proc/cpuinfo has vmx or svm and /dev/kvm is usable)
 #   VNG                   the vng to use (default: found by common.sh)
@@ -96,18 +98,46 @@ mkdir -p build
 # Files the guest writes for us are per run: several runs may share a tree.
 run_id=$$-$(date +%s)
 
+# The guest's serial console (the kernel's own log, up to warnings, from
+# the first line of boot to the last before the VM went away) is always kept
+# in build/console-<mode>.log.  vng sends the console to its stderr with
+# --verbose; the guest command's own stderr is folded into its stdout, so
+# that stream holds nothing else.  loglevel=5 keeps info and debug lines off
+# the emulated UART (the ring buffer and `dmesg -w` in the guest still have
+# them); oops, panic, WARN, KASAN and lockdep reports are all above that.
+if [ "$MODE" != shell ]; then
+	args+=(--verbose --append "loglevel=${VM_CONSOLE_LOGLEVEL:-5}")
+fi
+
+# console_report CONSOLE-LOG: what a reader needs when a VM died: the first
+# oops/panic/BUG block in full, and the last lines of the console.
+console_report() {
+	local con=$1 pat
+	pat='Kernel panic|BUG:|Oops|general protection|kernel BUG at|WARNING:|KASAN|UBSAN|KFENCE|possible circular locking|Out of memory|Killed process|watchdog:|soft lockup|hung_task|INFO: task|refcount_t:|list_add corruption|list_del corruption|RIP:|Call Trace'
+	if grep -qE "$pat" "$con" 2>/dev/null; then
+		echo "vm: kernel reports on the console (first 80 lines from the first one):"
+		awk -v p="$pat" 'n == 0 && $0 ~ p { n = 1 } n && n++ <= 80' "$con" | sed 's/^/vm:   /'
+	fi
+	echo "vm: last 40 lines of the console ($con):"
+	tail -n 40 "$con" | sed 's/^/vm:   /'
+}
+
 # run_vm LOGFILE GUEST-COMMAND: boot non-interactively, show the output live
-# and keep it in LOGFILE (written under a per-run name, renamed at the end).
-# stdin is /dev/null: vng and qemu must not wait for (or steal) a terminal,
-# and CI has none.
+# and keep it in LOGFILE (written under a per-run name, renamed at the end),
+# the console in build/console-<mode>.log.  stdin is /dev/null: vng and qemu
+# must not wait for (or steal) a terminal, and CI has none.
 run_vm() {
-	local log=$1 cmd=$2 rc start
+	local log=$1 cmd=$2 rc start con
+	con=build/console-$MODE.log
 	echo "vm: $VNG ${args[*]} --exec '$cmd'"
+	echo "vm: serial console: $con"
 	start=$(date +%s)
-	timeout -k 30 "${VM_TIMEOUT:-1500}" "$VNG" "${args[@]}" --exec "$cmd" \
-		</dev/null 2>&1 | tee "$log.$run_id"
+	timeout -k 30 "${VM_TIMEOUT:-1500}" "$VNG" "${args[@]}" --exec "exec 2>&1; $cmd" \
+		</dev/null 2>"$con.$run_id" | tee "$log.$run_id"
 	rc=${PIPESTATUS[0]}
 	mv -f "$log.$run_id" "$log"
+	mv -f "$con.$run_id" "$con"
+	VM_CONSOLE=$con
 	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 		echo "vm: timed out after ${VM_TIMEOUT:-1500}s"
 	fi
@@ -129,6 +159,10 @@ check)
 	rm -f "$result"
 	if ! [[ "$line" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed ]]; then
 		echo "vm: no result from the VM ($result missing or malformed)"
+		console_report "$VM_CONSOLE"
+		reason=$(grep -m1 -E 'Kernel panic|BUG:|Oops|general protection|kernel BUG at' "$VM_CONSOLE" 2>/dev/null |
+			 sed 's/^\[[^]]*\] *//')
+		echo "vm: the VM ended without a result: ${reason:-no kernel report on the console; see $VM_CONSOLE}"
 		line="0 passed, 1 failed"
 	fi
 	[[ "$line" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed ]]
@@ -148,6 +182,7 @@ demo)
 		rm -f "$rcfile"
 	elif [ "$rc" -eq 0 ]; then
 		echo "vm: the demo did not report its exit status"
+		console_report "$VM_CONSOLE"
 		rc=1
 	fi
 	echo "vm: demo exit status $rc"
