@@ -6,6 +6,11 @@
 #   make W=1          the same, with the kernel build's extra warnings
 #   make check        make deps if needed, build, run all selftests in a VM;
 #                     the last line printed is "N passed, M failed"
+#   make check KERNEL=debug
+#                     the same on a sanitizer kernel (KASAN, kmemleak,
+#                     lockdep, UBSAN, ...) built once per machine from
+#                     linux-source-6.1 by scripts/debugkernel.sh (~/.cache);
+#                     any sanitizer report fails the run
 #   make demo         make deps if needed, build, scripted ctnrctl session in a VM
 #   make bench        make deps if needed, build, run selftests/bench in a VM
 #   make shell        make deps if needed, build, interactive VM shell with
@@ -23,14 +28,17 @@
 #            sid): the module is built in a debootstrap chroot of that
 #            release (scripts/krel.sh) and the VM boots its kernel;
 #            e.g. make check KREL=trixie
-#   LINUX_SOURCE_TAR  where the kselftest harness and checkpatch come from
+#   KERNEL   debug: build the module against, and boot, the debug kernel
+#            (module: build/kernels/debug/ctnr.ko); also for demo, shell
+#   LINUX_SOURCE_TAR  where the kselftest harness, checkpatch and the debug
+#                     kernel come from
 #   CTNR_TESTS        run only these selftests (make check CTNR_TESTS="a b")
 #   CTNR_TEST_TIMEOUT seconds per selftest program (default 300)
 #   VM_TIMEOUT, VM_CPUS, VM_MEMORY, VM_KVM, VM_APPEND   see scripts/vm.sh
 
 # What the user set explicitly is handed on to scripts/vm.sh; vm.sh works
 # the rest out itself, after `make deps` may have installed a kernel.
-vm_env := $(strip $(foreach v,KDIR KVER VMLINUZ KREL CTNR_KO VM_TIMEOUT VM_CPUS VM_APPEND \
+vm_env := $(strip $(foreach v,KDIR KVER VMLINUZ KREL KERNEL CTNR_KO VM_TIMEOUT VM_CPUS VM_APPEND \
 	VM_MEMORY VM_KVM CTNR_TESTS CTNR_TEST_TIMEOUT CTNR_SYSRQ_ALL, \
 	$(if $(filter command line environment,$(origin $(v))),$(v)='$($(v))')))
 
@@ -56,9 +64,17 @@ CHECKPATCH_FILES = $(filter-out %.mod.c,$(wildcard kmod/*.[ch]))
 
 all: module lib ctl selftests
 
+ifneq ($(filter-out debug,$(KERNEL)),)
+$(error KERNEL='$(KERNEL)': the only value is KERNEL=debug)
+endif
+
 ifdef KREL
 module:
 	scripts/krel.sh build $(KREL) $(if $(W),W=$(W))
+else ifeq ($(KERNEL),debug)
+module:
+	@scripts/debugkernel.sh build >/dev/null
+	@scripts/debugkernel.sh module $(if $(W),W=$(W))
 else
 module:
 	@test -d "$(KDIR)" || { \

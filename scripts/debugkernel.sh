@@ -6,6 +6,12 @@
 #   scripts/debugkernel.sh build    build it unless cached; print its tree
 #   scripts/debugkernel.sh kdir     print the tree (KDIR), fail if not built
 #   scripts/debugkernel.sh vmlinuz  print its bzImage, fail if not built
+#   scripts/debugkernel.sh module [MAKE-ARGS...]
+#                                   build kmod/ against it, into
+#                                   build/kernels/debug/ctnr.ko (kmod/ctnr.ko,
+#                                   the module for the default kernel, is
+#                                   left alone)
+#   scripts/debugkernel.sh ko       print where `module` puts ctnr.ko
 #   scripts/debugkernel.sh hash     print the cache key
 #   scripts/debugkernel.sh check    compare an existing tree's .config with
 #                                   the fragment again
@@ -31,6 +37,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd -P)
+REPO=$(cd "$here/.." && pwd -P)
 . "$here/common.sh"
 
 FRAGMENT=$here/debugkernel.config
@@ -88,6 +95,40 @@ check_config() {
 	return $bad
 }
 
+# vng boots a kernel from its build tree and wants the tree's modules in
+# .virtme_mods (it would create them on first use, racing with a second
+# VM); make them once here.  Harmless when vng cannot be found: then vng
+# does it itself.
+prep_vng() {
+	local prep
+	[ -f "$TREE/.virtme_mods/lib/modules/0.0.0/modules.dep" ] && return 0
+	prep=$(command -v virtme-prep-kdir-mods 2>/dev/null) ||
+		prep=$(dirname "$(ctnr_find_vng 2>/dev/null || echo /nonexistent/x)")/virtme-prep-kdir-mods
+	[ -x "$prep" ] || return 0
+	(cd "$TREE" && "$prep") >>"$DIR/build.log" 2>&1 ||
+		echo "debugkernel: warning: $prep failed (see $DIR/build.log)" >&2
+}
+
+# module [MAKE-ARGS...]: a fresh copy of the module sources, so that the
+# objects of the default build in kmod/ are neither used nor clobbered.
+# -g: line numbers for a KASAN or lockdep report (scripts/faddr2line in
+# the tree), which the kernel itself is built without.
+module() {
+	local out=$REPO/build/kernels/debug src
+	src=$out/src
+	rm -rf "$src"
+	mkdir -p "$src/kmod"
+	cp "$REPO/Kbuild" "$src/"
+	cp -r "$REPO/uapi" "$src/"
+	cp "$REPO"/kmod/Kbuild "$REPO"/kmod/*.[ch] "$src/kmod/"
+	rm -f "$src"/kmod/*.mod.c
+	make -C "$TREE" M="$src" KCFLAGS=-g \
+		CTNR_GIT_DESC="$(git -C "$REPO" describe --always --dirty 2>/dev/null || true)" \
+		"$@" modules
+	cp "$src/kmod/ctnr.ko" "$out/ctnr.ko"
+	echo "debugkernel: built ${out#"$REPO"/}/ctnr.ko against $(cat "$TREE/include/config/kernel.release")"
+}
+
 built() {
 	[ -f "$DIR/done" ] && [ -f "$IMAGE" ] && [ -f "$TREE/Module.symvers" ]
 }
@@ -138,7 +179,16 @@ build)
 		flock 9
 	fi
 	built || build
+	prep_vng
 	echo "$TREE"
+	;;
+module)
+	shift
+	built || ctnr_die "the debug kernel ($KEY) is not built: run '$0 build'"
+	module "$@"
+	;;
+ko)
+	echo "$REPO/build/kernels/debug/ctnr.ko"
 	;;
 kdir | vmlinuz)
 	built || ctnr_die "the debug kernel ($KEY) is not built: run '$0 build'"
@@ -152,7 +202,7 @@ check)
 	check_config "$TREE/.config" && echo "debugkernel: $TREE/.config has every option of the fragment"
 	;;
 *)
-	echo "usage: $0 build|kdir|vmlinuz|hash|check" >&2
+	echo "usage: $0 build|kdir|vmlinuz|module|ko|hash|check" >&2
 	exit 2
 	;;
 esac
