@@ -6,12 +6,19 @@
 #   make W=1          the same, with the kernel build's extra warnings
 #   make check        make deps if needed, build, run all selftests in a VM;
 #                     the last line printed is "N passed, M failed"
+#   make check KERNEL=debug
+#                     the same on a sanitizer kernel (KASAN, kmemleak,
+#                     lockdep, UBSAN, ...) built once per machine from
+#                     linux-source-6.1 by scripts/debugkernel.sh (~/.cache);
+#                     any sanitizer report fails the run
 #   make demo         make deps if needed, build, scripted ctnrctl session in a VM
 #   make bench        make deps if needed, build, run selftests/bench in a VM
 #   make shell        make deps if needed, build, interactive VM shell with
 #                     the module loaded and ctnrctl on PATH
 #   make deps         install what a fresh Debian bookworm machine lacks
 #   make checkpatch   checkpatch.pl on the module sources
+#   make static       sparse (C=2) and W=1 on the module, cppcheck on lib/
+#                     and ctl/; any warning fails (also run by make check)
 #   make clean
 #
 # Variables (all optional):
@@ -23,14 +30,17 @@
 #            sid): the module is built in a debootstrap chroot of that
 #            release (scripts/krel.sh) and the VM boots its kernel;
 #            e.g. make check KREL=trixie
-#   LINUX_SOURCE_TAR  where the kselftest harness and checkpatch come from
+#   KERNEL   debug: build the module against, and boot, the debug kernel
+#            (module: build/kernels/debug/ctnr.ko); also for demo, shell
+#   LINUX_SOURCE_TAR  where the kselftest harness, checkpatch and the debug
+#                     kernel come from
 #   CTNR_TESTS        run only these selftests (make check CTNR_TESTS="a b")
 #   CTNR_TEST_TIMEOUT seconds per selftest program (default 300)
 #   VM_TIMEOUT, VM_CPUS, VM_MEMORY, VM_KVM, VM_APPEND   see scripts/vm.sh
 
 # What the user set explicitly is handed on to scripts/vm.sh; vm.sh works
 # the rest out itself, after `make deps` may have installed a kernel.
-vm_env := $(strip $(foreach v,KDIR KVER VMLINUZ KREL CTNR_KO VM_TIMEOUT VM_CPUS VM_APPEND \
+vm_env := $(strip $(foreach v,KDIR KVER VMLINUZ KREL KERNEL CTNR_KO VM_TIMEOUT VM_CPUS VM_APPEND \
 	VM_MEMORY VM_KVM CTNR_TESTS CTNR_TEST_TIMEOUT CTNR_SYSRQ_ALL, \
 	$(if $(filter command line environment,$(origin $(v))),$(v)='$($(v))')))
 
@@ -51,14 +61,23 @@ CHECKPATCH := $(BUILD)/scripts/checkpatch.pl
 CHECKPATCH_FLAGS ?= --no-tree --terse
 CHECKPATCH_FILES = $(filter-out %.mod.c,$(wildcard kmod/*.[ch]))
 
-.PHONY: all module lib ctl selftests ksft checkpatch deps check demo shell \
+.PHONY: all module lib ctl selftests ksft checkpatch static static-kmod \
+	static-user deps check demo shell \
 	vm-check vm-demo vm-shell vm-bench bench clean help kver
 
 all: module lib ctl selftests
 
+ifneq ($(filter-out debug,$(KERNEL)),)
+$(error KERNEL='$(KERNEL)': the only value is KERNEL=debug)
+endif
+
 ifdef KREL
 module:
 	scripts/krel.sh build $(KREL) $(if $(W),W=$(W))
+else ifeq ($(KERNEL),debug)
+module:
+	@scripts/debugkernel.sh build >/dev/null
+	@scripts/debugkernel.sh module $(if $(W),W=$(W))
 else
 module:
 	@test -d "$(KDIR)" || { \
@@ -93,6 +112,33 @@ $(LINUX_SOURCE_TAR):
 checkpatch: $(CHECKPATCH)
 	$(CHECKPATCH) $(CHECKPATCH_FLAGS) -f $(CHECKPATCH_FILES)
 
+# Static checks.  The module is compiled from a copy in build/static, with
+# sparse on every file and the W=1 warnings, against the default kernel's
+# headers: kmod/'s own objects are left alone.  cppcheck: the warning,
+# portability and performance classes (its style class argues with the
+# kernel style).  Any warning fails; together well under a minute.
+STATIC := $(BUILD)/static
+CPPCHECK_FLAGS ?= --quiet --enable=warning,portability,performance \
+	--std=c11 --inline-suppr --error-exitcode=1
+
+static: static-kmod static-user
+
+static-kmod:
+	@test -d "$(KDIR)" || { echo "static: no KDIR '$(KDIR)': run 'make deps'" >&2; exit 1; }
+	@rm -rf $(STATIC) && mkdir -p $(STATIC)/kmod && \
+		cp Kbuild $(STATIC)/ && cp -r uapi $(STATIC)/ && \
+		cp kmod/Kbuild kmod/*.[ch] $(STATIC)/kmod/ && rm -f $(STATIC)/kmod/*.mod.c
+	@echo "static: sparse and W=1 on kmod/ against $(KVER)"
+	@$(MAKE) -C $(KDIR) M=$(CURDIR)/$(STATIC) C=2 W=1 modules >$(STATIC)/build.log 2>&1 || \
+		{ cat $(STATIC)/build.log; echo "static: the module does not build"; exit 1; }
+	@if grep -E 'warning:|error:' $(STATIC)/build.log; then \
+		echo "static: kmod/ is not sparse and W=1 clean"; exit 1; fi
+
+static-user:
+	@echo "static: cppcheck on lib/ and ctl/"
+	@cppcheck $(CPPCHECK_FLAGS) -I uapi -I lib lib ctl || \
+		{ echo "static: cppcheck found the above in lib/ or ctl/"; exit 1; }
+
 deps:
 	@scripts/deps.sh
 
@@ -104,6 +150,9 @@ check demo shell bench:
 		echo "$@: the build failed"; \
 		if [ $@ = check ]; then echo "0 passed, 1 failed"; fi; \
 		exit 1; }
+	@if [ $@ = check ]; then $(MAKE) --no-print-directory static || { \
+		echo "check: the static checks failed"; \
+		echo "0 passed, 1 failed"; exit 1; }; fi
 	@$(vm_env) scripts/vm.sh $@
 
 # Only the VM part, on an already built tree.

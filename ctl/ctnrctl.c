@@ -261,7 +261,7 @@ static int do_version(int argc, char **argv)
 	if (!rc && info.has & CTNR_INFO_HAS_ABI &&
 	    info.abi_version != CTNR_ABI_VERSION)
 		fprintf(stderr, "ctnrctl: warning: the module speaks ABI %u, ctnrctl was built for ABI %u\n",
-			info.abi_version, CTNR_ABI_VERSION);
+			info.abi_version, (unsigned int)CTNR_ABI_VERSION);
 	return rc;
 }
 

@@ -31,6 +31,8 @@ PACKAGES=(
 	libnl-3-dev libnl-genl-3-dev
 	e2fsprogs util-linux kmod procps
 	debootstrap		# newer kernels: scripts/krel.sh (make check KREL=trixie)
+	flex bison bc libelf-dev	# the debug kernel: scripts/debugkernel.sh
+	sparse cppcheck		# make static (part of make check)
 )
 
 log() { echo "deps: $*"; }

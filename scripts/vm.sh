@@ -17,8 +17,14 @@
 #   KREL                  boot the kernel of another Debian release instead
 #                         (trixie, sid: scripts/krel.sh); its module is
 #                         build/kernels/<kver>/ctnr.ko
+#   KERNEL=debug          boot the sanitizer kernel (scripts/debugkernel.sh;
+#                         module build/kernels/debug/ctnr.ko); the defaults
+#                         become VM_MEMORY=3G, VM_TIMEOUT=7200,
+#                         CTNR_TEST_TIMEOUT=1800, VM_APPEND="kasan_multi_shot
+#                         log_buf_len=8M" (PREEMPT=y is built in), and run.sh
+#                         checks the sanitizers (CTNR_SANITIZERS=1)
 #   CTNR_KO               the module to load (default: kmod/ctnr.ko, or the
-#                         KREL one)
+#                         KREL or KERNEL one)
 #   VM_CPUS (2), VM_MEMORY (2G), VM_TIMEOUT (seconds, 1500; check and demo)
 #   VM_APPEND             extra kernel command line (check: preempt=full)
 #   VM_CONSOLE_LOGLEVEL   console loglevel (5: warnings and worse); the serial
@@ -49,6 +55,19 @@ if [ -n "${KREL:-}" ]; then
 	KVER=$(scripts/krel.sh kver "$KREL") || exit 1
 	VMLINUZ=$(scripts/krel.sh vmlinuz "$KREL") || exit 1
 	CTNR_KO=${CTNR_KO:-$(scripts/krel.sh ko "$KREL")} || exit 1
+fi
+if [ "${KERNEL:-}" = debug ]; then
+	VMLINUZ=${VMLINUZ:-$(scripts/debugkernel.sh vmlinuz)} || exit 1
+	KVER=$(cat "$(scripts/debugkernel.sh kdir)/include/config/kernel.release") || exit 1
+	CTNR_KO=${CTNR_KO:-$(scripts/debugkernel.sh ko)}
+	# KASAN's shadow, kmemleak's and lockdep's tables need memory; every
+	# instrumented access is slow under TCG.  PREEMPT=y is built in.
+	VM_MEMORY=${VM_MEMORY:-3G}
+	VM_TIMEOUT=${VM_TIMEOUT:-7200}
+	CTNR_TEST_TIMEOUT=${CTNR_TEST_TIMEOUT:-1800}
+	# every KASAN report, not only the first; room for long reports
+	VM_APPEND=${VM_APPEND-kasan_multi_shot log_buf_len=8M}
+	CTNR_SANITIZERS=1
 fi
 CTNR_KO=${CTNR_KO:-$REPO/kmod/ctnr.ko}
 case "$CTNR_KO" in
@@ -151,7 +170,7 @@ check)
 	rm -f "$result"
 	# hand a test selection and the per-program timeout on to run.sh
 	envs="CTNR_RESULT=$q_repo/$result "
-	for v in CTNR_KO CTNR_TESTS CTNR_TEST_TIMEOUT CTNR_SYSRQ_ALL; do
+	for v in CTNR_KO CTNR_TESTS CTNR_TEST_TIMEOUT CTNR_SYSRQ_ALL CTNR_SANITIZERS; do
 		[ -n "${!v:-}" ] && envs+="$v=$(printf '%q' "${!v}") "
 	done
 	run_vm build/vm-check.log "cd $q_repo && ${envs}selftests/run.sh"

@@ -13,6 +13,15 @@
 #   5. new kernel log lines: every WARNING/BUG/Oops/lockdep/leak/... line
 #      is one failed check; none at all is one passed check
 #
+# On a kernel with kmemleak, the leaks of the boot are scanned for and
+# cleared before the module is loaded, and kmemleak scans once after the
+# suite (module still loaded) and once at the end (module unloaded): each
+# "unreferenced object" is one failed check.  With CTNR_SANITIZERS=1
+# (make check KERNEL=debug) the run first shows the kernel's own evidence
+# that each sanitizer is on, fails if one is not, checks at the end that
+# lockdep and kmemleak did not turn themselves off, and says so in its
+# last lines.
+#
 # Counting: each KTAP leaf result ("ok N", "not ok N", at any indentation)
 # is one test; a result line that closes a nested (more indented) block is
 # that block's summary and is not counted again.  "# SKIP" results are
@@ -25,6 +34,7 @@
 # and the exit status is non-zero when M > 0.
 #
 # Environment: CTNR_TEST_TIMEOUT (seconds per program, default 300),
+# CTNR_SANITIZERS (1: require the debug kernel's sanitizers),
 # CTNR_TESTS (space-separated subset of TEST_PROGS to run), CTNR_RESULT
 # (the result file instead of build/result.txt; scripts/vm.sh gives each
 # run its own, so that runs sharing the tree do not read each other's).
@@ -198,6 +208,96 @@ run_prog() {
 	echo "# $name: exit status $rc; $p passed, $f failed, $s skipped"
 }
 
+# ---- sanitizers ----
+
+SANITIZERS=${CTNR_SANITIZERS:-0}
+KMEMLEAK=/sys/kernel/debug/kmemleak
+nleaks=0
+nbad=0
+sanitizers_on=0
+
+# The evidence that each sanitizer is on, from the kernel itself: its boot
+# banner, or for those that print none, a symbol or file that exists only
+# when it is built in.  "name|kind|what": kind is dmesg (a fixed string of
+# the boot log), sym (/proc/kallsyms) or file.
+sanitizer_evidence='KASAN|dmesg|KernelAddressSanitizer initialized
+KFENCE|dmesg|kfence: initialized
+kmemleak|dmesg|kmemleak: Kernel memory leak detector initialized
+lockdep|dmesg|Lock dependency validator
+PROVE_RCU|dmesg|RCU lockdep checking is enabled
+UBSAN|sym|__ubsan_handle_out_of_bounds
+DEBUG_ATOMIC_SLEEP|sym|__might_sleep
+DEBUG_LIST|sym|__list_add_valid
+DEBUG_OBJECTS|file|/sys/kernel/debug/debug_objects/stats
+FAILSLAB|file|/sys/kernel/debug/failslab/probability
+FAIL_PAGE_ALLOC|file|/sys/kernel/debug/fail_page_alloc/probability
+fail-nth|file|/proc/self/fail-nth'
+
+# Show the evidence; one failed check for each sanitizer without it.
+sanitizers_show() {
+	local name kind what line missing=()
+	echo "# sanitizers of $(uname -r):"
+	while IFS='|' read -r name kind what; do
+		line=
+		case "$kind" in
+		dmesg) line=$(dmesg | grep -F -m1 "$what") ;;
+		sym) grep -qw "$what" /proc/kallsyms && line="$what in /proc/kallsyms" ;;
+		file) [ -e "$what" ] && line="$what exists" ;;
+		esac
+		if [ -n "$line" ]; then
+			echo "#   $name: $line"
+		else
+			echo "#   $name: NOT FOUND ($kind: $what)"
+			missing+=("$name")
+		fi
+	done <<<"$sanitizer_evidence"
+	if [ ${#missing[@]} -eq 0 ]; then
+		sanitizers_on=1
+		check_ok "sanitizers on: $(cut -d'|' -f1 <<<"$sanitizer_evidence" | tr '\n' ' ')"
+	else
+		check_fail sanitizers "sanitizers missing from this kernel: ${missing[*]}"
+	fi
+}
+
+# kmemleak_scan: two scans some seconds apart (an object is reported only
+# once it is older than 5 s and unchanged between two scans).  False when
+# kmemleak refuses (it turned itself off).
+kmemleak_scan() {
+	sleep 6
+	echo scan >"$KMEMLEAK" 2>/dev/null || return 1
+	sleep 6
+	echo scan >"$KMEMLEAK" 2>/dev/null
+}
+
+# kmemleak_check WHEN: scan, count the reports since the last clear (one
+# failed check each, the first ones shown whole), then clear them.
+kmemleak_check() {
+	local when=$1 n
+	[ -e "$KMEMLEAK" ] || return 0
+	echo "# kmemleak scan $when"
+	if ! kmemleak_scan; then
+		check_fail kmemleak "kmemleak scan $when: refused (kmemleak turned itself off?)"
+		return
+	fi
+	cat "$KMEMLEAK" >"$LOGDIR/kmemleak" 2>/dev/null
+	n=$(grep -c '^unreferenced object' "$LOGDIR/kmemleak")
+	nleaks=$((nleaks + n))
+	if [ "$n" -eq 0 ]; then
+		check_ok "kmemleak $when: no unreferenced object"
+	else
+		grep '^unreferenced object' "$LOGDIR/kmemleak" | while IFS= read -r line; do
+			echo "not ok - kmemleak $when: $line"
+		done
+		nfail=$((nfail + n))
+		failed_names+=(kmemleak)
+		echo "# kmemleak $when: $n unreferenced objects; the first reports:"
+		head -n 120 "$LOGDIR/kmemleak" | sed 's/^/# /'
+		cp "$LOGDIR/kmemleak" "$REPO/build/kmemleak-$when.txt" 2>/dev/null &&
+			echo "# (all of them in build/kmemleak-$when.txt)"
+	fi
+	echo clear >"$KMEMLEAK" 2>/dev/null
+}
+
 # ---- set-up ----
 
 mountpoint -q /sys/kernel/debug 2>/dev/null ||
@@ -207,6 +307,19 @@ if [ -d /sys/kernel/tracing ] && ! mountpoint -q /sys/kernel/tracing; then
 fi
 
 echo "# ctnr selftests on $(uname -r), $(nproc) CPUs"
+
+[ "$SANITIZERS" = 1 ] && sanitizers_show
+
+# What the boot leaked is not ours: find it and set it aside before the
+# module comes in ("clear" also greys every object older than 5 s).
+if [ -e "$KMEMLEAK" ]; then
+	if kmemleak_scan; then
+		echo "# kmemleak: $(grep -c '^unreferenced object' "$KMEMLEAK") objects leaked by the boot, cleared"
+		echo clear >"$KMEMLEAK"
+	else
+		check_fail kmemleak "kmemleak scan before the suite: refused"
+	fi
+fi
 
 # Mark where this run starts in the kernel log, and follow the log from
 # here on: a snapshot taken at the end may have lost the start of the run
@@ -249,6 +362,9 @@ for t in $tests; do
 	run_prog "$t"
 done
 
+# with the module still loaded: what the tests left behind
+[ $loaded -eq 1 ] && kmemleak_check after-suite
+
 # ---- 3. unload ----
 
 if [ $loaded -eq 1 ]; then
@@ -274,11 +390,8 @@ fi
 
 # ---- 5. kernel log ----
 
-if [ -e /sys/kernel/debug/kmemleak ]; then
-	echo scan >/sys/kernel/debug/kmemleak 2>/dev/null
-	sleep 1
-	echo scan >/sys/kernel/debug/kmemleak 2>/dev/null
-fi
+# the module unloaded: what it did not free
+kmemleak_check after-rmmod
 
 echo "# ---- kernel log ----"
 sleep 1
@@ -297,10 +410,19 @@ else
 	echo "# kernel log start marker lost; scanning by line count"
 	tail -n +"$((dmesg_before + 1))" "$LOGDIR/dmesg" >"$LOGDIR/dmesg.new"
 fi
-[ -e /sys/kernel/debug/kmemleak ] && cat /sys/kernel/debug/kmemleak >>"$LOGDIR/dmesg.new"
 
-patterns='WARNING:|BUG:|kernel BUG at|Oops|general protection|possible circular locking|INFO: task .* blocked|kmemleak|lockdep|refcount_t:|UBSAN|KASAN|detected stall|unreferenced object|ctnr: leak:'
+# WARNING: and BUG: cover most reports (KASAN and KFENCE say "BUG:
+# KASAN: ...", lockdep "WARNING: possible circular locking ...", list
+# corruption and ODEBUG go through WARN); the rest print neither.
+patterns='WARNING:|BUG:|kernel BUG at|Oops|general protection|Kernel panic'
+patterns+='|possible circular locking|possible recursive locking|inconsistent lock state'
+patterns+='|suspicious RCU usage|bad unlock balance|held lock freed|lock held when returning'
+patterns+='|non-static key|lockdep is turned off|turning off the locking correctness validator'
+patterns+='|INFO: task .* blocked|detected stall|soft lockup|hard LOCKUP'
+patterns+='|kmemleak|lockdep|refcount_t:|UBSAN|KASAN|KFENCE|ODEBUG|list_(add|del) corruption'
+patterns+='|unreferenced object|ctnr: leak:'
 if grep -E "$patterns" "$LOGDIR/dmesg.new" >"$LOGDIR/dmesg.bad"; then
+	nbad=$(wc -l <"$LOGDIR/dmesg.bad")
 	while IFS= read -r line; do
 		check_fail dmesg "kernel log: $line"
 	done <"$LOGDIR/dmesg.bad"
@@ -310,7 +432,27 @@ else
 	check_ok "kernel log clean ($(wc -l <"$LOGDIR/dmesg.new") new lines)"
 fi
 
+# lockdep stops at its first report, or when a table overflows: the rest
+# of the run would go unchecked.
+if [ "$SANITIZERS" = 1 ]; then
+	if grep -qE '^ *debug_locks: *1' /proc/lockdep_stats 2>/dev/null; then
+		check_ok "lockdep still on at the end (debug_locks 1)"
+	else
+		check_fail lockdep "lockdep turned off during the run: $(grep debug_locks /proc/lockdep_stats 2>&1)"
+	fi
+	# kmemleak: kmemleak_check fails when a scan is refused
+fi
+
 # ---- totals ----
+
+if [ "$SANITIZERS" = 1 ]; then
+	if [ "$sanitizers_on" = 1 ]; then
+		echo "# sanitizers were on: $(cut -d'|' -f1 <<<"$sanitizer_evidence" | tr '\n' ' ')"
+	else
+		echo "# sanitizers: NOT all on (see the start of the run)"
+	fi
+	echo "# sanitizer reports: $nbad in the kernel log, $nleaks from kmemleak"
+fi
 
 if [ ${#failed_names[@]} -gt 0 ]; then
 	echo "# failed: $(printf '%s\n' "${failed_names[@]}" | awk '!seen[$0]++' | tr '\n' ' ')"
