@@ -219,6 +219,22 @@ void ctnr_get(struct ctnr_container *c)
 	refcount_inc(&c->ref);
 }
 
+/*
+ * RCU readers may still look at a container that lost its last reference,
+ * and through it at its owner (ctnr_may_manage()): both go only after a
+ * grace period.  __put_user_ns() only queues work, so this may drop the
+ * last reference on the user namespace.
+ */
+static void ctnr_free_rcu(struct rcu_head *rcu)
+{
+	struct ctnr_container *c = container_of(rcu, struct ctnr_container,
+						rcu);
+
+	put_user_ns(c->owner);
+	ctnr_count_add(CTNR_CNT_USERNS_REFS, -1);
+	kfree(c);
+}
+
 static void ctnr_release(struct ctnr_container *c)
 {
 	might_sleep();
@@ -233,11 +249,9 @@ static void ctnr_release(struct ctnr_container *c)
 		put_pid(c->init_pid);
 		ctnr_count_add(CTNR_CNT_PID_REFS, -1);
 	}
-	put_user_ns(c->owner);
-	ctnr_count_add(CTNR_CNT_USERNS_REFS, -1);
 	ctnr_count_add(CTNR_CNT_CONTAINERS, -1);
 	ctnr_count_add(CTNR_CNT_BYTES, -(long)sizeof(*c));
-	kfree_rcu(c, rcu);
+	call_rcu(&c->rcu, ctnr_free_rcu);
 }
 
 /* The last put must be in process context. */
@@ -613,5 +627,5 @@ void ctnr_container_uninit(void)
 	rhashtable_destroy(&ctnr_cgroups);
 	rhashtable_destroy(&ctnr_names);
 	xa_destroy(&ctnr_ids);
-	rcu_barrier();	/* kfree_rcu() of the containers */
+	rcu_barrier();	/* ctnr_free_rcu() of the containers */
 }

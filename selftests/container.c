@@ -2095,6 +2095,100 @@ TEST_F_TIMEOUT(bulk, concurrent_create_enter_delete, 120)
 	}
 }
 
+/*
+ * container.md H1: INFO used to walk every container under RCU and look at
+ * each owner user namespace, which the last put freed with no grace
+ * period.  Containers that hold the last reference on their user namespace
+ * go (autoremove) while other threads send INFO and dump.  With KASAN or
+ * slub_debug=P the old code oopses here; the kernel log check catches it.
+ */
+struct churn {
+	pthread_t th;
+	volatile int *stop;
+	bool dump;
+	unsigned long calls;
+	int err;
+};
+
+static void *churn_reader(void *p)
+{
+	struct churn *a = p;
+	struct ctnr_nl nl;
+	long n;
+
+	a->err = ctnr_nl_open(&nl);
+	if (a->err)
+		return NULL;
+	while (!*a->stop) {
+		n = a->dump ? ctnr_dump_count(&nl, NULL, 0, NULL) :
+			      ctnr_count(&nl);
+		if (n < 0) {
+			a->err = (int)n;
+			break;
+		}
+		a->calls++;
+	}
+	ctnr_nl_close(&nl);
+	return NULL;
+}
+
+/* in a child: a user namespace of its own, registered, then gone */
+static void churn_owner(const char *name)
+{
+	struct ctnr_nl nl;
+
+	if (enter_userns_as_root(0) || ctnr_nl_open(&nl) ||
+	    ctnr_new(&nl, name, getpid(), CTNR_F_AUTOREMOVE, NULL))
+		_exit(1);
+	_exit(0);
+}
+
+#define CHURN_OWNERS	200
+
+TEST_F_TIMEOUT(bulk, info_while_owner_userns_goes, 180)
+{
+	struct churn rd[3];
+	volatile int stop = 0;
+	char name[64], bad[1024];
+	int i, st, failed = 0, r;
+	pid_t pid;
+
+	memset(rd, 0, sizeof(rd));
+	for (i = 0; i < 3; i++) {
+		rd[i].stop = &stop;
+		rd[i].dump = i == 2;
+		ASSERT_EQ(0, pthread_create(&rd[i].th, NULL, churn_reader,
+					    &rd[i]));
+	}
+	for (i = 0; i < CHURN_OWNERS; i++) {
+		snprintf(name, sizeof(name), "%s-churn%d", self->prefix, i);
+		fflush(stdout);
+		pid = fork();
+		if (pid == 0)
+			churn_owner(name);
+		if (pid < 0 || waitpid(pid, &st, 0) != pid ||
+		    !WIFEXITED(st) || WEXITSTATUS(st))
+			failed++;
+	}
+	stop = 1;
+	for (i = 0; i < 3; i++) {
+		pthread_join(rd[i].th, NULL);
+		EXPECT_EQ(0, rd[i].err) {
+			TH_LOG("reader %d: %s", i, strerror(-rd[i].err));
+		}
+		EXPECT_GT(rd[i].calls, 0UL);
+	}
+	ASSERT_EQ(0, failed) {
+		TH_LOG("%d of %d owners could not register", failed,
+		       CHURN_OWNERS);
+	}
+	r = ctnr_counters_wait_zero(20000, bad, sizeof(bad));
+	ASSERT_EQ(0, r) {
+		TH_LOG("counters not back to zero: %s", bad);
+	}
+	ASSERT_EQ(0, ctnr_count(&self->nl));
+}
+
 #define SCALE_N		100000
 #define SCALE_TENTH	(SCALE_N / 10)
 
