@@ -29,7 +29,10 @@
 /*
  * ns_common reference count: "count" (6.1, 6.12), later "__ns_ref", with
  * __ns_ref_inc() (7.2), which leaves the initial namespaces' count alone as
- * their put does.
+ * their put does.  nsfd.c increments it directly only for the mount
+ * namespace, which has no exported get; every other type is taken with its
+ * own get (get_net(), get_pid_ns(), ...), which matches its put on every
+ * kernel.  ctnr_ns_ref_read() is for the debugfs view (stats.c).
  */
 #if defined(CTNR_KERNEL_NS_REF_INC)
 #define ctnr_ns_ref_inc(ns) __ns_ref_inc(ns)
@@ -37,6 +40,11 @@
 #define ctnr_ns_ref_inc(ns) refcount_inc(&(ns)->__ns_ref)
 #else
 #define ctnr_ns_ref_inc(ns) refcount_inc(&(ns)->count)
+#endif
+#if defined(CTNR_KERNEL_NS_REF)
+#define ctnr_ns_ref_read(ns) refcount_read(&(ns)->__ns_ref)
+#else
+#define ctnr_ns_ref_read(ns) refcount_read(&(ns)->count)
 #endif
 
 /*

@@ -153,10 +153,51 @@ u32 ctnr_ns_mask(const struct ctnr_container *c)
 	return mask;
 }
 
+/*
+ * One more reference on @ns of type @t, taken the way its type's put
+ * (->put of its operations) drops it: get_pid_ns() and put_pid_ns() both
+ * leave init_pid_ns alone, where a bare increment would never be undone.
+ * The mount namespace has no exported get; put_mnt_ns() drops ns.count.
+ */
+static void ctnr_ns_get(int t, struct ns_common *ns)
+{
+	switch (t) {
+	case CTNR_NS_USER:
+		get_user_ns(container_of(ns, struct user_namespace, ns));
+		break;
+	case CTNR_NS_UTS:
+		get_uts_ns(container_of(ns, struct uts_namespace, ns));
+		break;
+	case CTNR_NS_IPC:
+		get_ipc_ns(container_of(ns, struct ipc_namespace, ns));
+		break;
+	case CTNR_NS_NET:
+		get_net(container_of(ns, struct net, ns));
+		break;
+	case CTNR_NS_PID:
+		get_pid_ns(container_of(ns, struct pid_namespace, ns));
+		break;
+	case CTNR_NS_CGROUP:
+		get_cgroup_ns(container_of(ns, struct cgroup_namespace, ns));
+		break;
+	case CTNR_NS_TIME:
+		get_time_ns(container_of(ns, struct time_namespace, ns));
+		break;
+	default:
+		ctnr_ns_ref_inc(ns);
+		break;
+	}
+}
+
 /* open_related_ns() callback: one more reference on a namespace we pin. */
 static struct ns_common *ctnr_ns_get_ref(struct ns_common *ns)
 {
-	ctnr_ns_ref_inc(ns);
+	int t;
+
+	for (t = 0; t < __CTNR_NS_MAX; t++)
+		if (ctnr_ns_ops[t] && ns->ops == ctnr_ns_ops[t])
+			break;
+	ctnr_ns_get(t, ns);	/* ours: one of the types above */
 	return ns;
 }
 

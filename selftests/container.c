@@ -613,6 +613,72 @@ TEST_F(container, ns_fds_only_requested)
 	ASSERT_EQ(fds0, count_open_fds());
 }
 
+/* the reference count debugfs shows for @what in kernel_refs, or -1 */
+static long long kernel_ref(const char *what)
+{
+	char buf[1024], *line, *save = NULL, key[64];
+	long long v;
+
+	if (read_str("/sys/kernel/debug/ctnr/kernel_refs", buf,
+		     sizeof(buf)) < 0)
+		return -1;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		if (sscanf(line, "%63s %lld", key, &v) == 2 &&
+		    !strcmp(key, what))
+			return v;
+	return -1;
+}
+
+/*
+ * container.md M2: NS_FDS took a bare reference on the pid namespace,
+ * which put_pid_ns() never drops for init_pid_ns: every call on a
+ * container in the initial pid namespace leaked one, up to the refcount
+ * saturation WARN.
+ */
+TEST_F(container, ns_fds_init_pid_ns_no_leak)
+{
+	struct ctnr_ioc_ns_fds a;
+	struct ctnr_ctr c;
+	char name[64];
+	long long before, after;
+	pid_t kid;
+	int i, r;
+
+	kid = fork();
+	ASSERT_GE(kid, 0);
+	if (kid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		for (;;)
+			pause();
+	}
+	snprintf(name, sizeof(name), "%s-initpid", self->prefix);
+	r = ctnr_new(&self->nl, name, kid, 0, &c);
+	ASSERT_EQ(0, r) {
+		TH_LOG("%s %s", strerror(-r), self->nl.ext_msg);
+		kill_reap(&kid);
+	}
+	before = kernel_ref("init_pid_ns");
+	ASSERT_GT(before, 0) {
+		TH_LOG("no init_pid_ns in debugfs ctnr/kernel_refs");
+		kill_reap(&kid);
+	}
+	for (i = 0; i < 200; i++) {
+		r = ctnr_ns_fds(self->dev, c.id, NULL, CLONE_NEWPID, &a);
+		if (r)
+			break;
+		ctnr_ns_fds_close(&a);
+	}
+	after = kernel_ref("init_pid_ns");
+	kill_reap(&kid);
+	ASSERT_EQ(0, r);
+	ASSERT_LT(after - before, 20) {
+		TH_LOG("init_pid_ns count %lld -> %lld after 200 NS_FDS",
+		       before, after);
+	}
+	ASSERT_EQ(0, ctnr_del_id(&self->nl, c.id));
+}
+
 struct enter_arg {
 	int fds[__CTNR_NS_MAX];
 	const char *hostname;
