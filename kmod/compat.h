@@ -49,8 +49,7 @@
 
 /*
  * Where a namespace's CLONE_NEW* type is kept: struct proc_ns_operations
- * .type (6.1, 6.12) until it moved to struct ns_common .ns_type (7.2).  A
- * pointer, so that nsfd.c can read it with copy_from_kernel_nofault().
+ * .type (6.1, 6.12) until it moved to struct ns_common .ns_type (7.2).
  */
 #ifdef CTNR_KERNEL_NS_TYPE
 #define ctnr_ns_type_ptr(ns, ops) ((const int *)&(ns)->ns_type)
@@ -59,11 +58,16 @@
 #endif
 
 /*
- * struct mnt_namespace starts with its ns_common unless struct layout
- * randomisation shuffles it.  nsfd.c still checks at run time.
+ * inode_permission() took the mount's user namespace until 6.3 made it
+ * an idmapping (CTNR_KERNEL_MNT_IDMAP); both are the identity here, as
+ * cgroup_may_write() uses for cgroup.procs.
  */
-#ifndef CONFIG_RANDSTRUCT
-#define CTNR_MNTNS_NS_FIRST
+#ifdef CTNR_KERNEL_MNT_IDMAP
+#define ctnr_inode_permission(inode, mask) \
+	inode_permission(&nop_mnt_idmap, inode, mask)
+#else
+#define ctnr_inode_permission(inode, mask) \
+	inode_permission(&init_user_ns, inode, mask)
 #endif
 
 /*

@@ -21,6 +21,7 @@ static const char *const ctnr_counter_names[__CTNR_CNT_MAX] = {
 	[CTNR_CNT_USERNS_REFS] = "userns_refs",
 	[CTNR_CNT_BYTES] = "bytes",
 	[CTNR_CNT_BUCKETS] = "buckets",
+	[CTNR_CNT_OWNERS] = "owners",
 	[CTNR_CNT_LOGS] = "logs",
 	[CTNR_CNT_LOG_FILES] = "log_files",
 	[CTNR_CNT_DEV_STATES] = "dev_states",
