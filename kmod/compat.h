@@ -29,7 +29,10 @@
 /*
  * ns_common reference count: "count" (6.1, 6.12), later "__ns_ref", with
  * __ns_ref_inc() (7.2), which leaves the initial namespaces' count alone as
- * their put does.
+ * their put does.  nsfd.c increments it directly only for the mount
+ * namespace, which has no exported get; every other type is taken with its
+ * own get (get_net(), get_pid_ns(), ...), which matches its put on every
+ * kernel.  ctnr_ns_ref_read() is for the debugfs view (stats.c).
  */
 #if defined(CTNR_KERNEL_NS_REF_INC)
 #define ctnr_ns_ref_inc(ns) __ns_ref_inc(ns)
@@ -38,11 +41,15 @@
 #else
 #define ctnr_ns_ref_inc(ns) refcount_inc(&(ns)->count)
 #endif
+#if defined(CTNR_KERNEL_NS_REF)
+#define ctnr_ns_ref_read(ns) refcount_read(&(ns)->__ns_ref)
+#else
+#define ctnr_ns_ref_read(ns) refcount_read(&(ns)->count)
+#endif
 
 /*
  * Where a namespace's CLONE_NEW* type is kept: struct proc_ns_operations
- * .type (6.1, 6.12) until it moved to struct ns_common .ns_type (7.2).  A
- * pointer, so that nsfd.c can read it with copy_from_kernel_nofault().
+ * .type (6.1, 6.12) until it moved to struct ns_common .ns_type (7.2).
  */
 #ifdef CTNR_KERNEL_NS_TYPE
 #define ctnr_ns_type_ptr(ns, ops) ((const int *)&(ns)->ns_type)
@@ -51,11 +58,16 @@
 #endif
 
 /*
- * struct mnt_namespace starts with its ns_common unless struct layout
- * randomisation shuffles it.  nsfd.c still checks at run time.
+ * inode_permission() took the mount's user namespace until 6.3 made it
+ * an idmapping (CTNR_KERNEL_MNT_IDMAP); both are the identity here, as
+ * cgroup_may_write() uses for cgroup.procs.
  */
-#ifndef CONFIG_RANDSTRUCT
-#define CTNR_MNTNS_NS_FIRST
+#ifdef CTNR_KERNEL_MNT_IDMAP
+#define ctnr_inode_permission(inode, mask) \
+	inode_permission(&nop_mnt_idmap, inode, mask)
+#else
+#define ctnr_inode_permission(inode, mask) \
+	inode_permission(&init_user_ns, inode, mask)
 #endif
 
 /*

@@ -12,7 +12,11 @@
  */
 #include <linux/cgroup.h>
 #include <linux/ctype.h>
+#include <linux/fs.h>
 #include <linux/hashtable.h>
+#include <linux/kernfs.h>
+#include <linux/namei.h>
+#include <linux/nsproxy.h>
 #include <linux/pid.h>
 #include <linux/rhashtable.h>
 #include <linux/sched/signal.h>
@@ -26,8 +30,8 @@
 
 /*
  * ctnr_lock protects every write to ctnr_ids, ctnr_names, ctnr_cgroups,
- * ctnr_pids, ctnr_owners and ctnr_next_id, and a container's flags, state
- * and unlinked fields.  It nests outside cgroup_mutex (taken by
+ * ctnr_pids, ctnr_next_id and ctnr_total, and a container's
+ * flags, state and unlinked fields (ctnr_owners has its own lock).  It nests outside cgroup_mutex (taken by
  * cgroup_path_ns() while sending events) and outside ctnr_dev_lock (taken
  * by ctnr_dev_unlink()).
  */
@@ -68,32 +72,75 @@ static const struct rhashtable_params ctnr_bucket_params = {
 	.automatic_shrinking = true,
 };
 
-/* Caller holds ctnr_lock. */
-static int ctnr_bucket_add(struct rhashtable *tbl, const void *key,
-			   struct list_head *link, struct ctnr_bucket **bp)
+/* The bucket of @key, created if need be.  Caller holds ctnr_lock. */
+static struct ctnr_bucket *ctnr_bucket_get(struct rhashtable *tbl,
+					   const void *key)
 {
 	struct ctnr_bucket *b;
 	int err;
 
 	lockdep_assert_held(&ctnr_lock);
 	b = rhashtable_lookup_fast(tbl, &key, ctnr_bucket_params);
-	if (!b) {
-		b = kzalloc(sizeof(*b), GFP_KERNEL_ACCOUNT);
-		if (!b)
-			return -ENOMEM;
-		b->key = key;
-		INIT_LIST_HEAD(&b->list);
-		err = rhashtable_insert_fast(tbl, &b->node, ctnr_bucket_params);
-		if (err) {
-			kfree(b);
-			return err;
-		}
-		ctnr_count_add(CTNR_CNT_BUCKETS, 1);
-		ctnr_count_add(CTNR_CNT_BYTES, sizeof(*b));
+	if (b)
+		return b;
+	b = kzalloc(sizeof(*b), GFP_KERNEL_ACCOUNT);
+	if (!b)
+		return ERR_PTR(-ENOMEM);
+	b->key = key;
+	INIT_LIST_HEAD(&b->list);
+	err = rhashtable_insert_fast(tbl, &b->node, ctnr_bucket_params);
+	if (err) {
+		kfree(b);
+		return ERR_PTR(err);
 	}
-	/* Newest first: the innermost lookup prefers the latest container. */
-	list_add_rcu(link, &b->list);
-	*bp = b;
+	ctnr_count_add(CTNR_CNT_BUCKETS, 1);
+	ctnr_count_add(CTNR_CNT_BYTES, sizeof(*b));
+	return b;
+}
+
+/* Caller holds ctnr_lock.  The order of the pid buckets does not matter. */
+static int ctnr_pid_link(struct ctnr_container *c)
+{
+	struct ctnr_bucket *b = ctnr_bucket_get(&ctnr_pids, c->init_pid);
+
+	if (IS_ERR(b))
+		return PTR_ERR(b);
+	list_add_rcu(&c->pid_link, &b->list);
+	c->pid_bucket = b;
+	return 0;
+}
+
+/*
+ * Put @c on its cgroup's bucket.  Caller holds ctnr_lock.
+ *
+ * The containers of one cgroup are kept in order of privilege: the lowest
+ * owner level first, then the oldest (ids only grow).  The first decides
+ * which container a task of the cgroup is in (kmsg binding, ctnrloop
+ * ownership, whoami), so a later, less privileged registration cannot
+ * re-home the tasks of a container someone else imposed.  It cannot even
+ * be made: the registrant must be able to manage the first container,
+ * which (by induction) it can only if it can manage them all.
+ */
+static int ctnr_cgroup_link(struct ctnr_container *c,
+			    struct netlink_ext_ack *extack)
+{
+	struct ctnr_bucket *b = ctnr_bucket_get(&ctnr_cgroups, c->cgrp);
+	struct ctnr_container *first, *pos;
+
+	if (IS_ERR(b))
+		return PTR_ERR(b);
+	first = list_first_entry_or_null(&b->list, struct ctnr_container,
+					  cgrp_link);
+	if (first && !ctnr_may_manage(first, NULL)) {
+		NL_SET_ERR_MSG(extack, "the cgroup is held by a container of a more privileged or another owner");
+		return -EBUSY;
+	}
+	/* from the newest: after every entry whose owner is not deeper */
+	list_for_each_entry_reverse(pos, &b->list, cgrp_link)
+		if (pos->level <= c->level)
+			break;
+	list_add_rcu(&c->cgrp_link, &pos->cgrp_link);
+	c->cgrp_bucket = b;
 	return 0;
 }
 
@@ -129,69 +176,260 @@ static struct list_head *ctnr_bucket_list_rcu(struct rhashtable *tbl,
 	return b ? &b->list : &ctnr_no_bucket;
 }
 
-/* Containers per owner user namespace other than the initial one. */
-struct ctnr_owner {
-	struct hlist_node node;
-	const struct user_namespace *ns;
-	unsigned int count;
+/*
+ * Quotas, charged as the kernel's ucounts are.  A container owned by a
+ * user namespace N other than the initial one is charged at every level
+ * of N's ancestry, to two nodes per level:
+ *
+ *   the namespace node of N: everything N and the namespaces below it own
+ *     (limits max_ns_containers and max_ns_loops);
+ *   the user node (N->parent, N->owner): everything the user namespaces
+ *     that uid N->owner created in N->parent own, with what is below them
+ *     (limits max_user_containers and max_user_loops when N->parent is
+ *     the initial namespace: a host user; none deeper, where the
+ *     namespace node of N->parent binds, its admin owning every uid);
+ *
+ * then the same for N->parent, and so on up to the initial namespace.  A
+ * user who makes many user namespaces, side by side or nested, has one
+ * budget, and a namespace cannot go around its own with a child.  The
+ * nodes of a container's chain are found at registration and kept in
+ * c->charge[], one reference each, for as long as the container exists:
+ * its ctnrloop devices are charged to them too (ctnr_charge()).
+ * Containers of the initial user namespace are only counted globally,
+ * where the last sixteenth of max_containers is theirs alone: tenants may
+ * register only while fewer are registered in all.
+ *
+ * The same nodes tell INFO how many containers the caller sees, with no
+ * walk: CAP_SYS_ADMIN in its user namespace C shows C's namespace node,
+ * otherwise only the namespaces it created in C, that is its user node
+ * (C, euid), as ns_capable() decides for each.
+ */
+#define CTNR_OWNER_NS	((u32)-1)	/* key.uid of a namespace node */
+
+struct ctnr_owner_key {
+	const struct user_namespace *ns;	/* compared, never followed */
+	u32 uid;			/* a kuid, or CTNR_OWNER_NS */
+	u32 pad;
 };
 
-static DEFINE_HASHTABLE(ctnr_owners, 8);	/* under ctnr_lock */
+struct ctnr_owner {
+	struct rhash_head node;
+	struct ctnr_owner_key key;
+	refcount_t ref;		/* one per container charged here */
+	atomic_t used[__CTNR_RES_MAX];
+	struct rcu_head rcu;
+};
 
-static struct ctnr_owner *ctnr_owner_find(const struct user_namespace *ns)
+static const struct rhashtable_params ctnr_owner_params = {
+	.key_len = sizeof(struct ctnr_owner_key),
+	.key_offset = offsetof(struct ctnr_owner, key),
+	.head_offset = offsetof(struct ctnr_owner, node),
+	.automatic_shrinking = true,
+};
+
+/*
+ * Nodes are looked up under RCU; ctnr_owner_lock serialises insertion and
+ * removal, and a node's last reference is dropped under it, so a node in
+ * the table always has one.  A node lives no longer than the containers
+ * charged to it, which pin its user namespace (and its ancestors): its key
+ * is never matched by a namespace reusing the address.
+ */
+static struct rhashtable ctnr_owners;
+static DEFINE_SPINLOCK(ctnr_owner_lock);
+
+static struct ctnr_owner *ctnr_owner_get(const struct user_namespace *ns,
+					 u32 uid)
 {
-	struct ctnr_owner *o;
+	struct ctnr_owner_key key = { .ns = ns, .uid = uid };
+	struct ctnr_owner *o, *new;
+	int err;
 
-	hash_for_each_possible(ctnr_owners, o, node, (unsigned long)ns)
-		if (o->ns == ns)
-			return o;
-	return NULL;
+	rcu_read_lock();
+	o = rhashtable_lookup(&ctnr_owners, &key, ctnr_owner_params);
+	if (o && !refcount_inc_not_zero(&o->ref))
+		o = NULL;
+	rcu_read_unlock();
+	if (o)
+		return o;
+
+	new = kzalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
+	if (!new)
+		return ERR_PTR(-ENOMEM);
+	new->key = key;
+	refcount_set(&new->ref, 1);
+	spin_lock(&ctnr_owner_lock);
+	o = rhashtable_lookup_fast(&ctnr_owners, &key, ctnr_owner_params);
+	if (o) {
+		refcount_inc(&o->ref);
+		err = 0;
+	} else {
+		err = rhashtable_insert_fast(&ctnr_owners, &new->node,
+					     ctnr_owner_params);
+	}
+	spin_unlock(&ctnr_owner_lock);
+	if (o || err) {
+		kfree(new);
+		return o ?: ERR_PTR(err);
+	}
+	ctnr_count_add(CTNR_CNT_OWNERS, 1);
+	ctnr_count_add(CTNR_CNT_BYTES, sizeof(*new));
+	return new;
 }
 
-static int ctnr_owner_charge(const struct user_namespace *ns,
-			     struct netlink_ext_ack *extack)
+static void ctnr_owner_put(struct ctnr_owner *o)
 {
+	if (!refcount_dec_and_lock(&o->ref, &ctnr_owner_lock))
+		return;
+	rhashtable_remove_fast(&ctnr_owners, &o->node, ctnr_owner_params);
+	spin_unlock(&ctnr_owner_lock);
+	ctnr_count_add(CTNR_CNT_OWNERS, -1);
+	ctnr_count_add(CTNR_CNT_BYTES, -(long)sizeof(*o));
+	kfree_rcu(o, rcu);
+}
+
+static void ctnr_chain_put(struct ctnr_container *c)
+{
+	u32 i;
+
+	for (i = 0; i < c->ncharge; i++)
+		ctnr_owner_put(c->charge[i].o);
+	if (c->charge)
+		ctnr_count_add(CTNR_CNT_BYTES,
+			       -(long)(2 * c->level * sizeof(*c->charge)));
+	kfree(c->charge);
+	c->charge = NULL;
+	c->ncharge = 0;
+}
+
+/* The nodes @c is charged to, from its owner up (none for init's). */
+static int ctnr_chain_get(struct ctnr_container *c)
+{
+	const struct user_namespace *ns;
 	struct ctnr_owner *o;
 
-	if (ctnr_total >= ctnr_max_containers) {
-		NL_SET_ERR_MSG(extack, "too many containers (module parameter max_containers)");
-		return -ENOSPC;
-	}
-	if (ns == &init_user_ns)
+	if (!c->level)
 		return 0;
-	o = ctnr_owner_find(ns);
-	if (!o) {
-		o = kzalloc(sizeof(*o), GFP_KERNEL);
-		if (!o)
-			return -ENOMEM;
-		o->ns = ns;
-		hash_add(ctnr_owners, &o->node, (unsigned long)ns);
+	c->charge = kcalloc(2 * c->level, sizeof(*c->charge),
+			    GFP_KERNEL_ACCOUNT);
+	if (!c->charge)
+		return -ENOMEM;
+	ctnr_count_add(CTNR_CNT_BYTES, 2 * c->level * sizeof(*c->charge));
+	for (ns = c->owner; ns != &init_user_ns; ns = ns->parent) {
+		o = ctnr_owner_get(ns, CTNR_OWNER_NS);
+		if (IS_ERR(o))
+			goto fail;
+		c->charge[c->ncharge++].o = o;
+		o = ctnr_owner_get(ns->parent, __kuid_val(ns->owner));
+		if (IS_ERR(o))
+			goto fail;
+		c->charge[c->ncharge++].o = o;
 	}
-	if (o->count >= ctnr_max_user_containers) {
-		NL_SET_ERR_MSG(extack, "too many containers for this user namespace (module parameter max_user_containers)");
-		if (!o->count) {
-			hash_del(&o->node);
-			kfree(o);
-		}
-		return -ENOSPC;
+	return 0;
+fail:
+	ctnr_chain_put(c);
+	return PTR_ERR(o);
+}
+
+static unsigned int ctnr_owner_max(const struct ctnr_owner *o,
+				   enum ctnr_res res)
+{
+	bool containers = res == CTNR_RES_CONTAINERS;
+
+	if (o->key.uid == CTNR_OWNER_NS)
+		return containers ? READ_ONCE(ctnr_max_ns_containers) :
+				    READ_ONCE(ctnr_max_ns_loops);
+	if (o->key.ns == &init_user_ns)
+		return containers ? READ_ONCE(ctnr_max_user_containers) :
+				    READ_ONCE(ctnr_max_user_loops);
+	return UINT_MAX;
+}
+
+static void ctnr_owner_full(const struct ctnr_owner *o, enum ctnr_res res,
+			    struct netlink_ext_ack *extack)
+{
+	bool ns = o->key.uid == CTNR_OWNER_NS;
+
+	if (res == CTNR_RES_CONTAINERS && ns)
+		NL_SET_ERR_MSG(extack, "a user namespace on the way up has all its containers (module parameter max_ns_containers)");
+	else if (res == CTNR_RES_CONTAINERS)
+		NL_SET_ERR_MSG(extack, "the host user who made your user namespace has all its containers (module parameter max_user_containers)");
+	else if (ns)
+		NL_SET_ERR_MSG(extack, "a user namespace on the way up has all its ctnrloop devices (module parameter max_ns_loops)");
+	else
+		NL_SET_ERR_MSG(extack, "the host user who made your user namespace has all its ctnrloop devices (module parameter max_user_loops)");
+}
+
+static bool ctnr_inc_below(atomic_t *v, unsigned int max)
+{
+	int old = atomic_read(v);
+
+	do {
+		if ((unsigned int)old >= max)
+			return false;
+	} while (!atomic_try_cmpxchg(v, &old, old + 1));
+	return true;
+}
+
+/*
+ * Charge one more @res to every node of @c's chain, or to none and fail:
+ * -ENOSPC for a container, -EDQUOT for a ctnrloop device.  The caller
+ * holds a reference on @c.  Any context: only atomics.
+ */
+int ctnr_charge(struct ctnr_container *c, enum ctnr_res res,
+		struct netlink_ext_ack *extack)
+{
+	u32 i;
+
+	for (i = 0; i < c->ncharge; i++) {
+		struct ctnr_owner *o = c->charge[i].o;
+
+		if (ctnr_inc_below(&o->used[res], ctnr_owner_max(o, res)))
+			continue;
+		ctnr_owner_full(o, res, extack);
+		while (i--)
+			atomic_dec(&c->charge[i].o->used[res]);
+		return res == CTNR_RES_CONTAINERS ? -ENOSPC : -EDQUOT;
 	}
-	o->count++;
 	return 0;
 }
 
-static void ctnr_owner_uncharge(const struct user_namespace *ns)
+void ctnr_uncharge(struct ctnr_container *c, enum ctnr_res res)
 {
-	struct ctnr_owner *o;
+	u32 i;
 
-	if (ns == &init_user_ns)
-		return;
-	o = ctnr_owner_find(ns);
-	if (WARN_ON_ONCE(!o))
-		return;
-	if (!--o->count) {
-		hash_del(&o->node);
-		kfree(o);
+	for (i = 0; i < c->ncharge; i++)
+		atomic_dec(&c->charge[i].o->used[res]);
+}
+
+/* Caller holds ctnr_lock. */
+static int ctnr_container_charge(struct ctnr_container *c,
+				 struct netlink_ext_ack *extack)
+{
+	unsigned int max = READ_ONCE(ctnr_max_containers);
+	int err;
+
+	lockdep_assert_held(&ctnr_lock);
+	if (ctnr_total >= max) {
+		NL_SET_ERR_MSG(extack, "too many containers (module parameter max_containers)");
+		return -ENOSPC;
 	}
+	if (c->level && ctnr_total >= max - DIV_ROUND_UP(max, 16)) {
+		NL_SET_ERR_MSG(extack, "too many containers below the initial user namespace (the rest of max_containers is the host's)");
+		return -ENOSPC;
+	}
+	err = ctnr_charge(c, CTNR_RES_CONTAINERS, extack);
+	if (err)
+		return err;
+	ctnr_total++;
+	return 0;
+}
+
+/* Caller holds ctnr_lock. */
+static void ctnr_container_uncharge(struct ctnr_container *c)
+{
+	lockdep_assert_held(&ctnr_lock);
+	ctnr_uncharge(c, CTNR_RES_CONTAINERS);
+	ctnr_total--;
 }
 
 int ctnr_name_valid(const char *name, struct netlink_ext_ack *extack)
@@ -219,6 +457,22 @@ void ctnr_get(struct ctnr_container *c)
 	refcount_inc(&c->ref);
 }
 
+/*
+ * RCU readers may still look at a container that lost its last reference,
+ * and through it at its owner (ctnr_may_manage()): both go only after a
+ * grace period.  __put_user_ns() only queues work, so this may drop the
+ * last reference on the user namespace.
+ */
+static void ctnr_free_rcu(struct rcu_head *rcu)
+{
+	struct ctnr_container *c = container_of(rcu, struct ctnr_container,
+						rcu);
+
+	put_user_ns(c->owner);
+	ctnr_count_add(CTNR_CNT_USERNS_REFS, -1);
+	kfree(c);
+}
+
 static void ctnr_release(struct ctnr_container *c)
 {
 	might_sleep();
@@ -233,11 +487,10 @@ static void ctnr_release(struct ctnr_container *c)
 		put_pid(c->init_pid);
 		ctnr_count_add(CTNR_CNT_PID_REFS, -1);
 	}
-	put_user_ns(c->owner);
-	ctnr_count_add(CTNR_CNT_USERNS_REFS, -1);
+	ctnr_chain_put(c);
 	ctnr_count_add(CTNR_CNT_CONTAINERS, -1);
 	ctnr_count_add(CTNR_CNT_BYTES, -(long)sizeof(*c));
-	kfree_rcu(c, rcu);
+	call_rcu(&c->rcu, ctnr_free_rcu);
 }
 
 /* The last put must be in process context. */
@@ -255,8 +508,7 @@ static void ctnr_unlink(struct ctnr_container *c)
 	rhashtable_remove_fast(&ctnr_names, &c->name_node, ctnr_name_params);
 	ctnr_bucket_del(&ctnr_cgroups, &c->cgrp_link, &c->cgrp_bucket);
 	ctnr_bucket_del(&ctnr_pids, &c->pid_link, &c->pid_bucket);
-	ctnr_owner_uncharge(c->owner);
-	ctnr_total--;
+	ctnr_container_uncharge(c);
 	c->unlinked = true;
 	ctnr_log_unlink(c);
 	ctnr_dev_unlink(c);
@@ -317,6 +569,120 @@ static void ctnr_queue_stop(struct ctnr_container *c)
 		refcount_dec(&c->ref);
 }
 
+/* Is @ns the same as or below @ancestor? */
+static bool ctnr_userns_within(const struct user_namespace *ns,
+			       const struct user_namespace *ancestor)
+{
+	for (; ns; ns = ns->parent)
+		if (ns == ancestor)
+			return true;
+	return false;
+}
+
+static void ctnr_cgroup2_sb(struct super_block *sb, void *arg)
+{
+	struct super_block **found = arg;
+
+	if (!*found && atomic_inc_not_zero(&sb->s_active))
+		*found = sb;
+}
+
+/*
+ * May the current task write @cgrp's cgroup.procs, as far as the file's
+ * owner and mode go?  This is cgroup_may_write(): inode_permission() on
+ * the kernfs inode, which is the same in every cgroup2 mount.  The inode
+ * is reached from the root of one of them, by the cgroup's path, and must
+ * be the cgroup's own (a rename could have put another in its place).
+ */
+static int ctnr_cgroup_procs_writable(struct cgroup *cgrp)
+{
+	struct file_system_type *fst = get_fs_type("cgroup2");
+	struct super_block *sb = NULL;
+	struct dentry *d, *next;
+	char *buf, *p, *name;
+	int len, err;
+
+	if (!fst)
+		return -ENOENT;
+	iterate_supers_type(fst, ctnr_cgroup2_sb, &sb);
+	module_put(fst->owner);
+	if (!sb)
+		return -ENOENT;		/* cgroup2 is not mounted anywhere */
+	buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!buf) {
+		err = -ENOMEM;
+		goto out_sb;
+	}
+	len = kernfs_path(cgrp->kn, buf, PATH_MAX);
+	if (len < 0 || len >= PATH_MAX) {
+		err = len < 0 ? len : -ENAMETOOLONG;
+		goto out_buf;
+	}
+	d = dget(sb->s_root);
+	for (p = buf; (name = strsep(&p, "/")) != NULL;) {
+		if (!*name)
+			continue;
+		next = ctnr_lookup_positive(name, d);
+		dput(d);
+		if (IS_ERR(next)) {
+			err = PTR_ERR(next);
+			goto out_buf;
+		}
+		d = next;
+	}
+	next = ctnr_lookup_positive("cgroup.procs", d);
+	dput(d);
+	if (IS_ERR(next)) {
+		err = PTR_ERR(next);
+		goto out_buf;
+	}
+	if (d_inode(next)->i_ino != kernfs_ino(cgrp->procs_file.kn))
+		err = -ESTALE;
+	else
+		err = ctnr_inode_permission(d_inode(next), MAY_WRITE);
+	dput(next);
+out_buf:
+	kfree(buf);
+out_sb:
+	deactivate_super(sb);
+	return err;
+}
+
+/*
+ * Authority over the cgroup a container is registered on, which binds
+ * every task in it (whoami, kmsg, ctnrloop ownership, device rules): the
+ * cgroup must be inside the caller's cgroup namespace, and the caller must
+ * be allowed to write its cgroup.procs, that is to put tasks into it (a
+ * cgroup delegated to the caller, or any for the host's root).
+ */
+static int ctnr_cgroup_may_claim(struct cgroup *cgrp,
+				 struct netlink_ext_ack *extack)
+{
+	struct cgroup *root = current->nsproxy->cgroup_ns->root_cset->dfl_cgrp;
+	int err;
+
+	if (!cgroup_is_descendant(cgrp, root)) {
+		NL_SET_ERR_MSG(extack, "the task's cgroup is outside your cgroup namespace");
+		return -EPERM;
+	}
+	err = ctnr_cgroup_procs_writable(cgrp);
+	switch (err) {
+	case 0:
+		return 0;
+	case -EACCES:
+	case -EPERM:
+	case -EROFS:
+		NL_SET_ERR_MSG(extack, "you may not write the cgroup.procs of the task's cgroup (it is not delegated to you)");
+		return -EPERM;
+	case -ENOMEM:
+		NL_SET_ERR_MSG(extack, "out of memory");
+		return err;
+	default:
+		NL_SET_ERR_MSG(extack, "cannot check the task's cgroup (renamed, removed, or no cgroup2 mount)");
+		return err == -ESTALE ? -EAGAIN : err;
+	}
+}
+
 struct ctnr_container *ctnr_container_create(const char *name,
 					     struct task_struct *task, u32 flags,
 					     struct netlink_ext_ack *extack)
@@ -335,15 +701,42 @@ struct ctnr_container *ctnr_container_create(const char *name,
 	INIT_WORK(&c->stop_work, ctnr_stop_work);
 	c->owner = get_user_ns(owner);
 	ctnr_count_add(CTNR_CNT_USERNS_REFS, 1);
+	c->level = owner->level;
 	c->key.owner = owner;
 	strscpy_pad(c->key.name, name, sizeof(c->key.name));
 	c->flags = flags;
 	c->state = CTNR_STATE_RUNNING;
 	c->ctime = ktime_get_real_ns();
 
+	/*
+	 * Only tasks of the caller's user namespace or below; checked again
+	 * on what was pinned, since the task may setns() meanwhile.
+	 */
+	rcu_read_lock();
+	err = ctnr_userns_within(__task_cred(task)->user_ns, owner) ? 0 :
+								      -EPERM;
+	rcu_read_unlock();
+	if (err) {
+		NL_SET_ERR_MSG(extack, "the task's user namespace is not yours or below it");
+		goto out_put;
+	}
 	err = ctnr_ns_capture(c, task);
 	if (err) {
-		NL_SET_ERR_MSG(extack, "the task is exiting: cannot pin its namespaces");
+		if (err == -EPERM)
+			NL_SET_ERR_MSG(extack, "you may not read the task's namespaces (ptrace read access, as /proc/PID/ns needs)");
+		else if (err == -ESRCH)
+			NL_SET_ERR_MSG(extack, "the task is exiting: cannot pin its namespaces");
+		else
+			NL_SET_ERR_MSG(extack, "cannot pin the task's namespaces");
+		goto out_put;
+	}
+	/* the user namespace as pinned, whatever the task did meanwhile */
+	if (c->ns[CTNR_NS_USER] &&
+	    !ctnr_userns_within(container_of(c->ns[CTNR_NS_USER],
+					     struct user_namespace, ns),
+				owner)) {
+		err = -EPERM;
+		NL_SET_ERR_MSG(extack, "the task's user namespace is not yours or below it");
 		goto out_put;
 	}
 
@@ -359,11 +752,20 @@ struct ctnr_container *ctnr_container_create(const char *name,
 	}
 	c->cgrp = cgrp;
 	ctnr_count_add(CTNR_CNT_CGROUP_REFS, 1);
+	err = ctnr_cgroup_may_claim(cgrp, extack);
+	if (err)
+		goto out_put;
 	c->init_pid = get_task_pid(task, PIDTYPE_TGID);
 	ctnr_count_add(CTNR_CNT_PID_REFS, 1);
 
+	err = ctnr_chain_get(c);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "out of memory");
+		goto out_put;
+	}
+
 	mutex_lock(&ctnr_lock);
-	err = ctnr_owner_charge(owner, extack);
+	err = ctnr_container_charge(c, extack);
 	if (err)
 		goto out_unlock;
 	if (!ctnr_next_id) {
@@ -379,19 +781,16 @@ struct ctnr_container *ctnr_container_create(const char *name,
 			NL_SET_ERR_MSG(extack, "a container of this name already exists");
 		goto out_uncharge;
 	}
-	err = ctnr_bucket_add(&ctnr_cgroups, c->cgrp, &c->cgrp_link,
-			      &c->cgrp_bucket);
+	err = ctnr_cgroup_link(c, extack);
 	if (err)
 		goto out_names;
-	err = ctnr_bucket_add(&ctnr_pids, c->init_pid, &c->pid_link,
-			      &c->pid_bucket);
+	err = ctnr_pid_link(c);
 	if (err)
 		goto out_cgroups;
 	err = xa_insert(&ctnr_ids, c->id, c, GFP_KERNEL);
 	if (err)
 		goto out_pids;
 	ctnr_next_id++;
-	ctnr_total++;
 	trace_ctnr_container_new(c);
 	ctnr_genl_notify(c, CTNR_EVENT_CONTAINER_NEW);
 
@@ -419,7 +818,7 @@ out_cgroups:
 out_names:
 	rhashtable_remove_fast(&ctnr_names, &c->name_node, ctnr_name_params);
 out_uncharge:
-	ctnr_owner_uncharge(owner);
+	ctnr_container_uncharge(c);
 out_unlock:
 	/*
 	 * The exit probe may have seen c on its init's bucket and queued a
@@ -517,23 +916,32 @@ struct ctnr_container *ctnr_next(unsigned long *id)
 	return c;
 }
 
+/* Containers the current task may manage, from its charge nodes. */
 unsigned int ctnr_count_visible(void)
 {
-	struct ctnr_container *c;
-	unsigned long id;
-	unsigned int n = 0;
+	struct user_namespace *ns = current_user_ns();
+	struct ctnr_owner_key key = { .ns = ns };
+	struct ctnr_owner *o;
+	unsigned int n;
 
+	if (ns_capable_noaudit(ns, CAP_SYS_ADMIN)) {
+		if (ns == &init_user_ns)
+			return READ_ONCE(ctnr_total);
+		key.uid = CTNR_OWNER_NS;
+	} else {
+		key.uid = __kuid_val(current_euid());
+	}
 	rcu_read_lock();
-	xa_for_each(&ctnr_ids, id, c)
-		if (ctnr_may_manage(c, NULL))
-			n++;
+	o = rhashtable_lookup(&ctnr_owners, &key, ctnr_owner_params);
+	n = o ? atomic_read(&o->used[CTNR_RES_CONTAINERS]) : 0;
 	rcu_read_unlock();
 	return n;
 }
 
 /*
- * The innermost container whose cgroup contains @cgrp; containers on the
- * root cgroup never match.  Caller holds rcu_read_lock(); no reference is
+ * The container whose cgroup is the innermost one containing @cgrp, and
+ * among those on that cgroup the most privileged (ctnr_cgroup_link());
+ * containers on the root cgroup never match.  Caller holds rcu_read_lock(); no reference is
  * taken.
  */
 struct ctnr_container *ctnr_find_by_cgroup_rcu(struct cgroup *cgrp)
@@ -586,8 +994,13 @@ int ctnr_container_init(void)
 	err = rhashtable_init(&ctnr_pids, &ctnr_bucket_params);
 	if (err)
 		goto out_cgroups;
+	err = rhashtable_init(&ctnr_owners, &ctnr_owner_params);
+	if (err)
+		goto out_pids;
 	return 0;
 
+out_pids:
+	rhashtable_destroy(&ctnr_pids);
 out_cgroups:
 	rhashtable_destroy(&ctnr_cgroups);
 out_names:
@@ -609,9 +1022,10 @@ void ctnr_container_uninit(void)
 	/* Stop works queued by the deletions above hold the last refs. */
 	flush_workqueue(ctnr_wq);
 	destroy_workqueue(ctnr_wq);
+	rcu_barrier();	/* ctnr_free_rcu() of the containers */
+	rhashtable_destroy(&ctnr_owners);
 	rhashtable_destroy(&ctnr_pids);
 	rhashtable_destroy(&ctnr_cgroups);
 	rhashtable_destroy(&ctnr_names);
 	xa_destroy(&ctnr_ids);
-	rcu_barrier();	/* kfree_rcu() of the containers */
 }

@@ -27,6 +27,20 @@ struct ctnr_name_key {
 	char name[CTNR_NAME_MAX];	/* NUL padded */
 };
 
+/* What quotas count (container.c: charges up the user-namespace chain). */
+enum ctnr_res {
+	CTNR_RES_CONTAINERS,
+	CTNR_RES_LOOPS,
+	__CTNR_RES_MAX
+};
+
+struct ctnr_owner;
+
+/* One node of a container's charge chain. */
+struct ctnr_charge {
+	struct ctnr_owner *o;		/* counted */
+};
+
 /*
  * A container.  Immutable after creation except where noted.  The registry
  * holds one reference while the container is linked into the indices;
@@ -39,6 +53,9 @@ struct ctnr_container {
 	u32 id;
 	struct ctnr_name_key key;
 	struct user_namespace *owner;		/* counted reference */
+	u32 level;				/* owner->level */
+	struct ctnr_charge *charge;		/* 2 * level nodes */
+	u32 ncharge;
 	struct ns_common *ns[__CTNR_NS_MAX];	/* counted, NULL if absent */
 	struct cgroup *cgrp;			/* counted, cgroup v2 */
 	struct pid *init_pid;			/* counted */
@@ -85,6 +102,7 @@ enum ctnr_counter {
 	CTNR_CNT_USERNS_REFS,
 	CTNR_CNT_BYTES,
 	CTNR_CNT_BUCKETS,		/* container.c: cgroup and pid buckets */
+	CTNR_CNT_OWNERS,		/* container.c: charge nodes */
 	CTNR_CNT_LOGS,			/* kmsg.c: container logs */
 	CTNR_CNT_LOG_FILES,		/* kmsg.c: open /dev/ctnr-kmsg */
 	CTNR_CNT_DEV_STATES,		/* devaccess.c: per-container state */
@@ -115,12 +133,16 @@ struct ctnr_container *ctnr_find_by_task(struct task_struct *task);
 bool ctnr_may_manage(const struct ctnr_container *c, const struct file *file);
 void ctnr_pid_exited(struct pid *pid);
 unsigned int ctnr_count_visible(void);
+int ctnr_charge(struct ctnr_container *c, enum ctnr_res res,
+		struct netlink_ext_ack *extack);
+void ctnr_uncharge(struct ctnr_container *c, enum ctnr_res res);
 void ctnr_get(struct ctnr_container *c);
 void ctnr_put(struct ctnr_container *c);
 int ctnr_name_valid(const char *name, struct netlink_ext_ack *extack);
 
 /* nsfd.c: namespace capture and nsfs fd hand-out. */
 int ctnr_nsfd_init(void);
+void ctnr_nsfd_uninit(void);
 int ctnr_ns_capture(struct ctnr_container *c, struct task_struct *task);
 void ctnr_ns_release(struct ctnr_container *c);
 unsigned int ctnr_ns_inum(const struct ctnr_container *c, int type);
@@ -216,6 +238,9 @@ bool ctnr_loop_owned_rcu(dev_t devt, const struct ctnr_container *c);
 /* main.c: module parameters and identity. */
 extern unsigned int ctnr_max_containers;
 extern unsigned int ctnr_max_user_containers;
+extern unsigned int ctnr_max_ns_containers;
+extern unsigned int ctnr_max_user_loops;
+extern unsigned int ctnr_max_ns_loops;
 extern unsigned int ctnr_log_size;
 extern unsigned int ctnr_log_rate;
 extern unsigned int ctnr_log_burst;

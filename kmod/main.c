@@ -16,15 +16,31 @@
 
 const char ctnr_version[] = CTNR_MODULE_VERSION;
 
+/* Quotas: container.c charges them up the user-namespace chain. */
 unsigned int ctnr_max_containers = 1000000;
 module_param_named(max_containers, ctnr_max_containers, uint, 0644);
 MODULE_PARM_DESC(max_containers,
-		 "Most containers registered at once, over all owners (default 1000000)");
+		 "Most containers registered at once, over all owners; the last sixteenth is kept for the initial user namespace (default 1000000)");
 
 unsigned int ctnr_max_user_containers = 1024;
 module_param_named(max_user_containers, ctnr_max_user_containers, uint, 0644);
 MODULE_PARM_DESC(max_user_containers,
-		 "Most containers one user namespace other than the initial one may own (default 1024)");
+		 "Most containers owned by all the user namespaces one host user created, and those below them (default 1024)");
+
+unsigned int ctnr_max_ns_containers = 64;
+module_param_named(max_ns_containers, ctnr_max_ns_containers, uint, 0644);
+MODULE_PARM_DESC(max_ns_containers,
+		 "Most containers a user namespace other than the initial one and those below it may own (default 64)");
+
+unsigned int ctnr_max_user_loops = 64;
+module_param_named(max_user_loops, ctnr_max_user_loops, uint, 0644);
+MODULE_PARM_DESC(max_user_loops,
+		 "Most ctnrloop devices of the containers of all the user namespaces one host user created (default 64)");
+
+unsigned int ctnr_max_ns_loops = 16;
+module_param_named(max_ns_loops, ctnr_max_ns_loops, uint, 0644);
+MODULE_PARM_DESC(max_ns_loops,
+		 "Most ctnrloop devices of the containers of a user namespace other than the initial one and those below it (default 16)");
 
 unsigned int ctnr_log_size = 65536;
 module_param_named(log_size, ctnr_log_size, uint, 0644);
@@ -64,7 +80,7 @@ static int __init ctnr_init(void)
 		goto out_stats;
 	err = ctnr_container_init();
 	if (err)
-		goto out_stats;
+		goto out_nsfd;
 	err = ctnr_exit_init();
 	if (err)
 		goto out_container;
@@ -98,6 +114,8 @@ out_exit:
 	ctnr_exit_uninit();
 out_container:
 	ctnr_container_uninit();
+out_nsfd:
+	ctnr_nsfd_uninit();
 out_stats:
 	ctnr_stats_uninit();
 	return err;
@@ -112,6 +130,7 @@ static void __exit ctnr_exit(void)
 	ctnr_kmsg_uninit();
 	ctnr_exit_uninit();
 	ctnr_container_uninit();
+	ctnr_nsfd_uninit();
 	ctnr_stats_uninit();
 }
 

@@ -5,6 +5,7 @@
  */
 #include <linux/atomic.h>
 #include <linux/debugfs.h>
+#include <linux/pid_namespace.h>
 #include <linux/seq_file.h>
 
 #include "ctnr.h"
@@ -20,6 +21,7 @@ static const char *const ctnr_counter_names[__CTNR_CNT_MAX] = {
 	[CTNR_CNT_USERNS_REFS] = "userns_refs",
 	[CTNR_CNT_BYTES] = "bytes",
 	[CTNR_CNT_BUCKETS] = "buckets",
+	[CTNR_CNT_OWNERS] = "owners",
 	[CTNR_CNT_LOGS] = "logs",
 	[CTNR_CNT_LOG_FILES] = "log_files",
 	[CTNR_CNT_DEV_STATES] = "dev_states",
@@ -50,12 +52,26 @@ static int ctnr_counters_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(ctnr_counters);
 
+/*
+ * Reference counts of kernel objects the module takes references on and
+ * that nothing else shows; the selftests check that they do not grow.
+ */
+static int ctnr_kernel_refs_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "init_pid_ns %u\n",
+		   ctnr_ns_ref_read(&init_pid_ns.ns));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ctnr_kernel_refs);
+
 int ctnr_stats_init(void)
 {
 	/* debugfs is optional: errors only mean no counters file. */
 	ctnr_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
 	debugfs_create_file("counters", 0400, ctnr_debugfs, NULL,
 			    &ctnr_counters_fops);
+	debugfs_create_file("kernel_refs", 0400, ctnr_debugfs, NULL,
+			    &ctnr_kernel_refs_fops);
 	return 0;
 }
 

@@ -11,179 +11,17 @@
  *          blocked on a pipe until the test ends
  *
  * and registers it as ct<pid>-main.  Every container a test creates is
- * named ct<pid>-*, so teardown can find and delete them all.
- *
- * The "bulk" fixture has no init of its own: it holds the concurrency and
- * the 100 000-container scale test, which also check the debugfs counters.
+ * named ct<pid>-*, so teardown can find and delete them all.  The
+ * concurrency and scale tests are in container_bulk.c.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
-#include "ctnr_test.h"
+#include "container_init.h"
 
-#define INIT_COMM	"ctnrinit"
 #define INIT_FLAGS	(CLONE_NEWUTS | CLONE_NEWNET | CLONE_NEWPID | \
 			 CLONE_NEWNS | CLONE_NEWIPC)
-#define MARKER_PATH	"/tmp/ctnr-marker"
 #define NO_SUCH_ID	0x7ffffff0U
 #define CMD_TIMEOUT	30000
-
-/* ------------------------------------------------------------------ */
-/* init processes                                                     */
-
-struct init_proc {
-	pid_t pid;
-	int ctl;		/* write end; init exits when it closes */
-};
-
-struct init_report {
-	int err;
-	char msg[120];
-};
-
-static void __attribute__((noreturn))
-init_fail(int fd, const char *what)
-{
-	struct init_report rep = { .err = errno ? errno : EIO };
-
-	snprintf(rep.msg, sizeof(rep.msg), "init: %s: %s", what,
-		 strerror(rep.err));
-	if (write(fd, &rep, sizeof(rep)) < 0)
-		_exit(2);
-	_exit(1);
-}
-
-/*
- * Body of an init: optionally unshare more namespaces (a user namespace
- * with our uid mapped to 0 when CLONE_NEWUSER is asked), set the hostname,
- * and with a new mount namespace make / private, mount proc (new pid
- * namespace) and a tmpfs with a marker on /tmp.  Then wait on @ctl.
- */
-static void __attribute__((noreturn))
-init_main(int ready, int ctl, unsigned long clone_flags,
-	  unsigned long unshare_flags, const char *hostname)
-{
-	struct init_report rep = { 0 };
-	char c;
-	int fd;
-
-	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	prctl(PR_SET_NAME, INIT_COMM, 0, 0, 0);
-	signal(SIGCHLD, SIG_IGN);	/* reap whatever gets reparented */
-	if (unshare_flags & CLONE_NEWUSER) {
-		int r = enter_userns_as_root(unshare_flags & ~CLONE_NEWUSER);
-
-		if (r) {
-			errno = -r;
-			init_fail(ready, "unshare user namespace");
-		}
-	} else if (unshare_flags && unshare(unshare_flags)) {
-		init_fail(ready, "unshare");
-	}
-	if (hostname && sethostname(hostname, strlen(hostname)))
-		init_fail(ready, "sethostname");
-	if (clone_flags & CLONE_NEWNS) {
-		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
-			init_fail(ready, "make / private");
-		if ((clone_flags & CLONE_NEWPID) &&
-		    mount("proc", "/proc", "proc",
-			  MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
-			init_fail(ready, "mount proc");
-		if (mount("ctnrtest", "/tmp", "tmpfs", 0, "size=64k,mode=755"))
-			init_fail(ready, "mount tmpfs on /tmp");
-		fd = open(MARKER_PATH, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-		if (fd < 0 || !hostname ||
-		    write(fd, hostname, strlen(hostname)) < 0)
-			init_fail(ready, "write " MARKER_PATH);
-		close(fd);
-	}
-	if (write(ready, &rep, sizeof(rep)) != sizeof(rep))
-		_exit(1);
-	close(ready);
-	while (read(ctl, &c, 1) < 0 && errno == EINTR)
-		;
-	_exit(0);
-}
-
-/*
- * Start an init with clone(@clone_flags), move it into cgroup @cgroup
- * (absolute path, may be NULL) and wait until it is set up.
- */
-static int spawn_init(struct init_proc *ip, unsigned long clone_flags,
-		      unsigned long unshare_flags, const char *hostname,
-		      const char *cgroup, char *err, size_t errlen)
-{
-	struct pollfd pfd;
-	struct init_report rep;
-	int ready[2], ctl[2], r;
-	pid_t pid;
-
-	ip->pid = -1;
-	ip->ctl = -EBADF;
-	err[0] = '\0';
-	if (pipe2(ready, O_CLOEXEC))
-		return -errno;
-	if (pipe2(ctl, O_CLOEXEC)) {
-		r = -errno;
-		close(ready[0]);
-		close(ready[1]);
-		return r;
-	}
-	fflush(stdout);
-	fflush(stderr);
-	pid = sys_clone(clone_flags);
-	if (pid == 0) {
-		close(ready[0]);
-		close(ctl[1]);
-		init_main(ready[1], ctl[0], clone_flags, unshare_flags,
-			  hostname);
-	}
-	r = pid < 0 ? -errno : 0;
-	close(ready[1]);
-	close(ctl[0]);
-	if (r) {
-		snprintf(err, errlen, "clone(%#lx): %s", clone_flags,
-			 strerror(-r));
-		close(ready[0]);
-		close(ctl[1]);
-		return r;
-	}
-	ip->pid = pid;
-	ip->ctl = ctl[1];
-	if (cgroup) {
-		r = cg_enter(cgroup, pid);
-		if (r) {
-			snprintf(err, errlen, "move init to %s: %s", cgroup,
-				 strerror(-r));
-			goto fail;
-		}
-	}
-	pfd.fd = ready[0];
-	pfd.events = POLLIN;
-	if (poll(&pfd, 1, 20000) != 1 ||
-	    read(ready[0], &rep, sizeof(rep)) != sizeof(rep)) {
-		snprintf(err, errlen, "init did not get ready");
-		r = -ETIMEDOUT;
-		goto fail;
-	}
-	if (rep.err) {
-		snprintf(err, errlen, "%s", rep.msg);
-		r = -rep.err;
-		goto fail;
-	}
-	close(ready[0]);
-	return 0;
-fail:
-	close(ready[0]);
-	close_fd(&ip->ctl);
-	kill_reap(&ip->pid);
-	return r;
-}
-
-static void stop_init(struct init_proc *ip)
-{
-	close_fd(&ip->ctl);
-	kill_reap(&ip->pid);
-}
 
 /* Interfaces in the caller's network namespace other than lo; -errno. */
 static int netdevs_besides_lo(bool *has_lo)
@@ -243,6 +81,8 @@ FIXTURE(container) {
 	long count0;			/* visible containers before setup */
 	uint64_t t_before, t_after;	/* around CONTAINER_NEW */
 	struct ctnr_ctr reply;
+	int nparams;			/* module parameters to restore */
+	char param[4][64], param_old[4][32];
 };
 
 FIXTURE_SETUP(container)
@@ -300,6 +140,15 @@ FIXTURE_SETUP(container)
 
 FIXTURE_TEARDOWN(container)
 {
+	char path[128];
+	int i;
+
+	for (i = 0; i < self->nparams; i++) {
+		snprintf(path, sizeof(path), "/sys/module/ctnr/parameters/%s",
+			 self->param[i]);
+		if (write_str(path, self->param_old[i]))
+			TH_LOG("cannot restore %s", path);
+	}
 	stop_init(&self->init);
 	ctnr_nl_close(&self->ev);
 	if (self->nl.sk) {
@@ -611,6 +460,72 @@ TEST_F(container, ns_fds_only_requested)
 		ctnr_ns_fds_close(&a);
 	}
 	ASSERT_EQ(fds0, count_open_fds());
+}
+
+/* the reference count debugfs shows for @what in kernel_refs, or -1 */
+static long long kernel_ref(const char *what)
+{
+	char buf[1024], *line, *save = NULL, key[64];
+	long long v;
+
+	if (read_str("/sys/kernel/debug/ctnr/kernel_refs", buf,
+		     sizeof(buf)) < 0)
+		return -1;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save))
+		if (sscanf(line, "%63s %lld", key, &v) == 2 &&
+		    !strcmp(key, what))
+			return v;
+	return -1;
+}
+
+/*
+ * container.md M2: NS_FDS took a bare reference on the pid namespace,
+ * which put_pid_ns() never drops for init_pid_ns: every call on a
+ * container in the initial pid namespace leaked one, up to the refcount
+ * saturation WARN.
+ */
+TEST_F(container, ns_fds_init_pid_ns_no_leak)
+{
+	struct ctnr_ioc_ns_fds a;
+	struct ctnr_ctr c;
+	char name[64];
+	long long before, after;
+	pid_t kid;
+	int i, r;
+
+	kid = fork();
+	ASSERT_GE(kid, 0);
+	if (kid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		for (;;)
+			pause();
+	}
+	snprintf(name, sizeof(name), "%s-initpid", self->prefix);
+	r = ctnr_new(&self->nl, name, kid, 0, &c);
+	ASSERT_EQ(0, r) {
+		TH_LOG("%s %s", strerror(-r), self->nl.ext_msg);
+		kill_reap(&kid);
+	}
+	before = kernel_ref("init_pid_ns");
+	ASSERT_GT(before, 0) {
+		TH_LOG("no init_pid_ns in debugfs ctnr/kernel_refs");
+		kill_reap(&kid);
+	}
+	for (i = 0; i < 200; i++) {
+		r = ctnr_ns_fds(self->dev, c.id, NULL, CLONE_NEWPID, &a);
+		if (r)
+			break;
+		ctnr_ns_fds_close(&a);
+	}
+	after = kernel_ref("init_pid_ns");
+	kill_reap(&kid);
+	ASSERT_EQ(0, r);
+	ASSERT_LT(after - before, 20) {
+		TH_LOG("init_pid_ns count %lld -> %lld after 200 NS_FDS",
+		       before, after);
+	}
+	ASSERT_EQ(0, ctnr_del_id(&self->nl, c.id));
 }
 
 struct enter_arg {
@@ -1542,6 +1457,7 @@ struct perm_arg {
 	const char *root_name;
 	const char *prefix;
 	pid_t root_init;
+	const char *cg;		/* a cgroup delegated to uid 1000 */
 };
 
 static void userns_enter_child(int errfd, void *arg)
@@ -1567,6 +1483,9 @@ static void userns_child(int errfd, void *arg)
 	long n;
 	int dev, r;
 
+	/* registering claims the task's cgroup: one delegated to uid 1000 */
+	r = cg_enter(a->cg, getpid());
+	CHILD_CHECK(errfd, r == 0, "enter %s: %s", a->cg, strerror(-r));
 	r = become_user(1000, 1000);
 	CHILD_CHECK(errfd, r == 0, "become uid 1000: %s", strerror(-r));
 	r = enter_userns_as_root(0);
@@ -1677,10 +1596,17 @@ TEST_F_TIMEOUT(container, userns_root_scope, 60)
 		.prefix = self->prefix, .root_init = self->init.pid,
 	};
 	struct ctnr_ctr c, left;
-	char name[64], msg[512];
+	char name[64], msg[512], rel[64], cg[PATH_MAX];
 	long n;
+	int r;
 
-	ASSERT_EQ(0, run_child(userns_child, &a, msg, sizeof(msg), 40000)) {
+	snprintf(rel, sizeof(rel), "ctnrtest-%d-u1000", getpid());
+	ASSERT_EQ(0, cg_create(rel, cg, sizeof(cg)));
+	ASSERT_EQ(0, cg_delegate(cg, 1000, 1000));
+	a.cg = cg;
+	r = run_child(userns_child, &a, msg, sizeof(msg), 40000);
+	cg_remove(cg);
+	ASSERT_EQ(0, r) {
 		TH_LOG("%s", msg);
 	}
 	/* root's container is untouched */
@@ -1751,6 +1677,519 @@ TEST_F(container, unprivileged_user_denied)
 	ASSERT_COUNT_UNCHANGED();
 }
 
+/* ---- registration authority (container.md H2, M1, kmsg-loop.md X1) */
+
+/*
+ * A tenant: a process that made a user namespace of its own (its uid
+ * mapped to root in it, as `unshare -Ur`), with a child "kid" that
+ * inherits it, and that registers the pids it is sent.
+ */
+struct tenant {
+	pid_t pid, kid;
+	int to, from;
+};
+
+struct tenant_req {
+	int32_t pid;		/* -1: the tenant's kid */
+	char name[64];
+};
+
+struct tenant_rep {
+	int32_t r;
+	uint32_t id;
+	char msg[CTNR_EXT_MSG_LEN];
+};
+
+static void __attribute__((noreturn))
+tenant_main(int to, int from, const char *cgroup, uid_t uid,
+	    unsigned long more)
+{
+	struct tenant_req rq;
+	struct tenant_rep rep;
+	struct ctnr_ctr c;
+	struct ctnr_nl nl;
+	pid_t kid;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (cgroup && cg_enter(cgroup, getpid()))
+		_exit(10);
+	if (uid && become_user(uid, uid))
+		_exit(11);
+	if (enter_userns_as_root(more))
+		_exit(12);
+	kid = fork();
+	if (kid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		for (;;)
+			pause();
+	}
+	if (kid < 0 || ctnr_nl_open(&nl) ||
+	    write(from, &kid, sizeof(kid)) != sizeof(kid))
+		_exit(13);
+	while (read(to, &rq, sizeof(rq)) == sizeof(rq)) {
+		memset(&rep, 0, sizeof(rep));
+		rq.name[sizeof(rq.name) - 1] = '\0';
+		rep.r = ctnr_new(&nl, rq.name, rq.pid < 0 ? kid : rq.pid, 0,
+				 &c);
+		rep.id = rep.r ? 0 : c.id;
+		snprintf(rep.msg, sizeof(rep.msg), "%s", nl.ext_msg);
+		if (write(from, &rep, sizeof(rep)) != sizeof(rep))
+			break;
+	}
+	kill(kid, SIGKILL);
+	_exit(0);
+}
+
+static int tenant_start(struct tenant *t, const char *cgroup, uid_t uid,
+			unsigned long more)
+{
+	int to[2], from[2];
+
+	t->pid = t->kid = -1;
+	t->to = t->from = -EBADF;
+	if (pipe2(to, O_CLOEXEC))
+		return -errno;
+	if (pipe2(from, O_CLOEXEC)) {
+		close(to[0]);
+		close(to[1]);
+		return -errno;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	t->pid = fork();
+	if (t->pid == 0) {
+		close(to[1]);
+		close(from[0]);
+		tenant_main(to[0], from[1], cgroup, uid, more);
+	}
+	close(to[0]);
+	close(from[1]);
+	t->to = to[1];
+	t->from = from[0];
+	if (t->pid < 0 ||
+	    read(t->from, &t->kid, sizeof(t->kid)) != sizeof(t->kid))
+		return -ECHILD;
+	return 0;
+}
+
+static int tenant_register(struct tenant *t, pid_t pid, const char *name,
+			   struct tenant_rep *rep)
+{
+	struct tenant_req rq = { .pid = pid };
+
+	snprintf(rq.name, sizeof(rq.name), "%s", name);
+	if (write(t->to, &rq, sizeof(rq)) != sizeof(rq) ||
+	    read(t->from, rep, sizeof(*rep)) != sizeof(*rep))
+		return -ECHILD;
+	return rep->r;
+}
+
+static void tenant_stop(struct tenant *t)
+{
+	close_fd(&t->to);
+	close_fd(&t->from);
+	kill_reap(&t->pid);
+}
+
+/*
+ * A helper of the host that joins @userns_of's user namespace, as runc
+ * exec or lxc-attach do, non-dumpable unless @dumpable; it keeps every
+ * other host namespace.
+ */
+static pid_t joined_helper(pid_t userns_of, bool dumpable)
+{
+	char path[64], b = 'E';
+	int p[2], fd;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		snprintf(path, sizeof(path), "/proc/%d/ns/user", userns_of);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (!dumpable)
+			prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+		if (fd >= 0 && !setns(fd, CLONE_NEWUSER))
+			b = 'R';
+		if (write(p[1], &b, 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	if (pid > 0 && (read(p[0], &b, 1) != 1 || b != 'R'))
+		kill_reap(&pid);
+	close(p[0]);
+	return pid;
+}
+
+/*
+ * container.md H2: container root could register a non-dumpable host
+ * helper that joined its user namespace, and so pin the host namespaces
+ * the helper still holds.  Registration now needs what /proc/PID/ns needs:
+ * ptrace read access, which a non-dumpable task refuses.
+ */
+TEST_F(container, new_refuses_undumpable_helper)
+{
+	struct tenant t;
+	struct tenant_rep rep;
+	char name[64];
+	pid_t h;
+	int r;
+
+	ASSERT_EQ(0, tenant_start(&t, NULL, 0, 0));
+	snprintf(name, sizeof(name), "%s-helper", self->prefix);
+	h = joined_helper(t.pid, false);
+	ASSERT_GT(h, 0) {
+		tenant_stop(&t);
+	}
+	r = tenant_register(&t, h, name, &rep);
+	kill_reap(&h);
+	EXPECT_EQ(-EPERM, r) {
+		TH_LOG("non-dumpable helper: %d (%s) %s", r, strerror(-r),
+		       rep.msg);
+	}
+	EXPECT_NE(0, rep.msg[0]);
+	/* the same helper, dumpable: the tenant may read its namespaces */
+	h = joined_helper(t.pid, true);
+	ASSERT_GT(h, 0) {
+		tenant_stop(&t);
+	}
+	r = tenant_register(&t, h, name, &rep);
+	kill_reap(&h);
+	tenant_stop(&t);
+	ASSERT_EQ(0, r) {
+		TH_LOG("dumpable helper: %s %s", strerror(-r), rep.msg);
+	}
+	ASSERT_EQ(0, ctnr_del_id(&self->nl, rep.id));
+}
+
+/*
+ * container.md H2, kmsg-loop.md X1: registering claims the task's cgroup
+ * for everything in it, so it needs the authority a write to that
+ * cgroup's cgroup.procs needs: uid 1000 with `unshare -Ur` may claim a
+ * cgroup delegated to it, not one of root's.
+ */
+TEST_F_TIMEOUT(container, new_needs_cgroup_delegation, 60)
+{
+	char rel[64], cg[PATH_MAX], name[64];
+	struct tenant t;
+	struct tenant_rep rep;
+	int r;
+
+	snprintf(rel, sizeof(rel), "ctnrtest-%d-deleg", getpid());
+	ASSERT_EQ(0, cg_create(rel, cg, sizeof(cg)));
+	snprintf(name, sizeof(name), "%s-deleg", self->prefix);
+
+	ASSERT_EQ(0, tenant_start(&t, cg, 1000, 0));
+	r = tenant_register(&t, -1, name, &rep);
+	tenant_stop(&t);
+	EXPECT_EQ(-EPERM, r) {
+		TH_LOG("root's cgroup: %d (%s) %s", r, strerror(-r), rep.msg);
+	}
+	EXPECT_NE(0, rep.msg[0]);
+
+	ASSERT_EQ(0, cg_delegate(cg, 1000, 1000));
+	ASSERT_EQ(0, tenant_start(&t, cg, 1000, 0));
+	r = tenant_register(&t, -1, name, &rep);
+	tenant_stop(&t);
+	EXPECT_EQ(0, r) {
+		TH_LOG("delegated cgroup: %s %s", strerror(-r), rep.msg);
+	}
+	if (!r)
+		EXPECT_EQ(0, ctnr_del_id(&self->nl, rep.id));
+	ASSERT_EQ(0, cg_remove(cg));
+}
+
+/*
+ * container.md H2: the task's cgroup must be inside the caller's cgroup
+ * namespace.  A tenant whose cgroup namespace is rooted at cgroup A
+ * cannot register its own child once the host moved it to a sibling B.
+ */
+TEST_F_TIMEOUT(container, new_needs_cgroup_in_cgroupns, 60)
+{
+	char rel[64], a[PATH_MAX], b[PATH_MAX], name[64];
+	struct tenant t;
+	struct tenant_rep rep;
+	int r;
+
+	snprintf(rel, sizeof(rel), "ctnrtest-%d-a", getpid());
+	ASSERT_EQ(0, cg_create(rel, a, sizeof(a)));
+	snprintf(rel, sizeof(rel), "ctnrtest-%d-b", getpid());
+	ASSERT_EQ(0, cg_create(rel, b, sizeof(b)));
+	snprintf(name, sizeof(name), "%s-cgns", self->prefix);
+	ASSERT_EQ(0, tenant_start(&t, a, 0, CLONE_NEWCGROUP));
+	ASSERT_EQ(0, cg_enter(b, t.kid));
+	r = tenant_register(&t, -1, name, &rep);
+	EXPECT_EQ(-EPERM, r) {
+		TH_LOG("cgroup outside the cgroup ns: %d (%s) %s", r,
+		       strerror(-r), rep.msg);
+	}
+	/* back inside its cgroup namespace it is fine */
+	ASSERT_EQ(0, cg_enter(a, t.kid));
+	r = tenant_register(&t, -1, name, &rep);
+	tenant_stop(&t);
+	EXPECT_EQ(0, r) {
+		TH_LOG("cgroup inside: %s %s", strerror(-r), rep.msg);
+	}
+	if (!r)
+		EXPECT_EQ(0, ctnr_del_id(&self->nl, rep.id));
+	ASSERT_EQ(0, cg_remove(a));
+	ASSERT_EQ(0, cg_remove(b));
+}
+
+static void *tid_thread(void *arg)
+{
+	int *p = arg;
+	pid_t tid = (pid_t)syscall(SYS_gettid);
+
+	if (unshare(CLONE_NEWUTS) || sethostname("tid-own", 7))
+		tid = -1;
+	if (write(p[1], &tid, sizeof(tid)) != sizeof(tid))
+		return NULL;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/*
+ * container.md H2: a thread id names its process.  A thread that
+ * unshared its uts namespace does not give the container its own.
+ */
+TEST_F(container, new_by_tid_takes_the_process)
+{
+	struct ctnr_ctr c;
+	char name[64], path[64];
+	struct stat st;
+	pthread_t th;
+	pid_t kid, tid = -1;
+	int p[2], r;
+
+	ASSERT_EQ(0, pipe(p));
+	kid = fork();
+	ASSERT_GE(kid, 0);
+	if (kid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		if (pthread_create(&th, NULL, tid_thread, p))
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	ASSERT_EQ(sizeof(tid), read(p[0], &tid, sizeof(tid)));
+	close(p[0]);
+	close(p[1]);
+	ASSERT_GT(tid, 0) {
+		kill_reap(&kid);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/ns/uts", kid, tid);
+	ASSERT_EQ(0, stat(path, &st));
+	ASSERT_NE(ns_ino(kid, "uts"), (uint64_t)st.st_ino) {
+		kill_reap(&kid);
+	}
+	snprintf(name, sizeof(name), "%s-tid", self->prefix);
+	r = ctnr_new(&self->nl, name, tid, 0, &c);
+	ASSERT_EQ(0, r) {
+		TH_LOG("%s %s", strerror(-r), self->nl.ext_msg);
+		kill_reap(&kid);
+	}
+	EXPECT_EQ((uint32_t)kid, c.pid);
+	EXPECT_EQ(ns_ino(kid, "uts"), c.ns[CTNR_NS_UTS]) {
+		TH_LOG("the container has the thread's uts namespace");
+	}
+	kill_reap(&kid);
+	ASSERT_EQ(0, ctnr_del_id(&self->nl, c.id));
+}
+
+/*
+ * container.md M1, kmsg-loop.md X1: a less privileged owner cannot claim
+ * a cgroup a more privileged one holds.  Root of a user namespace used to
+ * register on the host's container's cgroup and become, being newest, the
+ * container of every task there.  Below it, on a cgroup of its own, it
+ * still may.
+ */
+TEST_F_TIMEOUT(container, tenant_cannot_claim_held_cgroup, 60)
+{
+	char rel[128], name[64];
+	struct tenant t;
+	struct tenant_rep rep;
+	int r;
+
+	snprintf(name, sizeof(name), "%s-shadow", self->prefix);
+	ASSERT_EQ(0, tenant_start(&t, self->cg, 0, 0));
+	r = tenant_register(&t, -1, name, &rep);
+	EXPECT_EQ(-EBUSY, r) {
+		TH_LOG("tenant on the host's cgroup: %d (%s) %s", r,
+		       strerror(-r), rep.msg);
+	}
+	EXPECT_NE(0, rep.msg[0]);
+	if (!r)
+		ctnr_del_id(&self->nl, rep.id);
+	snprintf(rel, sizeof(rel), "%s/sub", self->cg_rel + 1);
+	ASSERT_EQ(0, cg_create(rel, self->cg_sub, sizeof(self->cg_sub)));
+	ASSERT_EQ(0, cg_enter(self->cg_sub, t.kid));
+	r = tenant_register(&t, -1, name, &rep);
+	tenant_stop(&t);
+	ASSERT_EQ(0, r) {
+		TH_LOG("tenant on a sub-cgroup: %s %s", strerror(-r), rep.msg);
+	}
+	ASSERT_EQ(0, ctnr_del_id(&self->nl, rep.id));
+}
+
+/*
+ * container.md M1: among the containers of one cgroup the most privileged
+ * owner decides, then the oldest, never the newest: a second host
+ * container on the cgroup does not re-home its tasks.
+ */
+TEST_F(container, oldest_most_privileged_decides)
+{
+	struct whoami_arg a = {
+		.cgroup = self->cg, .id = self->id, .name = self->name,
+	};
+	struct ctnr_ctr c;
+	char name[64], msg[512];
+	int r;
+
+	snprintf(name, sizeof(name), "%s-second", self->prefix);
+	r = ctnr_new(&self->nl, name, self->init.pid, 0, &c);
+	ASSERT_EQ(0, r) {
+		TH_LOG("%s %s", strerror(-r), self->nl.ext_msg);
+	}
+	r = run_child(whoami_child, &a, msg, sizeof(msg), 20000);
+	ctnr_del_id(&self->nl, c.id);
+	ASSERT_EQ(0, r) {
+		TH_LOG("%s", msg);
+	}
+}
+
+/* ---- quotas (container.md H3) ----------------------------------- */
+
+/* Set module parameter @name for this test; teardown restores it. */
+static int set_param(FIXTURE_DATA(container) *self, const char *name,
+		     unsigned long v)
+{
+	char path[128], buf[32];
+	ssize_t n;
+	int i = self->nparams;
+
+	if (i == 4)
+		return -ENOSPC;
+	snprintf(path, sizeof(path), "/sys/module/ctnr/parameters/%s", name);
+	n = read_str(path, self->param_old[i], sizeof(self->param_old[i]));
+	if (n < 0)
+		return (int)n;
+	snprintf(self->param[i], sizeof(self->param[i]), "%s", name);
+	self->nparams++;
+	snprintf(buf, sizeof(buf), "%lu", v);
+	return write_str(path, buf);
+}
+
+/*
+ * The containers of every user namespace one host user makes, side by
+ * side, share that user's budget (max_user_containers): it used to be per
+ * namespace, so a new namespace was a new budget.
+ */
+TEST_F_TIMEOUT(container, quota_shared_by_sibling_userns, 60)
+{
+	char rel[64], cg[PATH_MAX], cg2[PATH_MAX], name[64];
+	struct tenant a, b;
+	struct tenant_rep rep;
+	int i, r;
+
+	ASSERT_EQ(0, set_param(self, "max_user_containers", 3));
+	/* one cgroup each: siblings cannot share one (M1) */
+	snprintf(rel, sizeof(rel), "ctnrtest-%d-quota", getpid());
+	ASSERT_EQ(0, cg_create(rel, cg, sizeof(cg)));
+	ASSERT_EQ(0, cg_delegate(cg, 1000, 1000));
+	snprintf(rel, sizeof(rel), "ctnrtest-%d-quota2", getpid());
+	ASSERT_EQ(0, cg_create(rel, cg2, sizeof(cg2)));
+	ASSERT_EQ(0, cg_delegate(cg2, 1000, 1000));
+	ASSERT_EQ(0, tenant_start(&a, cg, 1000, 0));
+	ASSERT_EQ(0, tenant_start(&b, cg2, 1000, 0));
+	for (i = 0; i < 2; i++) {
+		snprintf(name, sizeof(name), "%s-qa%d", self->prefix, i);
+		r = tenant_register(&a, -1, name, &rep);
+		EXPECT_EQ(0, r) {
+			TH_LOG("first namespace, #%d: %s %s", i, strerror(-r),
+			       rep.msg);
+		}
+	}
+	snprintf(name, sizeof(name), "%s-qb0", self->prefix);
+	r = tenant_register(&b, -1, name, &rep);
+	EXPECT_EQ(0, r) {
+		TH_LOG("second namespace: %s %s", strerror(-r), rep.msg);
+	}
+	snprintf(name, sizeof(name), "%s-qb1", self->prefix);
+	r = tenant_register(&b, -1, name, &rep);
+	EXPECT_EQ(-ENOSPC, r) {
+		TH_LOG("fourth of the user's: %d (%s)", r, strerror(-r));
+	}
+	EXPECT_NE(0, rep.msg[0]);
+	tenant_stop(&a);
+	tenant_stop(&b);
+	ctnr_del_prefix(&self->nl, self->prefix);
+	cg_remove(cg);
+	cg_remove(cg2);
+}
+
+/* a user namespace below the initial one gets max_ns_containers */
+TEST_F_TIMEOUT(container, quota_per_user_namespace, 60)
+{
+	struct tenant t;
+	struct tenant_rep rep;
+	char name[64];
+	int i, r;
+
+	ASSERT_EQ(0, set_param(self, "max_ns_containers", 2));
+	ASSERT_EQ(0, tenant_start(&t, NULL, 0, 0));
+	for (i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "%s-qn%d", self->prefix, i);
+		r = tenant_register(&t, -1, name, &rep);
+		EXPECT_EQ(i < 2 ? 0 : -ENOSPC, r) {
+			TH_LOG("#%d: %d (%s) %s", i, r, strerror(-r), rep.msg);
+		}
+	}
+	tenant_stop(&t);
+}
+
+/*
+ * Tenants cannot take the last slots of max_containers: the host's root
+ * still registers when they are at their limit.  It used to get ENOSPC.
+ */
+TEST_F_TIMEOUT(container, host_keeps_headroom, 60)
+{
+	struct tenant t;
+	struct tenant_rep rep;
+	struct ctnr_ctr c;
+	char name[64];
+	long total = ctnr_count(&self->nl);
+	int i, r;
+
+	ASSERT_GT(total, 0);
+	/* a sixteenth of total + 3, rounded up, is 1 for a few containers */
+	ASSERT_LT(total, 12);
+	ASSERT_EQ(0, set_param(self, "max_containers", total + 3));
+	ASSERT_EQ(0, tenant_start(&t, NULL, 0, 0));
+	for (i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "%s-hr%d", self->prefix, i);
+		r = tenant_register(&t, -1, name, &rep);
+		EXPECT_EQ(i < 2 ? 0 : -ENOSPC, r) {
+			TH_LOG("tenant #%d: %d (%s) %s", i, r, strerror(-r),
+			       rep.msg);
+		}
+	}
+	tenant_stop(&t);
+	snprintf(name, sizeof(name), "%s-host1", self->prefix);
+	r = ctnr_new(&self->nl, name, self->init.pid, 0, &c);
+	EXPECT_EQ(0, r) {
+		TH_LOG("host: %s %s", strerror(-r), self->nl.ext_msg);
+	}
+	snprintf(name, sizeof(name), "%s-host2", self->prefix);
+	ASSERT_NL_REJECT(-ENOSPC, ctnr_new(&self->nl, name, self->init.pid,
+					   0, NULL));
+}
+
 /* ---- ctnrctl container ------------------------------------------- */
 
 /* container add, list, show (-j), del through the CLI */
@@ -1810,455 +2249,6 @@ TEST_F_TIMEOUT(container, cli_add_list_show_del, 90)
 	ASSERT_EQ(0, ctnr_get_name(&self->nl, name, &c));
 	ASSERT_EQ(CTNR_F_AUTOREMOVE, c.flags);
 	ASSERT_EQ(0, ctnr_del_id(&self->nl, c.id));
-}
-
-/* ------------------------------------------------------------------ */
-/* bulk: concurrency and scale                                        */
-
-FIXTURE(bulk) {
-	struct ctnr_nl nl;
-	char prefix[32];
-	long count0;
-};
-
-FIXTURE_SETUP(bulk)
-{
-	char bad[1024];
-	int r;
-
-	snprintf(self->prefix, sizeof(self->prefix), "ct%d", getpid());
-	r = ctnr_nl_open(&self->nl);
-	ASSERT_EQ(0, r) {
-		TH_LOG("genl family: %s", strerror(-r));
-	}
-	self->count0 = ctnr_count(&self->nl);
-	ASSERT_EQ(0, self->count0) {
-		TH_LOG("bulk tests need a module with no containers");
-	}
-	r = ctnr_counters_wait_zero(5000, bad, sizeof(bad));
-	ASSERT_EQ(0, r) {
-		TH_LOG("counters before the test: %s", bad);
-	}
-}
-
-FIXTURE_TEARDOWN(bulk)
-{
-	if (self->nl.sk)
-		ctnr_del_prefix(&self->nl, self->prefix);
-	ctnr_nl_close(&self->nl);
-}
-
-#define CONC_THREADS	4
-#define CONC_SECONDS	10
-
-struct conc {
-	pthread_t th;
-	int idx;
-	const char *prefix;
-	int64_t deadline;
-	unsigned int iters, registered, raced, entered, autoremoved;
-	int failed;
-	char err[512];
-};
-
-#define CONC_FAIL(a, fmt, ...) do {					\
-	snprintf((a)->err, sizeof((a)->err), "thread %d round %u: " fmt, \
-		 (a)->idx, (a)->iters, ##__VA_ARGS__);			\
-	(a)->failed = 1;						\
-	goto out;							\
-} while (0)
-
-/* fork an init in a new uts namespace; only async-signal-safe calls */
-static pid_t conc_spawn(const char *host, int *ctl)
-{
-	int ready[2], c[2];
-	struct pollfd pfd;
-	pid_t pid;
-	char b;
-
-	if (pipe2(ready, O_CLOEXEC))
-		return -1;
-	if (pipe2(c, O_CLOEXEC)) {
-		close(ready[0]);
-		close(ready[1]);
-		return -1;
-	}
-	pid = fork();
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-		if (unshare(CLONE_NEWUTS) || sethostname(host, strlen(host)) ||
-		    write(ready[1], "1", 1) != 1)
-			_exit(1);
-		while (read(c[0], &b, 1) < 0 && errno == EINTR)
-			;
-		_exit(0);
-	}
-	close(ready[1]);
-	close(c[0]);
-	pfd.fd = ready[0];
-	pfd.events = POLLIN;
-	if (pid > 0 && (poll(&pfd, 1, 20000) != 1 ||
-			read(ready[0], &b, 1) != 1)) {
-		kill_reap(&pid);
-		pid = -1;
-	}
-	close(ready[0]);
-	if (pid < 0)
-		close(c[1]);
-	else
-		*ctl = c[1];
-	return pid;
-}
-
-static void *conc_thread(void *p)
-{
-	struct conc *a = p;
-	unsigned int seed = (unsigned int)(a->idx * 7919 + getpid());
-	struct ctnr_nl nl;
-	int dev, r;
-
-	r = ctnr_nl_open(&nl);
-	if (r) {
-		snprintf(a->err, sizeof(a->err), "thread %d: genl: %s",
-			 a->idx, strerror(-r));
-		a->failed = 1;
-		return NULL;
-	}
-	dev = ctnr_dev_open();
-	if (dev < 0) {
-		snprintf(a->err, sizeof(a->err), "thread %d: open: %s",
-			 a->idx, strerror(errno));
-		a->failed = 1;
-		ctnr_nl_close(&nl);
-		return NULL;
-	}
-	while (!a->failed && now_ms() < a->deadline) {
-		struct ctnr_ioc_ns_fds nsf;
-		struct ctnr_ctr c = { 0 };
-		char name[64], host[64];
-		int kill_at = (int)(rand_r(&seed) % 5);
-		bool autorm = rand_r(&seed) & 1, killed = false, reg = false;
-		int ctl = -1, st;
-		pid_t pid, ep;
-
-		ctnr_ns_fds_init(&nsf, 0, NULL, 0);
-		snprintf(name, sizeof(name), "%s-c%d-%u", a->prefix, a->idx,
-			 a->iters);
-		snprintf(host, sizeof(host), "hc%d-%u", a->idx, a->iters);
-		pid = conc_spawn(host, &ctl);
-		if (pid < 0)
-			CONC_FAIL(a, "spawn init failed");
-
-		/* 0: the init dies (not yet reaped) before registration */
-		if (kill_at == 0) {
-			kill(pid, SIGKILL);
-			killed = true;
-		}
-		r = ctnr_new(&nl, name, pid, autorm ? CTNR_F_AUTOREMOVE : 0,
-			     &c);
-		if (r == 0)
-			reg = true;
-		else if (killed && r == -ESRCH)
-			a->raced++;
-		else
-			CONC_FAIL(a, "NEW: %s: %s", strerror(-r), nl.ext_msg);
-		if (reg)
-			a->registered++;
-
-		if (kill_at == 1) {
-			kill(pid, SIGKILL);
-			killed = true;
-		}
-		if (reg) {
-			r = ctnr_ns_fds(dev, c.id, NULL,
-					CLONE_NEWUTS | CLONE_NEWNET, &nsf);
-			if (r && !(r == -ENOENT && killed && autorm))
-				CONC_FAIL(a, "NS_FDS (killed %d, autoremove %d): %s",
-					  killed, autorm, strerror(-r));
-		}
-		if (kill_at == 2) {
-			kill(pid, SIGKILL);
-			killed = true;
-		}
-		if (nsf.fds[CTNR_NS_UTS] >= 0) {
-			ep = fork();
-			if (ep == 0) {
-				char h[72] = "";
-
-				if (setns(nsf.fds[CTNR_NS_UTS], CLONE_NEWUTS))
-					_exit(2);
-				if (gethostname(h, sizeof(h) - 1))
-					_exit(3);
-				_exit(strcmp(h, host) ? 4 : 0);
-			}
-			if (ep < 0)
-				CONC_FAIL(a, "fork: %s", strerror(errno));
-			if (wait_pid_timeout(ep, &st, 20000)) {
-				kill_reap(&ep);
-				CONC_FAIL(a, "entering child hung");
-			}
-			if (!WIFEXITED(st) || WEXITSTATUS(st))
-				CONC_FAIL(a, "entering child failed: %#x", st);
-			a->entered++;
-		}
-		ctnr_ns_fds_close(&nsf);
-		if (kill_at == 3) {
-			kill(pid, SIGKILL);
-			killed = true;
-		}
-		/* 4: delete while the init still runs */
-		if (kill_at == 4 && reg) {
-			r = ctnr_del_id(&nl, c.id);
-			if (r)
-				CONC_FAIL(a, "DEL of running: %s", strerror(-r));
-			reg = false;
-		}
-		close(ctl);
-		ctl = -1;
-		kill_reap(&pid);
-		if (reg && autorm) {
-			if (rand_r(&seed) & 1) {
-				r = ctnr_del_id(&nl, c.id);
-				if (r && r != -ENOENT)
-					CONC_FAIL(a, "DEL: %s", strerror(-r));
-			}
-			r = ctnr_wait_state(&nl, c.id, -ENOENT, 20000, NULL);
-			if (r)
-				CONC_FAIL(a, "AUTOREMOVE container %u survived its init: %s",
-					  c.id, strerror(-r));
-			a->autoremoved++;
-		} else if (reg) {
-			r = ctnr_wait_state(&nl, c.id, CTNR_STATE_STOPPED,
-					    20000, NULL);
-			if (r)
-				CONC_FAIL(a, "container %u never stopped: %s",
-					  c.id, strerror(-r));
-			r = ctnr_del_id(&nl, c.id);
-			if (r)
-				CONC_FAIL(a, "DEL: %s", strerror(-r));
-		}
-		a->iters++;
-		continue;
-out:
-		if (ctl >= 0)
-			close(ctl);
-		ctnr_ns_fds_close(&nsf);
-		kill_reap(&pid);
-	}
-	close(dev);
-	ctnr_nl_close(&nl);
-	return NULL;
-}
-
-/* threads create, enter and delete containers while their inits die */
-TEST_F_TIMEOUT(bulk, concurrent_create_enter_delete, 120)
-{
-	struct conc th[CONC_THREADS];
-	unsigned int iters = 0, reg = 0, raced = 0, entered = 0, autorm = 0;
-	char bad[1024];
-	long n;
-	int i, r;
-
-	memset(th, 0, sizeof(th));
-	for (i = 0; i < CONC_THREADS; i++) {
-		th[i].idx = i;
-		th[i].prefix = self->prefix;
-		th[i].deadline = now_ms() + CONC_SECONDS * 1000;
-		ASSERT_EQ(0, pthread_create(&th[i].th, NULL, conc_thread,
-					    &th[i]));
-	}
-	for (i = 0; i < CONC_THREADS; i++)
-		pthread_join(th[i].th, NULL);
-	for (i = 0; i < CONC_THREADS; i++) {
-		EXPECT_EQ(0, th[i].failed) {
-			TH_LOG("%s", th[i].err);
-		}
-		iters += th[i].iters;
-		reg += th[i].registered;
-		raced += th[i].raced;
-		entered += th[i].entered;
-		autorm += th[i].autoremoved;
-	}
-	TH_LOG("%u rounds, %u registered (%u autoremoved), %u lost the race with their init's death, %u entered",
-	       iters, reg, autorm, raced, entered);
-	ASSERT_TRUE(_metadata->passed);
-	ASSERT_GT(iters, 0U);
-	ASSERT_GT(entered, 0U);
-	n = ctnr_dump_count(&self->nl, self->prefix, 0, NULL);
-	ASSERT_EQ(0, n) {
-		TH_LOG("%ld containers left", n);
-	}
-	ASSERT_EQ(0, ctnr_count(&self->nl));
-	r = ctnr_counters_wait_zero(10000, bad, sizeof(bad));
-	ASSERT_EQ(0, r) {
-		TH_LOG("counters not back to zero: %s", bad);
-	}
-}
-
-#define SCALE_N		100000
-#define SCALE_TENTH	(SCALE_N / 10)
-
-struct scale_dump {
-	const char *prefix;
-	size_t plen;
-	const uint32_t *ids;
-	unsigned char *seen;
-	long n, dup, bad;
-};
-
-static int scale_dump_cb(const struct ctnr_ctr *c, void *arg)
-{
-	struct scale_dump *s = arg;
-	unsigned int i;
-
-	if (strncmp(c->name, s->prefix, s->plen))
-		return 0;
-	s->n++;
-	if (sscanf(c->name + s->plen, "-s%u", &i) != 1 || i >= SCALE_N ||
-	    s->ids[i] != c->id) {
-		s->bad++;
-		return 0;
-	}
-	if (s->seen[i]++)
-		s->dup++;
-	return 0;
-}
-
-/*
- * The time a tenth of the operations took at the start and at the end of a
- * loop over all of them: their ratio is about 1 when each operation is O(1)
- * and grows with SCALE_N when it is O(n).
- */
-static double scale_ratio(int64_t start, int64_t tenth, int64_t ninth,
-			  int64_t end)
-{
-	int64_t a = tenth - start, b = end - ninth;
-
-	if (a < 1)
-		a = 1;
-	if (b < 1)
-		b = 1;
-	return a > b ? (double)a / b : (double)b / a;
-}
-
-/*
- * 100 000 containers, all on one init and one cgroup (the worst case for
- * the indices), are registered, listed, looked up and deleted.
- */
-TEST_F_TIMEOUT(bulk, scale_100000_containers, 600)
-{
-	struct scale_dump sd = { .prefix = self->prefix };
-	struct init_proc init = { -1, -EBADF };
-	long long bytes0, bytes1;
-	long slab0, slab1;
-	int64_t t0, t1, t2, t3, t4, reg10, reg90, del10, del90;
-	double reg_ratio, del_ratio;
-	char name[64], err[256], bad[1024];
-	struct ctnr_ctr c;
-	uint32_t *ids;
-	int i, r;
-
-	ids = calloc(SCALE_N, sizeof(*ids));
-	sd.seen = calloc(SCALE_N, 1);
-	ASSERT_NE(NULL, ids);
-	ASSERT_NE(NULL, sd.seen);
-	sd.ids = ids;
-	sd.plen = strlen(self->prefix);
-	r = spawn_init(&init, CLONE_NEWUTS | CLONE_NEWNET, 0, "scale", NULL,
-		       err, sizeof(err));
-	ASSERT_EQ(0, r) {
-		TH_LOG("%s", err);
-	}
-	bytes0 = ctnr_counter("bytes");
-	slab0 = meminfo_kb("Slab");
-
-	t0 = now_us();
-	reg10 = reg90 = t0;
-	for (i = 0; i < SCALE_N; i++) {
-		if (i == SCALE_TENTH)
-			reg10 = now_us();
-		if (i == SCALE_N - SCALE_TENTH)
-			reg90 = now_us();
-		snprintf(name, sizeof(name), "%s-s%06d", self->prefix, i);
-		r = ctnr_new(&self->nl, name, init.pid, 0, &c);
-		if (r)
-			stop_init(&init);
-		ASSERT_EQ(0, r) {
-			TH_LOG("NEW #%d: %s: %s", i, strerror(-r),
-			       self->nl.ext_msg);
-		}
-		ids[i] = c.id;
-	}
-	t1 = now_us();
-	bytes1 = ctnr_counter("bytes");
-	slab1 = meminfo_kb("Slab");
-	stop_init(&init);
-
-	ASSERT_EQ(SCALE_N, ctnr_count(&self->nl));
-	r = ctnr_dump(&self->nl, scale_dump_cb, &sd);
-	t2 = now_us();
-	ASSERT_EQ(0, r) {
-		TH_LOG("dump: %s %s", strerror(-r), self->nl.ext_msg);
-	}
-	ASSERT_EQ(SCALE_N, sd.n);
-	ASSERT_EQ(0, sd.dup);
-	ASSERT_EQ(0, sd.bad);
-
-	/* lookups by name and id among many */
-	for (i = 0; i < 1000; i++) {
-		int k = (i * 7919) % SCALE_N;
-
-		snprintf(name, sizeof(name), "%s-s%06d", self->prefix, k);
-		ASSERT_EQ(0, ctnr_get_name(&self->nl, name, &c));
-		ASSERT_EQ(ids[k], c.id);
-		ASSERT_EQ(0, ctnr_get_id(&self->nl, ids[k], &c));
-		ASSERT_STREQ(name, c.name);
-	}
-	t3 = now_us();
-
-	del10 = del90 = t3;
-	for (i = 0; i < SCALE_N; i++) {
-		if (i == SCALE_TENTH)
-			del10 = now_us();
-		if (i == SCALE_N - SCALE_TENTH)
-			del90 = now_us();
-		r = ctnr_del_id(&self->nl, ids[i]);
-		ASSERT_EQ(0, r) {
-			TH_LOG("DEL #%d: %s", i, strerror(-r));
-		}
-	}
-	t4 = now_us();
-	ASSERT_EQ(0, ctnr_count(&self->nl));
-	r = ctnr_counters_wait_zero(20000, bad, sizeof(bad));
-	ASSERT_EQ(0, r) {
-		TH_LOG("counters not back to zero: %s", bad);
-	}
-
-	TH_LOG("register %d: %lld ms (%lld us each)", SCALE_N,
-	       (long long)(t1 - t0) / 1000, (long long)(t1 - t0) / SCALE_N);
-	TH_LOG("dump %d: %lld ms", SCALE_N, (long long)(t2 - t1) / 1000);
-	TH_LOG("1000 GET by name + 1000 GET by id: %lld ms",
-	       (long long)(t3 - t2) / 1000);
-	TH_LOG("delete %d: %lld ms (%lld us each)", SCALE_N,
-	       (long long)(t4 - t3) / 1000, (long long)(t4 - t3) / SCALE_N);
-	reg_ratio = scale_ratio(t0, reg10, reg90, t1);
-	del_ratio = scale_ratio(t3, del10, del90, t4);
-	TH_LOG("first tenth against last tenth: register %.2fx, delete %.2fx",
-	       reg_ratio, del_ratio);
-	/* O(n) would be about 19x for delete; leave room for a noisy host. */
-	EXPECT_GT(8.0, reg_ratio);
-	EXPECT_GT(8.0, del_ratio);
-	if (bytes0 >= 0 && bytes1 >= 0)
-		TH_LOG("module memory: %lld bytes per container (counter)",
-		       (bytes1 - bytes0) / SCALE_N);
-	if (slab0 >= 0 && slab1 >= 0)
-		TH_LOG("slab growth: %ld bytes per container (/proc/meminfo)",
-		       (slab1 - slab0) * 1024 / SCALE_N);
-	if ((t4 - t0) / 1000000 > 120)
-		TH_LOG("note: scale test took %lld s, over its 120 s budget",
-		       (long long)(t4 - t0) / 1000000);
-	free(ids);
-	free(sd.seen);
 }
 
 TEST_HARNESS_MAIN

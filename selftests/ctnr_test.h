@@ -1256,6 +1256,27 @@ static inline int cg_enter(const char *abs, pid_t pid)
 	return write_str(path, buf);
 }
 
+/*
+ * Delegate cgroup @abs to @uid/@gid as systemd does (Delegate=yes): the
+ * directory and the files a delegatee writes become theirs.
+ */
+static inline int cg_delegate(const char *abs, uid_t uid, gid_t gid)
+{
+	static const char *const files[] = {
+		"", "/cgroup.procs", "/cgroup.threads",
+		"/cgroup.subtree_control",
+	};
+	char path[PATH_MAX + 32];
+	size_t i;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s%s", abs, files[i]);
+		if (chown(path, uid, gid))
+			return -errno;
+	}
+	return 0;
+}
+
 /* rmdir, retrying while exiting tasks still populate it. */
 static inline int cg_remove(const char *abs)
 {
