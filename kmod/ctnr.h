@@ -49,6 +49,7 @@ struct ctnr_container {
 	bool unlinked;		/* removed from the indices, under ctnr_lock */
 	struct ctnr_log *log;	/* kmsg.c: NULL until first used */
 	struct ctnr_dev __rcu *dev;	/* devaccess.c: NULL until first used */
+	bool dev_closed;	/* devaccess.c: no new policy, ctnr_dev_lock */
 	u32 loop_quota;		/* loop.c: if loop_quota_set; ctnr_loop_lock */
 	bool loop_quota_set;	/* loop.c: else the module parameter */
 	u32 loop_count;		/* loop.c: devices held, under ctnr_loop_lock */
@@ -148,9 +149,19 @@ void *ctnr_genl_put(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 /*
  * devaccess.c: device access rules and their enforcement hook.
  * ctnr_dev_unlink() is called by ctnr_unlink() with ctnr_lock held,
- * ctnr_dev_release() by the last ctnr_put().
+ * ctnr_dev_release() by the last ctnr_put().  ctnr_dev_may_release() says
+ * whether a policy imposed from above the owner lets the container go;
+ * it may be called with ctnr_lock held.
  */
 struct ctnr_dev;
+enum ctnr_dev_release {
+	CTNR_DEV_RELEASE_DELETE,	/* CONTAINER_DEL */
+	CTNR_DEV_RELEASE_AUTOREMOVE,	/* CONTAINER_SET of CTNR_F_AUTOREMOVE */
+	CTNR_DEV_RELEASE_EXIT,		/* autoremove: the init exited */
+};
+int ctnr_dev_may_release(struct ctnr_container *c, struct sk_buff *skb,
+			 enum ctnr_dev_release how,
+			 struct netlink_ext_ack *extack);
 int ctnr_devaccess_init(void);
 void ctnr_devaccess_uninit(void);
 bool ctnr_devaccess_available(void);

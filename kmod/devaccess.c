@@ -44,6 +44,7 @@
 #include <linux/kdev_t.h>
 #include <linux/kprobes.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/overflow.h>
 #include <linux/pid_namespace.h>
@@ -108,11 +109,18 @@ struct ctnr_dev_denial {
  * Per-container state, created with the container's first policy and
  * freed with the container.  The container's dev pointer and the rules
  * pointer are written under ctnr_dev_lock and read under RCU.
+ *
+ * @authority is the user namespace whose administrator imposed the policy
+ * (see ctnr_dev_sender_ns()): while there is a policy, changing it,
+ * deleting the container or having it removed when its init exits needs
+ * CAP_SYS_ADMIN over @authority, not only over the owner.
  */
 struct ctnr_dev {
 	struct rcu_head rcu;
 	struct ctnr_dev_rules __rcu *rules;	/* NULL: no policy */
 	u32 gen;				/* under ctnr_dev_lock */
+	struct user_namespace *authority;	/* counted while rules */
+	bool autoremove_ok;			/* @authority asked for it */
 	struct ctnr_container *c;		/* back pointer, not counted */
 	struct ratelimit_state rs;		/* of denial reports */
 	raw_spinlock_t lock;			/* protects pending and denial */
@@ -122,9 +130,10 @@ struct ctnr_dev {
 };
 
 /*
- * ctnr_dev_lock protects every container's dev pointer, every ctnr_dev's
- * rules pointer and gen, ctnr_dev_active, ctnr_dev_armed,
- * ctnr_dev_ever_armed and the writes of ctnr_dev_wq.  It nests inside
+ * ctnr_dev_lock protects every container's dev pointer and dev_closed,
+ * every ctnr_dev's rules pointer, gen, authority and autoremove_ok,
+ * ctnr_dev_active, ctnr_dev_armed, ctnr_dev_ever_armed and the writes of
+ * ctnr_dev_wq.  It nests inside
  * ctnr_lock (container.c calls ctnr_dev_unlink() with ctnr_lock held) and
  * outside kprobe_mutex, jump_label_mutex and cpus_read_lock (arming).
  */
@@ -469,10 +478,17 @@ static void ctnr_dev_disarm(struct work_struct *work)
 }
 
 /*
- * Replace @d's rule set by @new (NULL: no policy) and free the old one.
- * Consumes @new, also on error.  Caller holds ctnr_dev_lock.
+ * Replace @d's rule set by @new (NULL: no policy) and free the old one;
+ * @auth (ignored without @new) becomes the policy's authority.  Consumes
+ * @new, also on error.  Caller holds ctnr_dev_lock.
+ *
+ * While any container has a policy the module holds a reference on
+ * itself: unloading it would silently lift every policy, so rmmod fails
+ * as for a module in use until the policies (or their containers) are
+ * gone.
  */
 static int ctnr_dev_publish(struct ctnr_dev *d, struct ctnr_dev_rules *new,
+			    struct user_namespace *auth,
 			    struct netlink_ext_ack *extack)
 {
 	struct ctnr_dev_rules *old;
@@ -487,11 +503,22 @@ static int ctnr_dev_publish(struct ctnr_dev *d, struct ctnr_dev_rules *new,
 			ctnr_dev_rules_free_now(new);
 			return err;
 		}
-		ctnr_dev_active++;
+		if (!ctnr_dev_active++)
+			__module_get(THIS_MODULE);
 	} else if (!new && old) {
-		if (!--ctnr_dev_active && ctnr_dev_wq)
-			mod_delayed_work(ctnr_dev_wq, &ctnr_dev_disarm_work,
-					 CTNR_DEV_DISARM_DELAY);
+		if (!--ctnr_dev_active) {
+			if (ctnr_dev_wq)
+				mod_delayed_work(ctnr_dev_wq,
+						 &ctnr_dev_disarm_work,
+						 CTNR_DEV_DISARM_DELAY);
+			module_put(THIS_MODULE);
+		}
+	}
+	if (!new || auth != d->authority) {
+		if (d->authority)
+			put_user_ns(d->authority);
+		d->authority = new ? get_user_ns(auth) : NULL;
+		d->autoremove_ok = false;
 	}
 	d->gen++;
 	if (new)
@@ -581,7 +608,7 @@ void ctnr_dev_unlink(struct ctnr_container *c)
 	mutex_lock(&ctnr_dev_lock);
 	d = rcu_dereference_protected(c->dev, lockdep_is_held(&ctnr_dev_lock));
 	if (d)
-		ctnr_dev_publish(d, NULL, NULL);
+		ctnr_dev_publish(d, NULL, NULL, NULL);
 	mutex_unlock(&ctnr_dev_lock);
 }
 
@@ -599,7 +626,7 @@ void ctnr_dev_release(struct ctnr_container *c)
 	if (rcu_access_pointer(d->rules)) {
 		/* Never linked again after ctnr_dev_unlink(); be safe. */
 		mutex_lock(&ctnr_dev_lock);
-		ctnr_dev_publish(d, NULL, NULL);
+		ctnr_dev_publish(d, NULL, NULL, NULL);
 		mutex_unlock(&ctnr_dev_lock);
 	}
 	ctnr_count_add(CTNR_CNT_DEV_STATES, -1);
@@ -617,14 +644,17 @@ static bool ctnr_dev_on_root(const struct ctnr_container *c)
 /*
  * Changing a policy needs CAP_SYS_ADMIN over the parent of the container's
  * owner user namespace: a container's own root cannot loosen its rules.
+ * On success *auth is the namespace the sender acts for (see below).
  */
 static int ctnr_dev_may_change(struct sk_buff *skb,
 			       const struct ctnr_container *c,
+			       struct user_namespace **auth,
 			       struct netlink_ext_ack *extack)
 {
-	struct user_namespace *ns = c->owner->parent ?: &init_user_ns;
+	struct user_namespace *base = c->owner->parent ?: &init_user_ns;
+	struct user_namespace *mine = current_user_ns(), *ns;
 
-	if (!netlink_ns_capable(skb, ns, CAP_SYS_ADMIN)) {
+	if (!netlink_ns_capable(skb, base, CAP_SYS_ADMIN)) {
 		NL_SET_ERR_MSG(extack, "changing device rules needs CAP_SYS_ADMIN over the parent of the container's owner user namespace");
 		return -EPERM;
 	}
@@ -632,7 +662,95 @@ static int ctnr_dev_may_change(struct sk_buff *skb,
 		NL_SET_ERR_MSG(extack, "device access hook unavailable on this kernel");
 		return -EOPNOTSUPP;
 	}
+	/*
+	 * The policy's authority: the outermost user namespace on the way
+	 * from @base to the initial one over which the sender holds
+	 * CAP_SYS_ADMIN.  cap_capable() grants a capability over a
+	 * namespace to a task in it that has the capability, and to the
+	 * owner of a child of the task's namespace over that child and
+	 * all below it; so that is the sender's own namespace, or the
+	 * child of it on the way to @c.  Asked without audit first: not
+	 * holding it in its own namespace is no denial.
+	 */
+	*auth = base;
+	for (ns = base; ns && ns != mine && ns->parent != mine; ns = ns->parent)
+		;
+	if (!ns)
+		return 0;	/* not reached: @mine is @base or above it */
+	if (ns != mine && ns_capable_noaudit(mine, CAP_SYS_ADMIN))
+		ns = mine;
+	if (ns != base && netlink_ns_capable(skb, ns, CAP_SYS_ADMIN))
+		*auth = ns;
 	return 0;
+}
+
+/*
+ * Under ctnr_dev_lock, for a sender that passed ctnr_dev_may_change():
+ * may it change @c's policy now?  Not once the container is going, and
+ * a policy in force can only be changed with its authority.
+ */
+static int ctnr_dev_may_override(struct sk_buff *skb,
+				 const struct ctnr_container *c,
+				 struct netlink_ext_ack *extack)
+{
+	struct ctnr_dev *d;
+
+	lockdep_assert_held(&ctnr_dev_lock);
+	if (READ_ONCE(c->unlinked) || c->dev_closed) {
+		NL_SET_ERR_MSG(extack, "no such container");
+		return -ENOENT;
+	}
+	d = rcu_dereference_protected(c->dev, lockdep_is_held(&ctnr_dev_lock));
+	if (d && rcu_access_pointer(d->rules) &&
+	    !netlink_ns_capable(skb, d->authority, CAP_SYS_ADMIN)) {
+		NL_SET_ERR_MSG(extack, "the device policy was imposed from an ancestor user namespace: changing it needs CAP_SYS_ADMIN there");
+		return -EPERM;
+	}
+	return 0;
+}
+
+/*
+ * May @c be deleted (@how CTNR_DEV_RELEASE_DELETE, by the sender of
+ * @skb), be marked for removal when its init exits (_AUTOREMOVE, by the
+ * sender of @skb) or be removed because its init exited (_EXIT, @skb
+ * NULL)?  Not while a policy imposed from above its owner is in force,
+ * unless the policy's authority asks for it: the host's rules must not go
+ * because the tenant deleted its registration or let its init exit.  On
+ * success of DELETE and EXIT no policy can be set any more, so none can
+ * slip in between this check and the removal.  -EPERM otherwise, with a
+ * message in @extack or, for EXIT, in the container's log.
+ */
+int ctnr_dev_may_release(struct ctnr_container *c, struct sk_buff *skb,
+			 enum ctnr_dev_release how,
+			 struct netlink_ext_ack *extack)
+{
+	struct ctnr_dev *d;
+	int err = 0;
+
+	mutex_lock(&ctnr_dev_lock);
+	d = rcu_dereference_protected(c->dev, lockdep_is_held(&ctnr_dev_lock));
+	if (d && rcu_access_pointer(d->rules) && d->authority != c->owner) {
+		if (how == CTNR_DEV_RELEASE_EXIT) {
+			if (!d->autoremove_ok)
+				err = -EPERM;
+		} else if (!netlink_ns_capable(skb, d->authority,
+					       CAP_SYS_ADMIN)) {
+			if (how == CTNR_DEV_RELEASE_DELETE)
+				NL_SET_ERR_MSG(extack, "the container has a device policy imposed from an ancestor user namespace: deleting it needs CAP_SYS_ADMIN there");
+			else
+				NL_SET_ERR_MSG(extack, "the container has a device policy imposed from an ancestor user namespace: autoremove needs CAP_SYS_ADMIN there");
+			err = -EPERM;
+		} else if (how == CTNR_DEV_RELEASE_AUTOREMOVE) {
+			d->autoremove_ok = true;
+		}
+	}
+	if (!err && how != CTNR_DEV_RELEASE_AUTOREMOVE)
+		c->dev_closed = true;
+	mutex_unlock(&ctnr_dev_lock);
+	if (err && how == CTNR_DEV_RELEASE_EXIT)
+		ctnr_log_emit(c, LOGLEVEL_NOTICE,
+			      "ctnr: init exited; the container stays registered (stopped): its device policy was imposed from an ancestor user namespace\n");
+	return err;
 }
 
 /* Parse and check the rule of an ADD or DEL request. */
@@ -675,6 +793,7 @@ static int ctnr_dev_nl_rule(struct genl_info *info, struct ctnr_dev_rule *r)
 
 static int ctnr_dev_add_locked(struct ctnr_container *c,
 			       const struct ctnr_dev_rule *rule,
+			       struct user_namespace *auth,
 			       struct netlink_ext_ack *extack)
 {
 	struct ctnr_dev_rules *old, *new;
@@ -712,11 +831,12 @@ static int ctnr_dev_add_locked(struct ctnr_container *c,
 	new->by_key[pos] = n;
 	new->any_major = (old && old->any_major) || rule->major == CTNR_DEV_ANY;
 	new->any_minor = (old && old->any_minor) || rule->minor == CTNR_DEV_ANY;
-	return ctnr_dev_publish(d, new, extack);
+	return ctnr_dev_publish(d, new, auth, extack);
 }
 
 static int ctnr_dev_del_locked(struct ctnr_container *c,
 			       const struct ctnr_dev_rule *rule,
+			       struct user_namespace *auth,
 			       struct netlink_ext_ack *extack)
 {
 	struct ctnr_dev_rules *old, *new = NULL;
@@ -751,11 +871,12 @@ static int ctnr_dev_del_locked(struct ctnr_container *c,
 		}
 		ctnr_dev_rules_index(new);
 	}
-	return ctnr_dev_publish(d, new, extack);
+	return ctnr_dev_publish(d, new, auth, extack);
 }
 
 int ctnr_nl_dev_rule_add_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct user_namespace *auth;
 	struct ctnr_dev_rule rule;
 	struct ctnr_container *c;
 	int err;
@@ -766,7 +887,7 @@ int ctnr_nl_dev_rule_add_doit(struct sk_buff *skb, struct genl_info *info)
 	c = ctnr_nl_lookup(skb, info);
 	if (IS_ERR(c))
 		return PTR_ERR(c);
-	err = ctnr_dev_may_change(skb, c, info->extack);
+	err = ctnr_dev_may_change(skb, c, &auth, info->extack);
 	if (err)
 		goto out;
 	if (ctnr_dev_on_root(c)) {
@@ -775,12 +896,9 @@ int ctnr_nl_dev_rule_add_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	mutex_lock(&ctnr_dev_lock);
-	if (READ_ONCE(c->unlinked)) {
-		NL_SET_ERR_MSG(info->extack, "no such container");
-		err = -ENOENT;
-	} else {
-		err = ctnr_dev_add_locked(c, &rule, info->extack);
-	}
+	err = ctnr_dev_may_override(skb, c, info->extack);
+	if (!err)
+		err = ctnr_dev_add_locked(c, &rule, auth, info->extack);
 	mutex_unlock(&ctnr_dev_lock);
 out:
 	ctnr_put(c);
@@ -789,6 +907,7 @@ out:
 
 int ctnr_nl_dev_rule_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct user_namespace *auth;
 	struct ctnr_dev_rule rule;
 	struct ctnr_container *c;
 	int err;
@@ -799,16 +918,13 @@ int ctnr_nl_dev_rule_del_doit(struct sk_buff *skb, struct genl_info *info)
 	c = ctnr_nl_lookup(skb, info);
 	if (IS_ERR(c))
 		return PTR_ERR(c);
-	err = ctnr_dev_may_change(skb, c, info->extack);
+	err = ctnr_dev_may_change(skb, c, &auth, info->extack);
 	if (err)
 		goto out;
 	mutex_lock(&ctnr_dev_lock);
-	if (READ_ONCE(c->unlinked)) {
-		NL_SET_ERR_MSG(info->extack, "no such container");
-		err = -ENOENT;
-	} else {
-		err = ctnr_dev_del_locked(c, &rule, info->extack);
-	}
+	err = ctnr_dev_may_override(skb, c, info->extack);
+	if (!err)
+		err = ctnr_dev_del_locked(c, &rule, auth, info->extack);
 	mutex_unlock(&ctnr_dev_lock);
 out:
 	ctnr_put(c);
@@ -825,6 +941,7 @@ int ctnr_dev_nl_set_default(struct sk_buff *skb, struct genl_info *info,
 {
 	struct nlattr *attr = info->attrs[CTNR_A_DEV_DEFAULT];
 	struct ctnr_dev_rules *new = NULL;
+	struct user_namespace *auth;
 	struct ctnr_dev *d;
 	u32 deflt;
 	int err;
@@ -834,7 +951,7 @@ int ctnr_dev_nl_set_default(struct sk_buff *skb, struct genl_info *info,
 		NL_SET_ERR_MSG_ATTR(info->extack, attr, "device default must be allow or deny");
 		return -EINVAL;
 	}
-	err = ctnr_dev_may_change(skb, c, info->extack);
+	err = ctnr_dev_may_change(skb, c, &auth, info->extack);
 	if (err)
 		return err;
 	if (deflt == CTNR_DEV_DENY && ctnr_dev_on_root(c)) {
@@ -842,16 +959,14 @@ int ctnr_dev_nl_set_default(struct sk_buff *skb, struct genl_info *info,
 		return -EINVAL;
 	}
 	mutex_lock(&ctnr_dev_lock);
-	if (READ_ONCE(c->unlinked)) {
-		NL_SET_ERR_MSG(info->extack, "no such container");
-		err = -ENOENT;
+	err = ctnr_dev_may_override(skb, c, info->extack);
+	if (err)
 		goto out;
-	}
 	if (deflt == CTNR_DEV_ALLOW) {
 		d = rcu_dereference_protected(c->dev,
 					      lockdep_is_held(&ctnr_dev_lock));
 		if (d)
-			err = ctnr_dev_publish(d, NULL, info->extack);
+			err = ctnr_dev_publish(d, NULL, NULL, info->extack);
 		goto out;
 	}
 	d = ctnr_dev_state(c);
@@ -862,7 +977,7 @@ int ctnr_dev_nl_set_default(struct sk_buff *skb, struct genl_info *info,
 		err = -ENOMEM;
 		goto out;
 	}
-	err = ctnr_dev_publish(d, new, info->extack);
+	err = ctnr_dev_publish(d, new, auth, info->extack);
 out:
 	mutex_unlock(&ctnr_dev_lock);
 	return err;

@@ -397,9 +397,13 @@ static int ctnr_nl_container_del_doit(struct sk_buff *skb,
 
 	if (IS_ERR(c))
 		return PTR_ERR(c);
-	err = ctnr_container_delete(c);
-	if (err)
-		NL_SET_ERR_MSG(info->extack, "no such container");
+	err = ctnr_dev_may_release(c, skb, CTNR_DEV_RELEASE_DELETE,
+				   info->extack);
+	if (!err) {
+		err = ctnr_container_delete(c);
+		if (err)
+			NL_SET_ERR_MSG(info->extack, "no such container");
+	}
 	ctnr_put(c);
 	return err;
 }
@@ -469,7 +473,12 @@ static int ctnr_nl_container_set_doit(struct sk_buff *skb,
 	c = ctnr_nl_lookup(skb, info);
 	if (IS_ERR(c))
 		return PTR_ERR(c);
-	err = ctnr_loop_nl_set(skb, info, c);
+	err = 0;
+	if (flags & CTNR_F_AUTOREMOVE)
+		err = ctnr_dev_may_release(c, skb, CTNR_DEV_RELEASE_AUTOREMOVE,
+					   info->extack);
+	if (!err)
+		err = ctnr_loop_nl_set(skb, info, c);
 	if (!err && info->attrs[CTNR_A_DEV_DEFAULT])
 		err = ctnr_dev_nl_set_default(skb, info, c);
 	if (!err)

@@ -989,6 +989,17 @@ static void croot_child(int errfd, void *arg)
 	CHILD_CHECK(errfd, e == -EPERM, "add gave %d", e);
 	e = dev_del(&nl, id, T_C, 1, 3, ACC_RWM);
 	CHILD_CHECK(errfd, e == -EPERM, "del gave %d", e);
+	/*
+	 * nor drop them with the registration: deleting it or having it
+	 * autoremoved needs the privilege of whoever imposed the rules
+	 */
+	e = ctnr_del_id(&nl, id);
+	CHILD_CHECK(errfd, e == -EPERM, "deleting the locked container gave %d",
+		    e);
+	CHILD_CHECK(errfd, strstr(nl.ext_msg, "imposed"), "message: %s",
+		    nl.ext_msg);
+	e = ctnr_set_flags(&nl, id, CTNR_F_AUTOREMOVE);
+	CHILD_CHECK(errfd, e == -EPERM, "autoremove gave %d", e);
 	/* but we may read them */
 	n = dev_list(&nl, id, r, 8);
 	CHILD_CHECK(errfd, n == 1 && r[0].major == 1 && r[0].minor == 3,
@@ -1042,8 +1053,14 @@ static void croot_child(int errfd, void *arg)
 	CHILD_CHECK(errfd, !wait_pid_timeout(g, &e, 30000), "wait nested");
 	CHILD_CHECK(errfd, WIFEXITED(e) && WEXITSTATUS(e) == 0,
 		    "nested child status %#x", e);
-	ctnr_del_id(&nl, nid);
-	ctnr_del_id(&nl, id);
+	/* what we imposed on the nested one, we may drop */
+	e = ctnr_del_id(&nl, nid);
+	CHILD_CHECK(errfd, !e, "deleting the nested container: %d %s", e,
+		    nl.ext_msg);
+	e = ctnr_del_id(&nl, id);
+	CHILD_CHECK(errfd, e == -EPERM, "deleting our own gave %d", e);
+	CHILD_CHECK(errfd, open(a->zero, O_RDONLY) < 0 && errno == EPERM,
+		    "open zero after the delete attempts");
 	ctnr_nl_close(&nl);
 }
 
@@ -1096,6 +1113,181 @@ TEST_F_TIMEOUT(dev, container_root_cannot_loosen, 90)
 	close(to[1]);
 	close(from[0]);
 	close(from[1]);
+	/* the host's policy is still there, and the host may delete it */
+	{
+		struct dev_info in;
+
+		ASSERT_EQ(0, dev_info(&self->nl, id, &in));
+		EXPECT_EQ(CTNR_DEV_DENY, in.deflt);
+		EXPECT_EQ(1U, in.count);
+		EXPECT_EQ(0, ctnr_del_id(&self->nl, id)) {
+			TH_LOG("%s", self->nl.ext_msg);
+		}
+	}
+}
+
+struct tenant_arg {
+	const char *cg;
+	char name[2][CTNR_NAME_MAX];
+	int to_parent, from_parent;	/* pipe ends */
+};
+
+/*
+ * A tenant (root of its own user namespace, in cgroup @cg) registers two
+ * AUTOREMOVE containers, each on a short-lived task of its own, and lets
+ * those tasks exit when told to.
+ */
+static void tenant_child(int errfd, void *arg)
+{
+	struct tenant_arg *a = arg;
+	struct ctnr_nl nl;
+	struct ctnr_ctr out;
+	uint32_t id[2];
+	pid_t task[2];
+	int ctl[2], i, e;
+	char ch;
+
+	CHILD_CHECK(errfd, !cg_enter(a->cg, getpid()), "enter cgroup");
+	CHILD_CHECK(errfd, !enter_userns_as_root(0), "user namespace");
+	CHILD_CHECK(errfd, !ctnr_nl_open(&nl), "netlink");
+	for (i = 0; i < 2; i++) {
+		CHILD_CHECK(errfd, !holder_start(a->cg, &task[i], &ctl[i]),
+			    "short-lived task");
+		e = ctnr_new(&nl, a->name[i], task[i], CTNR_F_AUTOREMOVE, &out);
+		CHILD_CHECK(errfd, !e, "register: %s %s", strerror(-e),
+			    nl.ext_msg);
+		id[i] = out.id;
+	}
+	CHILD_CHECK(errfd, write(a->to_parent, id, sizeof(id)) == sizeof(id),
+		    "write");
+	CHILD_CHECK(errfd, read(a->from_parent, &ch, 1) == 1, "read");
+	for (i = 0; i < 2; i++) {
+		close(ctl[i]);
+		kill_reap(&task[i]);
+	}
+	CHILD_CHECK(errfd, read(a->from_parent, &ch, 1) == 1, "read");
+	ctnr_nl_close(&nl);
+}
+
+/*
+ * F1: a tenant's registration with AUTOREMOVE does not take the policy the
+ * host imposed with it when the tenant lets the registered task exit: the
+ * container stops and stays, its rules still bind the cgroup, and only
+ * the host may delete it.  The same registration without a policy goes.
+ */
+TEST_F_TIMEOUT(dev, imposed_policy_survives_autoremove, 90)
+{
+	struct tenant_arg a = { 0 };
+	char msg[512], rel[128];
+	int to[2], from[2], r;
+	struct ctnr_info fi;
+	struct ctnr_ctr ct;
+	struct dev_info in;
+	uint32_t id[2];
+	pid_t pid;
+
+	snprintf(rel, sizeof(rel), "ctnrtest-%stenant", self->prefix);
+	ASSERT_EQ(0, cg_create(rel, self->cgs[0], sizeof(self->cgs[0])));
+	a.cg = self->cgs[0];
+	snprintf(a.name[0], sizeof(a.name[0]), "%stenant", self->prefix);
+	snprintf(a.name[1], sizeof(a.name[1]), "%sfree", self->prefix);
+	ASSERT_EQ(0, pipe(to));
+	ASSERT_EQ(0, pipe(from));
+	a.to_parent = to[1];
+	a.from_parent = from[0];
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		r = run_child(tenant_child, &a, msg, sizeof(msg), 60000);
+		if (r)
+			fprintf(stderr, "# tenant: %s\n", msg);
+		_exit(r ? 1 : 0);
+	}
+	ASSERT_EQ((ssize_t)sizeof(id), read(to[0], id, sizeof(id)));
+	ASSERT_EQ(0, dev_default(&self->nl, id[0], CTNR_DEV_DENY)) {
+		TH_LOG("%s", self->nl.ext_msg);
+	}
+	ASSERT_EQ(0, dev_add(&self->nl, id[0], T_C, 1, 3, ACC_RWM));
+	ASSERT_EQ(1, write(from[1], "g", 1));	/* the tasks exit */
+	EXPECT_EQ(0, ctnr_wait_state(&self->nl, id[1], -ENOENT, 10000, NULL));
+	EXPECT_EQ(0, ctnr_wait_state(&self->nl, id[0], CTNR_STATE_STOPPED,
+				     10000, NULL));
+	sleep_ms(300);
+	ASSERT_EQ(0, ctnr_get_id(&self->nl, id[0], &ct)) {
+		TH_LOG("the policed container was removed with its init");
+	}
+	EXPECT_EQ((uint32_t)CTNR_STATE_STOPPED, ct.state);
+	ASSERT_EQ(0, dev_info(&self->nl, id[0], &in));
+	EXPECT_EQ(CTNR_DEV_DENY, in.deflt);
+	EXPECT_EQ(1U, in.count);
+	RUN_OPS(a.cg,
+		OPEN(NODE("zero"), O_RDONLY, EPERM),
+		OPEN(NODE("null"), O_RDWR, 0));
+	ASSERT_EQ(0, ctnr_info(&self->nl, &fi));
+	if (fi.features & CTNR_FEAT_KMSG) {
+		int found = 0, i;
+
+		for (i = 0; i < 50 && found != 1; i++) {
+			found = log_contains(&self->nl, id[0],
+					     "stays registered");
+			if (found != 1)
+				sleep_ms(50);
+		}
+		EXPECT_EQ(1, found) TH_LOG("nothing said in the container log");
+	}
+	ASSERT_EQ(1, write(from[1], "g", 1));
+	ASSERT_EQ(0, wait_pid_timeout(pid, &r, 30000));
+	EXPECT_TRUE(WIFEXITED(r) && WEXITSTATUS(r) == 0);
+	EXPECT_EQ(0, ctnr_del_id(&self->nl, id[0])) {
+		TH_LOG("%s", self->nl.ext_msg);
+	}
+	close(to[0]);
+	close(to[1]);
+	close(from[0]);
+	close(from[1]);
+}
+
+/* The module's reference count, from sysfs; -1 if unknown. */
+static long module_refcnt(void)
+{
+	char buf[32];
+
+	if (read_str("/sys/module/ctnr/refcnt", buf, sizeof(buf)) <= 0)
+		return -1;
+	return strtol(buf, NULL, 10);
+}
+
+/*
+ * F4: while a policy exists the module cannot be unloaded (it would lift
+ * every policy at once): it holds a reference on itself, delete_module()
+ * says it is in use, and the reference goes with the last policy.
+ */
+TEST_F_TIMEOUT(dev, policy_pins_module, 60)
+{
+	long base, with;
+	int i, r;
+
+	base = module_refcnt();
+	ASSERT_GE(base, 0) TH_LOG("no /sys/module/ctnr/refcnt");
+	ASSERT_EQ(0, fx_ctr(self, 0, "pin"));
+	ASSERT_EQ(0, fx_ctr(self, 1, "pin2"));
+	ASSERT_EQ(0, dev_default(&self->nl, self->c[0].id, CTNR_DEV_DENY));
+	ASSERT_EQ(0, dev_add(&self->nl, self->c[1].id, T_C, 1, 5, ACC_W));
+	with = module_refcnt();
+	/* one reference for any number of policies */
+	ASSERT_EQ(base + 1, with);
+	/* only now that a reference is known to be held: try to unload */
+	r = (int)syscall(SYS_delete_module, "ctnr", O_NONBLOCK);
+	EXPECT_EQ(-1, r);
+	EXPECT_EQ(EWOULDBLOCK, errno);
+	ASSERT_EQ(0, access("/sys/module/ctnr", F_OK));
+	ASSERT_EQ(0, dev_default(&self->nl, self->c[0].id, CTNR_DEV_ALLOW));
+	EXPECT_EQ(with, module_refcnt());
+	ASSERT_EQ(0, ctnr_del_id(&self->nl, self->c[1].id));
+	self->c[1].id = 0;
+	for (i = 0; i < 100 && module_refcnt() != base; i++)
+		sleep_ms(20);
+	EXPECT_EQ(base, module_refcnt());
 }
 
 static void unpriv_child(int errfd, void *arg)
