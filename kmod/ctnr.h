@@ -97,6 +97,7 @@ enum ctnr_counter {
 };
 void ctnr_count_add(enum ctnr_counter c, long v);
 long ctnr_count_read(enum ctnr_counter c);
+struct dentry *ctnr_debugfs_dir(void);
 int ctnr_stats_init(void);
 void ctnr_stats_uninit(void);
 
@@ -141,6 +142,9 @@ void ctnr_genl_notify(const struct ctnr_container *c, u32 event);
 void ctnr_genl_notify_extra(const struct ctnr_container *c, u32 event,
 			    int (*put)(struct sk_buff *skb, const void *arg),
 			    const void *arg);
+void ctnr_genl_notify_module(u32 event,
+			     int (*put)(struct sk_buff *skb, const void *arg),
+			     const void *arg);
 struct ctnr_container *ctnr_nl_lookup(struct sk_buff *skb,
 				      struct genl_info *info);
 void *ctnr_genl_put(struct sk_buff *skb, u32 portid, u32 seq, int flags,
@@ -174,12 +178,6 @@ int ctnr_nl_dev_rule_add_doit(struct sk_buff *skb, struct genl_info *info);
 int ctnr_nl_dev_rule_del_doit(struct sk_buff *skb, struct genl_info *info);
 int ctnr_nl_dev_rule_get_dumpit(struct sk_buff *skb,
 				struct netlink_callback *cb);
-
-/* arch_hook.c: the architecture-specific part of the devaccess hook. */
-struct pt_regs;
-bool ctnr_arch_hook_supported(void);
-void ctnr_arch_hook_args(const struct pt_regs *regs, unsigned long args[4]);
-void ctnr_arch_hook_divert(struct pt_regs *regs, void *fn);
 
 /* dev.c: /dev/ctnr. */
 int ctnr_dev_init(void);

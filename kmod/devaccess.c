@@ -16,17 +16,20 @@
  * or on an ancestor of it, up to but not including the root cgroup: all of
  * them must allow.  Host tasks outside every container are never affected.
  *
- * Enforcement: a kprobe on the entry of devcgroup_check_permission(),
+ * Enforcement: a hook (hook.c) on the entry of devcgroup_check_permission(),
  * through which every device permission check of the kernel goes (open of
  * a device inode via inode_permission(), mknod, block device open).  On a
- * refusal the pre-handler diverts the call to ctnr_dev_deny(), which
- * returns -EPERM to the caller (arch_hook.c holds the register part).  The
- * kernel's own checks (cgroup v1 devices, BPF_CGROUP_DEVICE programs) still
- * run when we allow: the rules only ever restrict.
+ * refusal the call is diverted to ctnr_dev_deny(), which returns -EPERM to
+ * the caller.  The kernel's own checks (cgroup v1 devices,
+ * BPF_CGROUP_DEVICE programs) still run when we allow: the rules only ever
+ * restrict.  Every container with a policy holds the hook, which is armed
+ * and verified (its canary is a check of the device c 4294967295:4294967295,
+ * which no dev_t can name) before the first policy is published, and
+ * checked again at every policy change: a change that would need the hook
+ * while it does not divert calls fails with EOPNOTSUPP.
  *
- * Cost: the kprobe is registered disabled at load and only armed while some
- * container has a policy; a static key mirrors that state so a pre-handler
- * racing with disarming returns at once.  Evaluation runs under RCU, takes
+ * Cost: the hook is only armed while some container has a policy.
+ * Evaluation runs under RCU, takes
  * no lock and allocates nothing: a container's policy is an immutable rule
  * set, replaced as a whole on every change (copy on write, under
  * ctnr_dev_lock) and freed after a grace period.  The set keeps, besides
@@ -40,7 +43,6 @@
  */
 #include <linux/cgroup.h>
 #include <linux/device_cgroup.h>
-#include <linux/jump_label.h>
 #include <linux/kdev_t.h>
 #include <linux/kprobes.h>
 #include <linux/mm.h>
@@ -58,6 +60,7 @@
 #include <net/genetlink.h>
 
 #include "ctnr.h"
+#include "hook.h"
 #include "trace.h"
 
 #define CTNR_DEV_MAJOR_MAX	(~0U >> MINORBITS)	/* 4095 */
@@ -67,8 +70,9 @@
 #define CTNR_DEV_REPORT_INTERVAL	(5 * HZ)
 #define CTNR_DEV_REPORT_BURST		10
 
-/* The hook stays armed this long after the last policy went away. */
-#define CTNR_DEV_DISARM_DELAY		HZ
+/* The canary of the hook: a device no dev_t can name. */
+#define CTNR_DEV_CANARY_MAJOR		U32_MAX
+#define CTNR_DEV_CANARY_MINOR		U32_MAX
 
 /* One exception, as it was added. */
 struct ctnr_dev_rule {
@@ -131,22 +135,14 @@ struct ctnr_dev {
 
 /*
  * ctnr_dev_lock protects every container's dev pointer and dev_closed,
- * every ctnr_dev's rules pointer, gen, authority and autoremove_ok,
- * ctnr_dev_active, ctnr_dev_armed, ctnr_dev_ever_armed and the writes of
- * ctnr_dev_wq.  It nests inside
- * ctnr_lock (container.c calls ctnr_dev_unlink() with ctnr_lock held) and
- * outside kprobe_mutex, jump_label_mutex and cpus_read_lock (arming).
+ * every ctnr_dev's rules pointer, gen, authority and autoremove_ok, and
+ * the writes of ctnr_dev_wq.  It nests inside ctnr_lock (container.c calls
+ * ctnr_dev_unlink() with ctnr_lock held) and outside the hook's lock
+ * (arming and checking it).
  */
 static DEFINE_MUTEX(ctnr_dev_lock);
-static unsigned int ctnr_dev_active;	/* containers with a policy */
-static bool ctnr_dev_armed;		/* the kprobe is enabled */
-static bool ctnr_dev_ever_armed;	/* since load: unload must wait */
-static bool ctnr_dev_hooked;		/* registered; written at init/exit */
 static struct workqueue_struct *ctnr_dev_wq;	/* NULL once unloading */
-static DEFINE_STATIC_KEY_FALSE(ctnr_dev_key);	/* on while armed */
-
-static void ctnr_dev_disarm(struct work_struct *work);
-static DECLARE_DELAYED_WORK(ctnr_dev_disarm_work, ctnr_dev_disarm);
+static struct ctnr_hook ctnr_dev_hook;
 
 /* ---- rule sets ---- */
 
@@ -415,77 +411,48 @@ out:
 	return ok;
 }
 
+/* Calls devcgroup_check_permission() with the canary's device. */
+static long ctnr_dev_canary_call(void)
+{
+	return devcgroup_check_permission(DEVCG_DEV_CHAR, CTNR_DEV_CANARY_MAJOR,
+					  CTNR_DEV_CANARY_MINOR,
+					  DEVCG_ACC_READ);
+}
+
 /*
- * kprobe pre-handler at the entry of
+ * At the entry of
  *   int devcgroup_check_permission(short type, u32 major, u32 minor,
  *                                  short access);
- * Returns 0 to let the function run, 1 after diverting it.
+ * what to run instead, if anything.
  */
-static int ctnr_dev_pre_handler(struct kprobe *p, struct pt_regs *regs)
+static void *ctnr_dev_divert(const unsigned long *args)
 {
-	unsigned long args[4];
+	u32 major = args[1], minor = args[2];
 
-	if (!static_branch_unlikely(&ctnr_dev_key))
-		return 0;
-	ctnr_arch_hook_args(regs, args);
-	if (ctnr_dev_check(ctnr_dev_type_from_kernel(args[0]), (u32)args[1],
-			   (u32)args[2], ctnr_dev_acc_from_kernel(args[3])))
-		return 0;
-	ctnr_arch_hook_divert(regs, ctnr_dev_deny);
-	return 1;
+	if (major == CTNR_DEV_CANARY_MAJOR && minor == CTNR_DEV_CANARY_MINOR)
+		return ctnr_hook_canary;
+	if (ctnr_dev_check(ctnr_dev_type_from_kernel(args[0]), major, minor,
+			   ctnr_dev_acc_from_kernel(args[3])))
+		return NULL;
+	return ctnr_dev_deny;
 }
 
-static struct kprobe ctnr_dev_kp = {
-	.symbol_name = "devcgroup_check_permission",
-	.pre_handler = ctnr_dev_pre_handler,
-	/* No post_handler: it would make the kprobe single-step. */
-	.flags = KPROBE_FLAG_DISABLED,
+static struct ctnr_hook ctnr_dev_hook = {
+	.name = "devaccess",
+	.symbol = "devcgroup_check_permission",
+	.divert = ctnr_dev_divert,
+	.canary_call = ctnr_dev_canary_call,
 };
-
-/* Caller holds ctnr_dev_lock. */
-static int ctnr_dev_arm(struct netlink_ext_ack *extack)
-{
-	int err;
-
-	lockdep_assert_held(&ctnr_dev_lock);
-	if (ctnr_dev_armed)
-		return 0;
-	err = enable_kprobe(&ctnr_dev_kp);
-	/* With every kprobe disarmed through debugfs, nothing is armed. */
-	if (!err && kprobe_disabled(&ctnr_dev_kp)) {
-		NL_SET_ERR_MSG(extack, "kprobes are disarmed on this system (debugfs kprobes/enabled): device rules cannot be enforced");
-		return -EOPNOTSUPP;
-	}
-	if (err) {
-		NL_SET_ERR_MSG(extack, "cannot arm the device access hook");
-		return err;
-	}
-	static_branch_enable(&ctnr_dev_key);
-	ctnr_dev_armed = true;
-	ctnr_dev_ever_armed = true;
-	return 0;
-}
-
-static void ctnr_dev_disarm(struct work_struct *work)
-{
-	mutex_lock(&ctnr_dev_lock);
-	if (!ctnr_dev_active && ctnr_dev_armed) {
-		static_branch_disable(&ctnr_dev_key);
-		disable_kprobe(&ctnr_dev_kp);
-		ctnr_dev_armed = false;
-	}
-	mutex_unlock(&ctnr_dev_lock);
-}
 
 /*
  * Replace @d's rule set by @new (NULL: no policy) and free the old one;
  * @auth (ignored without @new) becomes the policy's authority.  Consumes
  * @new, also on error.  Caller holds ctnr_dev_lock.
  *
- * While any container has a policy the module holds a reference on
- * itself: unloading it would silently lift every policy, so rmmod fails
- * as for a module in use until the policies (or their containers) are
- * gone.
+ * Each policy holds the hook, which is checked before the new set can be
+ * seen (fail closed); the hook holds the module, so that unloading cannot
+ * silently lift every policy: rmmod fails as for a module in use until
+ * the policies (or their containers) are gone.
  */
 static int ctnr_dev_publish(struct ctnr_dev *d, struct ctnr_dev_rules *new,
 			    struct user_namespace *auth,
@@ -496,23 +463,15 @@ static int ctnr_dev_publish(struct ctnr_dev *d, struct ctnr_dev_rules *new,
 
 	old = rcu_dereference_protected(d->rules,
 					lockdep_is_held(&ctnr_dev_lock));
-	if (new && !old) {
-		/* Armed before the policy can be seen: fail closed. */
-		err = ctnr_dev_arm(extack);
+	if (new) {
+		err = old ? ctnr_hook_check(&ctnr_dev_hook, extack) :
+			    ctnr_hook_get(&ctnr_dev_hook, extack);
 		if (err) {
 			ctnr_dev_rules_free_now(new);
 			return err;
 		}
-		if (!ctnr_dev_active++)
-			__module_get(THIS_MODULE);
-	} else if (!new && old) {
-		if (!--ctnr_dev_active) {
-			if (ctnr_dev_wq)
-				mod_delayed_work(ctnr_dev_wq,
-						 &ctnr_dev_disarm_work,
-						 CTNR_DEV_DISARM_DELAY);
-			module_put(THIS_MODULE);
-		}
+	} else if (old) {
+		ctnr_hook_put(&ctnr_dev_hook);
 	}
 	if (!new || auth != d->authority) {
 		if (d->authority)
@@ -658,8 +617,8 @@ static int ctnr_dev_may_change(struct sk_buff *skb,
 		NL_SET_ERR_MSG(extack, "changing device rules needs CAP_SYS_ADMIN over the parent of the container's owner user namespace");
 		return -EPERM;
 	}
-	if (!ctnr_dev_hooked) {
-		NL_SET_ERR_MSG(extack, "device access hook unavailable on this kernel");
+	if (!ctnr_dev_hook.registered) {
+		NL_SET_ERR_MSG(extack, "device access hook unavailable on this kernel (see the kernel log)");
 		return -EOPNOTSUPP;
 	}
 	/*
@@ -1079,58 +1038,36 @@ int ctnr_nl_dev_rule_get_dumpit(struct sk_buff *skb,
 
 /* ---- init and exit ---- */
 
+/* The hook is installed and its last check passed. */
 bool ctnr_devaccess_available(void)
 {
-	return ctnr_dev_hooked;
+	return ctnr_hook_verified(&ctnr_dev_hook);
 }
 
 int ctnr_devaccess_init(void)
 {
-	int err;
-
 	BUILD_BUG_ON(CTNR_DEV_RULES_MAX > U16_MAX);
 	ctnr_dev_wq = alloc_workqueue("ctnr_dev", WQ_UNBOUND, 0);
 	if (!ctnr_dev_wq)
 		return -ENOMEM;
-	if (!ctnr_arch_hook_supported()) {
-		pr_warn("device access hook not implemented for this architecture: device rules are unavailable\n");
-		return 0;
-	}
-	err = register_kprobe(&ctnr_dev_kp);
-	if (err) {
-		pr_warn("cannot probe devcgroup_check_permission (%d): device rules are unavailable\n",
-			err);
-		return 0;
-	}
-	ctnr_dev_hooked = true;
+	/* Without it, rule changes fail with EOPNOTSUPP: the module loads. */
+	ctnr_hook_register(&ctnr_dev_hook);
 	return 0;
 }
 
 /*
- * After the netlink family is gone; containers, and their policies, may
- * still exist: they go in ctnr_container_uninit() and find no hook then.
+ * After the netlink family is gone.  Containers with policies can only
+ * be left after a forced unload: they go in ctnr_container_uninit() and
+ * put the hook then.
  */
 void ctnr_devaccess_uninit(void)
 {
 	struct workqueue_struct *wq;
-	bool wait_tasks;
 
 	mutex_lock(&ctnr_dev_lock);
 	wq = ctnr_dev_wq;
-	WRITE_ONCE(ctnr_dev_wq, NULL);	/* no more reports nor disarming */
+	WRITE_ONCE(ctnr_dev_wq, NULL);	/* no more reports */
 	mutex_unlock(&ctnr_dev_lock);
-	cancel_delayed_work_sync(&ctnr_dev_disarm_work);
-
-	mutex_lock(&ctnr_dev_lock);
-	wait_tasks = ctnr_dev_ever_armed;
-	if (ctnr_dev_hooked)
-		unregister_kprobe(&ctnr_dev_kp);	/* waits for handlers */
-	ctnr_dev_hooked = false;
-	ctnr_dev_armed = false;
-	static_branch_disable(&ctnr_dev_key);
-	mutex_unlock(&ctnr_dev_lock);
-	/* A task diverted to ctnr_dev_deny() may not have left it yet. */
-	if (wait_tasks)
-		synchronize_rcu_tasks();
+	ctnr_hook_unregister(&ctnr_dev_hook);
 	destroy_workqueue(wq);	/* runs the pending reports */
 }

@@ -50,6 +50,12 @@ static int ctnr_counters_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(ctnr_counters);
 
+/* ctnr's debugfs directory, for the files of other parts (hook.c). */
+struct dentry *ctnr_debugfs_dir(void)
+{
+	return ctnr_debugfs;
+}
+
 int ctnr_stats_init(void)
 {
 	/* debugfs is optional: errors only mean no counters file. */
