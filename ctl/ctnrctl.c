@@ -209,6 +209,27 @@ static int object_help(const char *object, int argc, char **argv)
 
 /* ---- version ----------------------------------------------------------- */
 
+/* "hook devaccess enforcing (ftrace, 0 missed)" and, if lapsed, why. */
+static int print_hook(const struct ctnr_hook_info *hi, void *arg)
+{
+	(void)arg;
+	open_json_object(NULL);
+	print_string(PRINT_ANY, "name", "hook %s", hi->name);
+	print_string(PRINT_ANY, "state", " %s",
+		     ctnr_hook_state_name(hi->state));
+	if (hi->has & CTNR_HOOK_HAS_MODE)
+		print_string(PRINT_ANY, "mode", " (%s", hi->mode);
+	if (hi->has & CTNR_HOOK_HAS_MISSED)
+		print_uint(PRINT_ANY, "missed", ", %llu missed", hi->missed);
+	if (hi->has & CTNR_HOOK_HAS_MODE)
+		print_string(PRINT_FP, NULL, "%s", ")");
+	if (hi->has & CTNR_HOOK_HAS_REASON)
+		print_string(PRINT_ANY, "reason", ": %s", hi->reason);
+	print_nl();
+	close_json_object();
+	return 0;
+}
+
 static int do_version(int argc, char **argv)
 {
 	struct ctnr_handle *h;
@@ -256,6 +277,10 @@ static int do_version(int argc, char **argv)
 	if (info.has & CTNR_INFO_HAS_COUNT)
 		print_uint(PRINT_ANY, "containers", "containers %llu\n",
 			   info.count);
+	/* a module without hooks (or too old to list them) lists none */
+	open_json_array("hooks");
+	ctnr_hook_list(h, print_hook, NULL);
+	close_json_array();
 	close_json_object();
 	rc = print_flush();
 	if (!rc && info.has & CTNR_INFO_HAS_ABI &&

@@ -1,37 +1,41 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ctnr: the architecture-specific part of the device access hook.
+ * ctnr: the architecture-specific part of the hooks (hook.c).
  *
- * devaccess.c puts a kprobe on the entry of devcgroup_check_permission().
- * At that point the arguments are still in their registers and the return
- * address into the caller is the only thing the function's frame holds.
- * To refuse an access, the pre-handler points the saved instruction pointer
- * at a module function with the same prototype and returns 1: the kprobe
- * core then resumes there instead of in the probed function, that function
- * returns -EPERM straight to the caller of devcgroup_check_permission(), and
- * nothing was allocated on the way (unlike a kretprobe, whose instance pool
- * can run dry and let a call through unchecked).
+ * A hook is a kprobe on the entry of a function.  At that point the
+ * arguments are still in their registers and the return address into the
+ * caller is the only thing the function's frame holds.  To divert the
+ * call, the pre-handler points the saved instruction pointer at a module
+ * function and returns 1: the kprobe core then resumes there instead of in
+ * the probed function, and that function returns straight to the caller of
+ * the probed one, which sees its return value.  The replacement has the
+ * probed function's prototype, or (ctnr_hook_canary()) takes no arguments
+ * and returns a value of the same register class: the caller only looks
+ * at the return register.
  *
  * x86-64 (done): arguments in di, si, dx, cx; the instruction pointer is
  * regs->ip.  With an ftrace-based kprobe (CONFIG_KPROBES_ON_FTRACE, the
  * case on Debian kernels) the ftrace trampoline returns to whatever
  * regs->ip holds after the handlers ran, with the stack as it was at the
  * function's entry; with an int3-based kprobe the trap returns there.
- * Do not try to emulate the return by popping the return address off
- * regs->sp: the ftrace frame is not laid out like a trap frame, and it
+ * Neither checks the target for an ENDBR (IBT covers indirect calls and
+ * jumps only), and the replacements are address-taken, so they keep one
+ * anyway.  Do not try to emulate the return by popping the return address
+ * off regs->sp: the ftrace frame is not laid out like a trap frame, and it
  * crashes.
  *
  * arm64 (not enabled, not tested): the same idea works through
  * instruction_pointer_set(regs, fn), which sets pt_regs->pc; the arguments
  * are regs->regs[0..3] and the link register still holds the return
  * address at the entry of the function, so fn returns straight to the
- * caller.  Enabling it means filling in the two functions below for
+ * caller.  Enabling it means filling in the functions below for
  * CONFIG_ARM64 and testing it.
  */
 #include <linux/kprobes.h>
 #include <linux/ptrace.h>
 
 #include "ctnr.h"
+#include "hook.h"
 
 #if defined(CONFIG_X86_64)
 
@@ -40,7 +44,8 @@ bool ctnr_arch_hook_supported(void)
 	return true;
 }
 
-void ctnr_arch_hook_args(const struct pt_regs *regs, unsigned long args[4])
+void ctnr_arch_hook_args(const struct pt_regs *regs,
+			 unsigned long args[CTNR_HOOK_ARGS])
 {
 	args[0] = regs->di;
 	args[1] = regs->si;
@@ -60,7 +65,8 @@ bool ctnr_arch_hook_supported(void)
 	return false;
 }
 
-void ctnr_arch_hook_args(const struct pt_regs *regs, unsigned long args[4])
+void ctnr_arch_hook_args(const struct pt_regs *regs,
+			 unsigned long args[CTNR_HOOK_ARGS])
 {
 	args[0] = 0;
 	args[1] = 0;

@@ -527,7 +527,10 @@ static void ctnr_stop_work(struct work_struct *work)
 		WRITE_ONCE(c->state, CTNR_STATE_STOPPED);
 		trace_ctnr_container_stopped(c);
 		ctnr_genl_notify(c, CTNR_EVENT_CONTAINER_STOPPED);
-		if (c->flags & CTNR_F_AUTOREMOVE) {
+		/* Not if that drops a device policy imposed from above. */
+		if ((c->flags & CTNR_F_AUTOREMOVE) &&
+		    !ctnr_dev_may_release(c, NULL, CTNR_DEV_RELEASE_EXIT,
+					  NULL)) {
 			ctnr_unlink(c);
 			removed = true;
 		}

@@ -66,6 +66,7 @@ struct ctnr_container {
 	bool unlinked;		/* removed from the indices, under ctnr_lock */
 	struct ctnr_log *log;	/* kmsg.c: NULL until first used */
 	struct ctnr_dev __rcu *dev;	/* devaccess.c: NULL until first used */
+	bool dev_closed;	/* devaccess.c: no new policy, ctnr_dev_lock */
 	u32 loop_quota;		/* loop.c: if loop_quota_set; ctnr_loop_lock */
 	bool loop_quota_set;	/* loop.c: else the module parameter */
 	u32 loop_count;		/* loop.c: devices held, under ctnr_loop_lock */
@@ -114,6 +115,7 @@ enum ctnr_counter {
 };
 void ctnr_count_add(enum ctnr_counter c, long v);
 long ctnr_count_read(enum ctnr_counter c);
+struct dentry *ctnr_debugfs_dir(void);
 int ctnr_stats_init(void);
 void ctnr_stats_uninit(void);
 
@@ -162,6 +164,9 @@ void ctnr_genl_notify(const struct ctnr_container *c, u32 event);
 void ctnr_genl_notify_extra(const struct ctnr_container *c, u32 event,
 			    int (*put)(struct sk_buff *skb, const void *arg),
 			    const void *arg);
+void ctnr_genl_notify_module(u32 event,
+			     int (*put)(struct sk_buff *skb, const void *arg),
+			     const void *arg);
 struct ctnr_container *ctnr_nl_lookup(struct sk_buff *skb,
 				      struct genl_info *info);
 void *ctnr_genl_put(struct sk_buff *skb, u32 portid, u32 seq, int flags,
@@ -170,9 +175,19 @@ void *ctnr_genl_put(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 /*
  * devaccess.c: device access rules and their enforcement hook.
  * ctnr_dev_unlink() is called by ctnr_unlink() with ctnr_lock held,
- * ctnr_dev_release() by the last ctnr_put().
+ * ctnr_dev_release() by the last ctnr_put().  ctnr_dev_may_release() says
+ * whether a policy imposed from above the owner lets the container go;
+ * it may be called with ctnr_lock held.
  */
 struct ctnr_dev;
+enum ctnr_dev_release {
+	CTNR_DEV_RELEASE_DELETE,	/* CONTAINER_DEL */
+	CTNR_DEV_RELEASE_AUTOREMOVE,	/* CONTAINER_SET of CTNR_F_AUTOREMOVE */
+	CTNR_DEV_RELEASE_EXIT,		/* autoremove: the init exited */
+};
+int ctnr_dev_may_release(struct ctnr_container *c, struct sk_buff *skb,
+			 enum ctnr_dev_release how,
+			 struct netlink_ext_ack *extack);
 int ctnr_devaccess_init(void);
 void ctnr_devaccess_uninit(void);
 bool ctnr_devaccess_available(void);
@@ -185,12 +200,6 @@ int ctnr_nl_dev_rule_add_doit(struct sk_buff *skb, struct genl_info *info);
 int ctnr_nl_dev_rule_del_doit(struct sk_buff *skb, struct genl_info *info);
 int ctnr_nl_dev_rule_get_dumpit(struct sk_buff *skb,
 				struct netlink_callback *cb);
-
-/* arch_hook.c: the architecture-specific part of the devaccess hook. */
-struct pt_regs;
-bool ctnr_arch_hook_supported(void);
-void ctnr_arch_hook_args(const struct pt_regs *regs, unsigned long args[4]);
-void ctnr_arch_hook_divert(struct pt_regs *regs, void *fn);
 
 /* dev.c: /dev/ctnr. */
 int ctnr_dev_init(void);

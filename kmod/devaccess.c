@@ -16,17 +16,20 @@
  * or on an ancestor of it, up to but not including the root cgroup: all of
  * them must allow.  Host tasks outside every container are never affected.
  *
- * Enforcement: a kprobe on the entry of devcgroup_check_permission(),
+ * Enforcement: a hook (hook.c) on the entry of devcgroup_check_permission(),
  * through which every device permission check of the kernel goes (open of
  * a device inode via inode_permission(), mknod, block device open).  On a
- * refusal the pre-handler diverts the call to ctnr_dev_deny(), which
- * returns -EPERM to the caller (arch_hook.c holds the register part).  The
- * kernel's own checks (cgroup v1 devices, BPF_CGROUP_DEVICE programs) still
- * run when we allow: the rules only ever restrict.
+ * refusal the call is diverted to ctnr_dev_deny(), which returns -EPERM to
+ * the caller.  The kernel's own checks (cgroup v1 devices,
+ * BPF_CGROUP_DEVICE programs) still run when we allow: the rules only ever
+ * restrict.  Every container with a policy holds the hook, which is armed
+ * and verified (its canary is a check of the device c 4294967295:4294967295,
+ * which no dev_t can name) before the first policy is published, and
+ * checked again at every policy change: a change that would need the hook
+ * while it does not divert calls fails with EOPNOTSUPP.
  *
- * Cost: the kprobe is registered disabled at load and only armed while some
- * container has a policy; a static key mirrors that state so a pre-handler
- * racing with disarming returns at once.  Evaluation runs under RCU, takes
+ * Cost: the hook is only armed while some container has a policy.
+ * Evaluation runs under RCU, takes
  * no lock and allocates nothing: a container's policy is an immutable rule
  * set, replaced as a whole on every change (copy on write, under
  * ctnr_dev_lock) and freed after a grace period.  The set keeps, besides
@@ -40,10 +43,10 @@
  */
 #include <linux/cgroup.h>
 #include <linux/device_cgroup.h>
-#include <linux/jump_label.h>
 #include <linux/kdev_t.h>
 #include <linux/kprobes.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/overflow.h>
 #include <linux/pid_namespace.h>
@@ -57,6 +60,7 @@
 #include <net/genetlink.h>
 
 #include "ctnr.h"
+#include "hook.h"
 #include "trace.h"
 
 #define CTNR_DEV_MAJOR_MAX	(~0U >> MINORBITS)	/* 4095 */
@@ -66,8 +70,9 @@
 #define CTNR_DEV_REPORT_INTERVAL	(5 * HZ)
 #define CTNR_DEV_REPORT_BURST		10
 
-/* The hook stays armed this long after the last policy went away. */
-#define CTNR_DEV_DISARM_DELAY		HZ
+/* The canary of the hook: a device no dev_t can name. */
+#define CTNR_DEV_CANARY_MAJOR		U32_MAX
+#define CTNR_DEV_CANARY_MINOR		U32_MAX
 
 /* One exception, as it was added. */
 struct ctnr_dev_rule {
@@ -108,11 +113,18 @@ struct ctnr_dev_denial {
  * Per-container state, created with the container's first policy and
  * freed with the container.  The container's dev pointer and the rules
  * pointer are written under ctnr_dev_lock and read under RCU.
+ *
+ * @authority is the user namespace whose administrator imposed the policy
+ * (see ctnr_dev_sender_ns()): while there is a policy, changing it,
+ * deleting the container or having it removed when its init exits needs
+ * CAP_SYS_ADMIN over @authority, not only over the owner.
  */
 struct ctnr_dev {
 	struct rcu_head rcu;
 	struct ctnr_dev_rules __rcu *rules;	/* NULL: no policy */
 	u32 gen;				/* under ctnr_dev_lock */
+	struct user_namespace *authority;	/* counted while rules */
+	bool autoremove_ok;			/* @authority asked for it */
 	struct ctnr_container *c;		/* back pointer, not counted */
 	struct ratelimit_state rs;		/* of denial reports */
 	raw_spinlock_t lock;			/* protects pending and denial */
@@ -122,22 +134,15 @@ struct ctnr_dev {
 };
 
 /*
- * ctnr_dev_lock protects every container's dev pointer, every ctnr_dev's
- * rules pointer and gen, ctnr_dev_active, ctnr_dev_armed,
- * ctnr_dev_ever_armed and the writes of ctnr_dev_wq.  It nests inside
- * ctnr_lock (container.c calls ctnr_dev_unlink() with ctnr_lock held) and
- * outside kprobe_mutex, jump_label_mutex and cpus_read_lock (arming).
+ * ctnr_dev_lock protects every container's dev pointer and dev_closed,
+ * every ctnr_dev's rules pointer, gen, authority and autoremove_ok, and
+ * the writes of ctnr_dev_wq.  It nests inside ctnr_lock (container.c calls
+ * ctnr_dev_unlink() with ctnr_lock held) and outside the hook's lock
+ * (arming and checking it).
  */
 static DEFINE_MUTEX(ctnr_dev_lock);
-static unsigned int ctnr_dev_active;	/* containers with a policy */
-static bool ctnr_dev_armed;		/* the kprobe is enabled */
-static bool ctnr_dev_ever_armed;	/* since load: unload must wait */
-static bool ctnr_dev_hooked;		/* registered; written at init/exit */
 static struct workqueue_struct *ctnr_dev_wq;	/* NULL once unloading */
-static DEFINE_STATIC_KEY_FALSE(ctnr_dev_key);	/* on while armed */
-
-static void ctnr_dev_disarm(struct work_struct *work);
-static DECLARE_DELAYED_WORK(ctnr_dev_disarm_work, ctnr_dev_disarm);
+static struct ctnr_hook ctnr_dev_hook;
 
 /* ---- rule sets ---- */
 
@@ -406,73 +411,51 @@ out:
 	return ok;
 }
 
+/* Calls devcgroup_check_permission() with the canary's device. */
+static long ctnr_dev_canary_call(void)
+{
+	return devcgroup_check_permission(DEVCG_DEV_CHAR, CTNR_DEV_CANARY_MAJOR,
+					  CTNR_DEV_CANARY_MINOR,
+					  DEVCG_ACC_READ);
+}
+
 /*
- * kprobe pre-handler at the entry of
+ * At the entry of
  *   int devcgroup_check_permission(short type, u32 major, u32 minor,
  *                                  short access);
- * Returns 0 to let the function run, 1 after diverting it.
+ * what to run instead, if anything.
  */
-static int ctnr_dev_pre_handler(struct kprobe *p, struct pt_regs *regs)
+static void *ctnr_dev_divert(const unsigned long *args)
 {
-	unsigned long args[4];
+	u32 major = args[1], minor = args[2];
 
-	if (!static_branch_unlikely(&ctnr_dev_key))
-		return 0;
-	ctnr_arch_hook_args(regs, args);
-	if (ctnr_dev_check(ctnr_dev_type_from_kernel(args[0]), (u32)args[1],
-			   (u32)args[2], ctnr_dev_acc_from_kernel(args[3])))
-		return 0;
-	ctnr_arch_hook_divert(regs, ctnr_dev_deny);
-	return 1;
+	if (major == CTNR_DEV_CANARY_MAJOR && minor == CTNR_DEV_CANARY_MINOR)
+		return ctnr_hook_canary;
+	if (ctnr_dev_check(ctnr_dev_type_from_kernel(args[0]), major, minor,
+			   ctnr_dev_acc_from_kernel(args[3])))
+		return NULL;
+	return ctnr_dev_deny;
 }
 
-static struct kprobe ctnr_dev_kp = {
-	.symbol_name = "devcgroup_check_permission",
-	.pre_handler = ctnr_dev_pre_handler,
-	/* No post_handler: it would make the kprobe single-step. */
-	.flags = KPROBE_FLAG_DISABLED,
+static struct ctnr_hook ctnr_dev_hook = {
+	.name = "devaccess",
+	.symbol = "devcgroup_check_permission",
+	.divert = ctnr_dev_divert,
+	.canary_call = ctnr_dev_canary_call,
 };
 
-/* Caller holds ctnr_dev_lock. */
-static int ctnr_dev_arm(struct netlink_ext_ack *extack)
-{
-	int err;
-
-	lockdep_assert_held(&ctnr_dev_lock);
-	if (ctnr_dev_armed)
-		return 0;
-	err = enable_kprobe(&ctnr_dev_kp);
-	/* With every kprobe disarmed through debugfs, nothing is armed. */
-	if (!err && kprobe_disabled(&ctnr_dev_kp)) {
-		NL_SET_ERR_MSG(extack, "kprobes are disarmed on this system (debugfs kprobes/enabled): device rules cannot be enforced");
-		return -EOPNOTSUPP;
-	}
-	if (err) {
-		NL_SET_ERR_MSG(extack, "cannot arm the device access hook");
-		return err;
-	}
-	static_branch_enable(&ctnr_dev_key);
-	ctnr_dev_armed = true;
-	ctnr_dev_ever_armed = true;
-	return 0;
-}
-
-static void ctnr_dev_disarm(struct work_struct *work)
-{
-	mutex_lock(&ctnr_dev_lock);
-	if (!ctnr_dev_active && ctnr_dev_armed) {
-		static_branch_disable(&ctnr_dev_key);
-		disable_kprobe(&ctnr_dev_kp);
-		ctnr_dev_armed = false;
-	}
-	mutex_unlock(&ctnr_dev_lock);
-}
-
 /*
- * Replace @d's rule set by @new (NULL: no policy) and free the old one.
- * Consumes @new, also on error.  Caller holds ctnr_dev_lock.
+ * Replace @d's rule set by @new (NULL: no policy) and free the old one;
+ * @auth (ignored without @new) becomes the policy's authority.  Consumes
+ * @new, also on error.  Caller holds ctnr_dev_lock.
+ *
+ * Each policy holds the hook, which is checked before the new set can be
+ * seen (fail closed); the hook holds the module, so that unloading cannot
+ * silently lift every policy: rmmod fails as for a module in use until
+ * the policies (or their containers) are gone.
  */
 static int ctnr_dev_publish(struct ctnr_dev *d, struct ctnr_dev_rules *new,
+			    struct user_namespace *auth,
 			    struct netlink_ext_ack *extack)
 {
 	struct ctnr_dev_rules *old;
@@ -480,18 +463,21 @@ static int ctnr_dev_publish(struct ctnr_dev *d, struct ctnr_dev_rules *new,
 
 	old = rcu_dereference_protected(d->rules,
 					lockdep_is_held(&ctnr_dev_lock));
-	if (new && !old) {
-		/* Armed before the policy can be seen: fail closed. */
-		err = ctnr_dev_arm(extack);
+	if (new) {
+		err = old ? ctnr_hook_check(&ctnr_dev_hook, extack) :
+			    ctnr_hook_get(&ctnr_dev_hook, extack);
 		if (err) {
 			ctnr_dev_rules_free_now(new);
 			return err;
 		}
-		ctnr_dev_active++;
-	} else if (!new && old) {
-		if (!--ctnr_dev_active && ctnr_dev_wq)
-			mod_delayed_work(ctnr_dev_wq, &ctnr_dev_disarm_work,
-					 CTNR_DEV_DISARM_DELAY);
+	} else if (old) {
+		ctnr_hook_put(&ctnr_dev_hook);
+	}
+	if (!new || auth != d->authority) {
+		if (d->authority)
+			put_user_ns(d->authority);
+		d->authority = new ? get_user_ns(auth) : NULL;
+		d->autoremove_ok = false;
 	}
 	d->gen++;
 	if (new)
@@ -581,7 +567,7 @@ void ctnr_dev_unlink(struct ctnr_container *c)
 	mutex_lock(&ctnr_dev_lock);
 	d = rcu_dereference_protected(c->dev, lockdep_is_held(&ctnr_dev_lock));
 	if (d)
-		ctnr_dev_publish(d, NULL, NULL);
+		ctnr_dev_publish(d, NULL, NULL, NULL);
 	mutex_unlock(&ctnr_dev_lock);
 }
 
@@ -599,7 +585,7 @@ void ctnr_dev_release(struct ctnr_container *c)
 	if (rcu_access_pointer(d->rules)) {
 		/* Never linked again after ctnr_dev_unlink(); be safe. */
 		mutex_lock(&ctnr_dev_lock);
-		ctnr_dev_publish(d, NULL, NULL);
+		ctnr_dev_publish(d, NULL, NULL, NULL);
 		mutex_unlock(&ctnr_dev_lock);
 	}
 	ctnr_count_add(CTNR_CNT_DEV_STATES, -1);
@@ -617,22 +603,113 @@ static bool ctnr_dev_on_root(const struct ctnr_container *c)
 /*
  * Changing a policy needs CAP_SYS_ADMIN over the parent of the container's
  * owner user namespace: a container's own root cannot loosen its rules.
+ * On success *auth is the namespace the sender acts for (see below).
  */
 static int ctnr_dev_may_change(struct sk_buff *skb,
 			       const struct ctnr_container *c,
+			       struct user_namespace **auth,
 			       struct netlink_ext_ack *extack)
 {
-	struct user_namespace *ns = c->owner->parent ?: &init_user_ns;
+	struct user_namespace *base = c->owner->parent ?: &init_user_ns;
+	struct user_namespace *mine = current_user_ns(), *ns;
 
-	if (!netlink_ns_capable(skb, ns, CAP_SYS_ADMIN)) {
+	if (!netlink_ns_capable(skb, base, CAP_SYS_ADMIN)) {
 		NL_SET_ERR_MSG(extack, "changing device rules needs CAP_SYS_ADMIN over the parent of the container's owner user namespace");
 		return -EPERM;
 	}
-	if (!ctnr_dev_hooked) {
-		NL_SET_ERR_MSG(extack, "device access hook unavailable on this kernel");
+	if (!ctnr_dev_hook.registered) {
+		NL_SET_ERR_MSG(extack, "device access hook unavailable on this kernel (see the kernel log)");
 		return -EOPNOTSUPP;
 	}
+	/*
+	 * The policy's authority: the outermost user namespace on the way
+	 * from @base to the initial one over which the sender holds
+	 * CAP_SYS_ADMIN.  cap_capable() grants a capability over a
+	 * namespace to a task in it that has the capability, and to the
+	 * owner of a child of the task's namespace over that child and
+	 * all below it; so that is the sender's own namespace, or the
+	 * child of it on the way to @c.  Asked without audit first: not
+	 * holding it in its own namespace is no denial.
+	 */
+	*auth = base;
+	for (ns = base; ns && ns != mine && ns->parent != mine; ns = ns->parent)
+		;
+	if (!ns)
+		return 0;	/* not reached: @mine is @base or above it */
+	if (ns != mine && ns_capable_noaudit(mine, CAP_SYS_ADMIN))
+		ns = mine;
+	if (ns != base && netlink_ns_capable(skb, ns, CAP_SYS_ADMIN))
+		*auth = ns;
 	return 0;
+}
+
+/*
+ * Under ctnr_dev_lock, for a sender that passed ctnr_dev_may_change():
+ * may it change @c's policy now?  Not once the container is going, and
+ * a policy in force can only be changed with its authority.
+ */
+static int ctnr_dev_may_override(struct sk_buff *skb,
+				 const struct ctnr_container *c,
+				 struct netlink_ext_ack *extack)
+{
+	struct ctnr_dev *d;
+
+	lockdep_assert_held(&ctnr_dev_lock);
+	if (READ_ONCE(c->unlinked) || c->dev_closed) {
+		NL_SET_ERR_MSG(extack, "no such container");
+		return -ENOENT;
+	}
+	d = rcu_dereference_protected(c->dev, lockdep_is_held(&ctnr_dev_lock));
+	if (d && rcu_access_pointer(d->rules) &&
+	    !netlink_ns_capable(skb, d->authority, CAP_SYS_ADMIN)) {
+		NL_SET_ERR_MSG(extack, "the device policy was imposed from an ancestor user namespace: changing it needs CAP_SYS_ADMIN there");
+		return -EPERM;
+	}
+	return 0;
+}
+
+/*
+ * May @c be deleted (@how CTNR_DEV_RELEASE_DELETE, by the sender of
+ * @skb), be marked for removal when its init exits (_AUTOREMOVE, by the
+ * sender of @skb) or be removed because its init exited (_EXIT, @skb
+ * NULL)?  Not while a policy imposed from above its owner is in force,
+ * unless the policy's authority asks for it: the host's rules must not go
+ * because the tenant deleted its registration or let its init exit.  On
+ * success of DELETE and EXIT no policy can be set any more, so none can
+ * slip in between this check and the removal.  -EPERM otherwise, with a
+ * message in @extack or, for EXIT, in the container's log.
+ */
+int ctnr_dev_may_release(struct ctnr_container *c, struct sk_buff *skb,
+			 enum ctnr_dev_release how,
+			 struct netlink_ext_ack *extack)
+{
+	struct ctnr_dev *d;
+	int err = 0;
+
+	mutex_lock(&ctnr_dev_lock);
+	d = rcu_dereference_protected(c->dev, lockdep_is_held(&ctnr_dev_lock));
+	if (d && rcu_access_pointer(d->rules) && d->authority != c->owner) {
+		if (how == CTNR_DEV_RELEASE_EXIT) {
+			if (!d->autoremove_ok)
+				err = -EPERM;
+		} else if (!netlink_ns_capable(skb, d->authority,
+					       CAP_SYS_ADMIN)) {
+			if (how == CTNR_DEV_RELEASE_DELETE)
+				NL_SET_ERR_MSG(extack, "the container has a device policy imposed from an ancestor user namespace: deleting it needs CAP_SYS_ADMIN there");
+			else
+				NL_SET_ERR_MSG(extack, "the container has a device policy imposed from an ancestor user namespace: autoremove needs CAP_SYS_ADMIN there");
+			err = -EPERM;
+		} else if (how == CTNR_DEV_RELEASE_AUTOREMOVE) {
+			d->autoremove_ok = true;
+		}
+	}
+	if (!err && how != CTNR_DEV_RELEASE_AUTOREMOVE)
+		c->dev_closed = true;
+	mutex_unlock(&ctnr_dev_lock);
+	if (err && how == CTNR_DEV_RELEASE_EXIT)
+		ctnr_log_emit(c, LOGLEVEL_NOTICE,
+			      "ctnr: init exited; the container stays registered (stopped): its device policy was imposed from an ancestor user namespace\n");
+	return err;
 }
 
 /* Parse and check the rule of an ADD or DEL request. */
@@ -675,6 +752,7 @@ static int ctnr_dev_nl_rule(struct genl_info *info, struct ctnr_dev_rule *r)
 
 static int ctnr_dev_add_locked(struct ctnr_container *c,
 			       const struct ctnr_dev_rule *rule,
+			       struct user_namespace *auth,
 			       struct netlink_ext_ack *extack)
 {
 	struct ctnr_dev_rules *old, *new;
@@ -712,11 +790,12 @@ static int ctnr_dev_add_locked(struct ctnr_container *c,
 	new->by_key[pos] = n;
 	new->any_major = (old && old->any_major) || rule->major == CTNR_DEV_ANY;
 	new->any_minor = (old && old->any_minor) || rule->minor == CTNR_DEV_ANY;
-	return ctnr_dev_publish(d, new, extack);
+	return ctnr_dev_publish(d, new, auth, extack);
 }
 
 static int ctnr_dev_del_locked(struct ctnr_container *c,
 			       const struct ctnr_dev_rule *rule,
+			       struct user_namespace *auth,
 			       struct netlink_ext_ack *extack)
 {
 	struct ctnr_dev_rules *old, *new = NULL;
@@ -751,11 +830,12 @@ static int ctnr_dev_del_locked(struct ctnr_container *c,
 		}
 		ctnr_dev_rules_index(new);
 	}
-	return ctnr_dev_publish(d, new, extack);
+	return ctnr_dev_publish(d, new, auth, extack);
 }
 
 int ctnr_nl_dev_rule_add_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct user_namespace *auth;
 	struct ctnr_dev_rule rule;
 	struct ctnr_container *c;
 	int err;
@@ -766,7 +846,7 @@ int ctnr_nl_dev_rule_add_doit(struct sk_buff *skb, struct genl_info *info)
 	c = ctnr_nl_lookup(skb, info);
 	if (IS_ERR(c))
 		return PTR_ERR(c);
-	err = ctnr_dev_may_change(skb, c, info->extack);
+	err = ctnr_dev_may_change(skb, c, &auth, info->extack);
 	if (err)
 		goto out;
 	if (ctnr_dev_on_root(c)) {
@@ -775,12 +855,9 @@ int ctnr_nl_dev_rule_add_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out;
 	}
 	mutex_lock(&ctnr_dev_lock);
-	if (READ_ONCE(c->unlinked)) {
-		NL_SET_ERR_MSG(info->extack, "no such container");
-		err = -ENOENT;
-	} else {
-		err = ctnr_dev_add_locked(c, &rule, info->extack);
-	}
+	err = ctnr_dev_may_override(skb, c, info->extack);
+	if (!err)
+		err = ctnr_dev_add_locked(c, &rule, auth, info->extack);
 	mutex_unlock(&ctnr_dev_lock);
 out:
 	ctnr_put(c);
@@ -789,6 +866,7 @@ out:
 
 int ctnr_nl_dev_rule_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct user_namespace *auth;
 	struct ctnr_dev_rule rule;
 	struct ctnr_container *c;
 	int err;
@@ -799,16 +877,13 @@ int ctnr_nl_dev_rule_del_doit(struct sk_buff *skb, struct genl_info *info)
 	c = ctnr_nl_lookup(skb, info);
 	if (IS_ERR(c))
 		return PTR_ERR(c);
-	err = ctnr_dev_may_change(skb, c, info->extack);
+	err = ctnr_dev_may_change(skb, c, &auth, info->extack);
 	if (err)
 		goto out;
 	mutex_lock(&ctnr_dev_lock);
-	if (READ_ONCE(c->unlinked)) {
-		NL_SET_ERR_MSG(info->extack, "no such container");
-		err = -ENOENT;
-	} else {
-		err = ctnr_dev_del_locked(c, &rule, info->extack);
-	}
+	err = ctnr_dev_may_override(skb, c, info->extack);
+	if (!err)
+		err = ctnr_dev_del_locked(c, &rule, auth, info->extack);
 	mutex_unlock(&ctnr_dev_lock);
 out:
 	ctnr_put(c);
@@ -825,6 +900,7 @@ int ctnr_dev_nl_set_default(struct sk_buff *skb, struct genl_info *info,
 {
 	struct nlattr *attr = info->attrs[CTNR_A_DEV_DEFAULT];
 	struct ctnr_dev_rules *new = NULL;
+	struct user_namespace *auth;
 	struct ctnr_dev *d;
 	u32 deflt;
 	int err;
@@ -834,7 +910,7 @@ int ctnr_dev_nl_set_default(struct sk_buff *skb, struct genl_info *info,
 		NL_SET_ERR_MSG_ATTR(info->extack, attr, "device default must be allow or deny");
 		return -EINVAL;
 	}
-	err = ctnr_dev_may_change(skb, c, info->extack);
+	err = ctnr_dev_may_change(skb, c, &auth, info->extack);
 	if (err)
 		return err;
 	if (deflt == CTNR_DEV_DENY && ctnr_dev_on_root(c)) {
@@ -842,16 +918,14 @@ int ctnr_dev_nl_set_default(struct sk_buff *skb, struct genl_info *info,
 		return -EINVAL;
 	}
 	mutex_lock(&ctnr_dev_lock);
-	if (READ_ONCE(c->unlinked)) {
-		NL_SET_ERR_MSG(info->extack, "no such container");
-		err = -ENOENT;
+	err = ctnr_dev_may_override(skb, c, info->extack);
+	if (err)
 		goto out;
-	}
 	if (deflt == CTNR_DEV_ALLOW) {
 		d = rcu_dereference_protected(c->dev,
 					      lockdep_is_held(&ctnr_dev_lock));
 		if (d)
-			err = ctnr_dev_publish(d, NULL, info->extack);
+			err = ctnr_dev_publish(d, NULL, NULL, info->extack);
 		goto out;
 	}
 	d = ctnr_dev_state(c);
@@ -862,7 +936,7 @@ int ctnr_dev_nl_set_default(struct sk_buff *skb, struct genl_info *info,
 		err = -ENOMEM;
 		goto out;
 	}
-	err = ctnr_dev_publish(d, new, info->extack);
+	err = ctnr_dev_publish(d, new, auth, info->extack);
 out:
 	mutex_unlock(&ctnr_dev_lock);
 	return err;
@@ -964,58 +1038,36 @@ int ctnr_nl_dev_rule_get_dumpit(struct sk_buff *skb,
 
 /* ---- init and exit ---- */
 
+/* The hook is installed and its last check passed. */
 bool ctnr_devaccess_available(void)
 {
-	return ctnr_dev_hooked;
+	return ctnr_hook_verified(&ctnr_dev_hook);
 }
 
 int ctnr_devaccess_init(void)
 {
-	int err;
-
 	BUILD_BUG_ON(CTNR_DEV_RULES_MAX > U16_MAX);
 	ctnr_dev_wq = alloc_workqueue("ctnr_dev", WQ_UNBOUND, 0);
 	if (!ctnr_dev_wq)
 		return -ENOMEM;
-	if (!ctnr_arch_hook_supported()) {
-		pr_warn("device access hook not implemented for this architecture: device rules are unavailable\n");
-		return 0;
-	}
-	err = register_kprobe(&ctnr_dev_kp);
-	if (err) {
-		pr_warn("cannot probe devcgroup_check_permission (%d): device rules are unavailable\n",
-			err);
-		return 0;
-	}
-	ctnr_dev_hooked = true;
+	/* Without it, rule changes fail with EOPNOTSUPP: the module loads. */
+	ctnr_hook_register(&ctnr_dev_hook);
 	return 0;
 }
 
 /*
- * After the netlink family is gone; containers, and their policies, may
- * still exist: they go in ctnr_container_uninit() and find no hook then.
+ * After the netlink family is gone.  Containers with policies can only
+ * be left after a forced unload: they go in ctnr_container_uninit() and
+ * put the hook then.
  */
 void ctnr_devaccess_uninit(void)
 {
 	struct workqueue_struct *wq;
-	bool wait_tasks;
 
 	mutex_lock(&ctnr_dev_lock);
 	wq = ctnr_dev_wq;
-	WRITE_ONCE(ctnr_dev_wq, NULL);	/* no more reports nor disarming */
+	WRITE_ONCE(ctnr_dev_wq, NULL);	/* no more reports */
 	mutex_unlock(&ctnr_dev_lock);
-	cancel_delayed_work_sync(&ctnr_dev_disarm_work);
-
-	mutex_lock(&ctnr_dev_lock);
-	wait_tasks = ctnr_dev_ever_armed;
-	if (ctnr_dev_hooked)
-		unregister_kprobe(&ctnr_dev_kp);	/* waits for handlers */
-	ctnr_dev_hooked = false;
-	ctnr_dev_armed = false;
-	static_branch_disable(&ctnr_dev_key);
-	mutex_unlock(&ctnr_dev_lock);
-	/* A task diverted to ctnr_dev_deny() may not have left it yet. */
-	if (wait_tasks)
-		synchronize_rcu_tasks();
+	ctnr_hook_unregister(&ctnr_dev_hook);
 	destroy_workqueue(wq);	/* runs the pending reports */
 }

@@ -19,6 +19,7 @@
 #include <net/sock.h>
 
 #include "ctnr.h"
+#include "hook.h"
 
 static struct genl_family ctnr_genl_family;
 static bool ctnr_genl_registered;	/* written only at init and exit */
@@ -189,6 +190,34 @@ void ctnr_genl_notify_extra(const struct ctnr_container *c, u32 event,
 				CTNR_MCGRP_EVENTS, GFP_KERNEL);
 }
 
+/*
+ * An event about the module itself rather than a container
+ * (CTNR_EVENT_HOOK); @put adds its attributes.
+ */
+void ctnr_genl_notify_module(u32 event,
+			     int (*put)(struct sk_buff *skb, const void *arg),
+			     const void *arg)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!ctnr_genl_registered ||
+	    !genl_has_listeners(&ctnr_genl_family, &init_net,
+				CTNR_MCGRP_EVENTS))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &ctnr_genl_family, 0, CTNR_CMD_EVENT);
+	if (!hdr || nla_put_u32(skb, CTNR_A_EVENT, event) || put(skb, arg)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&ctnr_genl_family, &init_net, skb, 0,
+				CTNR_MCGRP_EVENTS, GFP_KERNEL);
+}
+
 void ctnr_genl_notify(const struct ctnr_container *c, u32 event)
 {
 	ctnr_genl_notify_extra(c, event, NULL, NULL);
@@ -252,7 +281,8 @@ static int ctnr_nl_info_doit(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, CTNR_A_ABI_VERSION, CTNR_ABI_VERSION) ||
 	    nla_put_u64_64bit(msg, CTNR_A_FEATURES, ctnr_features(),
 			      CTNR_A_PAD) ||
-	    nla_put_u32(msg, CTNR_A_COUNT, ctnr_count_visible()))
+	    nla_put_u32(msg, CTNR_A_COUNT, ctnr_count_visible()) ||
+	    ctnr_hook_nl_fill(msg))
 		goto nomem;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
@@ -390,9 +420,13 @@ static int ctnr_nl_container_del_doit(struct sk_buff *skb,
 
 	if (IS_ERR(c))
 		return PTR_ERR(c);
-	err = ctnr_container_delete(c);
-	if (err)
-		NL_SET_ERR_MSG(info->extack, "no such container");
+	err = ctnr_dev_may_release(c, skb, CTNR_DEV_RELEASE_DELETE,
+				   info->extack);
+	if (!err) {
+		err = ctnr_container_delete(c);
+		if (err)
+			NL_SET_ERR_MSG(info->extack, "no such container");
+	}
 	ctnr_put(c);
 	return err;
 }
@@ -462,7 +496,12 @@ static int ctnr_nl_container_set_doit(struct sk_buff *skb,
 	c = ctnr_nl_lookup(skb, info);
 	if (IS_ERR(c))
 		return PTR_ERR(c);
-	err = ctnr_loop_nl_set(skb, info, c);
+	err = 0;
+	if (flags & CTNR_F_AUTOREMOVE)
+		err = ctnr_dev_may_release(c, skb, CTNR_DEV_RELEASE_AUTOREMOVE,
+					   info->extack);
+	if (!err)
+		err = ctnr_loop_nl_set(skb, info, c);
 	if (!err && info->attrs[CTNR_A_DEV_DEFAULT])
 		err = ctnr_dev_nl_set_default(skb, info, c);
 	if (!err)

@@ -10,6 +10,7 @@
 #include <net/genetlink.h>
 
 #include "ctnr.h"
+#include "hook.h"
 
 #define CREATE_TRACE_POINTS
 #include "trace.h"
@@ -56,6 +57,11 @@ unsigned int ctnr_log_burst = 2000;
 module_param_named(log_burst, ctnr_log_burst, uint, 0644);
 MODULE_PARM_DESC(log_burst,
 		 "Records a container may write to /dev/ctnr-kmsg at once above log_rate (default 2000)");
+
+bool ctnr_hook_lto;
+module_param_named(hook_lto, ctnr_hook_lto, bool, 0444);
+MODULE_PARM_DESC(hook_lto,
+		 "Install the enforcement hooks even on a kernel built with Clang LTO, where a hooked function may be inlined into callers the hook never sees (default no)");
 
 u64 ctnr_features(void)
 {

@@ -64,6 +64,12 @@ static int ctnr_kernel_refs_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(ctnr_kernel_refs);
 
+/* ctnr's debugfs directory, for the files of other parts (hook.c). */
+struct dentry *ctnr_debugfs_dir(void)
+{
+	return ctnr_debugfs;
+}
+
 int ctnr_stats_init(void)
 {
 	/* debugfs is optional: errors only mean no counters file. */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <netlink/genl/genl.h>
+#include <netlink/genl/ctrl.h>
 #include <netlink/msg.h>
 
 #include "internal.h"
@@ -395,4 +396,87 @@ int ctnr_dev_rule_list(struct ctnr_handle *h, uint32_t id, const char *name,
 		return err;
 	}
 	return lc_nl_request(h, msg, CTNR_A_MAX, lc_dev_list_cb, &l);
+}
+
+/* ---- hooks ------------------------------------------------------------- */
+
+const char *ctnr_hook_state_name(uint32_t state)
+{
+	switch (state) {
+	case CTNR_HOOK_UNAVAILABLE:
+		return "unavailable";
+	case CTNR_HOOK_IDLE:
+		return "idle";
+	case CTNR_HOOK_ENFORCING:
+		return "enforcing";
+	case CTNR_HOOK_LAPSED:
+		return "lapsed";
+	}
+	return "unknown";
+}
+
+struct lc_hook_list {
+	ctnr_hook_cb cb;
+	void *arg;
+	int ret;
+};
+
+static int lc_hook_parse(const struct nlattr *nest, struct ctnr_hook_info *hi)
+{
+	struct nlattr *tb[CTNR_HOOK_A_MAX + 1];
+
+	memset(hi, 0, sizeof(*hi));
+	if (nla_parse_nested(tb, CTNR_HOOK_A_MAX, (struct nlattr *)nest,
+			     NULL) < 0 ||
+	    lc_attr_str(tb[CTNR_HOOK_A_NAME], hi->name, sizeof(hi->name)) ||
+	    lc_attr_u32(tb[CTNR_HOOK_A_STATE], &hi->state))
+		return -EBADMSG;
+	if (!lc_attr_str(tb[CTNR_HOOK_A_MODE], hi->mode, sizeof(hi->mode)))
+		hi->has |= CTNR_HOOK_HAS_MODE;
+	if (!lc_attr_u64(tb[CTNR_HOOK_A_MISSED], &hi->missed))
+		hi->has |= CTNR_HOOK_HAS_MISSED;
+	if (!lc_attr_str(tb[CTNR_HOOK_A_REASON], hi->reason,
+			 sizeof(hi->reason)))
+		hi->has |= CTNR_HOOK_HAS_REASON;
+	return 0;
+}
+
+/* Every CTNR_A_HOOK of the reply: tb[] would only hold the last one. */
+static int lc_hook_list_cb(struct ctnr_handle *h, const struct nlmsghdr *nlh,
+			   struct nlattr **tb, void *arg)
+{
+	struct lc_hook_list *l = arg;
+	struct ctnr_hook_info hi;
+	struct nlattr *a;
+	int rem;
+
+	(void)tb;
+	nla_for_each_attr(a, genlmsg_attrdata(nlmsg_data(nlh), 0),
+			  genlmsg_attrlen(nlmsg_data(nlh), 0), rem) {
+		if (nla_type(a) != CTNR_A_HOOK)
+			continue;
+		if (lc_hook_parse(a, &hi)) {
+			lc_set_error(h, "the module sent an incomplete hook");
+			return -EBADMSG;
+		}
+		if (l->cb && !l->ret)
+			l->ret = l->cb(&hi, l->arg);
+	}
+	return 0;
+}
+
+int ctnr_hook_list(struct ctnr_handle *h, ctnr_hook_cb cb, void *arg)
+{
+	struct lc_hook_list l = { .cb = cb, .arg = arg };
+	struct nl_msg *msg;
+	int err;
+
+	if (!h)
+		return -EINVAL;
+	lc_clear_error(h);
+	msg = lc_nl_msg(h, CTNR_CMD_INFO, 0);
+	if (!msg)
+		return -ENOMEM;
+	err = lc_nl_request(h, msg, CTNR_A_MAX, lc_hook_list_cb, &l);
+	return err ? err : l.ret;
 }

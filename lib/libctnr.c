@@ -273,6 +273,8 @@ const char *ctnr_event_name(uint32_t type)
 		return "loop-attached";
 	case CTNR_EVENT_LOOP_DETACHED:
 		return "loop-detached";
+	case CTNR_EVENT_HOOK:
+		return "hook";
 	}
 	return "unknown";
 }

@@ -780,6 +780,39 @@ int ctnr_dev_rule_format(const struct ctnr_dev_rule *r, char *buf,
 /* "allow", "deny" or "unknown". */
 const char *ctnr_dev_default_name(uint32_t deflt);
 
+/*
+ * Hooks: the kernel functions the module diverts to enforce (device checks:
+ * "devaccess").  A hook proves at every arming and every few seconds that
+ * it diverts calls; when it does not, it is "lapsed" and what depends on it
+ * fails with -EOPNOTSUPP.
+ */
+#define CTNR_HOOK_HAS_MODE	(1U << 0)
+#define CTNR_HOOK_HAS_MISSED	(1U << 1)
+#define CTNR_HOOK_HAS_REASON	(1U << 2)
+
+struct ctnr_hook_info {
+	uint32_t has;			/* CTNR_HOOK_HAS_* */
+	char name[32];			/* "devaccess" */
+	uint32_t state;			/* enum ctnr_hook_state */
+	char mode[16];			/* "ftrace" or "int3" */
+	uint64_t missed;		/* calls the kprobe let through unseen */
+	char reason[256];		/* why it is unavailable or lapsed */
+};
+
+/* Called once per hook by ctnr_hook_list(); non-zero stops. */
+typedef int (*ctnr_hook_cb)(const struct ctnr_hook_info *hi, void *arg);
+
+/*
+ * ctnr_hook_list - the module's hooks (CTNR_A_HOOK of CTNR_CMD_INFO)
+ *
+ * Anyone may ask.  Returns 0, what @cb returned if not 0, or a negative
+ * errno.  A module without hooks calls @cb never.
+ */
+int ctnr_hook_list(struct ctnr_handle *h, ctnr_hook_cb cb, void *arg);
+
+/* "unavailable", "idle", "enforcing", "lapsed" or "unknown". */
+const char *ctnr_hook_state_name(uint32_t state);
+
 /* ----------------------------------------------------------------------- */
 /* Loop devices (ctnrloop)                                                  */
 /* ----------------------------------------------------------------------- */

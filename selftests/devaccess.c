@@ -536,6 +536,8 @@ FIXTURE(dev) {
 	bool mounted;
 	struct ctr c[4];
 	char cgs[4][PATH_MAX];	/* extra cgroups to remove */
+	bool kprobes_off;	/* debugfs kprobes/enabled written 0 */
+	bool trace_probe;	/* a tracefs kprobe of ours exists */
 };
 
 /* Path of node @name in the fixture's tmpfs (a static buffer per call). */
@@ -582,11 +584,14 @@ FIXTURE_SETUP(dev)
 	}
 }
 
+static void hook_restore(FIXTURE_DATA(dev) *self);
+
 FIXTURE_TEARDOWN(dev)
 {
 	char buf[512];
 	int i, r;
 
+	hook_restore(self);
 	if (self->nl.sk)
 		ctnr_del_prefix(&self->nl, self->prefix);
 	/* innermost first: c[] are made outer to inner */
@@ -652,6 +657,209 @@ static int apply_lxc(struct ctnr_nl *nl, uint32_t id)
 		r = dev_add(nl, id, lxc_rules[i].type, lxc_rules[i].major,
 			    lxc_rules[i].minor, lxc_rules[i].access);
 	return r;
+}
+
+/* A request fails with @err and the extended ack contains @text. */
+#define EXPECT_REJECT(err, call, text) do {				\
+	int __e = (call);						\
+	EXPECT_EQ(-(err), __e);						\
+	EXPECT_NE(NULL, strstr(self->nl.ext_msg, (text))) {		\
+		TH_LOG("extack \"%s\", expected \"%s\"",		\
+		       self->nl.ext_msg, (text));			\
+	}								\
+} while (0)
+
+/* ------------------------------------------------------------------ */
+/* the hook                                                           */
+
+#define KPROBES_ENABLED	"/sys/kernel/debug/kprobes/enabled"
+#define KPROBES_LIST	"/sys/kernel/debug/kprobes/list"
+#define HOOK_DEBUGFS	"/sys/kernel/debug/ctnr/hook_devaccess"
+#define TRACEFS		"/sys/kernel/tracing"
+#define TRACE_PROBE	"ctnrtest_dcp"
+
+struct hook_info {
+	int found;
+	uint32_t state;
+	uint64_t missed;
+	char mode[16], reason[256];
+};
+
+/* The "devaccess" CTNR_A_HOOK nest of an INFO reply or a HOOK event. */
+static int hook_parse(struct nlattr *nest, struct hook_info *hi)
+{
+	struct nlattr *tb[CTNR_HOOK_A_MAX + 1];
+
+	if (nla_parse_nested(tb, CTNR_HOOK_A_MAX, nest, NULL) ||
+	    !tb[CTNR_HOOK_A_NAME] || !tb[CTNR_HOOK_A_STATE])
+		return -EPROTO;
+	if (strcmp(nla_get_string(tb[CTNR_HOOK_A_NAME]), "devaccess"))
+		return 0;
+	hi->found = 1;
+	hi->state = nla_get_u32(tb[CTNR_HOOK_A_STATE]);
+	if (tb[CTNR_HOOK_A_MISSED])
+		hi->missed = nla_get_u64(tb[CTNR_HOOK_A_MISSED]);
+	if (tb[CTNR_HOOK_A_MODE])
+		snprintf(hi->mode, sizeof(hi->mode), "%s",
+			 nla_get_string(tb[CTNR_HOOK_A_MODE]));
+	if (tb[CTNR_HOOK_A_REASON])
+		snprintf(hi->reason, sizeof(hi->reason), "%s",
+			 nla_get_string(tb[CTNR_HOOK_A_REASON]));
+	return 0;
+}
+
+static int hook_info_cb(struct nlattr **tb, uint8_t cmd, void *arg)
+{
+	(void)cmd;
+	return tb[CTNR_A_HOOK] ? hook_parse(tb[CTNR_A_HOOK], arg) : 0;
+}
+
+/* The devaccess hook as CTNR_CMD_INFO describes it. */
+static int hook_info(struct ctnr_nl *nl, struct hook_info *hi)
+{
+	int r;
+
+	memset(hi, 0, sizeof(*hi));
+	r = ctnr_nl_xfer(nl, ctnr_nl_msg(nl, CTNR_CMD_INFO, 0), hook_info_cb,
+			 hi);
+	return r ? r : hi->found ? 0 : -ENOENT;
+}
+
+/* Poll INFO until the hook is in @state; 0, or -ETIMEDOUT. */
+static int hook_wait_state(struct ctnr_nl *nl, uint32_t state, int ms)
+{
+	int64_t end = now_ms() + ms;
+	struct hook_info hi;
+
+	for (;;) {
+		if (!hook_info(nl, &hi) && hi.state == state)
+			return 0;
+		if (now_ms() > end)
+			return -ETIMEDOUT;
+		sleep_ms(100);
+	}
+}
+
+/* Poll INFO until the hook is verified (idle or enforcing). */
+static int hook_wait_verified(struct ctnr_nl *nl, int ms)
+{
+	int64_t end = now_ms() + ms;
+	struct hook_info hi;
+
+	for (;;) {
+		if (!hook_info(nl, &hi) && (hi.state == CTNR_HOOK_IDLE ||
+					   hi.state == CTNR_HOOK_ENFORCING))
+			return 0;
+		if (now_ms() > end)
+			return -ETIMEDOUT;
+		sleep_ms(100);
+	}
+}
+
+struct hook_evwait {
+	uint32_t state;
+	int found;
+};
+
+static int hook_event_cb(struct nl_msg *msg, void *arg)
+{
+	struct hook_evwait *w = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct genlmsghdr *gh = nlmsg_data(nlh);
+	struct nlattr *tb[CTNR_A_MAX + 1];
+	struct hook_info hi = { 0 };
+
+	if (gh->cmd != CTNR_CMD_EVENT ||
+	    genlmsg_parse(nlh, 0, tb, CTNR_A_MAX, NULL) < 0 ||
+	    !tb[CTNR_A_EVENT] ||
+	    nla_get_u32(tb[CTNR_A_EVENT]) != CTNR_EVENT_HOOK ||
+	    !tb[CTNR_A_HOOK] || hook_parse(tb[CTNR_A_HOOK], &hi))
+		return NL_OK;
+	if (hi.found && hi.state == w->state)
+		w->found = 1;
+	return NL_OK;
+}
+
+/* Wait for a CTNR_EVENT_HOOK of the devaccess hook in @state. */
+static int hook_event_wait(struct ctnr_nl *ev, uint32_t state, int ms)
+{
+	struct hook_evwait w = { .state = state };
+	int64_t end = now_ms() + ms;
+	struct pollfd pfd = { .fd = nl_socket_get_fd(ev->sk),
+			      .events = POLLIN };
+	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+
+	if (!cb)
+		return -ENOMEM;
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, hook_event_cb, &w);
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, dev_noop_cb, NULL);
+	while (!w.found) {
+		int64_t left = end - now_ms();
+
+		if (left <= 0)
+			break;
+		if (poll(&pfd, 1, (int)left) <= 0)
+			continue;
+		nl_recvmsgs(ev->sk, cb);
+	}
+	nl_cb_put(cb);
+	return w.found ? 0 : -ETIMEDOUT;
+}
+
+/* Does the text of file @path have a line containing both @a and @b? */
+static bool file_has_line(const char *path, const char *a, const char *b)
+{
+	char line[512];
+	bool found = false;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, a) && (!b || strstr(line, b));
+	fclose(f);
+	return found;
+}
+
+/* Does the kernel log hold a line containing @s? */
+static bool kmsg_has(const char *s)
+{
+	char line[1024];
+	bool found = false;
+	FILE *f = popen("dmesg 2>/dev/null", "re");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		found |= !!strstr(line, s);
+	pclose(f);
+	return found;
+}
+
+static int kprobes_set_enabled(FIXTURE_DATA(dev) *self, bool on)
+{
+	int r = write_str(KPROBES_ENABLED, on ? "1" : "0");
+
+	if (!r)
+		self->kprobes_off = !on;
+	return r;
+}
+
+/* Undo what a hook test did to the system; wait for the hook to recover. */
+static void hook_restore(FIXTURE_DATA(dev) *self)
+{
+	bool touched = self->kprobes_off || self->trace_probe;
+
+	if (self->kprobes_off)
+		kprobes_set_enabled(self, true);
+	if (self->trace_probe) {
+		write_str(TRACEFS "/events/kprobes/" TRACE_PROBE "/enable", "0");
+		if (!write_str(TRACEFS "/kprobe_events", "-:" TRACE_PROBE "\n"))
+			self->trace_probe = false;
+	}
+	/* a lapsed hook is tried again every 5 s */
+	if (touched && self->nl.sk)
+		hook_wait_verified(&self->nl, 20000);
 }
 
 /* ------------------------------------------------------------------ */
@@ -989,6 +1197,17 @@ static void croot_child(int errfd, void *arg)
 	CHILD_CHECK(errfd, e == -EPERM, "add gave %d", e);
 	e = dev_del(&nl, id, T_C, 1, 3, ACC_RWM);
 	CHILD_CHECK(errfd, e == -EPERM, "del gave %d", e);
+	/*
+	 * nor drop them with the registration: deleting it or having it
+	 * autoremoved needs the privilege of whoever imposed the rules
+	 */
+	e = ctnr_del_id(&nl, id);
+	CHILD_CHECK(errfd, e == -EPERM, "deleting the locked container gave %d",
+		    e);
+	CHILD_CHECK(errfd, strstr(nl.ext_msg, "imposed"), "message: %s",
+		    nl.ext_msg);
+	e = ctnr_set_flags(&nl, id, CTNR_F_AUTOREMOVE);
+	CHILD_CHECK(errfd, e == -EPERM, "autoremove gave %d", e);
 	/* but we may read them */
 	n = dev_list(&nl, id, r, 8);
 	CHILD_CHECK(errfd, n == 1 && r[0].major == 1 && r[0].minor == 3,
@@ -1042,8 +1261,14 @@ static void croot_child(int errfd, void *arg)
 	CHILD_CHECK(errfd, !wait_pid_timeout(g, &e, 30000), "wait nested");
 	CHILD_CHECK(errfd, WIFEXITED(e) && WEXITSTATUS(e) == 0,
 		    "nested child status %#x", e);
-	ctnr_del_id(&nl, nid);
-	ctnr_del_id(&nl, id);
+	/* what we imposed on the nested one, we may drop */
+	e = ctnr_del_id(&nl, nid);
+	CHILD_CHECK(errfd, !e, "deleting the nested container: %d %s", e,
+		    nl.ext_msg);
+	e = ctnr_del_id(&nl, id);
+	CHILD_CHECK(errfd, e == -EPERM, "deleting our own gave %d", e);
+	CHILD_CHECK(errfd, open(a->zero, O_RDONLY) < 0 && errno == EPERM,
+		    "open zero after the delete attempts");
 	ctnr_nl_close(&nl);
 }
 
@@ -1096,6 +1321,327 @@ TEST_F_TIMEOUT(dev, container_root_cannot_loosen, 90)
 	close(to[1]);
 	close(from[0]);
 	close(from[1]);
+	/* the host's policy is still there, and the host may delete it */
+	{
+		struct dev_info in;
+
+		ASSERT_EQ(0, dev_info(&self->nl, id, &in));
+		EXPECT_EQ(CTNR_DEV_DENY, in.deflt);
+		EXPECT_EQ(1U, in.count);
+		EXPECT_EQ(0, ctnr_del_id(&self->nl, id)) {
+			TH_LOG("%s", self->nl.ext_msg);
+		}
+	}
+}
+
+struct tenant_arg {
+	const char *cg;
+	char name[2][CTNR_NAME_MAX];
+	int to_parent, from_parent;	/* pipe ends */
+};
+
+/*
+ * A tenant (root of its own user namespace, in cgroup @cg) registers two
+ * AUTOREMOVE containers, each on a short-lived task of its own, and lets
+ * those tasks exit when told to.
+ */
+static void tenant_child(int errfd, void *arg)
+{
+	struct tenant_arg *a = arg;
+	struct ctnr_nl nl;
+	struct ctnr_ctr out;
+	uint32_t id[2];
+	pid_t task[2];
+	int ctl[2], i, e;
+	char ch;
+
+	CHILD_CHECK(errfd, !cg_enter(a->cg, getpid()), "enter cgroup");
+	CHILD_CHECK(errfd, !enter_userns_as_root(0), "user namespace");
+	CHILD_CHECK(errfd, !ctnr_nl_open(&nl), "netlink");
+	for (i = 0; i < 2; i++) {
+		CHILD_CHECK(errfd, !holder_start(a->cg, &task[i], &ctl[i]),
+			    "short-lived task");
+		e = ctnr_new(&nl, a->name[i], task[i], CTNR_F_AUTOREMOVE, &out);
+		CHILD_CHECK(errfd, !e, "register: %s %s", strerror(-e),
+			    nl.ext_msg);
+		id[i] = out.id;
+	}
+	CHILD_CHECK(errfd, write(a->to_parent, id, sizeof(id)) == sizeof(id),
+		    "write");
+	CHILD_CHECK(errfd, read(a->from_parent, &ch, 1) == 1, "read");
+	for (i = 0; i < 2; i++) {
+		close(ctl[i]);
+		kill_reap(&task[i]);
+	}
+	CHILD_CHECK(errfd, read(a->from_parent, &ch, 1) == 1, "read");
+	ctnr_nl_close(&nl);
+}
+
+/*
+ * F1: a tenant's registration with AUTOREMOVE does not take the policy the
+ * host imposed with it when the tenant lets the registered task exit: the
+ * container stops and stays, its rules still bind the cgroup, and only
+ * the host may delete it.  The same registration without a policy goes.
+ */
+TEST_F_TIMEOUT(dev, imposed_policy_survives_autoremove, 90)
+{
+	struct tenant_arg a = { 0 };
+	char msg[512], rel[128];
+	int to[2], from[2], r;
+	struct ctnr_info fi;
+	struct ctnr_ctr ct;
+	struct dev_info in;
+	uint32_t id[2];
+	pid_t pid;
+
+	snprintf(rel, sizeof(rel), "ctnrtest-%stenant", self->prefix);
+	ASSERT_EQ(0, cg_create(rel, self->cgs[0], sizeof(self->cgs[0])));
+	a.cg = self->cgs[0];
+	snprintf(a.name[0], sizeof(a.name[0]), "%stenant", self->prefix);
+	snprintf(a.name[1], sizeof(a.name[1]), "%sfree", self->prefix);
+	ASSERT_EQ(0, pipe(to));
+	ASSERT_EQ(0, pipe(from));
+	a.to_parent = to[1];
+	a.from_parent = from[0];
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		r = run_child(tenant_child, &a, msg, sizeof(msg), 60000);
+		if (r)
+			fprintf(stderr, "# tenant: %s\n", msg);
+		_exit(r ? 1 : 0);
+	}
+	ASSERT_EQ((ssize_t)sizeof(id), read(to[0], id, sizeof(id)));
+	ASSERT_EQ(0, dev_default(&self->nl, id[0], CTNR_DEV_DENY)) {
+		TH_LOG("%s", self->nl.ext_msg);
+	}
+	ASSERT_EQ(0, dev_add(&self->nl, id[0], T_C, 1, 3, ACC_RWM));
+	ASSERT_EQ(1, write(from[1], "g", 1));	/* the tasks exit */
+	EXPECT_EQ(0, ctnr_wait_state(&self->nl, id[1], -ENOENT, 10000, NULL));
+	EXPECT_EQ(0, ctnr_wait_state(&self->nl, id[0], CTNR_STATE_STOPPED,
+				     10000, NULL));
+	sleep_ms(300);
+	ASSERT_EQ(0, ctnr_get_id(&self->nl, id[0], &ct)) {
+		TH_LOG("the policed container was removed with its init");
+	}
+	EXPECT_EQ((uint32_t)CTNR_STATE_STOPPED, ct.state);
+	ASSERT_EQ(0, dev_info(&self->nl, id[0], &in));
+	EXPECT_EQ(CTNR_DEV_DENY, in.deflt);
+	EXPECT_EQ(1U, in.count);
+	RUN_OPS(a.cg,
+		OPEN(NODE("zero"), O_RDONLY, EPERM),
+		OPEN(NODE("null"), O_RDWR, 0));
+	ASSERT_EQ(0, ctnr_info(&self->nl, &fi));
+	if (fi.features & CTNR_FEAT_KMSG) {
+		int found = 0, i;
+
+		for (i = 0; i < 50 && found != 1; i++) {
+			found = log_contains(&self->nl, id[0],
+					     "stays registered");
+			if (found != 1)
+				sleep_ms(50);
+		}
+		EXPECT_EQ(1, found) TH_LOG("nothing said in the container log");
+	}
+	ASSERT_EQ(1, write(from[1], "g", 1));
+	ASSERT_EQ(0, wait_pid_timeout(pid, &r, 30000));
+	EXPECT_TRUE(WIFEXITED(r) && WEXITSTATUS(r) == 0);
+	EXPECT_EQ(0, ctnr_del_id(&self->nl, id[0])) {
+		TH_LOG("%s", self->nl.ext_msg);
+	}
+	close(to[0]);
+	close(to[1]);
+	close(from[0]);
+	close(from[1]);
+}
+
+/* The module's reference count, from sysfs; -1 if unknown. */
+static long module_refcnt(void)
+{
+	char buf[32];
+
+	if (read_str("/sys/module/ctnr/refcnt", buf, sizeof(buf)) <= 0)
+		return -1;
+	return strtol(buf, NULL, 10);
+}
+
+/*
+ * F4: while a policy exists the module cannot be unloaded (it would lift
+ * every policy at once): it holds a reference on itself, delete_module()
+ * says it is in use, and the reference goes with the last policy.
+ */
+TEST_F_TIMEOUT(dev, policy_pins_module, 60)
+{
+	long base, with;
+	int i, r;
+
+	base = module_refcnt();
+	ASSERT_GE(base, 0) TH_LOG("no /sys/module/ctnr/refcnt");
+	ASSERT_EQ(0, fx_ctr(self, 0, "pin"));
+	ASSERT_EQ(0, fx_ctr(self, 1, "pin2"));
+	ASSERT_EQ(0, dev_default(&self->nl, self->c[0].id, CTNR_DEV_DENY));
+	ASSERT_EQ(0, dev_add(&self->nl, self->c[1].id, T_C, 1, 5, ACC_W));
+	with = module_refcnt();
+	/* one reference for any number of policies */
+	ASSERT_EQ(base + 1, with);
+	/* only now that a reference is known to be held: try to unload */
+	r = (int)syscall(SYS_delete_module, "ctnr", O_NONBLOCK);
+	EXPECT_EQ(-1, r);
+	EXPECT_EQ(EWOULDBLOCK, errno);
+	ASSERT_EQ(0, access("/sys/module/ctnr", F_OK));
+	ASSERT_EQ(0, dev_default(&self->nl, self->c[0].id, CTNR_DEV_ALLOW));
+	EXPECT_EQ(with, module_refcnt());
+	ASSERT_EQ(0, ctnr_del_id(&self->nl, self->c[1].id));
+	self->c[1].id = 0;
+	for (i = 0; i < 100 && module_refcnt() != base; i++)
+		sleep_ms(20);
+	EXPECT_EQ(base, module_refcnt());
+}
+
+/*
+ * F2: the kprobe has a post-handler, so an ftrace-based one is armed with
+ * FTRACE_OPS_FL_IPMODIFY (the "I" of tracefs enabled_functions) and an
+ * int3 one is never optimised; INFO and debugfs say what it is.
+ */
+TEST_F_TIMEOUT(dev, hook_ipmodify_never_optimised, 60)
+{
+	struct hook_info hi;
+	char buf[1024];
+	bool ftrace;
+
+	ASSERT_EQ(0, fx_ctr(self, 0, "ipm"));
+	ASSERT_EQ(0, dev_default(&self->nl, self->c[0].id, CTNR_DEV_DENY));
+	ftrace = file_has_line(KPROBES_LIST, "devcgroup_check_permission",
+			       "FTRACE");
+	if (ftrace) {
+		EXPECT_TRUE(file_has_line(TRACEFS "/enabled_functions",
+					  "devcgroup_check_permission", " I")) {
+			TH_LOG("devcgroup_check_permission not IPMODIFY in enabled_functions");
+		}
+	} else {
+		/* the optimiser runs a few jiffies after arming */
+		sleep_ms(500);
+		EXPECT_FALSE(file_has_line(KPROBES_LIST,
+					   "devcgroup_check_permission",
+					   "OPTIMIZED"));
+	}
+	RUN_OPS(self->c[0].cg, OPEN(NODE("zero"), O_RDONLY, EPERM));
+	ASSERT_EQ(0, hook_info(&self->nl, &hi));
+	EXPECT_EQ(CTNR_HOOK_ENFORCING, hi.state);
+	EXPECT_STREQ(ftrace ? "ftrace" : "int3", hi.mode);
+	ASSERT_GT(read_str(HOOK_DEBUGFS, buf, sizeof(buf)), 0);
+	EXPECT_NE(NULL, strstr(buf, "state enforcing")) TH_LOG("%s", buf);
+	EXPECT_NE(NULL, strstr(buf, "ipmodify 1")) TH_LOG("%s", buf);
+	EXPECT_NE(NULL, strstr(buf, "optimized 0")) TH_LOG("%s", buf);
+	/* and ctnrctl shows it */
+	if (ctnrctl_path()) {
+		char out[4096], err[1024];
+
+		EXPECT_EQ(0, ctnrctl(out, sizeof(out), err, sizeof(err), 30000,
+				     "-j", "version", NULL)) TH_LOG("%s", err);
+		EXPECT_TRUE(json_valid(out)) TH_LOG("%s", out);
+		EXPECT_NE(NULL, strstr(out, "\"hooks\":[{\"name\":\"devaccess\",\"state\":\"enforcing\"")) {
+			TH_LOG("%s", out);
+		}
+	}
+	/* disarmed a second after the last policy, and idle again */
+	ASSERT_EQ(0, dev_default(&self->nl, self->c[0].id, CTNR_DEV_ALLOW));
+	EXPECT_EQ(0, hook_wait_state(&self->nl, CTNR_HOOK_IDLE, 5000));
+}
+
+/*
+ * F3: disarming every kprobe through debugfs does not leave the rules in
+ * force silently: the periodic canary notices, logs it, sends an event,
+ * INFO says "lapsed", the feature bit goes and rule changes fail with
+ * EOPNOTSUPP; when kprobes come back the hook enforces again.
+ */
+TEST_F_TIMEOUT(dev, hook_lapse_noticed_and_reported, 120)
+{
+	struct ctnr_info fi;
+	struct hook_info hi;
+	struct ctnr_nl ev;
+	uint32_t id;
+
+	if (access(KPROBES_ENABLED, W_OK))
+		SKIP(return, "no %s", KPROBES_ENABLED);
+	ASSERT_EQ(0, fx_ctr(self, 0, "lapse"));
+	ASSERT_EQ(0, fx_ctr(self, 1, "lapse2"));
+	id = self->c[0].id;
+	ASSERT_EQ(0, ctnr_events_open(&ev));
+	ASSERT_EQ(0, dev_default(&self->nl, id, CTNR_DEV_DENY));
+	ASSERT_EQ(0, dev_add(&self->nl, id, T_C, 1, 3, ACC_RW));
+	ASSERT_EQ(0, dev_default(&self->nl, self->c[1].id, CTNR_DEV_DENY));
+	RUN_OPS(self->c[0].cg, OPEN(NODE("zero"), O_RDONLY, EPERM));
+
+	ASSERT_EQ(0, kprobes_set_enabled(self, false));
+	/* noticed by the periodic check, without any request */
+	EXPECT_EQ(0, hook_event_wait(&ev, CTNR_HOOK_LAPSED, 15000)) {
+		TH_LOG("no HOOK event for the lapse");
+	}
+	EXPECT_EQ(0, hook_info(&self->nl, &hi));
+	EXPECT_EQ(CTNR_HOOK_LAPSED, hi.state);
+	EXPECT_NE(NULL, strstr(hi.reason, "canary")) TH_LOG("%s", hi.reason);
+	ASSERT_EQ(0, ctnr_info(&self->nl, &fi));
+	EXPECT_FALSE(fi.features & CTNR_FEAT_DEVACCESS);
+	EXPECT_TRUE(kmsg_has("is not diverted any more"));
+	/* changes that need the hook fail, and say why */
+	EXPECT_REJECT(EOPNOTSUPP, dev_add(&self->nl, id, T_C, 1, 5, ACC_R),
+		      "does not divert calls");
+	EXPECT_REJECT(EOPNOTSUPP, dev_del(&self->nl, id, T_C, 1, 3, ACC_RW),
+		      "does not divert calls");
+	/* dropping a policy altogether does not need the hook */
+	EXPECT_EQ(0, dev_default(&self->nl, self->c[1].id, CTNR_DEV_ALLOW));
+	EXPECT_REJECT(EOPNOTSUPP, dev_default(&self->nl, self->c[1].id,
+					      CTNR_DEV_DENY),
+		      "does not divert calls");
+
+	ASSERT_EQ(0, kprobes_set_enabled(self, true));
+	EXPECT_EQ(0, dev_add(&self->nl, id, T_C, 1, 5, ACC_W)) {
+		TH_LOG("%s", self->nl.ext_msg);
+	}
+	EXPECT_EQ(0, hook_event_wait(&ev, CTNR_HOOK_ENFORCING, 15000));
+	ASSERT_EQ(0, hook_info(&self->nl, &hi));
+	EXPECT_EQ(CTNR_HOOK_ENFORCING, hi.state);
+	ASSERT_EQ(0, ctnr_info(&self->nl, &fi));
+	EXPECT_TRUE(fi.features & CTNR_FEAT_DEVACCESS);
+	RUN_OPS(self->c[0].cg,
+		OPEN(NODE("zero"), O_RDONLY, EPERM),
+		OPEN(NODE("null"), O_RDWR, 0));
+	ctnr_nl_close(&ev);
+}
+
+/*
+ * F3: with another kprobe on the same function, enable_kprobe() reports
+ * success while every kprobe is disarmed; arming must still be refused,
+ * and once kprobes are back the shared probe enforces.
+ */
+TEST_F_TIMEOUT(dev, hook_shared_probe_arming_checked, 120)
+{
+	uint32_t id;
+
+	if (access(KPROBES_ENABLED, W_OK) ||
+	    access(TRACEFS "/kprobe_events", W_OK))
+		SKIP(return, "no kprobes debugfs or tracefs kprobe_events");
+	ASSERT_EQ(0, fx_ctr(self, 0, "shared"));
+	id = self->c[0].id;
+	/* nothing else uses the hook: the next policy arms it */
+	if (hook_wait_state(&self->nl, CTNR_HOOK_IDLE, 5000))
+		TH_LOG("the hook did not report idle");
+	ASSERT_EQ(0, write_str(TRACEFS "/kprobe_events",
+			       "p:" TRACE_PROBE " devcgroup_check_permission\n"));
+	self->trace_probe = true;
+	ASSERT_EQ(0, write_str(TRACEFS "/events/kprobes/" TRACE_PROBE "/enable",
+			       "1"));
+	ASSERT_EQ(0, kprobes_set_enabled(self, false));
+	EXPECT_REJECT(EOPNOTSUPP, dev_default(&self->nl, id, CTNR_DEV_DENY),
+		      "does not divert calls");
+	RUN_OPS(self->c[0].cg, OPEN(NODE("zero"), O_RDONLY, 0));
+	ASSERT_EQ(0, kprobes_set_enabled(self, true));
+	ASSERT_EQ(0, dev_default(&self->nl, id, CTNR_DEV_DENY)) {
+		TH_LOG("%s", self->nl.ext_msg);
+	}
+	RUN_OPS(self->c[0].cg, OPEN(NODE("zero"), O_RDONLY, EPERM));
+	ASSERT_EQ(0, dev_default(&self->nl, id, CTNR_DEV_ALLOW));
 }
 
 static void unpriv_child(int errfd, void *arg)
@@ -1154,15 +1700,6 @@ static int snapshot(struct ctnr_nl *nl, uint32_t id, struct dev_rule *r,
 	EXPECT_EQ((in0).deflt, __in.deflt);				\
 	EXPECT_EQ((in0).count, __in.count);				\
 	EXPECT_EQ(0, memcmp((r0), __r, sizeof(__r[0]) * (__n > 0 && __n <= 8 ? __n : 0))); \
-} while (0)
-
-#define EXPECT_REJECT(err, call, text) do {				\
-	int __e = (call);						\
-	EXPECT_EQ(-(err), __e);						\
-	EXPECT_NE(NULL, strstr(self->nl.ext_msg, (text))) {		\
-		TH_LOG("extack \"%s\", expected \"%s\"",		\
-		       self->nl.ext_msg, (text));			\
-	}								\
 } while (0)
 
 /* Bad type, access, major/minor, missing attributes, unknown container. */

@@ -16,6 +16,12 @@
  *             CTNR_A_ABI_VERSION      u32, CTNR_ABI_VERSION of the module
  *             CTNR_A_FEATURES         u64, CTNR_FEAT_* bits
  *             CTNR_A_COUNT            u32, containers visible to the caller
+ *             CTNR_A_HOOK             nest of CTNR_HOOK_A_*, once per hook
+ *                                     (a diverted kernel function, e.g.
+ *                                     "devaccess"): name, enum
+ *                                     ctnr_hook_state, probe mode
+ *                                     ("ftrace", "int3"), calls missed,
+ *                                     and why it does not enforce
  *
  * CTNR_CMD_CONTAINER_NEW              CAP_SYS_ADMIN in the caller's userns
  *   request:  CTNR_A_NAME             string, 1..63 of [A-Za-z0-9_.-]
@@ -117,6 +123,9 @@
  *             DEV_DENIED adds CTNR_A_DEV_TYPE/_MAJOR/_MINOR/_ACCESS,
  *             CTNR_A_TASK_PID, CTNR_A_TASK_COMM; LOG_DROPPED adds
  *             CTNR_A_LOG_DROPPED; LOOP_* add CTNR_A_LOOP_INDEX.
+ *             HOOK is about the module, not a container: only
+ *             CTNR_A_EVENT and the CTNR_A_HOOK nest of a hook whose
+ *             verification failed or passed again.
  *
  * Data plane: ioctls on /dev/ctnr, only for operations that install file
  * descriptors into the caller or take one from it.  Every struct starts with
@@ -144,7 +153,7 @@
 /* CTNR_A_FEATURES: what this module build offers. */
 #define CTNR_FEAT_CONTAINER	(1ULL << 0)	/* registry, NS_FDS, WHOAMI */
 #define CTNR_FEAT_EXIT_TRACK	(1ULL << 1)	/* init exit observed */
-#define CTNR_FEAT_DEVACCESS	(1ULL << 2)	/* device rules enforced */
+#define CTNR_FEAT_DEVACCESS	(1ULL << 2)	/* device hook verified */
 #define CTNR_FEAT_KMSG		(1ULL << 3)	/* /dev/ctnr-kmsg */
 #define CTNR_FEAT_LOOP		(1ULL << 4)	/* ctnrloop */
 
@@ -214,6 +223,7 @@ enum ctnr_attr {
 	CTNR_A_LOOP_BLOCK_SIZE,	/* u32 */
 	CTNR_A_LOOP_RBYTES,	/* u64 */
 	CTNR_A_LOOP_WBYTES,	/* u64 */
+	CTNR_A_HOOK,		/* nest, CTNR_HOOK_A_* */
 
 	__CTNR_A_MAX
 };
@@ -269,6 +279,29 @@ enum ctnr_event {
 	CTNR_EVENT_LOG_DROPPED,
 	CTNR_EVENT_LOOP_ATTACHED,
 	CTNR_EVENT_LOOP_DETACHED,
+	CTNR_EVENT_HOOK,	/* a hook lapsed or enforces again */
+};
+
+/* CTNR_A_HOOK nest: one hook, a kernel function the module diverts. */
+enum ctnr_hook_attr {
+	CTNR_HOOK_A_UNSPEC,
+	CTNR_HOOK_A_PAD,
+	CTNR_HOOK_A_NAME,	/* string, "devaccess" */
+	CTNR_HOOK_A_STATE,	/* u32, enum ctnr_hook_state */
+	CTNR_HOOK_A_MODE,	/* string, "ftrace" or "int3" */
+	CTNR_HOOK_A_MISSED,	/* u64, calls the kprobe let through unseen */
+	CTNR_HOOK_A_REASON,	/* string, why it is unavailable or lapsed */
+
+	__CTNR_HOOK_A_MAX
+};
+#define CTNR_HOOK_A_MAX (__CTNR_HOOK_A_MAX - 1)
+
+enum ctnr_hook_state {
+	CTNR_HOOK_UNAVAILABLE,	/* cannot be installed on this kernel */
+	CTNR_HOOK_IDLE,		/* verified, disarmed: nothing to enforce */
+	CTNR_HOOK_ENFORCING,	/* armed and verified */
+	CTNR_HOOK_LAPSED,	/* its last check failed: not enforcing,
+				 * changes that need it fail (EOPNOTSUPP) */
 };
 
 /* Device access: cgroup v1 devices semantics. */
