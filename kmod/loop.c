@@ -394,7 +394,7 @@ static int ctnr_loop_write(struct ctnr_loop *lo, struct request *rq,
 	err = ctnr_loop_iter(rq, cmd, ITER_SOURCE, &iter);
 	if (err)
 		return err;
-	file_start_write(lo->backing);
+	ctnr_iter_write_start(lo->backing);
 	while (iov_iter_count(&iter)) {
 		len = vfs_iter_write(lo->backing, &iter, &pos, 0);
 		if (len <= 0) {
@@ -402,7 +402,7 @@ static int ctnr_loop_write(struct ctnr_loop *lo, struct request *rq,
 			break;
 		}
 	}
-	file_end_write(lo->backing);
+	ctnr_iter_write_end(lo->backing);
 	ctnr_loop_iter_done(cmd);
 	if (err)
 		return err;

@@ -32,6 +32,10 @@
 #ifndef BLKDISCARD
 #define BLKDISCARD	_IO(0x12, 119)
 #endif
+#ifndef FIFREEZE
+#define FIFREEZE	_IOWR('X', 119, int)
+#define FITHAW		_IOWR('X', 120, int)
+#endif
 #ifndef BLKZEROOUT
 #define BLKZEROOUT	_IO(0x12, 127)
 #endif
@@ -1121,6 +1125,175 @@ TEST_F(loop, container_delete_removes_devices)
 	EXPECT_EQ(-ENOENT, loop_attach(self->dev, 0, self->name_a, bfd, 0, 0,
 				       0, 0, NULL));
 	close(bfd);
+}
+
+/*
+ * An ext4 made on a new device of container A and mounted (by host root)
+ * at @mnt: somewhere to put backing files on a real block-device file
+ * system.  The device's open fd is returned in @la.
+ */
+static int ext4_mount_on_loop(FIXTURE_DATA(loop) *self, const char *img,
+			      off_t size, const char *mkfs_opts,
+			      const char *mopts, char *mnt, size_t len,
+			      struct loop_att *la, char *err, size_t errlen)
+{
+	char path[PATH_MAX], lpath[64];
+	int bfd, r;
+
+	bfd = fixture_file(self, img, size, path, sizeof(path));
+	if (bfd < 0)
+		return bfd;
+	r = loop_attach(self->dev, self->id_a, NULL, bfd, CTNR_LOOP_F_OPEN, 0,
+			0, 0, la);
+	close(bfd);
+	if (r)
+		return r;
+	loop_path(la->index, lpath, sizeof(lpath));
+	r = loop_open(la->index, O_RDONLY);	/* waits for the node */
+	if (r < 0)
+		return r;
+	close(r);
+	r = run_prog("mkfs.ext4", (char *[]){ "-q", "-F",
+		     mkfs_opts ? "-O" : lpath, (char *)mkfs_opts, lpath, NULL },
+		     err, errlen, 120000);
+	if (r)
+		return r > 0 ? -EIO : r;
+	snprintf(mnt, len, "%s/%s.mnt", self->dir, img);
+	if (mkdir(mnt, 0755) || mount(lpath, mnt, "ext4", 0, mopts))
+		return -errno;
+	return 0;
+}
+
+struct freeze_writer {
+	int fd;
+	volatile int stop;
+	volatile long done;	/* writes completed */
+	int err;
+};
+
+static void *freeze_write_loop(void *arg)
+{
+	struct freeze_writer *w = arg;
+	void *buf = abuf(65536);
+	off_t off = 0;
+
+	if (!buf) {
+		w->err = ENOMEM;
+		return NULL;
+	}
+	while (!w->stop) {
+		pat_fill(buf, 65536, 60, off);
+		if (pwrite(w->fd, buf, 65536, off) != 65536) {
+			w->err = errno;
+			break;
+		}
+		off = (off + 65536) % (8 * MiB);
+		w->done++;
+	}
+	free(buf);
+	return NULL;
+}
+
+static void freeze_child(int errfd, void *arg)
+{
+	int fd = open(arg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	CHILD_CHECK(errfd, fd >= 0, "%m - open %s", (char *)arg);
+	CHILD_CHECK(errfd, !ioctl(fd, FIFREEZE, 0), "%m - FIFREEZE");
+	_exit(0);
+}
+
+/*
+ * fsfreeze of the file system under a backing file while the device
+ * writes: the freeze completes (no nested freeze protection, a deadlock
+ * since 6.8 moved it into vfs_iter_write()), holds the device's writes
+ * back while frozen (freeze protection is taken at all), and after the
+ * thaw the writes go on.  Buffered and direct-I/O devices.
+ */
+TEST_F_TIMEOUT(loop, fsfreeze_while_writing, 300)
+{
+	char mnt[PATH_MAX], f[PATH_MAX + 32], err[2048], msg[512];
+	struct freeze_writer w[2] = {};
+	struct loop_att lx, ld[2];
+	pthread_t t[2];
+	long before[2];
+	int i, r, mfd, bfd;
+
+	if (find_in_path("mkfs.ext4", f, sizeof(f)))
+		SKIP(return, "mkfs.ext4 not found");
+	r = ext4_mount_on_loop(self, "frz.img", 64 * MiB, NULL, NULL, mnt,
+			       sizeof(mnt), &lx, err, sizeof(err));
+	ASSERT_EQ(0, r) {
+		TH_LOG("ext4 on a device: %s: %s", strerror(-r), err);
+	}
+	for (i = 0; i < 2; i++) {
+		snprintf(f, sizeof(f), "%s/b%d.img", mnt, i);
+		bfd = make_file(f, 8 * MiB, 0600);
+		ASSERT_GE(bfd, 0);
+		r = loop_attach(self->dev, self->id_a, NULL, bfd,
+				CTNR_LOOP_F_OPEN |
+				(i ? CTNR_LOOP_F_DIRECT_IO : 0), 0, 0, 0,
+				&ld[i]);
+		close(bfd);
+		ASSERT_EQ(0, r) {
+			TH_LOG("attach %d on ext4: %s", i, strerror(-r));
+		}
+		snprintf(f, sizeof(f), "/proc/self/fd/%d", ld[i].fd);
+		w[i].fd = open(f, O_RDWR | O_DIRECT | O_CLOEXEC);
+		ASSERT_GE(w[i].fd, 0);
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, freeze_write_loop,
+					    &w[i]));
+	}
+	for (i = 0; i < 2; i++) {
+		int64_t end = now_ms() + 10000;
+
+		while (w[i].done < 8 && !w[i].err && now_ms() < end)
+			sleep_ms(10);
+		ASSERT_GE(w[i].done, 8) {
+			TH_LOG("writer %d made no progress: %s", i,
+			       strerror(w[i].err));
+		}
+	}
+	r = run_child(freeze_child, mnt, msg, sizeof(msg), 30000);
+	ASSERT_EQ(0, r) {
+		TH_LOG("freeze under writes (deadlock?): %s", msg);
+	}
+	sleep_ms(300);	/* what was in flight completes or blocks */
+	for (i = 0; i < 2; i++)
+		before[i] = w[i].done;
+	sleep_ms(1000);
+	for (i = 0; i < 2; i++) {
+		long n = w[i].done - before[i];
+
+		EXPECT_LE(n, 1) {
+			TH_LOG("device %d wrote %ld times into a frozen fs", i,
+			       n);
+		}
+	}
+	mfd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_GE(mfd, 0);
+	ASSERT_EQ(0, ioctl(mfd, FITHAW, 0));
+	close(mfd);
+	for (i = 0; i < 2; i++) {
+		int64_t end = now_ms() + 10000;
+
+		while (w[i].done < before[i] + 8 && !w[i].err &&
+		       now_ms() < end)
+			sleep_ms(10);
+		EXPECT_GE(w[i].done, before[i] + 8) {
+			TH_LOG("writer %d stuck after the thaw", i);
+		}
+		w[i].stop = 1;
+		pthread_join(t[i], NULL);
+		EXPECT_EQ(0, w[i].err);
+		close(w[i].fd);
+		close(ld[i].fd);
+		EXPECT_EQ(0, loop_detach(self->dev, ld[i].index,
+					 CTNR_LOOP_DETACH_F_LAZY));
+		EXPECT_EQ(0, loop_wait_gone(ld[i].index, 10000));
+	}
+	EXPECT_EQ(0, umount(mnt));
+	close(lx.fd);
 }
 
 /* CTNR_LOOP_F_OPEN hands out an O_CLOEXEC fd that works like the node */
