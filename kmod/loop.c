@@ -38,10 +38,12 @@
 #include <linux/blk-cgroup.h>
 #include <linux/blk-mq.h>
 #include <linux/blkdev.h>
+#include <linux/blktrace_api.h>
 #include <linux/falloc.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
+#include <linux/kprobes.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/mount.h>
@@ -275,6 +277,104 @@ static const struct block_device_operations ctnr_loop_fops = {
 	.release = ctnr_loop_release,
 	.free_disk = ctnr_loop_free_disk,
 };
+
+/* ------------------------------------------------------------------ */
+/* Block ioctls                                                        */
+/* ------------------------------------------------------------------ */
+
+/*
+ * blkdev_ioctl() serves the generic block ioctls itself: a driver's
+ * ->ioctl sees none of them.  Documentation/loop.rst has the audit: every
+ * one is safe for an opener without host privileges (it checks
+ * capable(CAP_SYS_ADMIN) itself, only reads, or is I/O on the device)
+ * except the blktrace ones, BLKTRACESETUP (and its 32-bit and v2 forms),
+ * BLKTRACESTART, BLKTRACESTOP and BLKTRACETEARDOWN.  They all go to
+ * blk_trace_ioctl(), which checks nothing: BLKTRACESETUP lets the caller
+ * have up to 4 GiB of unaccounted relay buffers allocated per CPU.
+ *
+ * So a kprobe at the entry of
+ *   int blk_trace_ioctl(struct block_device *bdev, unsigned int cmd,
+ *                       char __user *arg);
+ * diverts calls on a ctnrloop disk by a caller without CAP_SYS_ADMIN in
+ * the initial user namespace to ctnr_loop_blktrace_refuse(): EPERM.  The
+ * test is on the capability bits, as cap_capable() makes it, without the
+ * LSM hooks, which may sleep; the kernel itself asks nothing here.  An
+ * (empty) post-handler keeps an int3 probe from being jump-optimised,
+ * which would ignore the diversion.  The probe is registered at load for
+ * the module's life: it costs nothing but on blktrace ioctls.  A diverted
+ * caller holds the disk open, so the module cannot go while it runs in
+ * the refusal.
+ *
+ * An unprivileged attach is refused if the probe could not be registered,
+ * and otherwise checks that it enforces, with a BLKTRACESTOP of its own on
+ * the new disk (ctnr_loop_blktrace_enforced()).
+ *
+ * kmod/hook.c (DESIGN "Hooks") is to be the one diversion mechanism; this
+ * is the small part of it that loop.c needs: a symbol, a predicate that
+ * runs in the pre-handler, a divert target, and "is it enforcing".
+ */
+static bool ctnr_loop_blktrace_hooked;
+
+static noinline int ctnr_loop_blktrace_refuse(struct block_device *bdev,
+					      unsigned int cmd,
+					      char __user *arg)
+{
+	return -EPERM;
+}
+
+static int ctnr_loop_blktrace_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	const struct cred *cred = current_cred();
+	struct block_device *bdev;
+	unsigned long args[4];
+
+	ctnr_arch_hook_args(regs, args);
+	bdev = (struct block_device *)args[0];
+	if (!bdev || MAJOR(bdev->bd_dev) != ctnr_loop_major)
+		return 0;
+	if (cred->user_ns == &init_user_ns &&
+	    cap_raised(cred->cap_effective, CAP_SYS_ADMIN))
+		return 0;
+	ctnr_arch_hook_divert(regs, ctnr_loop_blktrace_refuse);
+	return 1;
+}
+
+static void ctnr_loop_blktrace_post(struct kprobe *p, struct pt_regs *regs,
+				    unsigned long flags)
+{
+}
+
+static struct kprobe ctnr_loop_blktrace_kp = {
+	.symbol_name = "blk_trace_ioctl",
+	.pre_handler = ctnr_loop_blktrace_pre,
+	.post_handler = ctnr_loop_blktrace_post,
+};
+
+static void ctnr_loop_blktrace_init(void)
+{
+	int err;
+
+	if (!IS_ENABLED(CONFIG_BLK_DEV_IO_TRACE))
+		return;
+	if (!ctnr_arch_hook_supported()) {
+		pr_warn("blktrace guard not implemented for this architecture: only host root may attach ctnrloop devices\n");
+		return;
+	}
+	err = register_kprobe(&ctnr_loop_blktrace_kp);
+	if (err) {
+		pr_warn("cannot probe blk_trace_ioctl (%d): only host root may attach ctnrloop devices\n",
+			err);
+		return;
+	}
+	ctnr_loop_blktrace_hooked = true;
+}
+
+static void ctnr_loop_blktrace_uninit(void)
+{
+	if (ctnr_loop_blktrace_hooked)
+		unregister_kprobe(&ctnr_loop_blktrace_kp);
+	ctnr_loop_blktrace_hooked = false;
+}
 
 /* ------------------------------------------------------------------ */
 /* I/O                                                                 */
@@ -887,9 +987,8 @@ static s64 ctnr_loop_check_file(struct file *file,
 }
 
 /* An open file of the new device, through a private devtmpfs mount. */
-static struct file *ctnr_loop_open_file(struct ctnr_loop *lo)
+static struct file *ctnr_loop_open_file(struct ctnr_loop *lo, int mode)
 {
-	int mode = (lo->flags & CTNR_LOOP_F_READ_ONLY) ? O_RDONLY : O_RDWR;
 	const char *name = lo->disk->disk_name;
 	struct inode *inode;
 	struct path path;
@@ -911,6 +1010,35 @@ static struct file *ctnr_loop_open_file(struct ctnr_loop *lo)
 	return f;
 }
 
+/* Host root: CAP_SYS_ADMIN in the initial user namespace, and the opener. */
+static bool ctnr_loop_host_admin(const struct file *dev_file)
+{
+	return file_ns_capable(dev_file, &init_user_ns, CAP_SYS_ADMIN) &&
+	       capable(CAP_SYS_ADMIN);
+}
+
+/*
+ * Does the blktrace guard enforce, for this caller on this disk?  A
+ * BLKTRACESTOP with no trace set up changes nothing: blk_trace_ioctl()
+ * answers EINVAL, the guard EPERM.
+ */
+static int ctnr_loop_blktrace_enforced(struct ctnr_loop *lo)
+{
+	struct file *f;
+	long ret;
+
+	if (!IS_ENABLED(CONFIG_BLK_DEV_IO_TRACE))
+		return 0;
+	if (!ctnr_loop_blktrace_hooked)
+		return -EOPNOTSUPP;
+	f = ctnr_loop_open_file(lo, O_RDONLY);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	ret = f->f_op->unlocked_ioctl(f, BLKTRACESTOP, 0);
+	fput(f);
+	return ret == -EPERM ? 0 : -EOPNOTSUPP;
+}
+
 long ctnr_ioc_loop_attach(struct file *dev_file, void __user *arg)
 {
 	struct ctnr_ioc_loop_attach req;
@@ -918,7 +1046,7 @@ long ctnr_ioc_loop_attach(struct file *dev_file, void __user *arg)
 	struct file *file, *bfile = NULL;
 	struct ctnr_loop *lo;
 	u32 bs, index, max;
-	bool now;
+	bool now, host;
 	s64 size;
 	int err, fd = -1;
 
@@ -939,6 +1067,16 @@ long ctnr_ioc_loop_attach(struct file *dev_file, void __user *arg)
 	if (!ctnr_loop_may_admin(c, dev_file)) {
 		/* A container the caller may not see does not exist. */
 		err = ctnr_may_manage(c, dev_file) ? -EPERM : -ENOENT;
+		goto out_put;
+	}
+
+	host = ctnr_loop_host_admin(dev_file);
+	if (!host && IS_ENABLED(CONFIG_BLK_DEV_IO_TRACE) &&
+	    !ctnr_loop_blktrace_hooked) {
+		ctnr_log_emit(c, LOGLEVEL_WARNING,
+			      "%s: attach refused: no blktrace guard on this kernel, only host root may attach\n",
+			      CTNR_LOOP_NAME);
+		err = -EOPNOTSUPP;
 		goto out_put;
 	}
 
@@ -1012,13 +1150,25 @@ long ctnr_ioc_loop_attach(struct file *dev_file, void __user *arg)
 		goto out_detach;
 	lo->added = true;
 
+	if (!host) {
+		err = ctnr_loop_blktrace_enforced(lo);
+		if (err) {
+			ctnr_log_emit(c, LOGLEVEL_WARNING,
+				      "%s%d: attach refused: the blktrace guard does not enforce\n",
+				      CTNR_LOOP_NAME, index);
+			goto out_detach;
+		}
+	}
+
 	if (req.flags & CTNR_LOOP_F_OPEN) {
 		fd = get_unused_fd_flags(O_CLOEXEC);
 		if (fd < 0) {
 			err = fd;
 			goto out_detach;
 		}
-		bfile = ctnr_loop_open_file(lo);
+		bfile = ctnr_loop_open_file(lo, (lo->flags &
+						 CTNR_LOOP_F_READ_ONLY) ?
+					    O_RDONLY : O_RDWR);
 		if (IS_ERR(bfile)) {
 			err = PTR_ERR(bfile);
 			bfile = NULL;
@@ -1339,6 +1489,7 @@ int ctnr_loop_init(void)
 	}
 	if (!ctnr_loop_devmnt)
 		pr_warn("no devtmpfs: attaching with an open fd is not available\n");
+	ctnr_loop_blktrace_init();
 	return 0;
 }
 
@@ -1369,6 +1520,7 @@ void ctnr_loop_uninit(void)
 				       !atomic_read(&ctnr_loop_alive), 10 * HZ))
 		pr_warn("unload waits for %d ctnrloop devices to be released\n",
 			atomic_read(&ctnr_loop_alive));
+	ctnr_loop_blktrace_uninit();
 	if (ctnr_loop_devmnt)
 		mntput(ctnr_loop_devmnt);
 	unregister_blkdev(ctnr_loop_major, CTNR_LOOP_NAME);

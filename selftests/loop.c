@@ -19,6 +19,8 @@
 
 #include <pthread.h>
 #include <sys/sysmacros.h>
+#include <linux/blktrace_api.h>
+#include <linux/capability.h>
 
 #ifndef BLKROGET
 #define BLKROGET	_IO(0x12, 94)
@@ -31,6 +33,12 @@
 #endif
 #ifndef BLKDISCARD
 #define BLKDISCARD	_IO(0x12, 119)
+#endif
+#ifndef BLKTRACESETUP
+#define BLKTRACESETUP	_IOWR(0x12, 115, struct blk_user_trace_setup)
+#define BLKTRACESTART	_IO(0x12, 116)
+#define BLKTRACESTOP	_IO(0x12, 117)
+#define BLKTRACETEARDOWN _IO(0x12, 118)
 #endif
 #ifndef FIFREEZE
 #define FIFREEZE	_IOWR('X', 119, int)
@@ -227,6 +235,33 @@ static int run_prog(const char *prog, char *const args[], char *err,
 		argv[i + 1] = args[i];
 	argv[i + 1] = NULL;
 	return run_cmd(argv, NULL, 0, err, errlen, timeout_ms);
+}
+
+/*
+ * The blktrace ioctls on @fd: 0 when each gives @want (0: works, as
+ * host root), else the first that did not; its result in *@got.
+ */
+static int blktrace_try(int fd, int want, int *got)
+{
+	struct blk_user_trace_setup buts = {
+		.act_mask = 0xffff, .buf_size = 4096, .buf_nr = 1,
+	};
+	static const unsigned long cmds[] = {
+		BLKTRACESETUP, BLKTRACESTART, BLKTRACESTOP, BLKTRACETEARDOWN,
+	};
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		r = ioctl(fd, cmds[i], i ? NULL : (void *)&buts) ? errno : 0;
+		if (r != want) {
+			if (!r && !i)	/* do not leave a trace set up */
+				ioctl(fd, BLKTRACETEARDOWN, NULL);
+			*got = r;
+			return i + 1;
+		}
+	}
+	return 0;
 }
 
 /* ---- netlink: LOOP_GET and the loop attributes of a container ---- */
@@ -1640,6 +1675,61 @@ TEST_F(loop, open_only_by_owner)
 	close(bfd);
 }
 
+/* in container A, as root of the initial user namespace without
+ * CAP_SYS_ADMIN: the blktrace ioctls are refused */
+static void blktrace_nocap_child(int errfd, void *arg)
+{
+	const char **a = arg;	/* cgroup, device path */
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[2];
+	int fd, r, got;
+
+	CHILD_CHECK(errfd, !cg_enter(a[0], getpid()), "enter %s", a[0]);
+	fd = open(a[1], O_RDONLY | O_CLOEXEC);
+	CHILD_CHECK(errfd, fd >= 0, "%m - open %s", a[1]);
+	CHILD_CHECK(errfd, !syscall(SYS_capget, &h, d), "%m - capget");
+	d[CAP_SYS_ADMIN / 32].effective &= ~(1U << (CAP_SYS_ADMIN % 32));
+	CHILD_CHECK(errfd, !syscall(SYS_capset, &h, d), "%m - capset");
+	r = blktrace_try(fd, EPERM, &got);
+	CHILD_CHECK(errfd, !r, "blktrace ioctl %d without CAP_SYS_ADMIN: %s",
+		    r, strerror(got));
+	_exit(0);
+}
+
+/* blktrace on a ctnrloop: host root yes, anybody else EPERM */
+TEST_F(loop, blktrace_host_root_only)
+{
+	char path[PATH_MAX], lpath[64], msg[512];
+	const char *args[2];
+	struct loop_att la;
+	int bfd, fd, r, got;
+
+	bfd = fixture_file(self, "bt.img", MiB, path, sizeof(path));
+	ASSERT_GE(bfd, 0);
+	ASSERT_EQ(0, loop_attach(self->dev, self->id_a, NULL, bfd, 0, 0, 0, 0,
+				 &la));
+	fd = loop_open(la.index, O_RDONLY);
+	ASSERT_GE(fd, 0);
+	if (access("/sys/kernel/debug/block", F_OK))
+		SKIP(goto out, "no debugfs: blktrace cannot be set up anyway");
+	r = blktrace_try(fd, 0, &got);
+	EXPECT_EQ(0, r) {
+		TH_LOG("host root: blktrace ioctl %d: %s", r, strerror(got));
+	}
+	loop_path(la.index, lpath, sizeof(lpath));
+	args[0] = self->cga;
+	args[1] = lpath;
+	r = run_child(blktrace_nocap_child, args, msg, sizeof(msg), 10000);
+	EXPECT_EQ(0, r) {
+		TH_LOG("%s", msg);
+	}
+out:
+	close(fd);
+	close(bfd);
+}
+
 struct unpriv_args {
 	char file[PATH_MAX];	/* owned by UNPRIV_UID */
 	char rofile[PATH_MAX];	/* owned by root, 0644 */
@@ -1678,7 +1768,7 @@ static void unpriv_child(int errfd, void *arg)
 	struct ctnr_ioc_whoami w = { .size = sizeof(w) };
 	char buf[8192];
 	pid_t kid;
-	int dev, bfd, rofd, r;
+	int dev, bfd, rofd, r, st;
 
 	CHILD_CHECK(errfd, !cg_enter(u->cg, getpid()), "enter cgroup");
 	CHILD_CHECK(errfd, !become_user(UNPRIV_UID, UNPRIV_UID), "setuid");
@@ -1752,6 +1842,11 @@ static void unpriv_child(int errfd, void *arg)
 		    "%m - read through the fd");
 	CHILD_CHECK(errfd, pat_check(buf, sizeof(buf), 51, 65536) == -1,
 		    "the device does not show the file");
+
+	/* blktrace (unbounded relay buffers) is for host root only */
+	r = blktrace_try(la.fd, EPERM, &st);
+	CHILD_CHECK(errfd, !r, "blktrace ioctl %d as userns root: %s", r,
+		    strerror(st));
 
 	/* it cannot raise its own quota */
 	r = loop_quota_set(&nl, c.id, 100);
