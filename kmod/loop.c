@@ -39,16 +39,20 @@
 #include <linux/blk-mq.h>
 #include <linux/blkdev.h>
 #include <linux/blktrace_api.h>
+#include <linux/cred.h>
 #include <linux/falloc.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/kprobes.h>
 #include <linux/kthread.h>
+#include <linux/magic.h>
+#include <linux/memcontrol.h>
 #include <linux/module.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
 #include <linux/sched/mm.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/statfs.h>
 #include <linux/uaccess.h>
@@ -986,6 +990,32 @@ static s64 ctnr_loop_check_file(struct file *file,
 	return size;
 }
 
+/*
+ * May an attacher without host privileges back a device with @file?  Only
+ * with a file on tmpfs, or on a local block-device file system mounted in
+ * the initial user namespace.  Anything else lets the attacher stall the
+ * host: a FUSE daemon that stops answering leaves dirty pages that
+ * sync(2) waits for under the disk's open_mutex, so does a network file
+ * system whose server goes away, and a pseudo-file system (sysfs, proc,
+ * configfs) runs its ->write() handlers from the device's workers.
+ * Returns why not, or NULL.
+ */
+static const char *ctnr_loop_backing_refused(struct file *file)
+{
+	struct super_block *sb = file_inode(file)->i_sb;
+
+	if (shmem_file(file))
+		return NULL;
+	if (sb->s_user_ns != &init_user_ns ||
+	    (sb->s_iflags & SB_I_UNTRUSTED_MOUNTER))
+		return "mounted in a user namespace";
+	if (sb->s_magic == FUSE_SUPER_MAGIC)
+		return "FUSE";
+	if (!(sb->s_type->fs_flags & FS_REQUIRES_DEV) || !sb->s_bdev)
+		return "not a local block-device file system";
+	return NULL;
+}
+
 /* An open file of the new device, through a private devtmpfs mount. */
 static struct file *ctnr_loop_open_file(struct ctnr_loop *lo, int mode)
 {
@@ -1046,6 +1076,7 @@ long ctnr_ioc_loop_attach(struct file *dev_file, void __user *arg)
 	struct file *file, *bfile = NULL;
 	struct ctnr_loop *lo;
 	u32 bs, index, max;
+	const char *why;
 	bool now, host;
 	s64 size;
 	int err, fd = -1;
@@ -1089,6 +1120,16 @@ long ctnr_ioc_loop_attach(struct file *dev_file, void __user *arg)
 	if (size < 0) {
 		err = size;
 		fput(file);
+		goto out_put;
+	}
+	why = host ? NULL : ctnr_loop_backing_refused(file);
+	if (why) {
+		ctnr_log_emit(c, LOGLEVEL_WARNING,
+			      "%s: attach refused: backing file on %s (%s); below host root only tmpfs and local block-device file systems may back a device\n",
+			      CTNR_LOOP_NAME, file_inode(file)->i_sb->s_type->name,
+			      why);
+		fput(file);
+		err = -EOPNOTSUPP;
 		goto out_put;
 	}
 	/* The backing file already opened O_DIRECT means direct I/O. */

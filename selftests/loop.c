@@ -1968,6 +1968,143 @@ TEST_F_TIMEOUT(loop, unprivileged_container, 120)
 	cg_remove(u.cg);
 }
 
+struct backing_args {
+	char cg[PATH_MAX];
+	char name[CTNR_NAME_MAX];
+	char dir[PATH_MAX];	/* owned by UNPRIV_UID: its tmpfs goes here */
+	char ext4file[PATH_MAX];	/* on an ext4 host root mounted */
+	bool fuse2fs;
+};
+
+/*
+ * uid 1000 with a user and mount namespace of its own, registering its
+ * own container: a device over a file on tmpfs (even its own) or on a
+ * block-device file system mounted by host root, yes; over FUSE or sysfs,
+ * EOPNOTSUPP.
+ */
+static void backing_child(int errfd, void *arg)
+{
+	struct backing_args *b = arg;
+	char img[PATH_MAX + 16], mnt[PATH_MAX + 16], f[PATH_MAX + 32];
+	char err[1024];
+	struct ctnr_nl nl;
+	struct ctnr_ctr c;
+	struct loop_att la;
+	pid_t kid;
+	int dev, fd, r;
+
+	CHILD_CHECK(errfd, !cg_enter(b->cg, getpid()), "enter cgroup");
+	CHILD_CHECK(errfd, !become_user(UNPRIV_UID, UNPRIV_UID), "setuid");
+	r = enter_userns_as_root(CLONE_NEWNS);
+	CHILD_CHECK(errfd, !r, "userns: %s", strerror(-r));
+	kid = fork();
+	if (kid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		for (;;)
+			pause();
+	}
+	CHILD_CHECK(errfd, kid > 0, "fork");
+	CHILD_CHECK(errfd, !ctnr_nl_open(&nl), "netlink");
+	r = ctnr_new(&nl, b->name, kid, 0, &c);
+	CHILD_CHECK(errfd, !r, "register: %s: %s", strerror(-r), nl.ext_msg);
+	dev = ctnr_dev_open();
+	CHILD_CHECK(errfd, dev >= 0, "%m - open /dev/ctnr");
+
+	/* its own tmpfs: memory, nothing to stall */
+	CHILD_CHECK(errfd, !mount("tmpfs", b->dir, "tmpfs", 0, "size=64m"),
+		    "%m - mount tmpfs");
+	snprintf(f, sizeof(f), "%s/t.img", b->dir);
+	fd = make_file(f, MiB, 0600);
+	CHILD_CHECK(errfd, fd >= 0, "tmpfs file: %s", strerror(-fd));
+	r = loop_attach(dev, c.id, NULL, fd, 0, 0, 0, 0, &la);
+	CHILD_CHECK(errfd, !r, "attach on its tmpfs: %s", strerror(-r));
+	CHILD_CHECK(errfd, !loop_detach(dev, la.index, CTNR_LOOP_DETACH_F_LAZY),
+		    "detach");
+	close(fd);
+
+	/* ext4 that host root mounted */
+	fd = open(b->ext4file, O_RDWR | O_CLOEXEC);
+	CHILD_CHECK(errfd, fd >= 0, "%m - open %s", b->ext4file);
+	r = loop_attach(dev, c.id, NULL, fd, 0, 0, 0, 0, &la);
+	CHILD_CHECK(errfd, !r, "attach on ext4: %s", strerror(-r));
+	CHILD_CHECK(errfd, !loop_detach(dev, la.index, CTNR_LOOP_DETACH_F_LAZY),
+		    "detach");
+	close(fd);
+
+	/* a sysfs attribute: its ->store() would run from the workers */
+	fd = open("/sys/kernel/uevent_seqnum", O_RDONLY | O_CLOEXEC);
+	CHILD_CHECK(errfd, fd >= 0, "%m - open a sysfs file");
+	r = loop_attach(dev, c.id, NULL, fd, CTNR_LOOP_F_READ_ONLY, 0, 0, 0,
+			NULL);
+	CHILD_CHECK(errfd, r == -EOPNOTSUPP, "attach on sysfs: %d", r);
+	close(fd);
+
+	if (b->fuse2fs) {
+		/* its own FUSE mount: the daemon could stop answering */
+		snprintf(img, sizeof(img), "%s/fuse.img", b->dir);
+		snprintf(mnt, sizeof(mnt), "%s/fuse", b->dir);
+		fd = make_file(img, 16 * MiB, 0600);
+		CHILD_CHECK(errfd, fd >= 0, "image: %s", strerror(-fd));
+		close(fd);
+		CHILD_CHECK(errfd, !mkdir(mnt, 0755), "%m - mkdir");
+		r = run_prog("mkfs.ext4", (char *[]){ "-q", "-F", img, NULL },
+			     err, sizeof(err), 60000);
+		CHILD_CHECK(errfd, !r, "mkfs.ext4: %d: %s", r, err);
+		r = run_prog("fuse2fs", (char *[]){ img, mnt, NULL }, err,
+			     sizeof(err), 60000);
+		CHILD_CHECK(errfd, !r, "fuse2fs: %d: %s", r, err);
+		snprintf(f, sizeof(f), "%s/b.img", mnt);
+		fd = make_file(f, MiB, 0600);
+		CHILD_CHECK(errfd, fd >= 0, "file on FUSE: %s", strerror(-fd));
+		r = loop_attach(dev, c.id, NULL, fd, 0, 0, 0, 0, NULL);
+		CHILD_CHECK(errfd, r == -EOPNOTSUPP, "attach on FUSE: %d", r);
+		close(fd);
+		umount2(mnt, MNT_DETACH);
+	}
+	ctnr_del_id(&nl, c.id);
+	_exit(0);
+}
+
+/* below host root, only tmpfs and local block-device file systems */
+TEST_F_TIMEOUT(loop, unprivileged_backing_filesystems, 180)
+{
+	char rel[64], mnt[256], err[2048], msg[512], p[PATH_MAX];
+	struct backing_args b;
+	struct loop_att lx;
+	int fd, r;
+
+	memset(&b, 0, sizeof(b));
+	if (find_in_path("mkfs.ext4", p, sizeof(p)))
+		SKIP(return, "mkfs.ext4 not found");
+	b.fuse2fs = !find_in_path("fuse2fs", p, sizeof(p));
+	if (!b.fuse2fs)
+		TH_LOG("fuse2fs not found: the FUSE case is not run");
+	r = ext4_mount_on_loop(self, "bk.img", 32 * MiB, NULL, NULL, mnt,
+			       sizeof(mnt), &lx, err, sizeof(err));
+	ASSERT_EQ(0, r) {
+		TH_LOG("ext4 on a device: %s: %s", strerror(-r), err);
+	}
+	snprintf(b.ext4file, sizeof(b.ext4file), "%s/user.img", mnt);
+	fd = make_file(b.ext4file, MiB, 0600);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, fchown(fd, UNPRIV_UID, UNPRIV_UID));
+	close(fd);
+	snprintf(b.dir, sizeof(b.dir), "%s/u", self->dir);
+	ASSERT_EQ(0, mkdir(b.dir, 0755));
+	ASSERT_EQ(0, chown(b.dir, UNPRIV_UID, UNPRIV_UID));
+	snprintf(rel, sizeof(rel), "ctnrloop-%d-k", getpid());
+	ASSERT_EQ(0, cg_create(rel, b.cg, sizeof(b.cg)));
+	snprintf(b.name, sizeof(b.name), "loopk-%d", getpid());
+	r = run_child(backing_child, &b, msg, sizeof(msg), 120000);
+	EXPECT_EQ(0, r) {
+		TH_LOG("%s", msg);
+	}
+	cg_remove(b.cg);
+	unlink(b.ext4file);
+	EXPECT_EQ(0, umount2(mnt, MNT_DETACH));
+	close(lx.fd);
+}
+
 /* the admin of one container cannot touch another's devices */
 static void foreign_child(int errfd, void *arg)
 {
