@@ -143,4 +143,15 @@ static inline struct pid *ctnr_pidfd_pid(struct file *f)
 #define ctnr_iter_write_end(file)	file_end_write(file)
 #endif
 
+/*
+ * PF_LOCAL_THROTTLE (loop.c's workers, as the kernel's loop driver sets
+ * it): where a kernel drops the flag, nothing replaces it.
+ */
+#include <linux/sched.h>
+#ifdef PF_LOCAL_THROTTLE
+#define CTNR_PF_LOCAL_THROTTLE PF_LOCAL_THROTTLE
+#else
+#define CTNR_PF_LOCAL_THROTTLE 0
+#endif
+
 #endif /* _CTNR_COMPAT_H */

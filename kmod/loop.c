@@ -131,6 +131,7 @@ struct ctnr_loop_cmd {
 	long ret;
 	struct bio_vec *bvec;			/* built for multi-bio requests */
 	struct cgroup_subsys_state *blkcg_css;	/* the submitter's, if any */
+	struct cgroup_subsys_state *memcg_css;	/* counted: blkcg's memcg */
 	struct bio_vec inline_vec[CTNR_LOOP_INLINE_VECS];
 };
 
@@ -574,7 +575,7 @@ static int ctnr_loop_fallocate(struct ctnr_loop *lo, struct request *rq,
 
 	err = vfs_fallocate(lo->backing, mode | FALLOC_FL_KEEP_SIZE, pos,
 			    blk_rq_bytes(rq));
-	if (err && err != -EOPNOTSUPP && err != -ENOSPC)
+	if (err && err != -EOPNOTSUPP && err != -ENOSPC && err != -EDQUOT)
 		err = -EIO;
 	return err;
 }
@@ -626,6 +627,30 @@ static int ctnr_loop_handle(struct ctnr_loop *lo, struct request *rq,
 	}
 }
 
+/*
+ * The block layer has no status for a quota: a write over the owner's
+ * quota ends as "no space", as one over a full file system does.
+ */
+static blk_status_t ctnr_loop_status(long err)
+{
+	return errno_to_blk_status(err == -EDQUOT ? -ENOSPC : err);
+}
+
+/*
+ * A request, in a worker of the device's workqueue, as the submitter
+ * would have done it:
+ * - with the credentials the backing file was opened with, so that the
+ *   file system sees its opener, not the kworker's full capabilities:
+ *   disk quotas and reserved blocks hold, suid bits are stripped, LSM
+ *   checks see the container;
+ * - in the submitter's blkcg, and charging the page cache and other
+ *   memory of the backing I/O to that cgroup's memcg;
+ * - with PF_MEMALLOC_NOIO (writeback may wait on us: never recurse into
+ *   the block layer) and PF_LOCAL_THROTTLE (throttled against the dirty
+ *   limits of the backing file's bdi only, not the global ones, which
+ *   the device's own dirty pages fill), as the kernel's loop does.
+ * Pool workers run other work items too: their flags are restored.
+ */
 static void ctnr_loop_work(struct work_struct *work)
 {
 	struct ctnr_loop_cmd *cmd = container_of(work, struct ctnr_loop_cmd,
@@ -633,19 +658,36 @@ static void ctnr_loop_work(struct work_struct *work)
 	struct request *rq = blk_mq_rq_from_pdu(cmd);
 	struct ctnr_loop *lo = rq->q->queuedata;
 	struct cgroup_subsys_state *css = cmd->blkcg_css;
+	unsigned int throttle = current->flags & CTNR_PF_LOCAL_THROTTLE;
+	struct mem_cgroup *old_memcg = NULL;
+	const struct cred *old_cred;
 	unsigned int noio;
 	int ret;
 
-	/* Writeback may wait on us: never recurse into the block layer. */
 	noio = memalloc_noio_save();
+	current->flags |= CTNR_PF_LOCAL_THROTTLE;
+	old_cred = override_creds(lo->backing->f_cred);
 	if (css)
 		kthread_associate_blkcg(css);
+#ifdef CONFIG_MEMCG
+	if (cmd->memcg_css)
+		old_memcg = set_active_memcg(mem_cgroup_from_css(cmd->memcg_css));
+#endif
 	ret = ctnr_loop_handle(lo, rq, cmd);
+#ifdef CONFIG_MEMCG
+	if (cmd->memcg_css) {
+		set_active_memcg(old_memcg);
+		css_put(cmd->memcg_css);
+		cmd->memcg_css = NULL;
+	}
+#endif
 	if (css)
 		kthread_associate_blkcg(NULL);
+	revert_creds(old_cred);
+	current->flags = (current->flags & ~CTNR_PF_LOCAL_THROTTLE) | throttle;
 	memalloc_noio_restore(noio);
 	if (ret != CTNR_LOOP_QUEUED)
-		blk_mq_end_request(rq, errno_to_blk_status(ret));
+		blk_mq_end_request(rq, ctnr_loop_status(ret));
 }
 
 static blk_status_t ctnr_loop_queue_rq(struct blk_mq_hw_ctx *hctx,
@@ -657,9 +699,16 @@ static blk_status_t ctnr_loop_queue_rq(struct blk_mq_hw_ctx *hctx,
 
 	blk_mq_start_request(rq);
 	cmd->blkcg_css = NULL;
+	cmd->memcg_css = NULL;
 #ifdef CONFIG_BLK_CGROUP
+	/* the first bio's; the request's bios hold their blkcg */
 	if (rq->bio)
 		cmd->blkcg_css = bio_blkcg_css(rq->bio);
+#ifdef CONFIG_MEMCG
+	if (cmd->blkcg_css)
+		cmd->memcg_css = cgroup_get_e_css(cmd->blkcg_css->cgroup,
+						  &memory_cgrp_subsys);
+#endif
 #endif
 	queue_work(lo->wq, &cmd->work);
 	return BLK_STS_OK;
@@ -684,8 +733,7 @@ static void ctnr_loop_complete(struct request *rq)
 	if (ret >= 0)
 		atomic64_add(bytes, req_op(rq) == REQ_OP_READ ?
 			     &lo->rbytes : &lo->wbytes);
-	blk_mq_end_request(rq, ret < 0 ? errno_to_blk_status(ret) :
-			   BLK_STS_OK);
+	blk_mq_end_request(rq, ret < 0 ? ctnr_loop_status(ret) : BLK_STS_OK);
 }
 
 static int ctnr_loop_init_request(struct blk_mq_tag_set *set,

@@ -19,6 +19,7 @@
 
 #include <pthread.h>
 #include <sys/sysmacros.h>
+#include <sys/quota.h>
 #include <linux/blktrace_api.h>
 #include <linux/capability.h>
 
@@ -2005,7 +2006,7 @@ static void backing_child(int errfd, void *arg)
 	}
 	CHILD_CHECK(errfd, kid > 0, "fork");
 	CHILD_CHECK(errfd, !ctnr_nl_open(&nl), "netlink");
-	r = ctnr_new(&nl, b->name, kid, 0, &c);
+	r = ctnr_new(&nl, b->name, kid, CTNR_F_AUTOREMOVE, &c);
 	CHILD_CHECK(errfd, !r, "register: %s: %s", strerror(-r), nl.ext_msg);
 	dev = ctnr_dev_open();
 	CHILD_CHECK(errfd, dev >= 0, "%m - open /dev/ctnr");
@@ -2103,6 +2104,182 @@ TEST_F_TIMEOUT(loop, unprivileged_backing_filesystems, 180)
 	unlink(b.ext4file);
 	EXPECT_EQ(0, umount2(mnt, MNT_DETACH));
 	close(lx.fd);
+}
+
+struct quota_args {
+	char cg[PATH_MAX];
+	char name[CTNR_NAME_MAX];
+	char file[PATH_MAX];	/* owned by UNPRIV_UID, quota 2 MiB */
+};
+
+/*
+ * The device's backing I/O runs with the backing file's credentials: a
+ * quota'd user cannot write past its hard limit through its device (the
+ * workers' own capabilities would ignore the limit).
+ */
+static void quota_child(int errfd, void *arg)
+{
+	struct quota_args *q = arg;
+	struct ctnr_nl nl;
+	struct ctnr_ctr c;
+	struct loop_att la;
+	void *buf = abuf(MiB);
+	int dev, fd, dfd, r, i, err = 0;
+	pid_t kid;
+
+	CHILD_CHECK(errfd, buf, "buffer");
+	CHILD_CHECK(errfd, !cg_enter(q->cg, getpid()), "enter cgroup");
+	CHILD_CHECK(errfd, !become_user(UNPRIV_UID, UNPRIV_UID), "setuid");
+	r = enter_userns_as_root(0);
+	CHILD_CHECK(errfd, !r, "userns: %s", strerror(-r));
+	kid = fork();
+	if (kid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		for (;;)
+			pause();
+	}
+	CHILD_CHECK(errfd, kid > 0, "fork");
+	CHILD_CHECK(errfd, !ctnr_nl_open(&nl), "netlink");
+	r = ctnr_new(&nl, q->name, kid, CTNR_F_AUTOREMOVE, &c);
+	CHILD_CHECK(errfd, !r, "register: %s: %s", strerror(-r), nl.ext_msg);
+	dev = ctnr_dev_open();
+	CHILD_CHECK(errfd, dev >= 0, "%m - open /dev/ctnr");
+	fd = open(q->file, O_RDWR | O_CLOEXEC);
+	CHILD_CHECK(errfd, fd >= 0, "%m - open %s", q->file);
+	r = loop_attach(dev, c.id, NULL, fd, CTNR_LOOP_F_OPEN, 0, 0, 0, &la);
+	CHILD_CHECK(errfd, !r, "attach: %s", strerror(-r));
+	dfd = la.fd;
+	CHILD_CHECK(errfd, !fcntl(dfd, F_SETFL, O_DIRECT), "%m - O_DIRECT");
+	for (i = 0; i < 8; i++) {
+		pat_fill(buf, MiB, 70, i * MiB);
+		if (pwrite(dfd, buf, MiB, (off_t)i * MiB) != MiB) {
+			err = errno;
+			break;
+		}
+	}
+	CHILD_CHECK(errfd, i >= 1, "no write at all: %s", strerror(err));
+	CHILD_CHECK(errfd, i < 8, "8 MiB written past a 2 MiB quota");
+	CHILD_CHECK(errfd, err == ENOSPC, "over quota: %s, wanted ENOSPC",
+		    strerror(err));
+	close(dfd);
+	close(fd);
+	ctnr_del_id(&nl, c.id);
+	_exit(0);
+}
+
+TEST_F_TIMEOUT(loop, backing_io_under_file_credentials, 180)
+{
+	char rel[64], mnt[256], err[2048], msg[512], p[PATH_MAX], lpath[64];
+	struct quota_args q;
+	struct dqblk dq;
+	struct loop_att lx;
+	int fd, r;
+
+	memset(&q, 0, sizeof(q));
+	if (find_in_path("mkfs.ext4", p, sizeof(p)))
+		SKIP(return, "mkfs.ext4 not found");
+	r = ext4_mount_on_loop(self, "q.img", 64 * MiB, "quota", "usrquota",
+			       mnt, sizeof(mnt), &lx, err, sizeof(err));
+	ASSERT_EQ(0, r) {
+		TH_LOG("ext4 with quotas on a device: %s: %s", strerror(-r),
+		       err);
+	}
+	snprintf(q.file, sizeof(q.file), "%s/user.img", mnt);
+	fd = make_file(q.file, 16 * MiB, 0600);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, fchown(fd, UNPRIV_UID, UNPRIV_UID));
+	close(fd);
+	memset(&dq, 0, sizeof(dq));
+	dq.dqb_bhardlimit = 2048;	/* 1 KiB blocks */
+	dq.dqb_bsoftlimit = 2048;
+	dq.dqb_valid = QIF_BLIMITS;
+	loop_path(lx.index, lpath, sizeof(lpath));
+	ASSERT_EQ(0, quotactl(QCMD(Q_SETQUOTA, USRQUOTA), lpath, UNPRIV_UID,
+			      (caddr_t)&dq)) {
+		TH_LOG("%m - set a quota for uid %d", UNPRIV_UID);
+	}
+	snprintf(rel, sizeof(rel), "ctnrloop-%d-q", getpid());
+	ASSERT_EQ(0, cg_create(rel, q.cg, sizeof(q.cg)));
+	snprintf(q.name, sizeof(q.name), "loopq-%d", getpid());
+	r = run_child(quota_child, &q, msg, sizeof(msg), 120000);
+	EXPECT_EQ(0, r) {
+		TH_LOG("%s", msg);
+	}
+	cg_remove(q.cg);
+	/* the child's device goes with its container */
+	EXPECT_EQ(0, loop_counters_wait(self->base_dev + 1,
+					self->base_files + 1, 10000));
+	unlink(q.file);
+	EXPECT_EQ(0, umount(mnt));
+	close(lx.fd);
+}
+
+static void memcg_child(int errfd, void *arg)
+{
+	const char **a = arg;	/* cgroup, device path */
+	void *buf = abuf(MiB);
+	int fd, i;
+
+	CHILD_CHECK(errfd, buf, "buffer");
+	CHILD_CHECK(errfd, !cg_enter(a[0], getpid()), "enter %s", a[0]);
+	fd = open(a[1], O_RDWR | O_DIRECT | O_CLOEXEC);
+	CHILD_CHECK(errfd, fd >= 0, "%m - open %s", a[1]);
+	for (i = 0; i < 32; i++) {
+		pat_fill(buf, MiB, 80, i * MiB);
+		CHILD_CHECK(errfd, pwrite(fd, buf, MiB, (off_t)i * MiB) == MiB,
+			    "%m - write");
+	}
+	CHILD_CHECK(errfd, !fsync(fd), "%m - fsync");
+	_exit(0);
+}
+
+static long long cg_read_ll(const char *cg, const char *file)
+{
+	char p[PATH_MAX + 64], v[64];
+
+	snprintf(p, sizeof(p), "%s/%s", cg, file);
+	if (read_str(p, v, sizeof(v)) <= 0)
+		return -1;
+	return atoll(v);
+}
+
+/*
+ * The backing file's page cache (here tmpfs pages) is charged to the
+ * memcg of the cgroup that wrote through the device, not to the root.
+ */
+TEST_F(loop, backing_memory_charged_to_writer)
+{
+	char path[PATH_MAX], lpath[64], msg[512], p[PATH_MAX + 32];
+	const char *args[2];
+	long long before, after;
+	struct loop_att la;
+	int bfd, r;
+
+	snprintf(p, sizeof(p), "%s/cgroup.subtree_control", cg2_root());
+	if (write_str(p, "+memory") || write_str(p, "+io") ||
+	    cg_read_ll(self->cga, "memory.current") < 0)
+		SKIP(return, "no memory and io controllers for the test cgroups");
+	bfd = fixture_file(self, "mem.img", 64 * MiB, path, sizeof(path));
+	ASSERT_GE(bfd, 0);
+	ASSERT_EQ(0, loop_attach(self->dev, self->id_a, NULL, bfd, 0, 0, 0, 0,
+				 &la));
+	r = loop_open(la.index, O_RDONLY);
+	ASSERT_GE(r, 0);
+	close(r);
+	loop_path(la.index, lpath, sizeof(lpath));
+	before = cg_read_ll(self->cga, "memory.current");
+	args[0] = self->cga;
+	args[1] = lpath;
+	r = run_child(memcg_child, args, msg, sizeof(msg), 60000);
+	ASSERT_EQ(0, r) {
+		TH_LOG("%s", msg);
+	}
+	after = cg_read_ll(self->cga, "memory.current");
+	EXPECT_GE(after - before, 24LL * MiB) {
+		TH_LOG("memory.current of the writer's cgroup: %lld -> %lld",
+		       before, after);
+	}
+	close(bfd);
 }
 
 /* the admin of one container cannot touch another's devices */
