@@ -139,4 +139,31 @@ static inline struct pid *ctnr_pidfd_pid(struct file *f)
 	lookup_positive_unlocked(name, base, strlen(name))
 #endif
 
+/*
+ * Freeze protection of a buffered write through vfs_iter_write() (loop.c):
+ * until 6.8 the caller took it (file_start_write()); 6.8 moved it into
+ * vfs_iter_write() ("fs: move file_start_write() into vfs_iter_write()"),
+ * and taking it around the call as well would nest it, which deadlocks
+ * against a freeze that starts in between.  The same series added
+ * file_write_not_started() to linux/fs.h: that is what Kbuild probes.
+ */
+#ifdef CTNR_KERNEL_ITER_WRITE_FREEZE
+#define ctnr_iter_write_start(file)	do { } while (0)
+#define ctnr_iter_write_end(file)	do { } while (0)
+#else
+#define ctnr_iter_write_start(file)	file_start_write(file)
+#define ctnr_iter_write_end(file)	file_end_write(file)
+#endif
+
+/*
+ * PF_LOCAL_THROTTLE (loop.c's workers, as the kernel's loop driver sets
+ * it): where a kernel drops the flag, nothing replaces it.
+ */
+#include <linux/sched.h>
+#ifdef PF_LOCAL_THROTTLE
+#define CTNR_PF_LOCAL_THROTTLE PF_LOCAL_THROTTLE
+#else
+#define CTNR_PF_LOCAL_THROTTLE 0
+#endif
+
 #endif /* _CTNR_COMPAT_H */

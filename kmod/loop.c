@@ -38,15 +38,21 @@
 #include <linux/blk-cgroup.h>
 #include <linux/blk-mq.h>
 #include <linux/blkdev.h>
+#include <linux/blktrace_api.h>
+#include <linux/cred.h>
 #include <linux/falloc.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
+#include <linux/kprobes.h>
 #include <linux/kthread.h>
+#include <linux/magic.h>
+#include <linux/memcontrol.h>
 #include <linux/module.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
 #include <linux/sched/mm.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/statfs.h>
 #include <linux/uaccess.h>
@@ -125,6 +131,7 @@ struct ctnr_loop_cmd {
 	long ret;
 	struct bio_vec *bvec;			/* built for multi-bio requests */
 	struct cgroup_subsys_state *blkcg_css;	/* the submitter's, if any */
+	struct cgroup_subsys_state *memcg_css;	/* counted: blkcg's memcg */
 	struct bio_vec inline_vec[CTNR_LOOP_INLINE_VECS];
 };
 
@@ -277,6 +284,104 @@ static const struct block_device_operations ctnr_loop_fops = {
 };
 
 /* ------------------------------------------------------------------ */
+/* Block ioctls                                                        */
+/* ------------------------------------------------------------------ */
+
+/*
+ * blkdev_ioctl() serves the generic block ioctls itself: a driver's
+ * ->ioctl sees none of them.  Documentation/loop.rst has the audit: every
+ * one is safe for an opener without host privileges (it checks
+ * capable(CAP_SYS_ADMIN) itself, only reads, or is I/O on the device)
+ * except the blktrace ones, BLKTRACESETUP (and its 32-bit and v2 forms),
+ * BLKTRACESTART, BLKTRACESTOP and BLKTRACETEARDOWN.  They all go to
+ * blk_trace_ioctl(), which checks nothing: BLKTRACESETUP lets the caller
+ * have up to 4 GiB of unaccounted relay buffers allocated per CPU.
+ *
+ * So a kprobe at the entry of
+ *   int blk_trace_ioctl(struct block_device *bdev, unsigned int cmd,
+ *                       char __user *arg);
+ * diverts calls on a ctnrloop disk by a caller without CAP_SYS_ADMIN in
+ * the initial user namespace to ctnr_loop_blktrace_refuse(): EPERM.  The
+ * test is on the capability bits, as cap_capable() makes it, without the
+ * LSM hooks, which may sleep; the kernel itself asks nothing here.  An
+ * (empty) post-handler keeps an int3 probe from being jump-optimised,
+ * which would ignore the diversion.  The probe is registered at load for
+ * the module's life: it costs nothing but on blktrace ioctls.  A diverted
+ * caller holds the disk open, so the module cannot go while it runs in
+ * the refusal.
+ *
+ * An unprivileged attach is refused if the probe could not be registered,
+ * and otherwise checks that it enforces, with a BLKTRACESTOP of its own on
+ * the new disk (ctnr_loop_blktrace_enforced()).
+ *
+ * kmod/hook.c (DESIGN "Hooks") is to be the one diversion mechanism; this
+ * is the small part of it that loop.c needs: a symbol, a predicate that
+ * runs in the pre-handler, a divert target, and "is it enforcing".
+ */
+static bool ctnr_loop_blktrace_hooked;
+
+static noinline int ctnr_loop_blktrace_refuse(struct block_device *bdev,
+					      unsigned int cmd,
+					      char __user *arg)
+{
+	return -EPERM;
+}
+
+static int ctnr_loop_blktrace_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	const struct cred *cred = current_cred();
+	struct block_device *bdev;
+	unsigned long args[4];
+
+	ctnr_arch_hook_args(regs, args);
+	bdev = (struct block_device *)args[0];
+	if (!bdev || MAJOR(bdev->bd_dev) != ctnr_loop_major)
+		return 0;
+	if (cred->user_ns == &init_user_ns &&
+	    cap_raised(cred->cap_effective, CAP_SYS_ADMIN))
+		return 0;
+	ctnr_arch_hook_divert(regs, ctnr_loop_blktrace_refuse);
+	return 1;
+}
+
+static void ctnr_loop_blktrace_post(struct kprobe *p, struct pt_regs *regs,
+				    unsigned long flags)
+{
+}
+
+static struct kprobe ctnr_loop_blktrace_kp = {
+	.symbol_name = "blk_trace_ioctl",
+	.pre_handler = ctnr_loop_blktrace_pre,
+	.post_handler = ctnr_loop_blktrace_post,
+};
+
+static void ctnr_loop_blktrace_init(void)
+{
+	int err;
+
+	if (!IS_ENABLED(CONFIG_BLK_DEV_IO_TRACE))
+		return;
+	if (!ctnr_arch_hook_supported()) {
+		pr_warn("blktrace guard not implemented for this architecture: only host root may attach ctnrloop devices\n");
+		return;
+	}
+	err = register_kprobe(&ctnr_loop_blktrace_kp);
+	if (err) {
+		pr_warn("cannot probe blk_trace_ioctl (%d): only host root may attach ctnrloop devices\n",
+			err);
+		return;
+	}
+	ctnr_loop_blktrace_hooked = true;
+}
+
+static void ctnr_loop_blktrace_uninit(void)
+{
+	if (ctnr_loop_blktrace_hooked)
+		unregister_kprobe(&ctnr_loop_blktrace_kp);
+	ctnr_loop_blktrace_hooked = false;
+}
+
+/* ------------------------------------------------------------------ */
 /* I/O                                                                 */
 /* ------------------------------------------------------------------ */
 
@@ -394,7 +499,7 @@ static int ctnr_loop_write(struct ctnr_loop *lo, struct request *rq,
 	err = ctnr_loop_iter(rq, cmd, ITER_SOURCE, &iter);
 	if (err)
 		return err;
-	file_start_write(lo->backing);
+	ctnr_iter_write_start(lo->backing);
 	while (iov_iter_count(&iter)) {
 		len = vfs_iter_write(lo->backing, &iter, &pos, 0);
 		if (len <= 0) {
@@ -402,7 +507,7 @@ static int ctnr_loop_write(struct ctnr_loop *lo, struct request *rq,
 			break;
 		}
 	}
-	file_end_write(lo->backing);
+	ctnr_iter_write_end(lo->backing);
 	ctnr_loop_iter_done(cmd);
 	if (err)
 		return err;
@@ -470,7 +575,7 @@ static int ctnr_loop_fallocate(struct ctnr_loop *lo, struct request *rq,
 
 	err = vfs_fallocate(lo->backing, mode | FALLOC_FL_KEEP_SIZE, pos,
 			    blk_rq_bytes(rq));
-	if (err && err != -EOPNOTSUPP && err != -ENOSPC)
+	if (err && err != -EOPNOTSUPP && err != -ENOSPC && err != -EDQUOT)
 		err = -EIO;
 	return err;
 }
@@ -522,6 +627,30 @@ static int ctnr_loop_handle(struct ctnr_loop *lo, struct request *rq,
 	}
 }
 
+/*
+ * The block layer has no status for a quota: a write over the owner's
+ * quota ends as "no space", as one over a full file system does.
+ */
+static blk_status_t ctnr_loop_status(long err)
+{
+	return errno_to_blk_status(err == -EDQUOT ? -ENOSPC : err);
+}
+
+/*
+ * A request, in a worker of the device's workqueue, as the submitter
+ * would have done it:
+ * - with the credentials the backing file was opened with, so that the
+ *   file system sees its opener, not the kworker's full capabilities:
+ *   disk quotas and reserved blocks hold, suid bits are stripped, LSM
+ *   checks see the container;
+ * - in the submitter's blkcg, and charging the page cache and other
+ *   memory of the backing I/O to that cgroup's memcg;
+ * - with PF_MEMALLOC_NOIO (writeback may wait on us: never recurse into
+ *   the block layer) and PF_LOCAL_THROTTLE (throttled against the dirty
+ *   limits of the backing file's bdi only, not the global ones, which
+ *   the device's own dirty pages fill), as the kernel's loop does.
+ * Pool workers run other work items too: their flags are restored.
+ */
 static void ctnr_loop_work(struct work_struct *work)
 {
 	struct ctnr_loop_cmd *cmd = container_of(work, struct ctnr_loop_cmd,
@@ -529,19 +658,36 @@ static void ctnr_loop_work(struct work_struct *work)
 	struct request *rq = blk_mq_rq_from_pdu(cmd);
 	struct ctnr_loop *lo = rq->q->queuedata;
 	struct cgroup_subsys_state *css = cmd->blkcg_css;
+	unsigned int throttle = current->flags & CTNR_PF_LOCAL_THROTTLE;
+	struct mem_cgroup *old_memcg = NULL;
+	const struct cred *old_cred;
 	unsigned int noio;
 	int ret;
 
-	/* Writeback may wait on us: never recurse into the block layer. */
 	noio = memalloc_noio_save();
+	current->flags |= CTNR_PF_LOCAL_THROTTLE;
+	old_cred = override_creds(lo->backing->f_cred);
 	if (css)
 		kthread_associate_blkcg(css);
+#ifdef CONFIG_MEMCG
+	if (cmd->memcg_css)
+		old_memcg = set_active_memcg(mem_cgroup_from_css(cmd->memcg_css));
+#endif
 	ret = ctnr_loop_handle(lo, rq, cmd);
+#ifdef CONFIG_MEMCG
+	if (cmd->memcg_css) {
+		set_active_memcg(old_memcg);
+		css_put(cmd->memcg_css);
+		cmd->memcg_css = NULL;
+	}
+#endif
 	if (css)
 		kthread_associate_blkcg(NULL);
+	revert_creds(old_cred);
+	current->flags = (current->flags & ~CTNR_PF_LOCAL_THROTTLE) | throttle;
 	memalloc_noio_restore(noio);
 	if (ret != CTNR_LOOP_QUEUED)
-		blk_mq_end_request(rq, errno_to_blk_status(ret));
+		blk_mq_end_request(rq, ctnr_loop_status(ret));
 }
 
 static blk_status_t ctnr_loop_queue_rq(struct blk_mq_hw_ctx *hctx,
@@ -553,9 +699,16 @@ static blk_status_t ctnr_loop_queue_rq(struct blk_mq_hw_ctx *hctx,
 
 	blk_mq_start_request(rq);
 	cmd->blkcg_css = NULL;
+	cmd->memcg_css = NULL;
 #ifdef CONFIG_BLK_CGROUP
+	/* the first bio's; the request's bios hold their blkcg */
 	if (rq->bio)
 		cmd->blkcg_css = bio_blkcg_css(rq->bio);
+#ifdef CONFIG_MEMCG
+	if (cmd->blkcg_css)
+		cmd->memcg_css = cgroup_get_e_css(cmd->blkcg_css->cgroup,
+						  &memory_cgrp_subsys);
+#endif
 #endif
 	queue_work(lo->wq, &cmd->work);
 	return BLK_STS_OK;
@@ -580,8 +733,7 @@ static void ctnr_loop_complete(struct request *rq)
 	if (ret >= 0)
 		atomic64_add(bytes, req_op(rq) == REQ_OP_READ ?
 			     &lo->rbytes : &lo->wbytes);
-	blk_mq_end_request(rq, ret < 0 ? errno_to_blk_status(ret) :
-			   BLK_STS_OK);
+	blk_mq_end_request(rq, ret < 0 ? ctnr_loop_status(ret) : BLK_STS_OK);
 }
 
 static int ctnr_loop_init_request(struct blk_mq_tag_set *set,
@@ -886,10 +1038,35 @@ static s64 ctnr_loop_check_file(struct file *file,
 	return size;
 }
 
-/* An open file of the new device, through a private devtmpfs mount. */
-static struct file *ctnr_loop_open_file(struct ctnr_loop *lo)
+/*
+ * May an attacher without host privileges back a device with @file?  Only
+ * with a file on tmpfs, or on a local block-device file system mounted in
+ * the initial user namespace.  Anything else lets the attacher stall the
+ * host: a FUSE daemon that stops answering leaves dirty pages that
+ * sync(2) waits for under the disk's open_mutex, so does a network file
+ * system whose server goes away, and a pseudo-file system (sysfs, proc,
+ * configfs) runs its ->write() handlers from the device's workers.
+ * Returns why not, or NULL.
+ */
+static const char *ctnr_loop_backing_refused(struct file *file)
 {
-	int mode = (lo->flags & CTNR_LOOP_F_READ_ONLY) ? O_RDONLY : O_RDWR;
+	struct super_block *sb = file_inode(file)->i_sb;
+
+	if (shmem_file(file))
+		return NULL;
+	if (sb->s_user_ns != &init_user_ns ||
+	    (sb->s_iflags & SB_I_UNTRUSTED_MOUNTER))
+		return "mounted in a user namespace";
+	if (sb->s_magic == FUSE_SUPER_MAGIC)
+		return "FUSE";
+	if (!(sb->s_type->fs_flags & FS_REQUIRES_DEV) || !sb->s_bdev)
+		return "not a local block-device file system";
+	return NULL;
+}
+
+/* An open file of the new device, through a private devtmpfs mount. */
+static struct file *ctnr_loop_open_file(struct ctnr_loop *lo, int mode)
+{
 	const char *name = lo->disk->disk_name;
 	struct inode *inode;
 	struct path path;
@@ -911,6 +1088,35 @@ static struct file *ctnr_loop_open_file(struct ctnr_loop *lo)
 	return f;
 }
 
+/* Host root: CAP_SYS_ADMIN in the initial user namespace, and the opener. */
+static bool ctnr_loop_host_admin(const struct file *dev_file)
+{
+	return file_ns_capable(dev_file, &init_user_ns, CAP_SYS_ADMIN) &&
+	       capable(CAP_SYS_ADMIN);
+}
+
+/*
+ * Does the blktrace guard enforce, for this caller on this disk?  A
+ * BLKTRACESTOP with no trace set up changes nothing: blk_trace_ioctl()
+ * answers EINVAL, the guard EPERM.
+ */
+static int ctnr_loop_blktrace_enforced(struct ctnr_loop *lo)
+{
+	struct file *f;
+	long ret;
+
+	if (!IS_ENABLED(CONFIG_BLK_DEV_IO_TRACE))
+		return 0;
+	if (!ctnr_loop_blktrace_hooked)
+		return -EOPNOTSUPP;
+	f = ctnr_loop_open_file(lo, O_RDONLY);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	ret = f->f_op->unlocked_ioctl(f, BLKTRACESTOP, 0);
+	fput(f);
+	return ret == -EPERM ? 0 : -EOPNOTSUPP;
+}
+
 long ctnr_ioc_loop_attach(struct file *dev_file, void __user *arg)
 {
 	struct ctnr_ioc_loop_attach req;
@@ -918,7 +1124,8 @@ long ctnr_ioc_loop_attach(struct file *dev_file, void __user *arg)
 	struct file *file, *bfile = NULL;
 	struct ctnr_loop *lo;
 	u32 bs, index, max;
-	bool now;
+	const char *why;
+	bool now, host;
 	s64 size;
 	int err, fd = -1;
 
@@ -942,6 +1149,16 @@ long ctnr_ioc_loop_attach(struct file *dev_file, void __user *arg)
 		goto out_put;
 	}
 
+	host = ctnr_loop_host_admin(dev_file);
+	if (!host && IS_ENABLED(CONFIG_BLK_DEV_IO_TRACE) &&
+	    !ctnr_loop_blktrace_hooked) {
+		ctnr_log_emit(c, LOGLEVEL_WARNING,
+			      "%s: attach refused: no blktrace guard on this kernel, only host root may attach\n",
+			      CTNR_LOOP_NAME);
+		err = -EOPNOTSUPP;
+		goto out_put;
+	}
+
 	file = fget(req.backing_fd);
 	if (!file) {
 		err = -EBADF;
@@ -951,6 +1168,16 @@ long ctnr_ioc_loop_attach(struct file *dev_file, void __user *arg)
 	if (size < 0) {
 		err = size;
 		fput(file);
+		goto out_put;
+	}
+	why = host ? NULL : ctnr_loop_backing_refused(file);
+	if (why) {
+		ctnr_log_emit(c, LOGLEVEL_WARNING,
+			      "%s: attach refused: backing file on %s (%s); below host root only tmpfs and local block-device file systems may back a device\n",
+			      CTNR_LOOP_NAME, file_inode(file)->i_sb->s_type->name,
+			      why);
+		fput(file);
+		err = -EOPNOTSUPP;
 		goto out_put;
 	}
 	/* The backing file already opened O_DIRECT means direct I/O. */
@@ -1012,13 +1239,25 @@ long ctnr_ioc_loop_attach(struct file *dev_file, void __user *arg)
 		goto out_detach;
 	lo->added = true;
 
+	if (!host) {
+		err = ctnr_loop_blktrace_enforced(lo);
+		if (err) {
+			ctnr_log_emit(c, LOGLEVEL_WARNING,
+				      "%s%d: attach refused: the blktrace guard does not enforce\n",
+				      CTNR_LOOP_NAME, index);
+			goto out_detach;
+		}
+	}
+
 	if (req.flags & CTNR_LOOP_F_OPEN) {
 		fd = get_unused_fd_flags(O_CLOEXEC);
 		if (fd < 0) {
 			err = fd;
 			goto out_detach;
 		}
-		bfile = ctnr_loop_open_file(lo);
+		bfile = ctnr_loop_open_file(lo, (lo->flags &
+						 CTNR_LOOP_F_READ_ONLY) ?
+					    O_RDONLY : O_RDWR);
 		if (IS_ERR(bfile)) {
 			err = PTR_ERR(bfile);
 			bfile = NULL;
@@ -1339,6 +1578,7 @@ int ctnr_loop_init(void)
 	}
 	if (!ctnr_loop_devmnt)
 		pr_warn("no devtmpfs: attaching with an open fd is not available\n");
+	ctnr_loop_blktrace_init();
 	return 0;
 }
 
@@ -1369,6 +1609,7 @@ void ctnr_loop_uninit(void)
 				       !atomic_read(&ctnr_loop_alive), 10 * HZ))
 		pr_warn("unload waits for %d ctnrloop devices to be released\n",
 			atomic_read(&ctnr_loop_alive));
+	ctnr_loop_blktrace_uninit();
 	if (ctnr_loop_devmnt)
 		mntput(ctnr_loop_devmnt);
 	unregister_blkdev(ctnr_loop_major, CTNR_LOOP_NAME);

@@ -19,6 +19,9 @@
 
 #include <pthread.h>
 #include <sys/sysmacros.h>
+#include <sys/quota.h>
+#include <linux/blktrace_api.h>
+#include <linux/capability.h>
 
 #ifndef BLKROGET
 #define BLKROGET	_IO(0x12, 94)
@@ -31,6 +34,16 @@
 #endif
 #ifndef BLKDISCARD
 #define BLKDISCARD	_IO(0x12, 119)
+#endif
+#ifndef BLKTRACESETUP
+#define BLKTRACESETUP	_IOWR(0x12, 115, struct blk_user_trace_setup)
+#define BLKTRACESTART	_IO(0x12, 116)
+#define BLKTRACESTOP	_IO(0x12, 117)
+#define BLKTRACETEARDOWN _IO(0x12, 118)
+#endif
+#ifndef FIFREEZE
+#define FIFREEZE	_IOWR('X', 119, int)
+#define FITHAW		_IOWR('X', 120, int)
 #endif
 #ifndef BLKZEROOUT
 #define BLKZEROOUT	_IO(0x12, 127)
@@ -223,6 +236,33 @@ static int run_prog(const char *prog, char *const args[], char *err,
 		argv[i + 1] = args[i];
 	argv[i + 1] = NULL;
 	return run_cmd(argv, NULL, 0, err, errlen, timeout_ms);
+}
+
+/*
+ * The blktrace ioctls on @fd: 0 when each gives @want (0: works, as
+ * host root), else the first that did not; its result in *@got.
+ */
+static int blktrace_try(int fd, int want, int *got)
+{
+	struct blk_user_trace_setup buts = {
+		.act_mask = 0xffff, .buf_size = 4096, .buf_nr = 1,
+	};
+	static const unsigned long cmds[] = {
+		BLKTRACESETUP, BLKTRACESTART, BLKTRACESTOP, BLKTRACETEARDOWN,
+	};
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		r = ioctl(fd, cmds[i], i ? NULL : (void *)&buts) ? errno : 0;
+		if (r != want) {
+			if (!r && !i)	/* do not leave a trace set up */
+				ioctl(fd, BLKTRACETEARDOWN, NULL);
+			*got = r;
+			return i + 1;
+		}
+	}
+	return 0;
 }
 
 /* ---- netlink: LOOP_GET and the loop attributes of a container ---- */
@@ -1123,6 +1163,175 @@ TEST_F(loop, container_delete_removes_devices)
 	close(bfd);
 }
 
+/*
+ * An ext4 made on a new device of container A and mounted (by host root)
+ * at @mnt: somewhere to put backing files on a real block-device file
+ * system.  The device's open fd is returned in @la.
+ */
+static int ext4_mount_on_loop(FIXTURE_DATA(loop) *self, const char *img,
+			      off_t size, const char *mkfs_opts,
+			      const char *mopts, char *mnt, size_t len,
+			      struct loop_att *la, char *err, size_t errlen)
+{
+	char path[PATH_MAX], lpath[64];
+	int bfd, r;
+
+	bfd = fixture_file(self, img, size, path, sizeof(path));
+	if (bfd < 0)
+		return bfd;
+	r = loop_attach(self->dev, self->id_a, NULL, bfd, CTNR_LOOP_F_OPEN, 0,
+			0, 0, la);
+	close(bfd);
+	if (r)
+		return r;
+	loop_path(la->index, lpath, sizeof(lpath));
+	r = loop_open(la->index, O_RDONLY);	/* waits for the node */
+	if (r < 0)
+		return r;
+	close(r);
+	r = run_prog("mkfs.ext4", (char *[]){ "-q", "-F",
+		     mkfs_opts ? "-O" : lpath, (char *)mkfs_opts, lpath, NULL },
+		     err, errlen, 120000);
+	if (r)
+		return r > 0 ? -EIO : r;
+	snprintf(mnt, len, "%s/%s.mnt", self->dir, img);
+	if (mkdir(mnt, 0755) || mount(lpath, mnt, "ext4", 0, mopts))
+		return -errno;
+	return 0;
+}
+
+struct freeze_writer {
+	int fd;
+	volatile int stop;
+	volatile long done;	/* writes completed */
+	int err;
+};
+
+static void *freeze_write_loop(void *arg)
+{
+	struct freeze_writer *w = arg;
+	void *buf = abuf(65536);
+	off_t off = 0;
+
+	if (!buf) {
+		w->err = ENOMEM;
+		return NULL;
+	}
+	while (!w->stop) {
+		pat_fill(buf, 65536, 60, off);
+		if (pwrite(w->fd, buf, 65536, off) != 65536) {
+			w->err = errno;
+			break;
+		}
+		off = (off + 65536) % (8 * MiB);
+		w->done++;
+	}
+	free(buf);
+	return NULL;
+}
+
+static void freeze_child(int errfd, void *arg)
+{
+	int fd = open(arg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	CHILD_CHECK(errfd, fd >= 0, "%m - open %s", (char *)arg);
+	CHILD_CHECK(errfd, !ioctl(fd, FIFREEZE, 0), "%m - FIFREEZE");
+	_exit(0);
+}
+
+/*
+ * fsfreeze of the file system under a backing file while the device
+ * writes: the freeze completes (no nested freeze protection, a deadlock
+ * since 6.8 moved it into vfs_iter_write()), holds the device's writes
+ * back while frozen (freeze protection is taken at all), and after the
+ * thaw the writes go on.  Buffered and direct-I/O devices.
+ */
+TEST_F_TIMEOUT(loop, fsfreeze_while_writing, 300)
+{
+	char mnt[PATH_MAX], f[PATH_MAX + 32], err[2048], msg[512];
+	struct freeze_writer w[2] = {};
+	struct loop_att lx, ld[2];
+	pthread_t t[2];
+	long before[2];
+	int i, r, mfd, bfd;
+
+	if (find_in_path("mkfs.ext4", f, sizeof(f)))
+		SKIP(return, "mkfs.ext4 not found");
+	r = ext4_mount_on_loop(self, "frz.img", 64 * MiB, NULL, NULL, mnt,
+			       sizeof(mnt), &lx, err, sizeof(err));
+	ASSERT_EQ(0, r) {
+		TH_LOG("ext4 on a device: %s: %s", strerror(-r), err);
+	}
+	for (i = 0; i < 2; i++) {
+		snprintf(f, sizeof(f), "%s/b%d.img", mnt, i);
+		bfd = make_file(f, 8 * MiB, 0600);
+		ASSERT_GE(bfd, 0);
+		r = loop_attach(self->dev, self->id_a, NULL, bfd,
+				CTNR_LOOP_F_OPEN |
+				(i ? CTNR_LOOP_F_DIRECT_IO : 0), 0, 0, 0,
+				&ld[i]);
+		close(bfd);
+		ASSERT_EQ(0, r) {
+			TH_LOG("attach %d on ext4: %s", i, strerror(-r));
+		}
+		snprintf(f, sizeof(f), "/proc/self/fd/%d", ld[i].fd);
+		w[i].fd = open(f, O_RDWR | O_DIRECT | O_CLOEXEC);
+		ASSERT_GE(w[i].fd, 0);
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, freeze_write_loop,
+					    &w[i]));
+	}
+	for (i = 0; i < 2; i++) {
+		int64_t end = now_ms() + 10000;
+
+		while (w[i].done < 8 && !w[i].err && now_ms() < end)
+			sleep_ms(10);
+		ASSERT_GE(w[i].done, 8) {
+			TH_LOG("writer %d made no progress: %s", i,
+			       strerror(w[i].err));
+		}
+	}
+	r = run_child(freeze_child, mnt, msg, sizeof(msg), 30000);
+	ASSERT_EQ(0, r) {
+		TH_LOG("freeze under writes (deadlock?): %s", msg);
+	}
+	sleep_ms(300);	/* what was in flight completes or blocks */
+	for (i = 0; i < 2; i++)
+		before[i] = w[i].done;
+	sleep_ms(1000);
+	for (i = 0; i < 2; i++) {
+		long n = w[i].done - before[i];
+
+		EXPECT_LE(n, 1) {
+			TH_LOG("device %d wrote %ld times into a frozen fs", i,
+			       n);
+		}
+	}
+	mfd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_GE(mfd, 0);
+	ASSERT_EQ(0, ioctl(mfd, FITHAW, 0));
+	close(mfd);
+	for (i = 0; i < 2; i++) {
+		int64_t end = now_ms() + 10000;
+
+		while (w[i].done < before[i] + 8 && !w[i].err &&
+		       now_ms() < end)
+			sleep_ms(10);
+		EXPECT_GE(w[i].done, before[i] + 8) {
+			TH_LOG("writer %d stuck after the thaw", i);
+		}
+		w[i].stop = 1;
+		pthread_join(t[i], NULL);
+		EXPECT_EQ(0, w[i].err);
+		close(w[i].fd);
+		close(ld[i].fd);
+		EXPECT_EQ(0, loop_detach(self->dev, ld[i].index,
+					 CTNR_LOOP_DETACH_F_LAZY));
+		EXPECT_EQ(0, loop_wait_gone(ld[i].index, 10000));
+	}
+	EXPECT_EQ(0, umount(mnt));
+	close(lx.fd);
+}
+
 /* CTNR_LOOP_F_OPEN hands out an O_CLOEXEC fd that works like the node */
 TEST_F(loop, open_flag_fd)
 {
@@ -1467,6 +1676,61 @@ TEST_F(loop, open_only_by_owner)
 	close(bfd);
 }
 
+/* in container A, as root of the initial user namespace without
+ * CAP_SYS_ADMIN: the blktrace ioctls are refused */
+static void blktrace_nocap_child(int errfd, void *arg)
+{
+	const char **a = arg;	/* cgroup, device path */
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[2];
+	int fd, r, got;
+
+	CHILD_CHECK(errfd, !cg_enter(a[0], getpid()), "enter %s", a[0]);
+	fd = open(a[1], O_RDONLY | O_CLOEXEC);
+	CHILD_CHECK(errfd, fd >= 0, "%m - open %s", a[1]);
+	CHILD_CHECK(errfd, !syscall(SYS_capget, &h, d), "%m - capget");
+	d[CAP_SYS_ADMIN / 32].effective &= ~(1U << (CAP_SYS_ADMIN % 32));
+	CHILD_CHECK(errfd, !syscall(SYS_capset, &h, d), "%m - capset");
+	r = blktrace_try(fd, EPERM, &got);
+	CHILD_CHECK(errfd, !r, "blktrace ioctl %d without CAP_SYS_ADMIN: %s",
+		    r, strerror(got));
+	_exit(0);
+}
+
+/* blktrace on a ctnrloop: host root yes, anybody else EPERM */
+TEST_F(loop, blktrace_host_root_only)
+{
+	char path[PATH_MAX], lpath[64], msg[512];
+	const char *args[2];
+	struct loop_att la;
+	int bfd, fd, r, got;
+
+	bfd = fixture_file(self, "bt.img", MiB, path, sizeof(path));
+	ASSERT_GE(bfd, 0);
+	ASSERT_EQ(0, loop_attach(self->dev, self->id_a, NULL, bfd, 0, 0, 0, 0,
+				 &la));
+	fd = loop_open(la.index, O_RDONLY);
+	ASSERT_GE(fd, 0);
+	if (access("/sys/kernel/debug/block", F_OK))
+		SKIP(goto out, "no debugfs: blktrace cannot be set up anyway");
+	r = blktrace_try(fd, 0, &got);
+	EXPECT_EQ(0, r) {
+		TH_LOG("host root: blktrace ioctl %d: %s", r, strerror(got));
+	}
+	loop_path(la.index, lpath, sizeof(lpath));
+	args[0] = self->cga;
+	args[1] = lpath;
+	r = run_child(blktrace_nocap_child, args, msg, sizeof(msg), 10000);
+	EXPECT_EQ(0, r) {
+		TH_LOG("%s", msg);
+	}
+out:
+	close(fd);
+	close(bfd);
+}
+
 struct unpriv_args {
 	char file[PATH_MAX];	/* owned by UNPRIV_UID */
 	char rofile[PATH_MAX];	/* owned by root, 0644 */
@@ -1505,7 +1769,7 @@ static void unpriv_child(int errfd, void *arg)
 	struct ctnr_ioc_whoami w = { .size = sizeof(w) };
 	char buf[8192];
 	pid_t kid;
-	int dev, bfd, rofd, r;
+	int dev, bfd, rofd, r, st;
 
 	CHILD_CHECK(errfd, !cg_enter(u->cg, getpid()), "enter cgroup");
 	CHILD_CHECK(errfd, !become_user(UNPRIV_UID, UNPRIV_UID), "setuid");
@@ -1579,6 +1843,11 @@ static void unpriv_child(int errfd, void *arg)
 		    "%m - read through the fd");
 	CHILD_CHECK(errfd, pat_check(buf, sizeof(buf), 51, 65536) == -1,
 		    "the device does not show the file");
+
+	/* blktrace (unbounded relay buffers) is for host root only */
+	r = blktrace_try(la.fd, EPERM, &st);
+	CHILD_CHECK(errfd, !r, "blktrace ioctl %d as userns root: %s", r,
+		    strerror(st));
 
 	/* it cannot raise its own quota */
 	r = loop_quota_set(&nl, c.id, 100);
@@ -1698,6 +1967,319 @@ TEST_F_TIMEOUT(loop, unprivileged_container, 120)
 	close(from[1]);
 	close(efd[0]);
 	cg_remove(u.cg);
+}
+
+struct backing_args {
+	char cg[PATH_MAX];
+	char name[CTNR_NAME_MAX];
+	char dir[PATH_MAX];	/* owned by UNPRIV_UID: its tmpfs goes here */
+	char ext4file[PATH_MAX];	/* on an ext4 host root mounted */
+	bool fuse2fs;
+};
+
+/*
+ * uid 1000 with a user and mount namespace of its own, registering its
+ * own container: a device over a file on tmpfs (even its own) or on a
+ * block-device file system mounted by host root, yes; over FUSE or sysfs,
+ * EOPNOTSUPP.
+ */
+static void backing_child(int errfd, void *arg)
+{
+	struct backing_args *b = arg;
+	char img[PATH_MAX + 16], mnt[PATH_MAX + 16], f[PATH_MAX + 32];
+	char err[1024];
+	struct ctnr_nl nl;
+	struct ctnr_ctr c;
+	struct loop_att la;
+	pid_t kid;
+	int dev, fd, r;
+
+	CHILD_CHECK(errfd, !cg_enter(b->cg, getpid()), "enter cgroup");
+	CHILD_CHECK(errfd, !become_user(UNPRIV_UID, UNPRIV_UID), "setuid");
+	r = enter_userns_as_root(CLONE_NEWNS);
+	CHILD_CHECK(errfd, !r, "userns: %s", strerror(-r));
+	kid = fork();
+	if (kid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		for (;;)
+			pause();
+	}
+	CHILD_CHECK(errfd, kid > 0, "fork");
+	CHILD_CHECK(errfd, !ctnr_nl_open(&nl), "netlink");
+	r = ctnr_new(&nl, b->name, kid, CTNR_F_AUTOREMOVE, &c);
+	CHILD_CHECK(errfd, !r, "register: %s: %s", strerror(-r), nl.ext_msg);
+	dev = ctnr_dev_open();
+	CHILD_CHECK(errfd, dev >= 0, "%m - open /dev/ctnr");
+
+	/* its own tmpfs: memory, nothing to stall */
+	CHILD_CHECK(errfd, !mount("tmpfs", b->dir, "tmpfs", 0, "size=64m"),
+		    "%m - mount tmpfs");
+	snprintf(f, sizeof(f), "%s/t.img", b->dir);
+	fd = make_file(f, MiB, 0600);
+	CHILD_CHECK(errfd, fd >= 0, "tmpfs file: %s", strerror(-fd));
+	r = loop_attach(dev, c.id, NULL, fd, 0, 0, 0, 0, &la);
+	CHILD_CHECK(errfd, !r, "attach on its tmpfs: %s", strerror(-r));
+	CHILD_CHECK(errfd, !loop_detach(dev, la.index, CTNR_LOOP_DETACH_F_LAZY),
+		    "detach");
+	close(fd);
+
+	/* ext4 that host root mounted */
+	fd = open(b->ext4file, O_RDWR | O_CLOEXEC);
+	CHILD_CHECK(errfd, fd >= 0, "%m - open %s", b->ext4file);
+	r = loop_attach(dev, c.id, NULL, fd, 0, 0, 0, 0, &la);
+	CHILD_CHECK(errfd, !r, "attach on ext4: %s", strerror(-r));
+	CHILD_CHECK(errfd, !loop_detach(dev, la.index, CTNR_LOOP_DETACH_F_LAZY),
+		    "detach");
+	close(fd);
+
+	/* a sysfs attribute: its ->store() would run from the workers */
+	fd = open("/sys/kernel/uevent_seqnum", O_RDONLY | O_CLOEXEC);
+	CHILD_CHECK(errfd, fd >= 0, "%m - open a sysfs file");
+	r = loop_attach(dev, c.id, NULL, fd, CTNR_LOOP_F_READ_ONLY, 0, 0, 0,
+			NULL);
+	CHILD_CHECK(errfd, r == -EOPNOTSUPP, "attach on sysfs: %d", r);
+	close(fd);
+
+	if (b->fuse2fs) {
+		/* its own FUSE mount: the daemon could stop answering */
+		snprintf(img, sizeof(img), "%s/fuse.img", b->dir);
+		snprintf(mnt, sizeof(mnt), "%s/fuse", b->dir);
+		fd = make_file(img, 16 * MiB, 0600);
+		CHILD_CHECK(errfd, fd >= 0, "image: %s", strerror(-fd));
+		close(fd);
+		CHILD_CHECK(errfd, !mkdir(mnt, 0755), "%m - mkdir");
+		r = run_prog("mkfs.ext4", (char *[]){ "-q", "-F", img, NULL },
+			     err, sizeof(err), 60000);
+		CHILD_CHECK(errfd, !r, "mkfs.ext4: %d: %s", r, err);
+		r = run_prog("fuse2fs", (char *[]){ img, mnt, NULL }, err,
+			     sizeof(err), 60000);
+		CHILD_CHECK(errfd, !r, "fuse2fs: %d: %s", r, err);
+		snprintf(f, sizeof(f), "%s/b.img", mnt);
+		fd = make_file(f, MiB, 0600);
+		CHILD_CHECK(errfd, fd >= 0, "file on FUSE: %s", strerror(-fd));
+		r = loop_attach(dev, c.id, NULL, fd, 0, 0, 0, 0, NULL);
+		CHILD_CHECK(errfd, r == -EOPNOTSUPP, "attach on FUSE: %d", r);
+		close(fd);
+		umount2(mnt, MNT_DETACH);
+	}
+	ctnr_del_id(&nl, c.id);
+	_exit(0);
+}
+
+/* below host root, only tmpfs and local block-device file systems */
+TEST_F_TIMEOUT(loop, unprivileged_backing_filesystems, 180)
+{
+	char rel[64], mnt[256], err[2048], msg[512], p[PATH_MAX];
+	struct backing_args b;
+	struct loop_att lx;
+	int fd, r;
+
+	memset(&b, 0, sizeof(b));
+	if (find_in_path("mkfs.ext4", p, sizeof(p)))
+		SKIP(return, "mkfs.ext4 not found");
+	b.fuse2fs = !find_in_path("fuse2fs", p, sizeof(p));
+	if (!b.fuse2fs)
+		TH_LOG("fuse2fs not found: the FUSE case is not run");
+	r = ext4_mount_on_loop(self, "bk.img", 32 * MiB, NULL, NULL, mnt,
+			       sizeof(mnt), &lx, err, sizeof(err));
+	ASSERT_EQ(0, r) {
+		TH_LOG("ext4 on a device: %s: %s", strerror(-r), err);
+	}
+	snprintf(b.ext4file, sizeof(b.ext4file), "%s/user.img", mnt);
+	fd = make_file(b.ext4file, MiB, 0600);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, fchown(fd, UNPRIV_UID, UNPRIV_UID));
+	close(fd);
+	snprintf(b.dir, sizeof(b.dir), "%s/u", self->dir);
+	ASSERT_EQ(0, mkdir(b.dir, 0755));
+	ASSERT_EQ(0, chown(b.dir, UNPRIV_UID, UNPRIV_UID));
+	snprintf(rel, sizeof(rel), "ctnrloop-%d-k", getpid());
+	ASSERT_EQ(0, cg_create(rel, b.cg, sizeof(b.cg)));
+	snprintf(b.name, sizeof(b.name), "loopk-%d", getpid());
+	r = run_child(backing_child, &b, msg, sizeof(msg), 120000);
+	EXPECT_EQ(0, r) {
+		TH_LOG("%s", msg);
+	}
+	cg_remove(b.cg);
+	unlink(b.ext4file);
+	EXPECT_EQ(0, umount2(mnt, MNT_DETACH));
+	close(lx.fd);
+}
+
+struct quota_args {
+	char cg[PATH_MAX];
+	char name[CTNR_NAME_MAX];
+	char file[PATH_MAX];	/* owned by UNPRIV_UID, quota 2 MiB */
+};
+
+/*
+ * The device's backing I/O runs with the backing file's credentials: a
+ * quota'd user cannot write past its hard limit through its device (the
+ * workers' own capabilities would ignore the limit).
+ */
+static void quota_child(int errfd, void *arg)
+{
+	struct quota_args *q = arg;
+	struct ctnr_nl nl;
+	struct ctnr_ctr c;
+	struct loop_att la;
+	void *buf = abuf(MiB);
+	int dev, fd, dfd, r, i, err = 0;
+	pid_t kid;
+
+	CHILD_CHECK(errfd, buf, "buffer");
+	CHILD_CHECK(errfd, !cg_enter(q->cg, getpid()), "enter cgroup");
+	CHILD_CHECK(errfd, !become_user(UNPRIV_UID, UNPRIV_UID), "setuid");
+	r = enter_userns_as_root(0);
+	CHILD_CHECK(errfd, !r, "userns: %s", strerror(-r));
+	kid = fork();
+	if (kid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		for (;;)
+			pause();
+	}
+	CHILD_CHECK(errfd, kid > 0, "fork");
+	CHILD_CHECK(errfd, !ctnr_nl_open(&nl), "netlink");
+	r = ctnr_new(&nl, q->name, kid, CTNR_F_AUTOREMOVE, &c);
+	CHILD_CHECK(errfd, !r, "register: %s: %s", strerror(-r), nl.ext_msg);
+	dev = ctnr_dev_open();
+	CHILD_CHECK(errfd, dev >= 0, "%m - open /dev/ctnr");
+	fd = open(q->file, O_RDWR | O_CLOEXEC);
+	CHILD_CHECK(errfd, fd >= 0, "%m - open %s", q->file);
+	r = loop_attach(dev, c.id, NULL, fd, CTNR_LOOP_F_OPEN, 0, 0, 0, &la);
+	CHILD_CHECK(errfd, !r, "attach: %s", strerror(-r));
+	dfd = la.fd;
+	CHILD_CHECK(errfd, !fcntl(dfd, F_SETFL, O_DIRECT), "%m - O_DIRECT");
+	for (i = 0; i < 8; i++) {
+		pat_fill(buf, MiB, 70, i * MiB);
+		if (pwrite(dfd, buf, MiB, (off_t)i * MiB) != MiB) {
+			err = errno;
+			break;
+		}
+	}
+	CHILD_CHECK(errfd, i >= 1, "no write at all: %s", strerror(err));
+	CHILD_CHECK(errfd, i < 8, "8 MiB written past a 2 MiB quota");
+	CHILD_CHECK(errfd, err == ENOSPC, "over quota: %s, wanted ENOSPC",
+		    strerror(err));
+	close(dfd);
+	close(fd);
+	ctnr_del_id(&nl, c.id);
+	_exit(0);
+}
+
+TEST_F_TIMEOUT(loop, backing_io_under_file_credentials, 180)
+{
+	char rel[64], mnt[256], err[2048], msg[512], p[PATH_MAX], lpath[64];
+	struct quota_args q;
+	struct dqblk dq;
+	struct loop_att lx;
+	int fd, r;
+
+	memset(&q, 0, sizeof(q));
+	if (find_in_path("mkfs.ext4", p, sizeof(p)))
+		SKIP(return, "mkfs.ext4 not found");
+	r = ext4_mount_on_loop(self, "q.img", 64 * MiB, "quota", "usrquota",
+			       mnt, sizeof(mnt), &lx, err, sizeof(err));
+	ASSERT_EQ(0, r) {
+		TH_LOG("ext4 with quotas on a device: %s: %s", strerror(-r),
+		       err);
+	}
+	snprintf(q.file, sizeof(q.file), "%s/user.img", mnt);
+	fd = make_file(q.file, 16 * MiB, 0600);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, fchown(fd, UNPRIV_UID, UNPRIV_UID));
+	close(fd);
+	memset(&dq, 0, sizeof(dq));
+	dq.dqb_bhardlimit = 2048;	/* 1 KiB blocks */
+	dq.dqb_bsoftlimit = 2048;
+	dq.dqb_valid = QIF_BLIMITS;
+	loop_path(lx.index, lpath, sizeof(lpath));
+	ASSERT_EQ(0, quotactl(QCMD(Q_SETQUOTA, USRQUOTA), lpath, UNPRIV_UID,
+			      (caddr_t)&dq)) {
+		TH_LOG("%m - set a quota for uid %d", UNPRIV_UID);
+	}
+	snprintf(rel, sizeof(rel), "ctnrloop-%d-q", getpid());
+	ASSERT_EQ(0, cg_create(rel, q.cg, sizeof(q.cg)));
+	snprintf(q.name, sizeof(q.name), "loopq-%d", getpid());
+	r = run_child(quota_child, &q, msg, sizeof(msg), 120000);
+	EXPECT_EQ(0, r) {
+		TH_LOG("%s", msg);
+	}
+	cg_remove(q.cg);
+	/* the child's device goes with its container */
+	EXPECT_EQ(0, loop_counters_wait(self->base_dev + 1,
+					self->base_files + 1, 10000));
+	unlink(q.file);
+	EXPECT_EQ(0, umount(mnt));
+	close(lx.fd);
+}
+
+static void memcg_child(int errfd, void *arg)
+{
+	const char **a = arg;	/* cgroup, device path */
+	void *buf = abuf(MiB);
+	int fd, i;
+
+	CHILD_CHECK(errfd, buf, "buffer");
+	CHILD_CHECK(errfd, !cg_enter(a[0], getpid()), "enter %s", a[0]);
+	fd = open(a[1], O_RDWR | O_DIRECT | O_CLOEXEC);
+	CHILD_CHECK(errfd, fd >= 0, "%m - open %s", a[1]);
+	for (i = 0; i < 32; i++) {
+		pat_fill(buf, MiB, 80, i * MiB);
+		CHILD_CHECK(errfd, pwrite(fd, buf, MiB, (off_t)i * MiB) == MiB,
+			    "%m - write");
+	}
+	CHILD_CHECK(errfd, !fsync(fd), "%m - fsync");
+	_exit(0);
+}
+
+static long long cg_read_ll(const char *cg, const char *file)
+{
+	char p[PATH_MAX + 64], v[64];
+
+	snprintf(p, sizeof(p), "%s/%s", cg, file);
+	if (read_str(p, v, sizeof(v)) <= 0)
+		return -1;
+	return atoll(v);
+}
+
+/*
+ * The backing file's page cache (here tmpfs pages) is charged to the
+ * memcg of the cgroup that wrote through the device, not to the root.
+ */
+TEST_F(loop, backing_memory_charged_to_writer)
+{
+	char path[PATH_MAX], lpath[64], msg[512], p[PATH_MAX + 32];
+	const char *args[2];
+	long long before, after;
+	struct loop_att la;
+	int bfd, r;
+
+	snprintf(p, sizeof(p), "%s/cgroup.subtree_control", cg2_root());
+	if (write_str(p, "+memory") || write_str(p, "+io") ||
+	    cg_read_ll(self->cga, "memory.current") < 0)
+		SKIP(return, "no memory and io controllers for the test cgroups");
+	bfd = fixture_file(self, "mem.img", 64 * MiB, path, sizeof(path));
+	ASSERT_GE(bfd, 0);
+	ASSERT_EQ(0, loop_attach(self->dev, self->id_a, NULL, bfd, 0, 0, 0, 0,
+				 &la));
+	r = loop_open(la.index, O_RDONLY);
+	ASSERT_GE(r, 0);
+	close(r);
+	loop_path(la.index, lpath, sizeof(lpath));
+	before = cg_read_ll(self->cga, "memory.current");
+	args[0] = self->cga;
+	args[1] = lpath;
+	r = run_child(memcg_child, args, msg, sizeof(msg), 60000);
+	ASSERT_EQ(0, r) {
+		TH_LOG("%s", msg);
+	}
+	after = cg_read_ll(self->cga, "memory.current");
+	EXPECT_GE(after - before, 24LL * MiB) {
+		TH_LOG("memory.current of the writer's cgroup: %lld -> %lld",
+		       before, after);
+	}
+	close(bfd);
 }
 
 /* the admin of one container cannot touch another's devices */
