@@ -11,7 +11,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,16 +77,43 @@ int run_cmd(const char *object, const struct ctl_cmd *cmds, unsigned int n,
 	return cmd->fn(argc - 1, argv + 1);
 }
 
+/*
+ * "ctnrctl: MESSAGE" on one line of stderr.  The message is escaped as
+ * text output is: it may quote names and paths the container chose, and
+ * the library's messages quote cgroup paths.
+ */
+static void vsay(const char *fmt, va_list ap, const char *tail)
+{
+	char buf[1024];
+	int n;
+
+	fflush(stdout);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (n < 0)
+		buf[0] = '\0';
+	fputs("ctnrctl: ", stderr);
+	fputs_escaped(buf, strlen(buf), stderr);
+	if (tail)
+		fputs_escaped(tail, strlen(tail), stderr);
+	fputc('\n', stderr);
+}
+
+void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(fmt, ap, NULL);
+	va_end(ap);
+}
+
 int usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fputs("ctnrctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsay(fmt, ap, NULL);
 	va_end(ap);
-	fputc('\n', stderr);
 	return EXIT_USAGE;
 }
 
@@ -95,17 +121,14 @@ int usage_error(const char *fmt, ...)
 int op_failed(int err, const char *fmt, ...)
 {
 	const char *detail = ctnr_last_error(the_handle);
+	char tail[768];
 	va_list ap;
 
-	fflush(stdout);
-	fputs("ctnrctl: ", stderr);
+	snprintf(tail, sizeof(tail), ": %s%s%s", ctnr_strerror(err),
+		 detail[0] ? ": " : "", detail);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsay(fmt, ap, tail);
 	va_end(ap);
-	fprintf(stderr, ": %s", ctnr_strerror(err));
-	if (detail[0])
-		fprintf(stderr, ": %s", detail);
-	fputc('\n', stderr);
 	return EXIT_FAIL;
 }
 
@@ -140,7 +163,7 @@ static const struct {
 	{ "container",	"ctnrctl container list" },
 	{ "container",	"ctnrctl container show [ NAME ]" },
 	{ "container",	"ctnrctl container set NAME autoremove { on | off }" },
-	{ "exec",	"ctnrctl exec NAME [ ns LIST ] [ -- ] CMD [ ARG... ]" },
+	{ "exec",	"ctnrctl exec NAME [ ns LIST ] [ keepenv ] [ env VAR[=VALUE] ]... [ -- ] CMD [ ARG... ]" },
 	{ "whoami",	"ctnrctl whoami" },
 	{ "dev",	"ctnrctl dev default NAME { allow | deny }" },
 	{ "dev",	"ctnrctl dev add NAME TYPE MAJ:MIN ACCESS" },
@@ -179,9 +202,13 @@ void print_usage(const char *object)
 	}
 	if (!object || !strcmp(object, "exec"))
 		printf("where  LIST := comma separated mnt,uts,ipc,net,pid,user,cgroup,time or all\n"
-		       "               (default: every namespace the container pinned)\n");
-	if (!object || !strcmp(object, "container"))
-		printf("where  NAME := 1 to 63 of A-Z a-z 0-9 _ . -\n");
+		       "               (default: every namespace the container pinned)\n"
+		       "       the environment is PATH, HOME=/root and TERM unless keepenv;\n"
+		       "       env VAR=VALUE sets VAR, env VAR passes ours on\n");
+	if (!object || (strcmp(object, "whoami") && strcmp(object, "monitor") &&
+			strcmp(object, "version") && strcmp(object, "help")))
+		printf("where  NAME := 1 to 63 of A-Z a-z 0-9 _ . -, a container of our own user\n"
+		       "               namespace; @ID: any we may see, by the id list shows\n");
 	if (!object || !strcmp(object, "dev"))
 		printf("where  TYPE := { a | b | c }   MAJ, MIN := a number or *\n"
 		       "       ACCESS := a non-empty subset of rwm, as in cgroup v1 devices.allow\n");
@@ -396,83 +423,6 @@ static int do_monitor(int argc, char **argv)
 	if (broken)
 		return EXIT_FAIL;
 	return op_failed(err, "monitor");
-}
-
-/* ---- exec -------------------------------------------------------------- */
-
-/*
- * Ctrl-C and Ctrl-\ reach the whole foreground process group: let the
- * command decide what they mean and relay its status.  A handler, unlike
- * SIG_IGN, is reset by execve(), so the command gets the defaults.
- */
-static void exec_relay_signal(int sig)
-{
-	(void)sig;
-}
-
-static int do_exec(int argc, char **argv)
-{
-	struct sigaction sa, old_int, old_quit;
-	struct ctnr_container *c;
-	struct ctnr_handle *h;
-	const char *name;
-	uint32_t mask = 0, id;
-	int err, status = -1;
-
-	if (argc == 0)
-		return usage_error("exec: missing NAME, try \"ctnrctl help exec\"");
-	if (argc == 1 && is_help(argv[0])) {
-		print_usage("exec");
-		return EXIT_OK;
-	}
-	name = argv[0];
-	argc--, argv++;
-	if (argc > 0 && !strcmp(argv[0], "ns")) {
-		if (argc < 2)
-			return usage_error("exec: \"ns\" needs a LIST");
-		if (ctnr_ns_parse(argv[1], &mask))
-			return usage_error("exec: invalid namespace list \"%s\" (use mnt,uts,ipc,net,pid,user,cgroup,time)",
-					   argv[1]);
-		argc -= 2, argv += 2;
-	}
-	if (argc > 0 && !strcmp(argv[0], "--"))
-		argc--, argv++;
-	if (argc == 0)
-		return usage_error("exec: missing the command to run");
-
-	h = handle();
-	if (!h)
-		return EXIT_FAIL;
-	c = malloc(sizeof(*c));
-	if (!c)
-		return op_failed(-ENOMEM, "exec %s", name);
-	err = lookup_container(h, "exec", name, c);
-	id = c->id;
-	free(c);
-	if (err > 0)
-		return err;
-	if (err)
-		return op_failed(err, "exec %s", name);
-
-	fflush(NULL);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = exec_relay_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGQUIT, &sa, &old_quit);
-	err = ctnr_exec_ex(h, id, NULL, mask, 0, argv, &status);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGQUIT, &old_quit, NULL);
-	if (err && status >= 0) {
-		/* Entered, but the command could not be run: say it as sh does. */
-		fflush(stdout);
-		fprintf(stderr, "ctnrctl: exec %s: %s: %s\n", name, argv[0],
-			strerror(-err));
-		return status;
-	}
-	if (err)
-		return op_failed(err, "exec %s", name);
-	return status;
 }
 
 /* ---- help -------------------------------------------------------------- */
