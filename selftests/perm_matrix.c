@@ -202,6 +202,21 @@ static void res_ext(struct res *r, const struct ctnr_nl *nl)
 	snprintf(r->msg, sizeof(r->msg), "%s", nl->ext_msg);
 }
 
+/* A KTAP diagnostic line, flushed: the harness leaves with _exit(). */
+static void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void note(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("# ", stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	fputc('\n', stdout);
+	fflush(stdout);
+}
+
 /* One request of @cmd carrying @n (attribute, u32 value) pairs. */
 static int nl_req(struct ctnr_nl *nl, uint8_t cmd, int nlflags, int n, ...)
 {
@@ -1067,6 +1082,7 @@ FIXTURE(row) {
 	char xloop_node[128];
 	struct snap xsnap;		/* X after set-up */
 	int nvictims;
+	int64_t setup_ms;
 	struct table table;
 };
 
@@ -1745,9 +1761,11 @@ static void scenario_teardown(FIXTURE_DATA(row) *s)
 
 FIXTURE_SETUP(row)
 {
+	int64_t t0 = now_ms();
 	char msg[512] = "";
 	int e = scenario_setup(self, msg, sizeof(msg));
 
+	self->setup_ms = now_ms() - t0;
 	if (e)
 		scenario_teardown(self);
 	ASSERT_EQ(0, e) {
@@ -1757,7 +1775,10 @@ FIXTURE_SETUP(row)
 
 FIXTURE_TEARDOWN(row)
 {
+	int64_t t0 = now_ms();
+
 	scenario_teardown(self);
+	note("tear-down %.1f s", (now_ms() - t0) / 1000.0);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1897,6 +1918,7 @@ TEST_F_TIMEOUT(row, cells, 600)
 	const struct table *t = &self->table;
 	char line[1024];
 	struct snap xs;
+	int64_t t0 = now_ms();
 	size_t off;
 	int tr, a, e;
 
@@ -1933,9 +1955,9 @@ TEST_F_TIMEOUT(row, cells, 600)
 				       kf->finding);
 			}
 		} else if (kf && !strcmp(o.got, kf->today)) {
-			ksft_print_msg("XFAIL %s | %s: %s, the model says %s (%s)\n",
-				       rows[row].label, actor_label[a], o.got,
-				       want, kf->finding);
+			note("XFAIL %s | %s: %s, the model says %s (%s)",
+			     rows[row].label, actor_label[a], o.got, want,
+			     kf->finding);
 		} else {
 			EXPECT_STREQ(want, o.got) {
 				TH_LOG("%s | %s: got %s, the table says %s%s%s",
@@ -1944,7 +1966,8 @@ TEST_F_TIMEOUT(row, cells, 600)
 			}
 		}
 	}
-	ksft_print_msg("%s\n", line);
+	note("%s (set-up %.1f s, cells %.1f s)", line, self->setup_ms / 1000.0,
+	     (now_ms() - t0) / 1000.0);
 	/* no cell touched X */
 	e = snapshot(&self->nl, self->x.id, &xs);
 	EXPECT_EQ(0, e);
