@@ -127,7 +127,9 @@ enum row_id {
 /*
  * Cells where the module of today differs from the model: the row, the
  * column, the review finding whose fix changes it, and what the cell gives
- * until then.  Delete an entry once its fix is merged.
+ * until then.  Once the fix is merged the cell gives the table's value and
+ * its test fails until the entry is deleted, here and in the list of
+ * Documentation/security.rst ("Where the module still differs").
  */
 struct known_fail {
 	enum row_id row;
@@ -188,10 +190,8 @@ static void res_fail(struct res *r, const char *fmt, ...)
 static void res_fail(struct res *r, const char *fmt, ...)
 {
 	va_list ap;
-	int e = errno;
 
 	r->fail = 1;
-	errno = e;
 	va_start(ap, fmt);
 	vsnprintf(r->msg, sizeof(r->msg), fmt, ap);
 	va_end(ap);
@@ -269,7 +269,7 @@ static int snap_cb(struct nlattr **tb, uint8_t cmd, void *arg)
 	unsigned int i;
 
 	(void)cmd;
-	for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(attrs); i++) {
 		if (!tb[attrs[i]] || nla_len(tb[attrs[i]]) != 4)
 			return -EPROTO;
 		*dst[i] = nla_get_u32(tb[attrs[i]]);
@@ -795,7 +795,7 @@ static const struct row rows[NR_ROWS] = {
 #define ROW_VARIANT(name, id)	FIXTURE_VARIANT_ADD(row, name) { .row = id };
 
 static const enum row_id variant_rows[] = { ROW_LIST(ROW_ID) };
-_Static_assert(sizeof(variant_rows) / sizeof(variant_rows[0]) == NR_ROWS,
+_Static_assert(ARRAY_SIZE(variant_rows) == NR_ROWS,
 	       "one test per row");
 
 /* ------------------------------------------------------------------ */
@@ -957,7 +957,7 @@ static const struct known_fail *known(enum row_id row, enum actor a)
 {
 	unsigned int i;
 
-	for (i = 0; i < sizeof(known_fail) / sizeof(known_fail[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(known_fail); i++)
 		if (known_fail[i].row == row && known_fail[i].actor == a)
 			return &known_fail[i];
 	return NULL;
@@ -1032,8 +1032,7 @@ TEST(table_matches_the_checks)
 		}
 	}
 	/* a known failure is a cell whose value today is not the model's */
-	for (i = 0; i < (int)(sizeof(known_fail) / sizeof(known_fail[0]));
-	     i++) {
+	for (i = 0; i < (int)ARRAY_SIZE(known_fail); i++) {
 		const struct known_fail *kf = &known_fail[i];
 		int r = table_row(t, rows[kf->row].label);
 		int c = table_col(t, actor_label[kf->actor]);
@@ -1107,7 +1106,7 @@ static int chown_cgroup(const char *cg, uid_t uid)
 	char p[PATH_MAX + 32];
 	unsigned int i;
 
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
 		snprintf(p, sizeof(p), "%s%s", cg, files[i]);
 		if (chown(p, uid, uid))
 			return -errno;
@@ -1580,11 +1579,12 @@ static void sweep_stale(void)
 	unsigned int i;
 	DIR *d;
 
-	if (root && (d = opendir(root))) {
+	d = root ? opendir(root) : NULL;
+	if (d) {
 		while ((de = readdir(d))) {
 			if (strncmp(de->d_name, "ctnr-matrix-", 12))
 				continue;
-			for (i = 0; i < sizeof(kids) / sizeof(kids[0]); i++) {
+			for (i = 0; i < ARRAY_SIZE(kids); i++) {
 				snprintf(p, sizeof(p), "%s/%s/%s", root,
 					 de->d_name, kids[i]);
 				rmdir(p);
@@ -1666,7 +1666,7 @@ static int scenario_setup(FIXTURE_DATA(row) *s, char *msg, size_t len)
 
 	snprintf(rel, sizeof(rel), "ctnr-matrix-%d", getpid());
 	e = cg_create(rel, s->cgroot, sizeof(s->cgroot));
-	for (i = 0; !e && i < sizeof(cgs) / sizeof(cgs[0]); i++) {
+	for (i = 0; !e && i < ARRAY_SIZE(cgs); i++) {
 		snprintf(path, sizeof(path), "%s/%s", rel, cgs[i].name);
 		e = cg_create(path, cgs[i].path, PATH_MAX);
 		if (!e && cgs[i].owner)
@@ -1745,7 +1745,7 @@ static void scenario_teardown(FIXTURE_DATA(row) *s)
 	reap(&s->y.init);
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
-	for (i = 0; i < sizeof(cgs) / sizeof(cgs[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(cgs); i++)
 		if (cgs[i][0])
 			cg_remove(cgs[i]);
 	if (s->mounted)
@@ -1775,10 +1775,7 @@ FIXTURE_SETUP(row)
 
 FIXTURE_TEARDOWN(row)
 {
-	int64_t t0 = now_ms();
-
 	scenario_teardown(self);
-	note("tear-down %.1f s", (now_ms() - t0) / 1000.0);
 }
 
 /* ------------------------------------------------------------------ */
