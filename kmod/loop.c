@@ -63,6 +63,7 @@
 #include <net/sock.h>
 
 #include "ctnr.h"
+#include "hook.h"
 #include "trace.h"
 
 #define CTNR_LOOP_NAME		"ctnrloop"
