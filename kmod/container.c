@@ -278,8 +278,14 @@ static struct ctnr_owner *ctnr_owner_get(const struct user_namespace *ns,
 
 static void ctnr_owner_put(struct ctnr_owner *o)
 {
-	if (!refcount_dec_and_lock(&o->ref, &ctnr_owner_lock))
+	/* refcount_dec_and_lock(), spelled out so that sparse can follow */
+	if (refcount_dec_not_one(&o->ref))
 		return;
+	spin_lock(&ctnr_owner_lock);
+	if (!refcount_dec_and_test(&o->ref)) {
+		spin_unlock(&ctnr_owner_lock);
+		return;
+	}
 	rhashtable_remove_fast(&ctnr_owners, &o->node, ctnr_owner_params);
 	spin_unlock(&ctnr_owner_lock);
 	ctnr_count_add(CTNR_CNT_OWNERS, -1);
