@@ -139,12 +139,6 @@ struct known_fail {
 };
 
 static const struct known_fail known_fail[] = {
-	{ ROW_NEW_FOREIGN_CGROUP, A_USERNS, "kmsg-loop.md X1", "ok" },
-	{ ROW_NEW_FOREIGN_CGROUP, A_XROOT, "kmsg-loop.md X1", "ok" },
-	{ ROW_NEW_FOREIGN_CGROUP, A_YROOT, "kmsg-loop.md X1", "ok" },
-	{ ROW_NEW_NONDUMPABLE, A_XROOT, "container.md H2", "ok" },
-	{ ROW_DEL, A_XROOT, "devaccess.md F1", "ok" },
-	{ ROW_SET_AUTOREMOVE, A_XROOT, "devaccess.md F1", "ok" },
 	{ ROW_KMSG_WRITE, A_XUSER, "kmsg-loop.md A3", "ok" },
 };
 
