@@ -78,16 +78,43 @@ int run_cmd(const char *object, const struct ctl_cmd *cmds, unsigned int n,
 	return cmd->fn(argc - 1, argv + 1);
 }
 
+/*
+ * "ctnrctl: MESSAGE" on one line of stderr.  The message is escaped as
+ * text output is: it may quote names and paths the container chose, and
+ * the library's messages quote cgroup paths.
+ */
+static void vsay(const char *fmt, va_list ap, const char *tail)
+{
+	char buf[1024];
+	int n;
+
+	fflush(stdout);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	if (n < 0)
+		buf[0] = '\0';
+	fputs("ctnrctl: ", stderr);
+	fputs_escaped(buf, strlen(buf), stderr);
+	if (tail)
+		fputs_escaped(tail, strlen(tail), stderr);
+	fputc('\n', stderr);
+}
+
+void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(fmt, ap, NULL);
+	va_end(ap);
+}
+
 int usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fflush(stdout);
-	fputs("ctnrctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsay(fmt, ap, NULL);
 	va_end(ap);
-	fputc('\n', stderr);
 	return EXIT_USAGE;
 }
 
@@ -95,17 +122,14 @@ int usage_error(const char *fmt, ...)
 int op_failed(int err, const char *fmt, ...)
 {
 	const char *detail = ctnr_last_error(the_handle);
+	char tail[768];
 	va_list ap;
 
-	fflush(stdout);
-	fputs("ctnrctl: ", stderr);
+	snprintf(tail, sizeof(tail), ": %s%s%s", ctnr_strerror(err),
+		 detail[0] ? ": " : "", detail);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsay(fmt, ap, tail);
 	va_end(ap);
-	fprintf(stderr, ": %s", ctnr_strerror(err));
-	if (detail[0])
-		fprintf(stderr, ": %s", detail);
-	fputc('\n', stderr);
 	return EXIT_FAIL;
 }
 
@@ -440,9 +464,7 @@ static int do_exec(int argc, char **argv)
 	sigaction(SIGQUIT, &old_quit, NULL);
 	if (err && status >= 0) {
 		/* Entered, but the command could not be run: say it as sh does. */
-		fflush(stdout);
-		fprintf(stderr, "ctnrctl: exec %s: %s: %s\n", name, argv[0],
-			strerror(-err));
+		say("exec %s: %s: %s", name, argv[0], strerror(-err));
 		return status;
 	}
 	if (err)

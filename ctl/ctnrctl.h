@@ -6,7 +6,9 @@
 #define CTNRCTL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <libctnr.h>
 
@@ -39,7 +41,8 @@ bool is_help(const char *arg);
 int run_cmd(const char *object, const struct ctl_cmd *cmds, unsigned int n,
 	    int argc, char **argv);
 
-/* One line on stderr; they return the exit status to use. */
+/* One line on stderr, escaped; the last two return the exit status. */
+void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int op_failed(int err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -84,6 +87,14 @@ void print_uint(enum print_type t, const char *key, const char *fmt,
 void print_bool(enum print_type t, const char *key, const char *fmt,
 		bool val);
 void print_fp(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * Text for a terminal: control characters, backslash, invalid UTF-8, C1
+ * controls and bidirectional marks as \xNN.  print_string() applies it to
+ * every value in text mode, so strings the container controls never reach
+ * the terminal raw.
+ */
+char *escape_text(const char *s, size_t len);
+void fputs_escaped(const char *s, size_t len, FILE *f);
 void print_nl(void);
 int print_flush(void);
 

@@ -23,19 +23,18 @@ struct log_print {
 	bool broken;		/* stdout could not be written */
 };
 
-/* The text, with control bytes as \xNN the way /dev/kmsg escapes them. */
+/*
+ * The text, with control bytes as \xNN the way /dev/kmsg escapes them, and
+ * also what else a terminal would act on (escape_text()): the container
+ * wrote it.
+ */
 static void print_text(const struct ctnr_log_record *r)
 {
-	uint32_t i;
+	uint32_t len = r->text_len;
 
-	for (i = 0; i < r->text_len; i++) {
-		unsigned char ch = r->text[i];
-
-		if (ch < ' ' || ch == 0x7f || ch == '\\')
-			printf("\\x%02x", ch);
-		else
-			putchar(ch);
-	}
+	if (len > CTNR_LOG_TEXT_MAX)
+		len = CTNR_LOG_TEXT_MAX;
+	fputs_escaped(r->text, len, stdout);
 }
 
 /* dmesg's "[    5.123456] text", or one JSON object per line. */

@@ -1739,4 +1739,113 @@ static inline bool is_prog(const char *prog)
 	return !find_in_path(prog, buf, sizeof(buf));
 }
 
+/* ------------------------------------------------------------------ */
+/* an init for the ctnrctl tests (exec.c, ctl.c)                      */
+
+struct test_init {
+	pid_t pid;
+	int ctl;		/* write end; the init exits when it closes */
+};
+
+#define TEST_INIT_COMM	"ctnrinit"
+
+/*
+ * Body of a test init: hostname, / private and a fresh /proc (with new
+ * mount and pid namespaces), then with @userns a user namespace where our
+ * uid is 0, made last so that the other namespaces belong to the initial
+ * one.  Reports 0 or an errno on @ready, then waits on @ctl.
+ */
+static inline void __attribute__((noreturn))
+test_init_main(int ready, int ctl, unsigned long flags, bool userns,
+	       const char *hostname)
+{
+	int err = 0;
+	char c;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	prctl(PR_SET_NAME, TEST_INIT_COMM, 0, 0, 0);
+	signal(SIGCHLD, SIG_IGN);
+	if (hostname && (flags & CLONE_NEWUTS) &&
+	    sethostname(hostname, strlen(hostname)))
+		err = errno;
+	if (!err && (flags & CLONE_NEWNS) &&
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+		err = errno;
+	if (!err && (flags & CLONE_NEWNS) && (flags & CLONE_NEWPID) &&
+	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  NULL))
+		err = errno;
+	if (!err && userns)
+		err = -enter_userns_as_root(0);
+	if (write(ready, &err, sizeof(err)) != sizeof(err) || err)
+		_exit(1);
+	close(ready);
+	while (read(ctl, &c, 1) < 0 && errno == EINTR)
+		;
+	_exit(0);
+}
+
+/*
+ * Start an init with clone(@flags), in the cgroup directory @cg (NULL:
+ * ours), and wait until it is set up.  0 or -errno.
+ */
+static inline int test_init_start(struct test_init *ti, unsigned long flags,
+				  bool userns, const char *hostname,
+				  const char *cg)
+{
+	struct pollfd pfd;
+	int ready[2], ctl[2], err = 0, r;
+	pid_t pid;
+
+	ti->pid = -1;
+	ti->ctl = -EBADF;
+	if (pipe2(ready, O_CLOEXEC))
+		return -errno;
+	if (pipe2(ctl, O_CLOEXEC)) {
+		r = -errno;
+		close(ready[0]);
+		close(ready[1]);
+		return r;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid = sys_clone(flags);
+	if (pid == 0) {
+		close(ready[0]);
+		close(ctl[1]);
+		test_init_main(ready[1], ctl[0], flags, userns, hostname);
+	}
+	r = pid < 0 ? -errno : 0;
+	close(ready[1]);
+	close(ctl[0]);
+	if (r) {
+		close(ready[0]);
+		close(ctl[1]);
+		return r;
+	}
+	ti->pid = pid;
+	ti->ctl = ctl[1];
+	if (cg)
+		r = cg_enter(cg, pid);
+	pfd.fd = ready[0];
+	pfd.events = POLLIN;
+	if (!r && (poll(&pfd, 1, 20000) != 1 ||
+		   read(ready[0], &err, sizeof(err)) != sizeof(err)))
+		r = -ETIMEDOUT;
+	else if (!r && err)
+		r = -err;
+	close(ready[0]);
+	if (r) {
+		close_fd(&ti->ctl);
+		kill_reap(&ti->pid);
+	}
+	return r;
+}
+
+static inline void test_init_stop(struct test_init *ti)
+{
+	close_fd(&ti->ctl);
+	kill_reap(&ti->pid);
+}
+
 #endif /* CTNR_TEST_H */
