@@ -133,45 +133,57 @@ static int parse_u32(const char *s, uint32_t *v)
 	return 0;
 }
 
+/* Containers of one name owned below us, for the hint of lookup_container(). */
 struct name_match {
 	const char *name;
-	uint32_t id;
 	unsigned int count;
+	char ids[256];
 };
 
 static int match_name(const struct ctnr_container *c, void *arg)
 {
 	struct name_match *m = arg;
+	size_t len = strlen(m->ids);
 
-	if (c->has & CTNR_HAS_NAME && !strcmp(c->name, m->name)) {
-		m->id = c->id;
-		m->count++;
-	}
+	if (!(c->has & CTNR_HAS_NAME) || strcmp(c->name, m->name))
+		return 0;
+	if (m->count++ < 4)
+		snprintf(m->ids + len, sizeof(m->ids) - len,
+			 "%s@%u (owner uid %u, level %u)", len ? ", " : "",
+			 c->id, c->owner_uid, c->owner_level);
 	return 0;
 }
 
 /*
- * The module resolves a name among the containers owned by the caller's
- * user namespace.  Host root managing the containers of user namespaces
- * below it would then have to know ids: fall back to the one container of
- * that name the caller can see, if there is exactly one.  Returns 0 and
- * fills @c, a negative errno (the library's message kept), or EXIT_FAIL
- * after saying the name is ambiguous.
+ * NAME is looked up as the module does: among the containers owned by the
+ * caller's own user namespace, never another owner's.  Host root with no
+ * "web" of its own must not delete, loosen or enter a tenant's "web"
+ * because of a typo: the others are addressed by id, as @ID.  When the
+ * name is not found but containers of that name exist below us, say so
+ * and give their ids, without touching them.
+ *
+ * Returns 0 and fills @c, a negative errno (the library's message kept),
+ * or a positive exit status after saying what was wrong.
  */
 int lookup_container(struct ctnr_handle *h, const char *what,
 		     const char *name, struct ctnr_container *c)
 {
 	struct name_match m = { .name = name };
+	uint32_t id;
 	int err;
 
+	if (name[0] == '@') {
+		if (parse_u32(name + 1, &id) || !id)
+			return usage_error("%s: invalid container id \"%s\" (@ID, the number list shows)",
+					   what, name);
+		return ctnr_container_get(h, id, NULL, c);
+	}
 	err = ctnr_container_get(h, 0, name, c);
 	if (err != -ENOENT)
 		return err;
-	if (ctnr_container_list(h, match_name, &m) == 0 && m.count == 1)
-		return ctnr_container_get(h, m.id, NULL, c);
-	if (m.count > 1) {
-		fprintf(stderr, "ctnrctl: %s %s: the name is ambiguous: %u visible containers have it\n",
-			what, name, m.count);
+	if (ctnr_container_list(h, match_name, &m) == 0 && m.count) {
+		say("%s %s: no container %s of this user namespace; %u owned below it: %s%s",
+		    what, name, name, m.count, m.ids, m.count > 4 ? ", ..." : "");
 		return EXIT_FAIL;
 	}
 	/* Not found at all: ask again for the module's own message. */

@@ -204,8 +204,10 @@ void print_usage(const char *object)
 	if (!object || !strcmp(object, "exec"))
 		printf("where  LIST := comma separated mnt,uts,ipc,net,pid,user,cgroup,time or all\n"
 		       "               (default: every namespace the container pinned)\n");
-	if (!object || !strcmp(object, "container"))
-		printf("where  NAME := 1 to 63 of A-Z a-z 0-9 _ . -\n");
+	if (!object || (strcmp(object, "whoami") && strcmp(object, "monitor") &&
+			strcmp(object, "version") && strcmp(object, "help")))
+		printf("where  NAME := 1 to 63 of A-Z a-z 0-9 _ . -, a container of our own user\n"
+		       "               namespace; @ID: any we may see, by the id list shows\n");
 	if (!object || !strcmp(object, "dev"))
 		printf("where  TYPE := { a | b | c }   MAJ, MIN := a number or *\n"
 		       "       ACCESS := a non-empty subset of rwm, as in cgroup v1 devices.allow\n");

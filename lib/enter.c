@@ -307,7 +307,11 @@ static int lc_plan_init(struct ctnr_handle *h, uint32_t id, const char *name,
 		return -EINVAL;
 	}
 
-	/* Netlink first: it resolves names owned below us too. */
+	/*
+	 * Netlink first, for the namespaces it pinned and its cgroup.  A name
+	 * resolves among the containers of our own user namespace only, as
+	 * in every command; then everything goes by that id.
+	 */
 	c = malloc(sizeof(*c));
 	if (!c)
 		return -ENOMEM;

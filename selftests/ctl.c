@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ctl: what ctnrctl shows and touches when the container is hostile
- * (issue 10, review userspace.md F10).
+ * (issue 10, review userspace.md F8 and F10).
  *
  * The "ctl" fixture registers an init whose cgroup name is made to attack
  * a terminal:
@@ -11,6 +11,10 @@
  * Text output must show those bytes escaped, never raw; JSON must stay
  * valid and escape them too.  The same goes for a loop device's backing
  * path and for the task name in a dev-denied event.
+ *
+ * The "names" fixture makes a container owned by a user namespace of uid
+ * 1000 ("unshare -Ur"): host root has none of that name, and ctnrctl must
+ * not act on the tenant's when given the name; @ID addresses it.
  */
 #define _GNU_SOURCE
 #include "ctnr_test.h"
@@ -296,6 +300,200 @@ TEST_F_TIMEOUT(ctl, error_message_escaped, 60)
 	EXPECT_NE(NULL, strstr(err, "/nonexistent-" EVIL_TEXT)) {
 		TH_LOG("%s", err);
 	}
+}
+
+/* ------------------------------------------------------------------ */
+/* names: never another owner's container                             */
+
+FIXTURE(names) {
+	struct ctnr_nl nl;
+	char prefix[32];
+	char name[64];			/* the tenant's; root has none */
+	char cg[PATH_MAX];		/* delegated to uid 1000 */
+	uint32_t id;
+};
+
+struct tenant_arg {
+	const char *name;
+	int ready;			/* we write: in a userns, waiting */
+	int go;				/* parent writes: moved to the cgroup */
+	int idfd;			/* we write the id */
+};
+
+/* uid 1000, unshare -Ur, then register itself as @name. */
+static void __attribute__((noreturn)) tenant(struct tenant_arg *a)
+{
+	struct ctnr_ctr c;
+	struct ctnr_nl nl;
+	uint32_t id = 0;
+	char ch = 0;
+	int r;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	r = become_user(1000, 1000);
+	if (!r)
+		r = enter_userns_as_root(0);
+	if (write(a->ready, &r, sizeof(r)) != sizeof(r) || r)
+		_exit(1);
+	if (read(a->go, &ch, 1) != 1)
+		_exit(1);
+	r = ctnr_nl_open(&nl);
+	if (!r)
+		r = ctnr_new(&nl, a->name, getpid(), 0, &c);
+	if (!r)
+		id = c.id;
+	if (write(a->idfd, &id, sizeof(id)) != sizeof(id))
+		_exit(1);
+	_exit(r ? 1 : 0);
+}
+
+/* Delegate @cg to uid 1000, as systemd delegates a user's slice. */
+static int delegate(const char *cg)
+{
+	static const char *const files[] = {
+		"", "/cgroup.procs", "/cgroup.threads", "/cgroup.subtree_control",
+	};
+	char path[PATH_MAX + 32];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		snprintf(path, sizeof(path), "%s%s", cg, files[i]);
+		if (chown(path, 1000, 1000))
+			return -errno;
+	}
+	return 0;
+}
+
+FIXTURE_SETUP(names)
+{
+	int ready[2], go[2], idp[2], r = 0, st;
+	struct tenant_arg a;
+	char rel[64];
+	pid_t pid;
+
+	snprintf(self->prefix, sizeof(self->prefix), "cn%d", getpid());
+	snprintf(self->name, sizeof(self->name), "%s-web", self->prefix);
+	snprintf(rel, sizeof(rel), "ctnrtest-names-%d", getpid());
+	ASSERT_NE(NULL, ctnrctl_path());
+	ASSERT_EQ(0, ctnr_nl_open(&self->nl));
+	ASSERT_EQ(0, cg_create(rel, self->cg, sizeof(self->cg)));
+	ASSERT_EQ(0, delegate(self->cg));
+	ASSERT_EQ(0, pipe2(ready, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(go, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(idp, O_CLOEXEC));
+	a = (struct tenant_arg){ .name = self->name, .ready = ready[1],
+				 .go = go[0], .idfd = idp[1] };
+	fflush(stdout);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0)
+		tenant(&a);
+	if (read(ready[0], &r, sizeof(r)) != sizeof(r))
+		r = -EIO;
+	if (!r)
+		r = cg_enter(self->cg, pid);
+	if (!r && write(go[1], "g", 1) != 1)
+		r = -EIO;
+	if (!r && read(idp[0], &self->id, sizeof(self->id)) !=
+		  sizeof(self->id))
+		r = -EIO;
+	waitpid(pid, &st, 0);
+	close(ready[0]);
+	close(ready[1]);
+	close(go[0]);
+	close(go[1]);
+	close(idp[0]);
+	close(idp[1]);
+	ASSERT_EQ(0, r) {
+		TH_LOG("tenant: %s", strerror(-r));
+	}
+	ASSERT_NE(0U, self->id) {
+		TH_LOG("the tenant could not register %s", self->name);
+	}
+}
+
+FIXTURE_TEARDOWN(names)
+{
+	if (self->id)
+		ctnr_del_id(&self->nl, self->id);
+	ctnr_nl_close(&self->nl);
+	if (self->cg[0])
+		cg_remove(self->cg);
+}
+
+/*
+ * Host root has no container of the tenant's name: ctnrctl does not fall
+ * back to the tenant's (delete, loosen, enter), it says what there is.
+ */
+TEST_F_TIMEOUT(names, name_never_matches_another_owner, 60)
+{
+	char out[8192], err[4096], at[32];
+	struct ctnr_ctr c;
+	int r;
+
+	ASSERT_EQ(-ENOENT, ctnr_get_name(&self->nl, self->name, NULL));
+	snprintf(at, sizeof(at), "@%u", self->id);
+
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT,
+		    "container", "del", self->name, NULL);
+	EXPECT_EQ(1, r) {
+		TH_LOG("container del: exit %d: %s", r, err);
+	}
+	ASSERT_EQ(0, ctnr_get_id(&self->nl, self->id, &c)) {
+		TH_LOG("root's \"container del %s\" deleted the tenant's",
+		       self->name);
+	}
+	EXPECT_NE(NULL, strstr(err, at)) {
+		TH_LOG("the message does not name %s: %s", at, err);
+	}
+	EXPECT_EQ(1, count_lines(err));
+
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT,
+		    "container", "set", self->name, "autoremove", "on", NULL);
+	EXPECT_EQ(1, r);
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT, "exec",
+		    self->name, "--", "true", NULL);
+	EXPECT_EQ(1, r);
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT,
+		    "container", "show", self->name, NULL);
+	EXPECT_EQ(1, r);
+	ASSERT_EQ(0, ctnr_get_id(&self->nl, self->id, &c));
+	EXPECT_EQ(0U, c.flags);
+
+	/* by id it is found, and acted on */
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT,
+		    "container", "show", at, NULL);
+	EXPECT_EQ(0, r) {
+		TH_LOG("container show %s: exit %d: %s", at, r, err);
+	}
+	EXPECT_NE(NULL, strstr(out, self->name));
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT,
+		    "container", "show", "@x1", NULL);
+	EXPECT_EQ(2, r);
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT,
+		    "container", "del", at, NULL);
+	EXPECT_EQ(0, r) {
+		TH_LOG("container del %s: exit %d: %s", at, r, err);
+	}
+	EXPECT_EQ(-ENOENT, ctnr_get_id(&self->nl, self->id, NULL));
+	if (!r)
+		self->id = 0;
+}
+
+/* a device default is never set on another owner's container by name */
+TEST_F_TIMEOUT(names, dev_rules_not_set_by_name, 60)
+{
+	char out[8192], err[4096];
+	int r;
+
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT, "dev",
+		    "default", self->name, "allow", NULL);
+	EXPECT_EQ(1, r) {
+		TH_LOG("dev default: exit %d: %s", r, err);
+	}
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT, "log",
+		    "clear", self->name, NULL);
+	EXPECT_EQ(1, r);
 }
 
 TEST_HARNESS_MAIN
