@@ -168,11 +168,23 @@ static void lc_unescape(char *s)
 	*d = '\0';
 }
 
+/* Is cgroup @cur @path or below it? */
+static bool lc_cgroup_within(const char *cur, const char *path)
+{
+	size_t len = strlen(path);
+
+	if (!strcmp(path, "/"))
+		return true;
+	return !strncmp(cur, path, len) && (cur[len] == '\0' || cur[len] == '/');
+}
+
 /*
- * Open cgroup.procs of @path (relative to our cgroup namespace) through a
- * cgroup2 mount we see.  *fdp is -1 when we already are in that cgroup.
+ * Open cgroup.procs of @path (relative to our cgroup namespace), and its
+ * directory for the leaf, through a cgroup2 mount we see.  Both are -1 when
+ * we already are in that cgroup or below it: we are bound by its rules.
  */
-static int lc_cgroup_open(struct ctnr_handle *h, const char *path, int *fdp)
+static int lc_cgroup_open(struct ctnr_handle *h, const char *path, int *fdp,
+			  int *dirp)
 {
 	char *cur, *line = NULL, *file = NULL;
 	size_t cap = 0;
@@ -181,10 +193,12 @@ static int lc_cgroup_open(struct ctnr_handle *h, const char *path, int *fdp)
 	FILE *f;
 
 	*fdp = -1;
+	*dirp = -1;
 	cur = malloc(CTNR_CGROUP_MAX);
 	if (!cur)
 		return -ENOMEM;
-	if (!lc_self_cgroup(cur, CTNR_CGROUP_MAX) && !strcmp(cur, path)) {
+	if (!lc_self_cgroup(cur, CTNR_CGROUP_MAX) &&
+	    lc_cgroup_within(cur, path)) {
 		free(cur);
 		return 0;
 	}
@@ -201,7 +215,7 @@ static int lc_cgroup_open(struct ctnr_handle *h, const char *path, int *fdp)
 		char *sep, *tok, *save, *root = NULL, *mnt = NULL;
 		const char *rel;
 		size_t rlen;
-		int i, fd;
+		int i, fd, dir;
 
 		/* id parent major:minor root mountpoint ... - fstype ... */
 		sep = strstr(line, " - ");
@@ -233,21 +247,25 @@ static int lc_cgroup_open(struct ctnr_handle *h, const char *path, int *fdp)
 			rel++;
 
 		free(file);
-		if (asprintf(&file, "%s/%s%scgroup.procs", mnt, rel,
-			     *rel ? "/" : "") < 0) {
+		if (asprintf(&file, "%s/%s", mnt, rel) < 0) {
 			file = NULL;
 			err = -ENOMEM;
 			break;
 		}
-		fd = open(file, O_WRONLY | O_CLOEXEC);
+		dir = open(file, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		fd = dir < 0 ? -1 :
+		     openat(dir, "cgroup.procs", O_WRONLY | O_CLOEXEC);
 		if (fd >= 0) {
 			*fdp = fd;
+			*dirp = dir;
 			err = 0;
 			break;
 		}
 		if (!seen)
 			err = -errno;
 		seen = true;
+		if (dir >= 0)
+			close(dir);
 	}
 	free(line);
 	fclose(f);
@@ -255,19 +273,23 @@ static int lc_cgroup_open(struct ctnr_handle *h, const char *path, int *fdp)
 		lc_set_error(h, "cannot join cgroup %s: no cgroup2 mount shows it",
 			     path);
 	else if (err)
-		lc_set_error(h, "cannot join cgroup %s: cannot open %s", path,
-			     file ? file : "cgroup.procs");
+		lc_set_error(h, "cannot join cgroup %s: cannot open %s/cgroup.procs",
+			     path, file ? file : "");
 	free(file);
 	return err;
 }
 
 /* ---- entering ---------------------------------------------------------- */
 
+/* Where a process goes when the container's cgroup has controllers. */
+#define LC_EXEC_LEAF	".ctnr-exec"
+
 struct lc_plan {
 	uint32_t mask;			/* namespaces to enter */
 	uint32_t flags;			/* CTNR_ENTER_* */
 	int fds[__CTNR_NS_MAX];
 	int cg_fd;			/* cgroup.procs to join, or -1 */
+	int cg_dir;			/* its directory, for the leaf */
 	char what[CTNR_NAME_MAX + 16];	/* the container, for messages */
 	char cgroup[CTNR_CGROUP_MAX];
 };
@@ -284,6 +306,9 @@ static void lc_plan_release(struct lc_plan *p)
 	if (p->cg_fd >= 0)
 		close(p->cg_fd);
 	p->cg_fd = -1;
+	if (p->cg_dir >= 0)
+		close(p->cg_dir);
+	p->cg_dir = -1;
 }
 
 static int lc_plan_init(struct ctnr_handle *h, uint32_t id, const char *name,
@@ -294,6 +319,7 @@ static int lc_plan_init(struct ctnr_handle *h, uint32_t id, const char *name,
 	int err;
 
 	p->cg_fd = -1;
+	p->cg_dir = -1;
 	for (t = 0; t < __CTNR_NS_MAX; t++)
 		p->fds[t] = -1;
 	lc_clear_error(h);
@@ -350,7 +376,7 @@ static int lc_plan_init(struct ctnr_handle *h, uint32_t id, const char *name,
 		goto out;
 	if (!(flags & CTNR_ENTER_NO_CGROUP) && c->has & CTNR_HAS_CGROUP) {
 		snprintf(p->cgroup, sizeof(p->cgroup), "%s", c->cgroup);
-		err = lc_cgroup_open(h, c->cgroup, &p->cg_fd);
+		err = lc_cgroup_open(h, c->cgroup, &p->cg_fd, &p->cg_dir);
 	}
 out:
 	free(c);
@@ -412,6 +438,49 @@ static int lc_become_root(struct ctnr_handle *h, struct lc_plan *p)
 }
 
 /*
+ * Join the container's cgroup.  cgroup v2 allows no process in a cgroup
+ * (but the root) that has controllers enabled for its children, which a
+ * systemd init always does: then join the leaf below it, as LXC joins
+ * ".lxc".  The leaf is inside the container's cgroup, so nothing the
+ * container's rules bind is loosened.  It is made on demand and left in
+ * place for the next time (rmdir fails while something is in it anyway).
+ */
+static int lc_cgroup_join(struct ctnr_handle *h, struct lc_plan *p)
+{
+	const char *sep = strcmp(p->cgroup, "/") ? "/" : "";
+	int fd, err;
+
+	if (p->cg_fd < 0)
+		return 0;
+	if (write(p->cg_fd, "0", 1) == 1)
+		return 0;
+	err = -errno;
+	if (err != -EBUSY) {
+		lc_set_error(h, "cannot join cgroup %s of container %s",
+			     p->cgroup, p->what);
+		return err;
+	}
+	if (mkdirat(p->cg_dir, LC_EXEC_LEAF, 0755) < 0 && errno != EEXIST) {
+		err = -errno;
+		lc_set_error(h, "cannot create cgroup %s%s%s for container %s (its cgroup has controllers enabled)",
+			     p->cgroup, sep, LC_EXEC_LEAF, p->what);
+		return err;
+	}
+	fd = openat(p->cg_dir, LC_EXEC_LEAF "/cgroup.procs",
+		    O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd >= 0 && write(fd, "0", 1) == 1) {
+		close(fd);
+		return 0;
+	}
+	err = -errno;
+	if (fd >= 0)
+		close(fd);
+	lc_set_error(h, "cannot join cgroup %s%s%s of container %s",
+		     p->cgroup, sep, LC_EXEC_LEAF, p->what);
+	return err;
+}
+
+/*
  * Join the cgroup, then setns() every namespace but the user namespace,
  * then the user namespace, then retry those that needed its privileges.
  * Namespaces we already are in are skipped: setns() into our own user
@@ -434,12 +503,9 @@ static int lc_plan_apply(struct ctnr_handle *h, struct lc_plan *p)
 	unsigned int t;
 	int err;
 
-	if (p->cg_fd >= 0 && write(p->cg_fd, "0", 1) < 0) {
-		err = -errno;
-		lc_set_error(h, "cannot join cgroup %s of container %s",
-			     p->cgroup, p->what);
+	err = lc_cgroup_join(h, p);
+	if (err)
 		return err;
-	}
 
 	for (t = 0; t < __CTNR_NS_MAX; t++) {
 		todo[t] = p->fds[t] >= 0 && !lc_same_ns(p->fds[t], self[t]);

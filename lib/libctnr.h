@@ -353,7 +353,12 @@ int ctnr_enter(struct ctnr_handle *h, const char *name, uint32_t mask);
  *     (race-free: they refer to the pinned namespaces, not to a pid);
  *  2. joins the container's cgroup, unless CTNR_ENTER_NO_CGROUP, by writing
  *     to cgroup.procs under the cgroup2 mount the caller sees (nothing to
- *     do when the caller is already in it);
+ *     do when the caller is already in it or below it).  When the cgroup
+ *     has controllers enabled (any systemd init enables some), cgroup v2
+ *     refuses processes in it (-EBUSY): the caller joins the leaf
+ *     ".ctnr-exec" below it instead, created on demand, as LXC joins
+ *     ".lxc".  The leaf is inside the container's cgroup, so the
+ *     container's device rules bind it as they bind the container;
  *  3. calls setns() for each requested namespace the caller is not already
  *     in: first every namespace but the user namespace, then the user
  *     namespace, then those that failed for lack of privilege before it.
