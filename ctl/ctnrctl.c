@@ -11,7 +11,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,7 +163,7 @@ static const struct {
 	{ "container",	"ctnrctl container list" },
 	{ "container",	"ctnrctl container show [ NAME ]" },
 	{ "container",	"ctnrctl container set NAME autoremove { on | off }" },
-	{ "exec",	"ctnrctl exec NAME [ ns LIST ] [ -- ] CMD [ ARG... ]" },
+	{ "exec",	"ctnrctl exec NAME [ ns LIST ] [ keepenv ] [ env VAR[=VALUE] ]... [ -- ] CMD [ ARG... ]" },
 	{ "whoami",	"ctnrctl whoami" },
 	{ "dev",	"ctnrctl dev default NAME { allow | deny }" },
 	{ "dev",	"ctnrctl dev add NAME TYPE MAJ:MIN ACCESS" },
@@ -203,7 +202,9 @@ void print_usage(const char *object)
 	}
 	if (!object || !strcmp(object, "exec"))
 		printf("where  LIST := comma separated mnt,uts,ipc,net,pid,user,cgroup,time or all\n"
-		       "               (default: every namespace the container pinned)\n");
+		       "               (default: every namespace the container pinned)\n"
+		       "       the environment is PATH, HOME=/root and TERM unless keepenv;\n"
+		       "       env VAR=VALUE sets VAR, env VAR passes ours on\n");
 	if (!object || (strcmp(object, "whoami") && strcmp(object, "monitor") &&
 			strcmp(object, "version") && strcmp(object, "help")))
 		printf("where  NAME := 1 to 63 of A-Z a-z 0-9 _ . -, a container of our own user\n"
@@ -397,81 +398,6 @@ static int do_monitor(int argc, char **argv)
 	if (broken)
 		return EXIT_FAIL;
 	return op_failed(err, "monitor");
-}
-
-/* ---- exec -------------------------------------------------------------- */
-
-/*
- * Ctrl-C and Ctrl-\ reach the whole foreground process group: let the
- * command decide what they mean and relay its status.  A handler, unlike
- * SIG_IGN, is reset by execve(), so the command gets the defaults.
- */
-static void exec_relay_signal(int sig)
-{
-	(void)sig;
-}
-
-static int do_exec(int argc, char **argv)
-{
-	struct sigaction sa, old_int, old_quit;
-	struct ctnr_container *c;
-	struct ctnr_handle *h;
-	const char *name;
-	uint32_t mask = 0, id;
-	int err, status = -1;
-
-	if (argc == 0)
-		return usage_error("exec: missing NAME, try \"ctnrctl help exec\"");
-	if (argc == 1 && is_help(argv[0])) {
-		print_usage("exec");
-		return EXIT_OK;
-	}
-	name = argv[0];
-	argc--, argv++;
-	if (argc > 0 && !strcmp(argv[0], "ns")) {
-		if (argc < 2)
-			return usage_error("exec: \"ns\" needs a LIST");
-		if (ctnr_ns_parse(argv[1], &mask))
-			return usage_error("exec: invalid namespace list \"%s\" (use mnt,uts,ipc,net,pid,user,cgroup,time)",
-					   argv[1]);
-		argc -= 2, argv += 2;
-	}
-	if (argc > 0 && !strcmp(argv[0], "--"))
-		argc--, argv++;
-	if (argc == 0)
-		return usage_error("exec: missing the command to run");
-
-	h = handle();
-	if (!h)
-		return EXIT_FAIL;
-	c = malloc(sizeof(*c));
-	if (!c)
-		return op_failed(-ENOMEM, "exec %s", name);
-	err = lookup_container(h, "exec", name, c);
-	id = c->id;
-	free(c);
-	if (err > 0)
-		return err;
-	if (err)
-		return op_failed(err, "exec %s", name);
-
-	fflush(NULL);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = exec_relay_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGQUIT, &sa, &old_quit);
-	err = ctnr_exec_ex(h, id, NULL, mask, 0, argv, &status);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGQUIT, &old_quit, NULL);
-	if (err && status >= 0) {
-		/* Entered, but the command could not be run: say it as sh does. */
-		say("exec %s: %s: %s", name, argv[0], strerror(-err));
-		return status;
-	}
-	if (err)
-		return op_failed(err, "exec %s", name);
-	return status;
 }
 
 /* ---- help -------------------------------------------------------------- */

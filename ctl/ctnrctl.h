@@ -58,6 +58,7 @@ int do_container(int argc, char **argv);
 int do_log(int argc, char **argv);		/* log.c */
 int do_dev(int argc, char **argv);		/* dev.c */
 int do_loop(int argc, char **argv);		/* loop.c */
+int do_exec(int argc, char **argv);		/* exec.c */
 
 /* container.c, shared with monitor */
 void print_container(const struct ctnr_container *c, bool detail);

@@ -19,8 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/close_range.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "internal.h"
@@ -577,6 +580,26 @@ struct lc_report {
 	char msg[LC_ERR_MAX];
 };
 
+/* The default environment (see ctnr_exec_spawn() in libctnr.h). */
+static const char lc_env_path[] =
+	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+static const char lc_env_home_root[] = "HOME=/root";
+static const char lc_env_home_user[] = "HOME=/";
+
+/* Signals the intermediate process of a pid namespace passes on. */
+static const int lc_relay_sigs[] = {
+	SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2,
+};
+
+struct lc_exec {
+	struct lc_plan plan;
+	char *const *argv;
+	char **envp;			/* the command's; borrowed strings */
+	uint32_t flags;			/* CTNR_EXEC_* */
+	int tty_fd;			/* with CTNR_EXEC_TTY_*, else -1 */
+	int wfd;			/* report pipe, O_CLOEXEC */
+};
+
 static void lc_report(int fd, int stage, int err, const char *msg)
 {
 	struct lc_report r = { .stage = stage, .err = err };
@@ -597,121 +620,473 @@ static int lc_exit_code(int wstatus)
 	return 255;
 }
 
-/* In the child: enter, fork again for the pid namespace, exec. */
+/* Fail in a child: tell the parent why and exit as a shell would. */
 static void __attribute__((noreturn))
-lc_exec_child(struct ctnr_handle *h, struct lc_plan *p, char *const argv[],
-	      int wfd)
+lc_exec_fail(struct ctnr_handle *h, struct lc_exec *x, int stage, int err)
 {
-	int err, status;
-	pid_t pid;
-
-	err = lc_plan_apply(h, p);
-	if (err) {
-		lc_report(wfd, LC_STAGE_ENTER, err, h->err);
-		_exit(125);
-	}
-	lc_plan_release(p);
-
-	if (p->mask & CLONE_NEWPID) {
-		pid = fork();
-		if (pid < 0) {
-			err = -errno;
-			lc_set_error(h, "cannot fork into the pid namespace of container %s%s",
-				     p->what,
-				     err == -ENOMEM ? " (its init has exited)" : "");
-			lc_report(wfd, LC_STAGE_ENTER, err, h->err);
-			_exit(125);
-		}
-		if (pid > 0) {
-			/* Relay: the command gets the terminal's signals. */
-			close(wfd);
-			signal(SIGINT, SIG_IGN);
-			signal(SIGQUIT, SIG_IGN);
-			while (waitpid(pid, &status, 0) < 0) {
-				if (errno != EINTR)
-					_exit(125);
-			}
-			_exit(lc_exit_code(status));
-		}
-	}
-
-	execvp(argv[0], argv);
-	err = -errno;
-	lc_set_error(h, "cannot execute %s", argv[0]);
-	lc_report(wfd, LC_STAGE_EXEC, err, h->err);
-	_exit(err == -ENOENT ? 127 : 126);
+	lc_report(x->wfd, stage, err, h->err);
+	if (stage == LC_STAGE_EXEC)
+		_exit(err == -ENOENT ? 127 : 126);
+	_exit(125);
 }
 
-/* Fork a child that applies @p and runs @argv; wait for it. */
-static int lc_exec_plan(struct ctnr_handle *h, struct lc_plan *p,
-			char *const argv[], int *status)
+static int lc_close_range(unsigned int lo, unsigned int hi, unsigned int flags)
 {
+	return (int)syscall(SYS_close_range, lo, hi, flags);
+}
+
+/* Close every fd above 2 but @a and @b (either may be -1). */
+static int lc_close_fds(int a, int b)
+{
+	int keep[2] = { a < b ? a : b, a < b ? b : a };
+	unsigned int lo = 3, i;
+
+	for (i = 0; i < 2; i++) {
+		if (keep[i] < (int)lo)
+			continue;
+		if ((unsigned int)keep[i] > lo &&
+		    lc_close_range(lo, (unsigned int)keep[i] - 1, 0) < 0)
+			return -errno;
+		lo = (unsigned int)keep[i] + 1;
+	}
+	if (lc_close_range(lo, ~0U, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+static void lc_default_signals(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(lc_relay_sigs); i++)
+		signal(lc_relay_sigs[i], SIG_DFL);
+}
+
+/* ---- the environment ---- */
+
+/* The entry of @env for the variable @name of @len bytes, or NULL. */
+static char *lc_env_find(char **env, const char *name, size_t len)
+{
+	for (; env && *env; env++) {
+		if (!strncmp(*env, name, len) && (*env)[len] == '=')
+			return *env;
+	}
+	return NULL;
+}
+
+static void lc_env_unset(char **env, size_t *n, const char *name, size_t len)
+{
+	size_t i = 0, j = 0;
+
+	for (; i < *n; i++) {
+		if (strncmp(env[i], name, len) || env[i][len] != '=')
+			env[j++] = env[i];
+	}
+	*n = j;
+	env[j] = NULL;
+}
+
+/* Build the command's environment in x->envp: the default or ours, then
+ * @changes. */
+static int lc_exec_env(struct ctnr_handle *h, const char *const *changes,
+		       uint32_t flags, struct lc_exec *x)
+{
+	char **env, *term;
+	size_t n = 0, cap = 4, i;
+
+	if (flags & CTNR_EXEC_KEEP_ENV) {
+		for (i = 0; environ && environ[i]; i++)
+			cap++;
+	}
+	for (i = 0; changes && changes[i]; i++)
+		cap++;
+	env = calloc(cap, sizeof(*env));
+	if (!env)
+		return -ENOMEM;
+	if (flags & CTNR_EXEC_KEEP_ENV) {
+		for (i = 0; environ && environ[i]; i++)
+			env[n++] = environ[i];
+	} else {
+		env[n++] = (char *)lc_env_path;
+		env[n++] = (char *)lc_env_home_root;
+		term = lc_env_find(environ, "TERM", 4);
+		if (term)
+			env[n++] = term;
+	}
+	for (i = 0; changes && changes[i]; i++) {
+		const char *c = changes[i], *eq = strchr(c, '=');
+		size_t len = eq ? (size_t)(eq - c) : strlen(c);
+		char *mine;
+
+		if (!len) {
+			lc_set_error(h, "environment entry \"%s\" has no variable name",
+				     c);
+			free(env);
+			return -EINVAL;
+		}
+		mine = eq ? (char *)c : lc_env_find(environ, c, len);
+		lc_env_unset(env, &n, c, len);
+		if (mine)
+			env[n++] = mine;
+	}
+	env[n] = NULL;
+	x->envp = env;
+	return 0;
+}
+
+/* ---- the children ---- */
+
+/* In the intermediate process: the command, to pass signals on to. */
+static volatile sig_atomic_t lc_relay_pid;
+static volatile sig_atomic_t lc_relay_pidfd = -1;
+
+static void lc_relay_signal(int sig)
+{
+	int saved = errno;
+
+	if (lc_relay_pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, (int)lc_relay_pidfd, sig, NULL,
+			0);
+	else if (lc_relay_pid > 0)
+		kill((pid_t)lc_relay_pid, sig);
+	errno = saved;
+}
+
+/*
+ * The intermediate process of a pid namespace: outside it, not dumpable,
+ * no fds.  Pass signals on, then end as the command ended.  The relay
+ * signals are blocked on entry (see lc_exec_fork()).
+ */
+static void __attribute__((noreturn))
+lc_exec_relay(struct lc_exec *x, pid_t pid, const sigset_t *relay)
+{
+	int status, sig;
+	unsigned int i;
+
+	close(x->wfd);
+	if (x->tty_fd >= 0)
+		close(x->tty_fd);
+	lc_relay_pid = pid;
+	/* A pidfd cannot hit a recycled pid after the command is reaped. */
+	lc_relay_pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	sigprocmask(SIG_UNBLOCK, relay, NULL);
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR)
+			_exit(125);
+	}
+	sigprocmask(SIG_BLOCK, relay, NULL);
+	for (i = 0; i < ARRAY_SIZE(lc_relay_sigs); i++)
+		signal(lc_relay_sigs[i], SIG_IGN);
+	if (WIFSIGNALED(status)) {
+		sigset_t one;
+
+		sig = WTERMSIG(status);
+		signal(sig, SIG_DFL);
+		sigemptyset(&one);
+		sigaddset(&one, sig);
+		sigprocmask(SIG_UNBLOCK, &one, NULL);
+		raise(sig);
+	}
+	_exit(lc_exit_code(status));
+}
+
+/*
+ * Fork the process that runs the command in the pid namespace.  Signals
+ * sent to us before we know its pid are held back, not lost: blocked
+ * across the fork, then passed on (by us) or taken with their default
+ * action (by the child, before it executes anything).
+ */
+static void lc_exec_fork(struct ctnr_handle *h, struct lc_exec *x)
+{
+	struct sigaction sa;
+	sigset_t relay;
+	unsigned int i;
+	pid_t pid;
+	int err;
+
+	sigemptyset(&relay);
+	for (i = 0; i < ARRAY_SIZE(lc_relay_sigs); i++)
+		sigaddset(&relay, lc_relay_sigs[i]);
+	sigprocmask(SIG_BLOCK, &relay, NULL);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = lc_relay_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < ARRAY_SIZE(lc_relay_sigs); i++)
+		sigaction(lc_relay_sigs[i], &sa, NULL);
+
+	pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		lc_set_error(h, "cannot fork into the pid namespace of container %s%s",
+			     x->plan.what,
+			     err == -ENOMEM ? " (its init has exited)" : "");
+		lc_exec_fail(h, x, LC_STAGE_ENTER, err);
+	}
+	if (pid > 0)
+		lc_exec_relay(x, pid, &relay);
+	lc_default_signals();
+	sigprocmask(SIG_UNBLOCK, &relay, NULL);
+	/* A session of its own, apart from the intermediate process. */
+	if (setsid() < 0) {
+		err = -errno;
+		lc_set_error(h, "cannot start a session in container %s",
+			     x->plan.what);
+		lc_exec_fail(h, x, LC_STAGE_ENTER, err);
+	}
+}
+
+/* Last steps before execve(): terminal, environment, fds. */
+static void __attribute__((noreturn))
+lc_exec_command(struct ctnr_handle *h, struct lc_exec *x)
+{
+	char **e;
+	int fd, err;
+
+	if (x->flags & CTNR_EXEC_TTY) {
+		/* 0: never steal a terminal that is someone's already. */
+		if (ioctl(x->tty_fd, TIOCSCTTY, 0) < 0) {
+			err = -errno;
+			lc_set_error(h, "cannot make the terminal the controlling terminal of the command");
+			lc_exec_fail(h, x, LC_STAGE_ENTER, err);
+		}
+		for (fd = 0; fd < 3; fd++) {
+			if (x->flags & (CTNR_EXEC_TTY_STDIN << fd) &&
+			    dup2(x->tty_fd, fd) < 0) {
+				err = -errno;
+				lc_set_error(h, "cannot attach the terminal to fd %d",
+					     fd);
+				lc_exec_fail(h, x, LC_STAGE_ENTER, err);
+			}
+		}
+		if (x->tty_fd > 2)
+			close(x->tty_fd);
+	}
+	if (geteuid() != 0) {
+		for (e = x->envp; *e; e++) {
+			if (*e == lc_env_home_root)
+				*e = (char *)lc_env_home_user;
+		}
+	}
+	environ = x->envp;
+	/* Only the report pipe is left, and it closes on execve(). */
+	if (lc_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+		err = -errno;
+		lc_set_error(h, "cannot close the inherited file descriptors");
+		lc_exec_fail(h, x, LC_STAGE_ENTER, err);
+	}
+	execvp(x->argv[0], x->argv);
+	err = -errno;
+	lc_set_error(h, "cannot execute %s", x->argv[0]);
+	lc_exec_fail(h, x, LC_STAGE_EXEC, err);
+}
+
+/*
+ * The child: from here on it holds our resources (the namespace fds, the
+ * cgroup, whatever the caller leaked) while it walks into a container that
+ * may be hostile.  Not dumpable, so nothing in the container can ptrace it
+ * or read its /proc files; in a new session, so the caller's terminal is
+ * not its controlling terminal; then inside, nothing kept but the report
+ * pipe and the terminal.
+ */
+static void __attribute__((noreturn))
+lc_exec_child(struct ctnr_handle *h, struct lc_exec *x)
+{
+	sigset_t none;
+	int err;
+
+	lc_default_signals();
+	signal(SIGCHLD, SIG_DFL);	/* we may wait for the command */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		err = -errno;
+		lc_set_error(h, "cannot make the process entering container %s non-dumpable",
+			     x->plan.what);
+		lc_exec_fail(h, x, LC_STAGE_ENTER, err);
+	}
+	if (setsid() < 0) {
+		err = -errno;
+		lc_set_error(h, "cannot start a session for container %s",
+			     x->plan.what);
+		lc_exec_fail(h, x, LC_STAGE_ENTER, err);
+	}
+	err = lc_plan_apply(h, &x->plan);
+	if (err)
+		lc_exec_fail(h, x, LC_STAGE_ENTER, err);
+	lc_plan_release(&x->plan);
+	err = lc_close_fds(x->wfd, x->tty_fd);
+	if (err) {
+		lc_set_error(h, "cannot close the inherited file descriptors");
+		lc_exec_fail(h, x, LC_STAGE_ENTER, err);
+	}
+	if (x->plan.mask & CLONE_NEWPID)
+		lc_exec_fork(h, x);
+	lc_exec_command(h, x);
+}
+
+/* ---- the caller's side ---- */
+
+#define LC_EXEC_OPTS_MIN	(offsetof(struct ctnr_exec_opts, tty_fd) + \
+				 sizeof(int))
+
+/* Copy @o into @d; refuse what this library does not know. */
+static int lc_exec_opts(struct ctnr_handle *h, const struct ctnr_exec_opts *o,
+			struct ctnr_exec_opts *d)
+{
+	const unsigned char *tail;
+	size_t i;
+
+	memset(d, 0, sizeof(*d));
+	d->sz = sizeof(*d);
+	d->tty_fd = -1;
+	if (!o)
+		return 0;
+	if (o->sz < LC_EXEC_OPTS_MIN) {
+		lc_set_error(h, "struct ctnr_exec_opts: sz %zu is too small",
+			     o->sz);
+		return -EINVAL;
+	}
+	tail = (const unsigned char *)o;
+	for (i = sizeof(*d); i < o->sz; i++) {
+		if (tail[i]) {
+			lc_set_error(h, "struct ctnr_exec_opts: byte %zu is set, this libctnr does not know it",
+				     i);
+			return -EINVAL;
+		}
+	}
+	memcpy(d, o, LC_EXEC_OPTS_MIN);
+	if (d->flags & ~CTNR_EXEC_ALL) {
+		lc_set_error(h, "unknown exec flags %#x", d->flags & ~CTNR_EXEC_ALL);
+		return -EINVAL;
+	}
+	if (!(d->flags & CTNR_EXEC_TTY)) {
+		d->tty_fd = -1;
+	} else if (d->tty_fd < 0 || !isatty(d->tty_fd)) {
+		lc_set_error(h, "tty_fd %d is not a terminal", d->tty_fd);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void lc_exec_free(struct lc_exec *x)
+{
+	lc_plan_release(&x->plan);
+	free(x->envp);
+	free(x);
+}
+
+int ctnr_exec_spawn(struct ctnr_handle *h, uint32_t id, const char *name,
+		    char *const argv[], const struct ctnr_exec_opts *opts,
+		    int *status)
+{
+	struct ctnr_exec_opts o;
 	struct lc_report r;
-	int pfd[2], wstatus;
+	struct lc_exec *x;
+	int pfd[2], err, wstatus;
 	ssize_t n;
 	pid_t pid;
 
-	if (pipe2(pfd, O_CLOEXEC) < 0)
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		close(pfd[0]);
-		close(pfd[1]);
-		return -errno;
+	if (status)
+		*status = -1;
+	if (!h)
+		return -EINVAL;
+	lc_clear_error(h);
+	if (!argv || !argv[0] || !argv[0][0]) {
+		lc_set_error(h, "no command to run");
+		return -EINVAL;
 	}
+	err = lc_exec_opts(h, opts, &o);
+	if (err)
+		return err;
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return -ENOMEM;
+	x->argv = argv;
+	x->flags = o.flags & ~CTNR_ENTER_ALL;
+	x->tty_fd = o.tty_fd;
+	err = lc_plan_init(h, id, name, o.mask, o.flags & CTNR_ENTER_ALL,
+			   &x->plan);
+	if (!err)
+		err = lc_exec_env(h, o.env, o.flags, x);
+	if (!err && pipe2(pfd, O_CLOEXEC) < 0)
+		err = -errno;
+	if (err) {
+		lc_exec_free(x);
+		return err;
+	}
+	x->wfd = pfd[1];
+	pid = fork();
 	if (pid == 0) {
 		close(pfd[0]);
-		lc_exec_child(h, p, argv, pfd[1]);
+		lc_exec_child(h, x);
 	}
+	err = pid < 0 ? -errno : 0;
 	close(pfd[1]);
-	lc_plan_release(p);
+	lc_exec_free(x);
+	if (err) {
+		close(pfd[0]);
+		return err;
+	}
 
 	/* EOF when the command was executed, a report when it was not. */
 	do {
 		n = read(pfd[0], &r, sizeof(r));
 	} while (n < 0 && errno == EINTR);
 	close(pfd[0]);
+	if (n < (ssize_t)offsetof(struct lc_report, msg))
+		return pid;
 
-	while (waitpid(pid, &wstatus, 0) < 0) {
-		if (errno != EINTR)
-			return -errno;
-	}
-	if (n < (ssize_t)offsetof(struct lc_report, msg)) {
-		*status = lc_exit_code(wstatus);
-		return 0;
-	}
+	while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+		;
 	if (n < (ssize_t)sizeof(r))
 		r.msg[0] = '\0';
 	r.msg[sizeof(r.msg) - 1] = '\0';
 	lc_set_error(h, "%s", r.msg);
 	if (r.err >= 0)
 		r.err = -EIO;
-	if (r.stage == LC_STAGE_EXEC)
+	if (r.stage == LC_STAGE_EXEC && status)
 		*status = r.err == -ENOENT ? 127 : 126;
 	return r.err;
+}
+
+int ctnr_exec_run(struct ctnr_handle *h, uint32_t id, const char *name,
+		  char *const argv[], const struct ctnr_exec_opts *opts,
+		  int *status)
+{
+	int pid, wstatus;
+
+	if (!status)
+		return -EINVAL;
+	pid = ctnr_exec_spawn(h, id, name, argv, opts, status);
+	if (pid < 0)
+		return pid;
+	while (waitpid(pid, &wstatus, 0) < 0) {
+		if (errno != EINTR)
+			return -errno;
+	}
+	*status = lc_exit_code(wstatus);
+	return 0;
 }
 
 int ctnr_exec_ex(struct ctnr_handle *h, uint32_t id, const char *name,
 		 uint32_t mask, uint32_t flags, char *const argv[],
 		 int *status)
 {
-	struct lc_plan *p;
-	int err;
+	struct ctnr_exec_opts o = CTNR_EXEC_OPTS_INIT;
 
 	if (status)
 		*status = -1;
 	if (!h || !argv || !argv[0] || !status)
 		return -EINVAL;
-	p = malloc(sizeof(*p));
-	if (!p)
-		return -ENOMEM;
-	err = lc_plan_init(h, id, name, mask, flags, p);
-	if (!err) {
-		err = lc_exec_plan(h, p, argv, status);
-		lc_plan_release(p);
+	if (flags & ~CTNR_ENTER_ALL) {
+		lc_clear_error(h);
+		lc_set_error(h, "unknown enter flags %#x", flags & ~CTNR_ENTER_ALL);
+		return -EINVAL;
 	}
-	free(p);
-	return err;
+	o.mask = mask;
+	o.flags = flags;
+	return ctnr_exec_run(h, id, name, argv, &o, status);
 }
 
 int ctnr_exec(struct ctnr_handle *h, const char *name, uint32_t mask,

@@ -373,7 +373,9 @@ int ctnr_enter(struct ctnr_handle *h, const char *name, uint32_t mask);
  * children created afterwards: fork after this call, or use ctnr_exec().
  * setns() into user, mount and time namespaces requires a single-threaded
  * caller.  On failure the process may be partly inside the container; call
- * this in a child that exits on failure.
+ * this in a child that exits on failure.  The container may be hostile:
+ * make that child non-dumpable and close what it must not take along
+ * first, as ctnr_exec_spawn() does, or use ctnr_exec_spawn().
  *
  * Returns 0 or a negative errno; ctnr_last_error() says which step failed.
  *	-ESRCH		the container is stopped and pid was requested.
@@ -405,12 +407,11 @@ int ctnr_exec(struct ctnr_handle *h, const char *name, uint32_t mask,
  * @h, @id, @name, @mask, @flags: as for ctnr_enter_ex()
  * @argv, @status: as for ctnr_exec()
  *
- * The calling process is left untouched: a child enters the container as
- * ctnr_enter_ex() does and, when the pid namespace is entered, forks once
- * more so the command runs inside it (the child waits and relays the
- * status).  The command inherits the caller's environment, stdin, stdout
- * and stderr; its working directory is the root of the container's mount
- * namespace when that was entered.  SIGCHLD must not be ignored.
+ * ctnr_exec_run() with opts { mask, flags } and no terminal: the command
+ * runs in a session of its own, with the default environment, the caller's
+ * stdin, stdout and stderr and no other file descriptor; its working
+ * directory is the root of the container's mount namespace when that was
+ * entered.  SIGCHLD must not be ignored.
  *
  * Returns 0 when the command ran (its status is in *status), or a negative
  * errno when it did not; then ctnr_last_error() says why, and *status is
@@ -420,6 +421,112 @@ int ctnr_exec(struct ctnr_handle *h, const char *name, uint32_t mask,
 int ctnr_exec_ex(struct ctnr_handle *h, uint32_t id, const char *name,
 		 uint32_t mask, uint32_t flags, char *const argv[],
 		 int *status);
+
+/*
+ * Flags of struct ctnr_exec_opts, next to the CTNR_ENTER_* bits.
+ *
+ * CTNR_EXEC_KEEP_ENV	start from the caller's whole environment instead
+ *			of the default one (see ctnr_exec_spawn()).
+ * CTNR_EXEC_TTY_STDIN, _STDOUT, _STDERR
+ *			make tty_fd the command's stdin, stdout or stderr.
+ *			With any of them tty_fd, which must be a terminal
+ *			nobody has as its controlling terminal (the slave
+ *			side of a fresh pty), becomes the command's
+ *			controlling terminal.
+ */
+#define CTNR_EXEC_KEEP_ENV	(1U << 16)
+#define CTNR_EXEC_TTY_STDIN	(1U << 17)
+#define CTNR_EXEC_TTY_STDOUT	(1U << 18)
+#define CTNR_EXEC_TTY_STDERR	(1U << 19)
+#define CTNR_EXEC_TTY		(CTNR_EXEC_TTY_STDIN | CTNR_EXEC_TTY_STDOUT | \
+				 CTNR_EXEC_TTY_STDERR)
+#define CTNR_EXEC_ALL		(CTNR_ENTER_ALL | CTNR_EXEC_KEEP_ENV | \
+				 CTNR_EXEC_TTY)
+
+/*
+ * Options of ctnr_exec_spawn() and ctnr_exec_run().  Set sz to
+ * sizeof(struct ctnr_exec_opts) and zero what you do not use (or use
+ * CTNR_EXEC_OPTS_INIT): later versions add members at the end, and a
+ * library older than the header refuses options it does not know unless
+ * they are zero.
+ */
+struct ctnr_exec_opts {
+	size_t sz;			/* sizeof(struct ctnr_exec_opts) */
+	uint32_t mask;			/* CLONE_NEW*; 0: every one pinned */
+	uint32_t flags;			/* CTNR_ENTER_* and CTNR_EXEC_* */
+	const char *const *env;		/* changes to the environment, or NULL */
+	int tty_fd;			/* terminal of CTNR_EXEC_TTY_* */
+};
+
+#define CTNR_EXEC_OPTS_INIT	{ .sz = sizeof(struct ctnr_exec_opts), \
+				  .tty_fd = -1 }
+
+/*
+ * ctnr_exec_spawn - start a command inside a container
+ * @h: handle
+ * @id: container id, or 0 to use @name
+ * @name: container name, among those owned by the caller's user namespace
+ * @argv: command and arguments, NULL terminated; argv[0] is looked up in
+ *	the command's PATH inside the container
+ * @opts: namespaces, flags, environment and terminal; NULL for defaults
+ * @status: if not NULL, receives 127 (not found) or 126 (not executable)
+ *	when the container was entered but the command could not be run, -1
+ *	otherwise
+ *
+ * Forks a child that enters the container as ctnr_enter_ex() does and, when
+ * the pid namespace is entered, forks once more so that the command runs
+ * inside it; that intermediate process stays outside the container's pid
+ * namespace, forwards SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1 and SIGUSR2
+ * to the command and ends as the command ended (the same exit status, or
+ * killed by the same signal), so that the caller reaps one process whatever
+ * the namespaces.
+ *
+ * The process that enters the container does not trust it:
+ *  - it is not dumpable (PR_SET_DUMPABLE 0) from before the first setns()
+ *    until the execve(), so that no process in the container can ptrace
+ *    it or open its /proc files while it holds the caller's resources;
+ *  - the command runs in a session of its own (setsid()): the caller's
+ *    terminal is never its controlling terminal, so it cannot TIOCSTI
+ *    into the caller's shell or get at the terminal through /dev/tty;
+ *  - every file descriptor above 2 is closed (close_range()); stdin,
+ *    stdout and stderr are the caller's, except those replaced by tty_fd;
+ *  - the signal mask is empty;
+ *  - the environment is not the caller's.  By default it is
+ *	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+ *	HOME=/root (HOME=/ when the command does not run as uid 0)
+ *	TERM=<the caller's TERM>, if the caller has one;
+ *    CTNR_EXEC_KEEP_ENV starts from the caller's environment instead.  Then
+ *    each entry of opts->env applies in order: "VAR=VALUE" sets VAR, "VAR"
+ *    alone takes VAR from the caller's environment (or removes it when the
+ *    caller has none).
+ * The joined cgroup is the container's, or when that cgroup has
+ * controllers enabled in cgroup.subtree_control (cgroup v2 then allows no
+ * process in it) a leaf cgroup ".ctnr-exec" below it, created on demand
+ * and left in place: it is inside the container's cgroup, so every rule of
+ * the container binds the command there too.
+ *
+ * Returns when the command was executed, or failed to be: the pid of the
+ * child, which the caller must reap with waitpid() (SIGCHLD must not be
+ * ignored), or a negative errno; then ctnr_last_error() says why and there
+ * is no child left.
+ *	-EINVAL		bad argv, opts (unknown flags, members this library
+ *			does not know set, tty_fd not a terminal) or env
+ *			entry; other errors as ctnr_enter_ex() and execve().
+ */
+int ctnr_exec_spawn(struct ctnr_handle *h, uint32_t id, const char *name,
+		    char *const argv[], const struct ctnr_exec_opts *opts,
+		    int *status);
+
+/*
+ * ctnr_exec_run - ctnr_exec_spawn(), then wait for the command
+ * @status: receives the command's exit status, 128 + signal number if it
+ *	was killed; when the command did not run, as for ctnr_exec_spawn()
+ *
+ * Returns 0 when the command ran, or a negative errno.
+ */
+int ctnr_exec_run(struct ctnr_handle *h, uint32_t id, const char *name,
+		  char *const argv[], const struct ctnr_exec_opts *opts,
+		  int *status);
 
 /*
  * ctnr_whoami - the container the caller is in (CTNR_IOC_WHOAMI)

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * exec: `ctnrctl exec` pointed at a container that may be hostile (issue
- * 10, review userspace.md F2).
+ * 10, review userspace.md F2 and F3).
+ *
+ *   test process (root, host namespaces)
+ *     `- clone(NEWUTS|NEWNS|NEWPID|NEWIPC|NEWNET)  -> "ctnrinit", pid 1
+ *          in cgroup /ctnrtest-exec-<pid>, registered as ex<pid>-main
  *
  * The command run in the container is mostly this very program, started
  * as "exec __ctnr_probe WHAT": a constructor runs the probe and exits
@@ -182,6 +186,658 @@ static const char *probe_get(const char *out, const char *key, char *buf,
 			p++;
 	}
 	return buf;
+}
+
+/* Remove every '\r' (pty output has \r\n line ends). */
+static void strip_cr(char *s)
+{
+	char *d = s;
+
+	for (; *s; s++)
+		if (*s != '\r')
+			*d++ = *s;
+	*d = '\0';
+}
+
+/* The "env=" lines of @out, as "A=1\nB=2\n", sorted by the probe's order. */
+static void probe_env(const char *out, char *buf, size_t len)
+{
+	const char *p = out;
+
+	buf[0] = '\0';
+	while (p && *p) {
+		if (!strncmp(p, "env=", 4)) {
+			size_t n = strcspn(p + 4, "\n");
+
+			snprintf(buf + strlen(buf), len - strlen(buf), "%.*s\n",
+				 (int)n, p + 4);
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+}
+
+static bool has_line(const char *text, const char *line)
+{
+	size_t n = strlen(line);
+	const char *p = text;
+
+	while ((p = strstr(p, line))) {
+		if ((p == text || p[-1] == '\n') && (p[n] == '\n' || !p[n]))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+/* A pty for the administrator's terminal, of @rows x @cols. */
+static int admin_pty(int *master, int *slave, unsigned short rows,
+		     unsigned short cols)
+{
+	struct winsize ws = { .ws_row = rows, .ws_col = cols };
+	char *name;
+
+	*slave = -1;
+	*master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (*master < 0 || unlockpt(*master))
+		return -errno;
+	name = ptsname(*master);
+	if (!name)
+		return -errno;
+	*slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (*slave < 0)
+		return -errno;
+	if (ioctl(*master, TIOCSWINSZ, &ws))
+		return -errno;
+	return 0;
+}
+
+/*
+ * Run @argv the way an administrator's shell runs it: in a session whose
+ * controlling terminal is @slave, which is also its stdin, stdout, stderr.
+ */
+static pid_t run_on_tty(int slave, char *const argv[])
+{
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		if (setsid() < 0 || ioctl(slave, TIOCSCTTY, 0) < 0)
+			_exit(126);
+		dup2(slave, 0);
+		dup2(slave, 1);
+		dup2(slave, 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+/*
+ * Collect what @master shows until @want appears (0) or @pid exited
+ * (1, status in *@status), -ETIMEDOUT after @timeout_ms.
+ */
+static int pty_collect(int master, char *buf, size_t len, size_t *off,
+		       const char *want, pid_t pid, int *status,
+		       int timeout_ms)
+{
+	int64_t end = now_ms() + timeout_ms;
+	bool exited = false;
+
+	for (;;) {
+		struct pollfd p = { .fd = master, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, exited ? 0 : 50) > 0) {
+			n = read(master, buf + *off, len - 1 - *off);
+			if (n > 0) {
+				*off += (size_t)n;
+				buf[*off] = '\0';
+				if (want && strstr(buf, want))
+					return 0;
+				if (*off < len - 1)
+					continue;
+			}
+		}
+		buf[*off] = '\0';
+		if (exited)
+			return 1;
+		if (waitpid(pid, status, WNOHANG) == pid) {
+			exited = true;	/* one more round for the rest */
+			continue;
+		}
+		if (now_ms() > end)
+			return -ETIMEDOUT;
+	}
+}
+
+/* Start ctnrctl with stdin, stdout and stderr on /dev/null. */
+static pid_t ctnrctl_bg(char *const argv[])
+{
+	pid_t pid;
+	int null;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		null = open("/dev/null", O_RDWR);
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* A process of comm @comm in the cgroup directory @cg, or 0. */
+static pid_t cg_find_comm(const char *cg, const char *comm)
+{
+	char path[PATH_MAX + 32], buf[4096], c[64], *line, *save = NULL;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cg);
+	if (read_str(path, buf, sizeof(buf)) < 0)
+		return 0;
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		snprintf(path, sizeof(path), "/proc/%s/comm", line);
+		if (read_str(path, c, sizeof(c)) > 0 &&
+		    !strcmp(chomp(c), comm))
+			return (pid_t)atoi(line);
+	}
+	return 0;
+}
+
+/* A child of @parent, or 0. */
+static pid_t child_of(pid_t parent)
+{
+	char path[300], buf[512], *p;
+	struct dirent *de;
+	pid_t found = 0;
+	DIR *d;
+
+	d = opendir("/proc");
+	if (!d)
+		return 0;
+	while (!found && (de = readdir(d))) {
+		int ppid;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		if (read_str(path, buf, sizeof(buf)) <= 0)
+			continue;
+		p = strrchr(buf, ')');	/* comm may hold anything */
+		if (p && sscanf(p + 2, "%*c %d", &ppid) == 1 && ppid == parent)
+			found = (pid_t)atoi(de->d_name);
+	}
+	closedir(d);
+	return found;
+}
+
+/* ------------------------------------------------------------------ */
+/* the exec fixture                                                   */
+
+FIXTURE(exec) {
+	struct ctnr_nl nl;
+	struct test_init init;
+	struct test_init uinit;		/* exec_helper_not_dumpable */
+	char prefix[32];
+	char name[64];
+	char cg[PATH_MAX];
+	char cg_sub[PATH_MAX + 8];
+	uint32_t id;
+};
+
+FIXTURE_SETUP(exec)
+{
+	struct ctnr_ctr c;
+	char rel[64], host[64];
+	int r;
+
+	self->init.pid = self->uinit.pid = -1;
+	self->init.ctl = self->uinit.ctl = -EBADF;
+	snprintf(self->prefix, sizeof(self->prefix), "ex%d", getpid());
+	snprintf(self->name, sizeof(self->name), "%s-main", self->prefix);
+	snprintf(rel, sizeof(rel), "ctnrtest-exec-%d", getpid());
+	snprintf(host, sizeof(host), "hx-%d", getpid());
+	ASSERT_NE(NULL, ctnrctl_path()) {
+		TH_LOG("ctnrctl not found (set CTNRCTL)");
+	}
+	r = ctnr_nl_open(&self->nl);
+	ASSERT_EQ(0, r) {
+		TH_LOG("genl: %s (module loaded?)", strerror(-r));
+	}
+	r = cg_create(rel, self->cg, sizeof(self->cg));
+	ASSERT_EQ(0, r) {
+		TH_LOG("create cgroup %s: %s", rel, strerror(-r));
+	}
+	r = test_init_start(&self->init, NS_FLAGS, false, host, self->cg);
+	if (r)
+		cg_remove(self->cg);
+	ASSERT_EQ(0, r) {
+		TH_LOG("init: %s", strerror(-r));
+	}
+	r = ctnr_new(&self->nl, self->name, self->init.pid, 0, &c);
+	if (r) {
+		test_init_stop(&self->init);
+		cg_remove(self->cg);
+	}
+	ASSERT_EQ(0, r) {
+		TH_LOG("CONTAINER_NEW %s: %s: %s", self->name, strerror(-r),
+		       self->nl.ext_msg);
+	}
+	self->id = c.id;
+}
+
+FIXTURE_TEARDOWN(exec)
+{
+	char leaf[PATH_MAX + 16];
+
+	test_init_stop(&self->uinit);
+	test_init_stop(&self->init);
+	if (self->nl.sk)
+		ctnr_del_prefix(&self->nl, self->prefix);
+	ctnr_nl_close(&self->nl);
+	snprintf(leaf, sizeof(leaf), "%s/" LEAF, self->cg);
+	cg_remove(leaf);
+	if (self->cg_sub[0])
+		cg_remove(self->cg_sub);
+	if (self->cg[0] && cg_remove(self->cg))
+		TH_LOG("%m - rmdir %s", self->cg);
+}
+
+/* the command runs in a session of its own, without a terminal */
+TEST_F_TIMEOUT(exec, new_session_without_tty, 60)
+{
+	char out[8192], err[4096], v[256];
+	int r, pid = 0, sid = -1;
+
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT, "exec",
+		    self->name, "--", self_exe(), PROBE, "info", NULL);
+	ASSERT_EQ(0, r) {
+		TH_LOG("exit %d: %s", r, err);
+	}
+	ASSERT_EQ(2, sscanf(probe_get(out, "pid", v, sizeof(v)), "%d sid=%d",
+			    &pid, &sid)) {
+		TH_LOG("%s", out);
+	}
+	ASSERT_EQ(pid, sid) {
+		TH_LOG("the command is not a session leader: %s", out);
+	}
+	ASSERT_STREQ("none", probe_get(out, "ctty", v, sizeof(v)));
+}
+
+/* an fd ctnrctl inherited without O_CLOEXEC does not reach the command */
+TEST_F_TIMEOUT(exec, inherited_fds_closed, 60)
+{
+	char out[8192], err[4096], v[256];
+	int fd, r;
+
+	fd = open("/dev/null", O_RDONLY);	/* no O_CLOEXEC: leaked */
+	ASSERT_GE(fd, 3);
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT, "exec",
+		    self->name, "--", self_exe(), PROBE, "info", NULL);
+	close(fd);
+	ASSERT_EQ(0, r) {
+		TH_LOG("exit %d: %s", r, err);
+	}
+	ASSERT_STREQ("0,1,2", probe_get(out, "fds", v, sizeof(v))) {
+		TH_LOG("fd %d leaked into the container", fd);
+	}
+}
+
+/* the default environment is PATH, HOME and TERM, not ours */
+TEST_F_TIMEOUT(exec, default_environment, 60)
+{
+	char out[8192], err[4096], env[4096];
+	int r;
+
+	setenv("CTNR_TEST_SECRET", "host", 1);
+	setenv("TERM", "ctnr-term", 1);
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT, "exec",
+		    self->name, "--", self_exe(), PROBE, "info", NULL);
+	unsetenv("CTNR_TEST_SECRET");
+	ASSERT_EQ(0, r) {
+		TH_LOG("exit %d: %s", r, err);
+	}
+	probe_env(out, env, sizeof(env));
+	ASSERT_STREQ(DEFAULT_PATH "\nHOME=/root\nTERM=ctnr-term\n", env);
+}
+
+/* env VAR=VALUE sets, env VAR passes ours on, keepenv keeps everything */
+TEST_F_TIMEOUT(exec, environment_keywords, 60)
+{
+	char out[8192], err[4096], env[4096];
+	int r;
+
+	setenv("CTNR_TEST_SECRET", "host", 1);
+	setenv("CTNR_TEST_OTHER", "other", 1);
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT, "exec",
+		    self->name, "env", "FOO=bar baz", "env", "CTNR_TEST_SECRET",
+		    "env", "HOME=/home/x", "--", self_exe(), PROBE, "info",
+		    NULL);
+	ASSERT_EQ(0, r) {
+		TH_LOG("exit %d: %s", r, err);
+	}
+	probe_env(out, env, sizeof(env));
+	EXPECT_TRUE(has_line(env, "FOO=bar baz")) {
+		TH_LOG("%s", env);
+	}
+	EXPECT_TRUE(has_line(env, "CTNR_TEST_SECRET=host"));
+	EXPECT_TRUE(has_line(env, "HOME=/home/x"));
+	EXPECT_FALSE(has_line(env, "HOME=/root"));
+	EXPECT_TRUE(has_line(env, DEFAULT_PATH));
+	EXPECT_EQ(NULL, strstr(env, "CTNR_TEST_OTHER"));
+
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT, "exec",
+		    self->name, "keepenv", "env", "CTNR_TEST_SECRET=over",
+		    "--", self_exe(), PROBE, "info", NULL);
+	unsetenv("CTNR_TEST_SECRET");
+	unsetenv("CTNR_TEST_OTHER");
+	ASSERT_EQ(0, r) {
+		TH_LOG("exit %d: %s", r, err);
+	}
+	probe_env(out, env, sizeof(env));
+	EXPECT_TRUE(has_line(env, "CTNR_TEST_OTHER=other")) {
+		TH_LOG("%s", env);
+	}
+	EXPECT_TRUE(has_line(env, "CTNR_TEST_SECRET=over"));
+	EXPECT_FALSE(has_line(env, "CTNR_TEST_SECRET=host"));
+
+	/* a bad name is a usage error; a keyword alone is the command */
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT, "exec",
+		    self->name, "env", "1X=y", "--", "true", NULL);
+	EXPECT_EQ(2, r) {
+		TH_LOG("exit %d: %s", r, err);
+	}
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT, "exec",
+		    self->name, "keepenv", "keepenv", "--", "true", NULL);
+	EXPECT_EQ(2, r);
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT, "exec",
+		    self->name, "env", NULL);
+	EXPECT_EQ(0, r) {
+		TH_LOG("exec NAME env: exit %d: %s", r, err);
+	}
+	EXPECT_TRUE(has_line(out, DEFAULT_PATH)) {
+		TH_LOG("%s", out);
+	}
+}
+
+/*
+ * On a terminal, the command gets a new pty: its controlling terminal and
+ * stdio are that pty, never the administrator's terminal, which it could
+ * otherwise push input into (TIOCSTI) or reopen as /dev/tty.  The pty has
+ * the terminal's size.
+ */
+TEST_F_TIMEOUT(exec, pty_instead_of_admin_tty, 60)
+{
+	char out[16384], v[256], admin[64], ctty[256];
+	char *argv[] = { (char *)ctnrctl_path(), "exec", self->name, "--",
+			 (char *)self_exe(), PROBE, "info", NULL };
+	int m, s, status = 0, r, pid = 0, sid = -1;
+	size_t off = 0;
+	struct stat st;
+	pid_t cli;
+
+	ASSERT_EQ(0, admin_pty(&m, &s, 31, 97));
+	ASSERT_EQ(0, fstat(s, &st));
+	snprintf(admin, sizeof(admin), "%u:%u tty", major(st.st_rdev),
+		 minor(st.st_rdev));
+	cli = run_on_tty(s, argv);
+	ASSERT_GT(cli, 0);
+	r = pty_collect(m, out, sizeof(out), &off, NULL, cli, &status,
+			CMD_TIMEOUT);
+	if (r < 0)
+		kill_reap(&cli);
+	close(m);
+	close(s);
+	ASSERT_EQ(1, r) {
+		TH_LOG("ctnrctl did not finish: %s", out);
+	}
+	strip_cr(out);
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		TH_LOG("status %#x: %s", status, out);
+	}
+	ASSERT_EQ(2, sscanf(probe_get(out, "pid", v, sizeof(v)), "%d sid=%d",
+			    &pid, &sid));
+	EXPECT_EQ(pid, sid);
+	probe_get(out, "ctty", ctty, sizeof(ctty));
+	EXPECT_STRNE(admin, ctty) {
+		TH_LOG("the administrator's terminal is the command's controlling terminal");
+	}
+	EXPECT_STRNE("none", ctty) {
+		TH_LOG("no controlling terminal: %s", out);
+	}
+	EXPECT_STREQ(ctty, probe_get(out, "fd0", v, sizeof(v)));
+	EXPECT_STREQ(ctty, probe_get(out, "fd1", v, sizeof(v)));
+	EXPECT_STREQ(ctty, probe_get(out, "fd2", v, sizeof(v)));
+	EXPECT_STREQ("31 97", probe_get(out, "winsize", v, sizeof(v)));
+	EXPECT_STREQ("0,1,2", probe_get(out, "fds", v, sizeof(v)));
+}
+
+/* input is relayed with our terminal in raw mode, restored after; the
+ * command's exit status is ctnrctl's */
+TEST_F_TIMEOUT(exec, pty_relays_input_raw_and_status, 60)
+{
+	char out[16384];
+	char *argv[] = { (char *)ctnrctl_path(), "exec", self->name, "--",
+			 (char *)self_exe(), PROBE, "read", NULL };
+	struct termios before, during, after;
+	int m, s, status = 0, r;
+	size_t off = 0;
+	pid_t cli;
+
+	ASSERT_EQ(0, admin_pty(&m, &s, 24, 80));
+	ASSERT_EQ(0, tcgetattr(s, &before));
+	ASSERT_TRUE(before.c_lflag & ICANON);
+	cli = run_on_tty(s, argv);
+	ASSERT_GT(cli, 0);
+	r = pty_collect(m, out, sizeof(out), &off, "ready", cli, &status,
+			CMD_TIMEOUT);
+	if (r) {
+		kill_reap(&cli);
+		close(m);
+		close(s);
+	}
+	ASSERT_EQ(0, r) {
+		TH_LOG("no \"ready\" (%d): %s", r, out);
+	}
+	ASSERT_EQ(0, tcgetattr(s, &during));
+	ASSERT_EQ(6, write(m, "hello\r", 6));	/* Enter sends \r */
+	r = pty_collect(m, out, sizeof(out), &off, NULL, cli, &status,
+			CMD_TIMEOUT);
+	if (r < 0)
+		kill_reap(&cli);
+	ASSERT_EQ(0, tcgetattr(s, &after));
+	close(m);
+	close(s);
+	ASSERT_EQ(1, r);
+	EXPECT_FALSE(during.c_lflag & (ICANON | ECHO)) {
+		TH_LOG("the terminal is not raw while the command runs");
+	}
+	EXPECT_EQ(before.c_lflag, after.c_lflag) {
+		TH_LOG("the terminal was not restored");
+	}
+	EXPECT_EQ(before.c_iflag, after.c_iflag);
+	EXPECT_EQ(before.c_oflag, after.c_oflag);
+	strip_cr(out);
+	EXPECT_NE(NULL, strstr(out, "got=hello\n")) {
+		TH_LOG("%s", out);
+	}
+	ASSERT_TRUE(WIFEXITED(status)) {
+		TH_LOG("status %#x", status);
+	}
+	ASSERT_EQ(42, WEXITSTATUS(status));
+}
+
+/* a new size of our terminal reaches the command's pty (SIGWINCH) */
+TEST_F_TIMEOUT(exec, pty_passes_window_size, 60)
+{
+	char out[16384], v[64];
+	char *argv[] = { (char *)ctnrctl_path(), "exec", self->name, "--",
+			 (char *)self_exe(), PROBE, "winch", NULL };
+	struct winsize ws = { .ws_row = 50, .ws_col = 132 };
+	int m, s, status = 0, r;
+	size_t off = 0;
+	pid_t cli;
+
+	ASSERT_EQ(0, admin_pty(&m, &s, 24, 80));
+	cli = run_on_tty(s, argv);
+	ASSERT_GT(cli, 0);
+	r = pty_collect(m, out, sizeof(out), &off, "ready", cli, &status,
+			CMD_TIMEOUT);
+	if (!r)
+		r = ioctl(m, TIOCSWINSZ, &ws);	/* SIGWINCH to ctnrctl */
+	if (!r)
+		r = pty_collect(m, out, sizeof(out), &off, NULL, cli, &status,
+				CMD_TIMEOUT);
+	if (r < 0)
+		kill_reap(&cli);
+	close(m);
+	close(s);
+	ASSERT_EQ(1, r) {
+		TH_LOG("%s", out);
+	}
+	strip_cr(out);
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		TH_LOG("status %#x: %s", status, out);
+	}
+	ASSERT_STREQ("50 132", probe_get(out, "winsize", v, sizeof(v)));
+}
+
+/* SIGTERM to ctnrctl reaches the command; ctnrctl exits 128 + 15 */
+TEST_F_TIMEOUT(exec, forwards_sigterm, 60)
+{
+	char *argv[] = { (char *)ctnrctl_path(), "exec", self->name, "--",
+			 "sleep", "60", NULL };
+	int64_t end;
+	pid_t cli;
+	int st = 0;
+
+	cli = ctnrctl_bg(argv);
+	ASSERT_GT(cli, 0);
+	for (end = now_ms() + 20000; now_ms() < end; sleep_ms(20))
+		if (cg_find_comm(self->cg, "sleep"))
+			break;
+	if (!cg_find_comm(self->cg, "sleep"))
+		kill_reap(&cli);
+	ASSERT_NE(0, cg_find_comm(self->cg, "sleep")) {
+		TH_LOG("the command did not start");
+	}
+	ASSERT_EQ(0, kill(cli, SIGTERM));
+	ASSERT_EQ(0, wait_pid_timeout(cli, &st, 10000)) {
+		kill_reap(&cli);
+	}
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 128 + SIGTERM) {
+		TH_LOG("ctnrctl: status %#x, not exit 143", st);
+	}
+	for (end = now_ms() + 5000; now_ms() < end; sleep_ms(20))
+		if (!cg_find_comm(self->cg, "sleep"))
+			break;
+	EXPECT_EQ(0, cg_find_comm(self->cg, "sleep")) {
+		TH_LOG("the command outlived the SIGTERM");
+	}
+}
+
+struct observe_arg {
+	pid_t init;	/* of the container: its user namespace */
+	pid_t helper;	/* the process ctnrctl forked to enter it */
+};
+
+/* From the container's user namespace, try to read the helper. */
+static void observe_child(int errfd, void *arg)
+{
+	struct observe_arg *a = arg;
+	char path[64];
+	int ns, fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", a->init);
+	ns = open(path, O_RDONLY | O_CLOEXEC);
+	CHILD_CHECK(errfd, ns >= 0, "%m - open %s", path);
+	CHILD_CHECK(errfd, setns(ns, CLONE_NEWUSER) == 0, "%m - setns user");
+	snprintf(path, sizeof(path), "/proc/%d/environ", a->helper);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	CHILD_CHECK(errfd, fd < 0 && errno == EACCES,
+		    "root of the container's user namespace opened %s (fd %d, %m): the helper is dumpable",
+		    path, fd);
+}
+
+/*
+ * The process that enters the container is not dumpable: root of the
+ * container's user namespace (0 mapped to 0 here, so no credential change
+ * makes it non-dumpable by accident) cannot open its /proc files while it
+ * holds our resources.  With a pid namespace it stays, outside that
+ * namespace, for as long as the command runs.
+ */
+TEST_F_TIMEOUT(exec, helper_not_dumpable, 60)
+{
+	char *argv[] = { (char *)ctnrctl_path(), "exec", NULL, "--",
+			 "sleep", "60", NULL };
+	struct observe_arg a = { 0 };
+	char name[64], msg[512];
+	struct ctnr_ctr c;
+	int64_t end;
+	pid_t cli;
+	int r;
+
+	snprintf(self->cg_sub, sizeof(self->cg_sub), "%s/u", self->cg);
+	ASSERT_EQ(0, mkdir(self->cg_sub, 0755));
+	r = test_init_start(&self->uinit, NS_FLAGS, true, "hu", self->cg_sub);
+	ASSERT_EQ(0, r) {
+		TH_LOG("init in a user namespace: %s", strerror(-r));
+	}
+	snprintf(name, sizeof(name), "%s-u", self->prefix);
+	r = ctnr_new(&self->nl, name, self->uinit.pid, 0, &c);
+	ASSERT_EQ(0, r) {
+		TH_LOG("CONTAINER_NEW %s: %s: %s", name, strerror(-r),
+		       self->nl.ext_msg);
+	}
+	argv[2] = name;
+	cli = ctnrctl_bg(argv);
+	ASSERT_GT(cli, 0);
+	for (end = now_ms() + 20000; now_ms() < end; sleep_ms(20)) {
+		a.helper = child_of(cli);
+		if (a.helper && child_of(a.helper) &&
+		    cg_find_comm(self->cg_sub, "sleep"))
+			break;
+		a.helper = 0;
+	}
+	if (!a.helper)
+		kill_reap(&cli);
+	ASSERT_NE(0, a.helper) {
+		TH_LOG("no helper with the command below it");
+	}
+	a.init = self->uinit.pid;
+	r = run_child(observe_child, &a, msg, sizeof(msg), 20000);
+	kill(cli, SIGTERM);
+	if (wait_pid_timeout(cli, NULL, 10000))
+		kill_reap(&cli);
+	ASSERT_EQ(0, r) {
+		TH_LOG("%s", msg);
+	}
+}
+
+/* a command that is not there: 127 and sh's message */
+TEST_F_TIMEOUT(exec, missing_command_127, 60)
+{
+	char err[4096];
+	int r;
+
+	r = ctnrctl(NULL, 0, err, sizeof(err), CMD_TIMEOUT, "exec",
+		    self->name, "--", "/nonexistent/cmd", NULL);
+	ASSERT_EQ(127, r) {
+		TH_LOG("exit %d: %s", r, err);
+	}
+	ASSERT_NE(NULL, strstr(err, "/nonexistent/cmd")) {
+		TH_LOG("%s", err);
+	}
 }
 
 /* ------------------------------------------------------------------ */
