@@ -1149,6 +1149,8 @@ long ctnr_ioc_loop_attach(struct file *dev_file, void __user *arg)
 		goto out_put;
 	}
 
+	/* the log lines below must not be lost to an atomic allocation */
+	ctnr_log_prepare(c);
 	host = ctnr_loop_host_admin(dev_file);
 	if (!host && IS_ENABLED(CONFIG_BLK_DEV_IO_TRACE) &&
 	    !ctnr_loop_blktrace_hooked) {
