@@ -12,6 +12,7 @@
 #                     the module loaded and ctnrctl on PATH
 #   make deps         install what a fresh Debian bookworm machine lacks
 #   make checkpatch   checkpatch.pl on the module sources
+#   make install-udev install udev/60-ctnrloop.rules (UDEVDIR, DESTDIR)
 #   make clean
 #
 # Variables (all optional):
@@ -52,7 +53,7 @@ CHECKPATCH_FLAGS ?= --no-tree --terse
 CHECKPATCH_FILES = $(filter-out %.mod.c,$(wildcard kmod/*.[ch]))
 
 .PHONY: all module lib ctl selftests ksft checkpatch deps check demo shell \
-	vm-check vm-demo vm-shell vm-bench bench clean help kver
+	vm-check vm-demo vm-shell vm-bench bench clean help kver install-udev
 
 all: module lib ctl selftests
 
@@ -112,6 +113,11 @@ vm-check vm-demo vm-shell vm-bench:
 
 kver:
 	@echo "KVER=$(KVER) KDIR=$(KDIR)"
+
+# Keeps blkid, udisks and the other probers off ctnrloop devices.
+UDEVDIR ?= /usr/lib/udev/rules.d
+install-udev:
+	install -D -m 0644 udev/60-ctnrloop.rules $(DESTDIR)$(UDEVDIR)/60-ctnrloop.rules
 
 clean:
 	@if test -d "$(KDIR)"; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi

@@ -172,4 +172,11 @@ static inline struct pid *ctnr_pidfd_pid(struct file *f)
 #define CTNR_KMSG_READ_MAX	2048
 #endif
 
+/* notify_change() takes a struct mnt_idmap since 6.3, a userns before. */
+#ifdef CTNR_KERNEL_MNT_IDMAP
+#define CTNR_NOP_IDMAP		(&nop_mnt_idmap)
+#else
+#define CTNR_NOP_IDMAP		(&init_user_ns)
+#endif
+
 #endif /* _CTNR_COMPAT_H */

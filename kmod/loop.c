@@ -52,6 +52,7 @@
 #include <linux/mount.h>
 #include <linux/namei.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/task.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/statfs.h>
@@ -145,6 +146,7 @@ static DEFINE_XARRAY_ALLOC(ctnr_loops);		/* index -> device */
 static int ctnr_loop_major;
 static struct workqueue_struct *ctnr_loop_wq;	/* deferred teardowns */
 static struct vfsmount *ctnr_loop_devmnt;	/* devtmpfs, for F_OPEN */
+static const struct cred *ctnr_loop_kcred;	/* to chown nodes */
 static atomic_t ctnr_loop_alive = ATOMIC_INIT(0);	/* not yet freed */
 
 static void ctnr_loop_free(struct ctnr_loop *lo)
@@ -1064,6 +1066,49 @@ static const char *ctnr_loop_backing_refused(struct file *file)
 	return NULL;
 }
 
+/*
+ * The node of a device of a container in a user namespace belongs to that
+ * namespace's root (uid and gid 0 there), so that it can open the device
+ * again by path: /proc/self/fd/N of the attach fd (mkfs, fuse2fs, dd, an
+ * O_DIRECT reopen), or the node bound into the container.  The mode stays
+ * what devtmpfs and udev make it (0600; 0660 with udev's group "disk"
+ * unless udev/60-ctnrloop.rules is installed); ->open still lets only the
+ * container in.  Done with kernel credentials: chown needs CAP_CHOWN over
+ * the node, which the attacher does not have.
+ */
+static void ctnr_loop_chown_node(struct ctnr_loop *lo)
+{
+	struct user_namespace *ns = ctnr_loop_userns(lo->owner);
+	struct iattr ia = { .ia_uid = make_kuid(ns, 0),
+			    .ia_gid = make_kgid(ns, 0) };
+	const struct cred *old;
+	struct dentry *d;
+	struct inode *inode;
+
+	if (ns == &init_user_ns || !ctnr_loop_devmnt || !ctnr_loop_kcred)
+		return;
+	if (uid_valid(ia.ia_uid))
+		ia.ia_valid |= ATTR_UID;
+	if (gid_valid(ia.ia_gid))
+		ia.ia_valid |= ATTR_GID;
+	if (!ia.ia_valid)
+		return;
+	d = ctnr_lookup_positive(lo->disk->disk_name,
+				 ctnr_loop_devmnt->mnt_root);
+	if (IS_ERR(d))
+		return;
+	inode = d_inode(d);
+	/* someone may have replaced the node: it must be our disk */
+	if (S_ISBLK(inode->i_mode) && inode->i_rdev == disk_devt(lo->disk)) {
+		old = override_creds(ctnr_loop_kcred);
+		inode_lock(inode);
+		notify_change(CTNR_NOP_IDMAP, d, &ia, NULL);
+		inode_unlock(inode);
+		revert_creds(old);
+	}
+	dput(d);
+}
+
 /* An open file of the new device, through a private devtmpfs mount. */
 static struct file *ctnr_loop_open_file(struct ctnr_loop *lo, int mode)
 {
@@ -1132,6 +1177,8 @@ long ctnr_ioc_loop_attach(struct file *dev_file, void __user *arg)
 	if (copy_from_user(&req, arg, sizeof(req)))
 		return -EFAULT;
 	if (req.size != sizeof(req) || req.pad || (req.flags & ~CTNR_LOOP_F_ALL))
+		return -EINVAL;
+	if ((req.flags & CTNR_LOOP_F_NOCLOEXEC) && !(req.flags & CTNR_LOOP_F_OPEN))
 		return -EINVAL;
 	bs = req.block_size ?: SECTOR_SIZE;
 	if (bs != SECTOR_SIZE && bs != 4096)
@@ -1240,6 +1287,7 @@ long ctnr_ioc_loop_attach(struct file *dev_file, void __user *arg)
 	if (err)
 		goto out_detach;
 	lo->added = true;
+	ctnr_loop_chown_node(lo);
 
 	if (!host) {
 		err = ctnr_loop_blktrace_enforced(lo);
@@ -1252,7 +1300,8 @@ long ctnr_ioc_loop_attach(struct file *dev_file, void __user *arg)
 	}
 
 	if (req.flags & CTNR_LOOP_F_OPEN) {
-		fd = get_unused_fd_flags(O_CLOEXEC);
+		fd = get_unused_fd_flags((req.flags & CTNR_LOOP_F_NOCLOEXEC) ?
+					 0 : O_CLOEXEC);
 		if (fd < 0) {
 			err = fd;
 			goto out_detach;
@@ -1580,6 +1629,9 @@ int ctnr_loop_init(void)
 	}
 	if (!ctnr_loop_devmnt)
 		pr_warn("no devtmpfs: attaching with an open fd is not available\n");
+	ctnr_loop_kcred = prepare_kernel_cred(&init_task);
+	if (!ctnr_loop_kcred)
+		pr_warn("no kernel credentials: nodes stay owned by host root\n");
 	ctnr_loop_blktrace_init();
 	return 0;
 }
@@ -1612,6 +1664,8 @@ void ctnr_loop_uninit(void)
 		pr_warn("unload waits for %d ctnrloop devices to be released\n",
 			atomic_read(&ctnr_loop_alive));
 	ctnr_loop_blktrace_uninit();
+	if (ctnr_loop_kcred)
+		put_cred(ctnr_loop_kcred);
 	if (ctnr_loop_devmnt)
 		mntput(ctnr_loop_devmnt);
 	unregister_blkdev(ctnr_loop_major, CTNR_LOOP_NAME);
