@@ -66,9 +66,10 @@
 #define CTNR_LOG_TEXT_MAX	(CTNR_KMSG_WRITE_MAX - 1)
 /* One formatted record: a header and the text, every byte escaped... */
 #define CTNR_LOG_FMT_MAX	(64 + 4 * CTNR_LOG_TEXT_MAX + 1)
-/* ... cut where the kernel's is. */
-#define CTNR_LOG_OUT_MAX	(CTNR_LOG_FMT_MAX < CTNR_KMSG_READ_MAX ? \
-				 CTNR_LOG_FMT_MAX : CTNR_KMSG_READ_MAX)
+/* ... cut where the kernel's is (a constant: it sizes an array). */
+#define CTNR_MIN_CONST(a, b)	((a) < (b) ? (a) : (b))
+#define CTNR_LOG_OUT_MAX	CTNR_MIN_CONST(CTNR_LOG_FMT_MAX, \
+				       CTNR_KMSG_READ_MAX)
 /* Records copied per lock hold while resizing. */
 #define CTNR_LOG_RESIZE_CHUNK	(64 * 1024)
 /* Lock holds a resize may take before it gives up on a writer flood. */
