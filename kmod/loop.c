@@ -39,10 +39,12 @@
 #include <linux/blk-mq.h>
 #include <linux/blkdev.h>
 #include <linux/blktrace_api.h>
+#include <linux/cgroup.h>
 #include <linux/cred.h>
 #include <linux/falloc.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/fs_struct.h>
 #include <linux/highmem.h>
 #include <linux/kprobes.h>
 #include <linux/kthread.h>
@@ -171,6 +173,24 @@ static struct user_namespace *ctnr_loop_userns(const struct ctnr_container *c)
 }
 
 /*
+ * The container current is in, compared with @c: 1 in @c, 0 in another,
+ * -1 in none.  Under RCU and without a reference: the put of one could be
+ * a container's last, and release its namespaces under disk->open_mutex or
+ * ctnr_loop_lock, which the callers may hold.
+ */
+static int ctnr_loop_current_in(const struct ctnr_container *c)
+{
+	struct ctnr_container *self;
+	int in;
+
+	rcu_read_lock();
+	self = ctnr_find_by_cgroup_rcu(task_dfl_cgroup(current));
+	in = self ? self == c : -1;
+	rcu_read_unlock();
+	return in;
+}
+
+/*
  * May the caller (and the opener of @file) attach to and detach from @c?
  * CAP_SYS_ADMIN in the container's user namespace, and the container must
  * be one the caller sees: one it manages, or the one it runs in.
@@ -179,8 +199,6 @@ static bool ctnr_loop_may_admin(struct ctnr_container *c,
 				const struct file *file)
 {
 	struct user_namespace *userns = ctnr_loop_userns(c);
-	struct ctnr_container *self;
-	bool ok;
 
 	if (file && !file_ns_capable(file, userns, CAP_SYS_ADMIN))
 		return false;
@@ -188,11 +206,7 @@ static bool ctnr_loop_may_admin(struct ctnr_container *c,
 		return false;
 	if (ctnr_may_manage(c, file))
 		return true;
-	self = ctnr_find_by_task(current);
-	ok = self == c;
-	if (self)
-		ctnr_put(self);
-	return ok;
+	return ctnr_loop_current_in(c) == 1;
 }
 
 /*
@@ -216,14 +230,9 @@ bool ctnr_loop_owned_rcu(dev_t devt, const struct ctnr_container *c)
 /* Tasks of the owning container, and host root outside any container. */
 static bool ctnr_loop_may_open(const struct ctnr_loop *lo)
 {
-	struct ctnr_container *self = ctnr_find_by_task(current);
-	bool ok;
+	int in = ctnr_loop_current_in(lo->owner);
 
-	if (!self)
-		return capable(CAP_SYS_ADMIN);
-	ok = self == lo->owner;
-	ctnr_put(self);
-	return ok;
+	return in < 0 ? capable(CAP_SYS_ADMIN) : in;
 }
 
 static int ctnr_loop_bdev_open(struct ctnr_loop *lo)
@@ -1037,6 +1046,12 @@ static s64 ctnr_loop_check_file(struct file *file,
 	if ((req->flags & CTNR_LOOP_F_DIRECT_IO) &&
 	    !ctnr_loop_dio_ok(file, req->offset, bs))
 		return -EOPNOTSUPP;
+	/*
+	 * A file opened O_DIRECT does direct I/O through vfs_iter_*() too:
+	 * unless the device can do direct I/O, its requests would fail.
+	 */
+	if ((file->f_flags & O_DIRECT) && !ctnr_loop_dio_ok(file, req->offset, bs))
+		return -EINVAL;
 	return size;
 }
 
@@ -1481,6 +1496,28 @@ int ctnr_loop_nl_set(struct sk_buff *skb, struct genl_info *info,
 	return 0;
 }
 
+/*
+ * The backing file's path as the dumper sees it from its root; empty when
+ * the file is not under that root (a container is not told where on the
+ * host its images are).
+ */
+static const char *ctnr_loop_nl_path(struct ctnr_loop *lo, char *buf)
+{
+	const char *p = "";
+	struct path root;
+
+	if (!current->fs)
+		return p;
+	get_fs_root(current->fs, &root);
+	if (path_is_under(&lo->backing->f_path, &root)) {
+		p = d_path(&lo->backing->f_path, buf, PATH_MAX);
+		if (IS_ERR(p))
+			p = "";
+	}
+	path_put(&root);
+	return p;
+}
+
 static int ctnr_loop_nl_put(struct sk_buff *skb, struct ctnr_loop *lo,
 			    struct netlink_callback *cb, char *buf)
 {
@@ -1490,9 +1527,7 @@ static int ctnr_loop_nl_put(struct sk_buff *skb, struct ctnr_loop *lo,
 
 	if (lo->state == CTNR_LOOP_DETACHING)
 		flags |= CTNR_LOOP_F_DETACHING;
-	path = d_path(&lo->backing->f_path, buf, PATH_MAX);
-	if (IS_ERR(path))
-		path = "";
+	path = ctnr_loop_nl_path(lo, buf);
 	hdr = ctnr_genl_put(skb, NETLINK_CB(cb->skb).portid,
 			       cb->nlh->nlmsg_seq, NLM_F_MULTI,
 			       CTNR_CMD_LOOP_GET);

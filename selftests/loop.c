@@ -1332,6 +1332,112 @@ TEST_F_TIMEOUT(loop, fsfreeze_while_writing, 300)
 	close(lx.fd);
 }
 
+/*
+ * A backing file opened O_DIRECT does direct I/O on any path: on a file
+ * system with 4096-byte blocks a 512-byte device cannot do that, and is
+ * refused (it would fail its I/O); a 4096-byte one gets direct I/O.
+ */
+TEST_F_TIMEOUT(loop, odirect_backing_fd_needs_aligned_blocks, 180)
+{
+	char path[PATH_MAX], lpath[64], mnt[PATH_MAX], f[PATH_MAX + 32];
+	char err[2048];
+	struct loop_att lx, ld;
+	struct loop_list l;
+	struct loop_ent *e;
+	int bfd, fd, r;
+
+	if (find_in_path("mkfs.ext4", path, sizeof(path)))
+		SKIP(return, "mkfs.ext4 not found");
+	bfd = fixture_file(self, "4k.img", 32 * MiB, path, sizeof(path));
+	ASSERT_GE(bfd, 0);
+	ASSERT_EQ(0, loop_attach(self->dev, self->id_a, NULL, bfd, 0, 0, 0,
+				 4096, &lx));
+	close(bfd);
+	r = loop_open(lx.index, O_RDONLY);
+	ASSERT_GE(r, 0);
+	close(r);
+	loop_path(lx.index, lpath, sizeof(lpath));
+	r = run_prog("mkfs.ext4", (char *[]){ "-q", "-F", "-b", "4096", lpath,
+		     NULL }, err, sizeof(err), 120000);
+	ASSERT_EQ(0, r) {
+		TH_LOG("mkfs.ext4: %d: %s", r, err);
+	}
+	snprintf(mnt, sizeof(mnt), "%s/4k", self->dir);
+	ASSERT_EQ(0, mkdir(mnt, 0755));
+	ASSERT_EQ(0, mount(lpath, mnt, "ext4", 0, NULL));
+	snprintf(f, sizeof(f), "%s/d.img", mnt);
+	fd = make_file(f, 4 * MiB, 0600);
+	ASSERT_GE(fd, 0);
+	close(fd);
+	fd = open(f, O_RDWR | O_DIRECT | O_CLOEXEC);
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(-EINVAL, loop_attach(self->dev, self->id_a, NULL, fd, 0, 0,
+				       0, 512, NULL));
+	ASSERT_EQ(0, loop_attach(self->dev, self->id_a, NULL, fd, 0, 0, 0,
+				 4096, &ld));
+	ASSERT_EQ(0, loop_dump(&self->nl, self->id_a, NULL, &l));
+	e = loop_find(&l, ld.index);
+	ASSERT_NE(NULL, e);
+	EXPECT_TRUE(!!(e->flags & CTNR_LOOP_F_DIRECT_IO));
+	close(fd);
+	EXPECT_EQ(0, loop_detach(self->dev, ld.index, CTNR_LOOP_DETACH_F_LAZY));
+	EXPECT_EQ(0, loop_wait_gone(ld.index, 10000));
+	EXPECT_EQ(0, umount(mnt));
+}
+
+struct path_args {
+	char root[PATH_MAX];
+	uint32_t id, in, out;	/* container, device under root, not */
+};
+
+static void path_child(int errfd, void *arg)
+{
+	struct path_args *a = arg;
+	struct ctnr_nl nl;
+	struct loop_list l;
+	struct loop_ent *e;
+
+	CHILD_CHECK(errfd, !chroot(a->root) && !chdir("/"), "%m - chroot");
+	CHILD_CHECK(errfd, !ctnr_nl_open(&nl), "netlink");
+	CHILD_CHECK(errfd, !loop_dump(&nl, a->id, NULL, &l), "dump");
+	e = loop_find(&l, a->in);
+	CHILD_CHECK(errfd, e && !strcmp(e->path, "/in.img"),
+		    "file under the root: \"%s\"", e ? e->path : "?");
+	e = loop_find(&l, a->out);
+	CHILD_CHECK(errfd, e && !e->path[0], "file outside the root: \"%s\"",
+		    e ? e->path : "?");
+	_exit(0);
+}
+
+/* LOOP_GET names backing files from the dumper's root, or not at all */
+TEST_F(loop, loop_get_path_from_callers_root)
+{
+	char path[PATH_MAX + 16], msg[512];
+	struct path_args a = { .id = self->id_a };
+	struct loop_att li, lo;
+	int fd, r;
+
+	snprintf(a.root, sizeof(a.root), "%s/root", self->dir);
+	ASSERT_EQ(0, mkdir(a.root, 0755));
+	snprintf(path, sizeof(path), "%s/in.img", a.root);
+	fd = make_file(path, MiB, 0600);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, loop_attach(self->dev, self->id_a, NULL, fd, 0, 0, 0, 0,
+				 &li));
+	close(fd);
+	fd = fixture_file(self, "out.img", MiB, path, sizeof(path));
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, loop_attach(self->dev, self->id_a, NULL, fd, 0, 0, 0, 0,
+				 &lo));
+	close(fd);
+	a.in = li.index;
+	a.out = lo.index;
+	r = run_child(path_child, &a, msg, sizeof(msg), 10000);
+	EXPECT_EQ(0, r) {
+		TH_LOG("%s", msg);
+	}
+}
+
 /* CTNR_LOOP_F_OPEN hands out an O_CLOEXEC fd that works like the node */
 TEST_F(loop, open_flag_fd)
 {
@@ -2549,7 +2655,7 @@ static int ctl(char *out, size_t outlen, char *err, size_t errlen, ...)
 }
 
 /* ctnrctl loop attach/list/quota/detach, their errors and exit codes */
-TEST_F(loop, ctnrctl_loop)
+TEST_F_TIMEOUT(loop, ctnrctl_loop, 120)
 {
 	char path[PATH_MAX], out[4096], err[1024], dev[64], idx[16];
 	unsigned int index;
