@@ -19,6 +19,7 @@
 #   make checkpatch   checkpatch.pl on the module sources
 #   make static       sparse (C=2) and W=1 on the module, cppcheck on lib/
 #                     and ctl/; any warning fails (also run by make check)
+#   make install-udev install udev/60-ctnrloop.rules (UDEVDIR, DESTDIR)
 #   make clean
 #
 # Variables (all optional):
@@ -63,7 +64,7 @@ CHECKPATCH_FILES = $(filter-out %.mod.c,$(wildcard kmod/*.[ch]))
 
 .PHONY: all module lib ctl selftests ksft checkpatch static static-kmod \
 	static-user deps check demo shell \
-	vm-check vm-demo vm-shell vm-bench bench clean help kver
+	vm-check vm-demo vm-shell vm-bench bench clean help kver install-udev
 
 all: module lib ctl selftests
 
@@ -161,6 +162,11 @@ vm-check vm-demo vm-shell vm-bench:
 
 kver:
 	@echo "KVER=$(KVER) KDIR=$(KDIR)"
+
+# Keeps blkid, udisks and the other probers off ctnrloop devices.
+UDEVDIR ?= /usr/lib/udev/rules.d
+install-udev:
+	install -D -m 0644 udev/60-ctnrloop.rules $(DESTDIR)$(UDEVDIR)/60-ctnrloop.rules
 
 clean:
 	@if test -d "$(KDIR)"; then $(MAKE) -C $(KDIR) M=$(CURDIR) clean; fi

@@ -166,4 +166,29 @@ static inline struct pid *ctnr_pidfd_pid(struct file *f)
 #define CTNR_PF_LOCAL_THROTTLE 0
 #endif
 
+/*
+ * The limits of /dev/kmsg (kmsg.c).  Until 6.3, devkmsg_write() took at
+ * most LOG_LINE_MAX = 1024 - PREFIX_MAX bytes (PREFIX_MAX 32, 48 with
+ * CONFIG_PRINTK_CALLER) and devkmsg_read() formatted a record into
+ * CONSOLE_EXT_LOG_MAX (8192) bytes.  6.3 ("printk: adjust string limit
+ * macros") made them PRINTKRB_RECORD_MAX (1024) and PRINTK_MESSAGE_MAX
+ * (2048), in kernel/printk/internal.h, and took CONSOLE_EXT_LOG_MAX out of
+ * linux/printk.h: that is what Kbuild probes.  Either way a record keeps
+ * one byte less than the write limit.
+ */
+#ifdef CTNR_KERNEL_CONSOLE_EXT_LOG_MAX
+#define CTNR_KMSG_WRITE_MAX	(1024 - (IS_ENABLED(CONFIG_PRINTK_CALLER) ? 48 : 32))
+#define CTNR_KMSG_READ_MAX	CONSOLE_EXT_LOG_MAX
+#else
+#define CTNR_KMSG_WRITE_MAX	1024
+#define CTNR_KMSG_READ_MAX	2048
+#endif
+
+/* notify_change() takes a struct mnt_idmap since 6.3, a userns before. */
+#ifdef CTNR_KERNEL_MNT_IDMAP
+#define CTNR_NOP_IDMAP		(&nop_mnt_idmap)
+#else
+#define CTNR_NOP_IDMAP		(&init_user_ns)
+#endif
+
 #endif /* _CTNR_COMPAT_H */

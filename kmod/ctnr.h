@@ -211,10 +211,11 @@ void ctnr_dev_uninit(void);
  * @c); it may be called in any context but NMI (it takes a spinlock with
  * interrupts off and never sleeps), with no scheduler lock held; the first
  * record of a container allocates its log, with GFP_NOWAIT: under memory
- * pressure that record is lost.  @level is a LOGLEVEL_* (0..7,
+ * pressure that record is lost, unless a ctnr_log_prepare() in process
+ * context made the log first.  @level is a LOGLEVEL_* (0..7,
  * LOGLEVEL_DEFAULT for the default, CTNR_LOGLEVEL_CONT for a continuation
- * record).  A trailing newline is dropped; text beyond 992 bytes (as
- * printk) is cut.
+ * record).  A trailing newline is dropped; text beyond what a printk record
+ * of the running kernel keeps (991 bytes on 6.1, 1023 since 6.3) is cut.
  */
 #define CTNR_LOGLEVEL_CONT	(-2)
 struct ctnr_log;
@@ -222,6 +223,7 @@ int ctnr_kmsg_init(void);
 void ctnr_kmsg_uninit(void);
 void ctnr_log_emit(struct ctnr_container *c, int level, const char *fmt, ...)
 	__printf(3, 4);
+void ctnr_log_prepare(struct ctnr_container *c);
 void ctnr_log_unlink(struct ctnr_container *c);
 void ctnr_log_release(struct ctnr_container *c);
 int ctnr_log_nl_fill(struct sk_buff *skb, const struct ctnr_container *c);

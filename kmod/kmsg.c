@@ -8,14 +8,20 @@
  * tail, next one at head.  A record that does not fit between head and the
  * end of the buffer goes to offset 0; a zero length word at the old head
  * (or the end of the buffer itself) marks the jump.  Writers evict the
- * oldest records until the new one fits.  Records are numbered from 0 by a
- * 64-bit sequence number; first_seq..next_seq-1 are in the ring.
+ * oldest records until the new one fits.  Records are numbered by a 64-bit
+ * sequence number; first_seq..next_seq-1 are in the ring.  A log's first
+ * number is the boot time in nanoseconds when it was made: a log made again
+ * for a container (re-registered, module reloaded) never hands out numbers
+ * that an earlier one did, which journald would take for records it has
+ * already read (a log cannot store a record per nanosecond).
  *
  * Readers keep a cursor: the sequence number they want next and, as a hint,
- * the offset right after the record before it.  The hint is good while that
- * record is in the ring (a writer only reuses the space of evicted
- * records); when it is the oldest, the tail is used instead; after a resize
- * (gen changes) the reader walks from the tail once.
+ * a record at or before it and where that one starts.  The hint is good
+ * while the record before it is in the ring (a writer only reuses the space
+ * of evicted records); when it is the oldest, the tail is used instead;
+ * after a resize (gen changes) the reader walks from the tail.  A walk
+ * stops after CTNR_LOG_WALK_MAX records to let interrupts in: the cursor
+ * keeps where it got to, and the caller retakes the lock and goes on.
  *
  * Locking: log->lock (a spinlock taken with interrupts off, so that
  * ctnr_log_emit() works in any context but NMI) protects the ring and every
@@ -23,18 +29,23 @@
  * mutex serialises its reads (and their buffers); its cursor is read and
  * written only under log->lock, so that llseek() and poll() need no more.
  *
- * Lifetime: the log is allocated on first use (open, emit, resize) and
- * freed with the container; an open /dev/ctnr-kmsg holds a container
- * reference.
+ * Lifetime: the log is allocated on first use (open, emit, resize, or
+ * ctnr_log_prepare()) and freed with the container; an open /dev/ctnr-kmsg
+ * holds a container reference.
  */
 #include <linux/capability.h>
+#include <linux/cgroup.h>
+#include <linux/cred.h>
 #include <linux/fs.h>
+#include <linux/memcontrol.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
 #include <linux/printk.h>
 #include <linux/sched/clock.h>
+#include <linux/sched/mm.h>
+#include <linux/timekeeping.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>
@@ -47,14 +58,24 @@
 #include "trace.h"
 
 /*
- * The longest text /dev/kmsg takes in one write on the kernels we build
- * for: LOG_LINE_MAX, 1024 bytes less a 32-byte prefix reserve.
+ * The running kernel's /dev/kmsg limits (compat.h): a write of more than
+ * CTNR_KMSG_WRITE_MAX bytes is EINVAL, a record keeps one byte less of
+ * text (printk reserves room for a NUL), and a read formats a record into
+ * at most CTNR_KMSG_READ_MAX bytes.
  */
-#define CTNR_LOG_TEXT_MAX	992
-/* One formatted record: a header and the text, every byte escaped. */
-#define CTNR_LOG_OUT_MAX	(64 + 4 * CTNR_LOG_TEXT_MAX + 1)
+#define CTNR_LOG_TEXT_MAX	(CTNR_KMSG_WRITE_MAX - 1)
+/* One formatted record: a header and the text, every byte escaped... */
+#define CTNR_LOG_FMT_MAX	(64 + 4 * CTNR_LOG_TEXT_MAX + 1)
+/* ... cut where the kernel's is (a constant: it sizes an array). */
+#define CTNR_MIN_CONST(a, b)	((a) < (b) ? (a) : (b))
+#define CTNR_LOG_OUT_MAX	CTNR_MIN_CONST(CTNR_LOG_FMT_MAX, \
+				       CTNR_KMSG_READ_MAX)
 /* Records copied per lock hold while resizing. */
 #define CTNR_LOG_RESIZE_CHUNK	(64 * 1024)
+/* Lock holds a resize may take before it gives up on a writer flood. */
+#define CTNR_LOG_RESIZE_PASSES	1024
+/* Records a lookup steps over per lock hold. */
+#define CTNR_LOG_WALK_MAX	256
 /* Writes this short are parsed from the stack. */
 #define CTNR_LOG_STACK_WRITE	256
 
@@ -86,9 +107,10 @@ struct ctnr_ring {
 
 struct ctnr_log_cursor {
 	u64 seq;		/* the record wanted next */
-	u32 off;		/* hint: after record seq - 1 */
-	u32 gen;		/* the ring generation of off */
-	bool have_off;
+	u64 hint_seq;		/* hint: a record at or before seq ... */
+	u32 hint_off;		/* ... starts here (or at 0, after a jump) */
+	u32 gen;		/* the ring generation of the hint */
+	bool have_hint;
 };
 
 struct ctnr_log {
@@ -100,10 +122,7 @@ struct ctnr_log {
 	u32 clear_off;		/* hint for clear_seq, like a cursor's */
 	u32 clear_gen;
 
-	/* Write rate limit: a token bucket. */
-	u64 rl_stamp;		/* ns, local_clock() */
-	u32 rl_tokens;
-	u64 suppressed;		/* dropped since the last accepted write */
+	/* Write rate limit: the buckets are the writers' (ctnr_kmsg_file). */
 	u64 dropped;		/* dropped in all */
 	unsigned long drop_event_next;	/* jiffies */
 
@@ -117,6 +136,10 @@ struct ctnr_kmsg_file {
 	struct ctnr_log *log;
 	struct mutex lock;		/* serialises reads: rec, out */
 	struct ctnr_log_cursor cur;	/* under log->lock */
+	/* This writer's token bucket, under log->lock. */
+	u64 rl_stamp;			/* ns, local_clock() */
+	u32 rl_tokens;
+	u64 suppressed;			/* dropped since its last write */
 	char rec[CTNR_LOG_REC_MAX];	/* record being read, under lock */
 	char out[CTNR_LOG_OUT_MAX];	/* formatted, under lock */
 };
@@ -211,34 +234,47 @@ static u32 ctnr_rec_len(u32 text_len)
 		     CTNR_LOG_REC_ALIGN);
 }
 
+static void ctnr_log_hint(struct ctnr_log *l, struct ctnr_log_cursor *cur,
+			  u64 seq, u32 off)
+{
+	cur->hint_seq = seq;
+	cur->hint_off = off;
+	cur->gen = l->gen;
+	cur->have_hint = true;
+}
+
 /*
- * The record at @cur->seq, or NULL if there is none yet.  The caller has
- * already dealt with cur->seq < first_seq.
+ * The record at @cur->seq; NULL if there is none yet (or it is gone: the
+ * caller deals with cur->seq < first_seq); ERR_PTR(-EAGAIN) when the walk
+ * to it stopped half-way: drop the lock, let interrupts in, call again.
  */
 static struct ctnr_log_rec *ctnr_log_find(struct ctnr_log *l,
 					  struct ctnr_log_cursor *cur)
 {
 	struct ctnr_ring *r = &l->r;
-	struct ctnr_log_rec *rec;
+	unsigned int budget = CTNR_LOG_WALK_MAX;
 	u64 seq;
 	u32 off;
 
 	if (cur->seq < r->first_seq || cur->seq >= r->next_seq)
 		return NULL;
-	if (cur->seq == r->first_seq) {
-		off = r->tail;
-	} else if (cur->have_off && cur->gen == l->gen) {
-		off = ctnr_ring_norm(r, cur->off);
+	if (cur->have_hint && cur->gen == l->gen &&
+	    cur->hint_seq > r->first_seq && cur->hint_seq <= cur->seq) {
+		seq = cur->hint_seq;
+		off = ctnr_ring_norm(r, cur->hint_off);
 	} else {
+		seq = r->first_seq;
 		off = r->tail;
-		for (seq = r->first_seq; seq < cur->seq; seq++)
-			off = ctnr_ring_norm(r, off + ctnr_ring_at(r, off)->len);
 	}
-	rec = ctnr_ring_at(r, off);
-	cur->off = off;
-	cur->gen = l->gen;
-	cur->have_off = true;
-	return rec;
+	for (; seq < cur->seq; seq++) {
+		if (!budget--) {
+			ctnr_log_hint(l, cur, seq, off);
+			return ERR_PTR(-EAGAIN);
+		}
+		off = ctnr_ring_norm(r, off + ctnr_ring_at(r, off)->len);
+	}
+	ctnr_log_hint(l, cur, seq, off);
+	return ctnr_ring_at(r, off);
 }
 
 /* Step past the record ctnr_log_find() just returned. */
@@ -246,23 +282,19 @@ static void ctnr_log_advance(struct ctnr_log *l, struct ctnr_log_cursor *cur,
 			     const struct ctnr_log_rec *rec)
 {
 	cur->seq = rec->seq + 1;
-	cur->off += rec->len;
+	cur->hint_seq = cur->seq;
+	cur->hint_off += rec->len;
 }
 
 static void ctnr_log_cursor_set(struct ctnr_log *l,
 				struct ctnr_log_cursor *cur, u64 seq)
 {
 	cur->seq = seq;
-	cur->have_off = false;
-	if (seq == l->r.next_seq) {
-		cur->off = l->r.head;
-		cur->gen = l->gen;
-		cur->have_off = true;
-	} else if (seq == l->clear_seq && l->clear_gen == l->gen) {
-		cur->off = l->clear_off;
-		cur->gen = l->gen;
-		cur->have_off = true;
-	}
+	cur->have_hint = false;
+	if (seq == l->r.next_seq)
+		ctnr_log_hint(l, cur, seq, l->r.head);
+	else if (seq == l->clear_seq && l->clear_gen == l->gen)
+		ctnr_log_hint(l, cur, seq, l->clear_off);
 }
 
 /* Under l->lock.  Stores one record; @text need not be NUL terminated. */
@@ -322,8 +354,9 @@ static struct ctnr_log *ctnr_log_alloc(const struct ctnr_container *c,
 	init_waitqueue_head(&l->wait);
 	l->alloc_size = bytes;
 	l->r.size = round_down(bytes, CTNR_LOG_REC_ALIGN);
-	l->rl_stamp = local_clock();
-	l->rl_tokens = READ_ONCE(ctnr_log_burst);
+	l->r.first_seq = ktime_get_boottime_ns();
+	l->r.next_seq = l->r.first_seq;
+	l->clear_seq = l->r.first_seq;	/* at offset 0, gen 0 */
 	l->drop_event_next = jiffies;
 	ctnr_count_add(CTNR_CNT_LOGS, 1);
 	ctnr_count_add(CTNR_CNT_BYTES, bytes + sizeof(*l));
@@ -389,13 +422,45 @@ void ctnr_log_release(struct ctnr_container *c)
 		ctnr_log_free(l);
 }
 
-/* The container was deleted: wake readers so they see the end. */
+/*
+ * @c's log, made now in process context if it has none: charged to the
+ * memory cgroup of the container's cgroup, with reclaim.  For the callers
+ * of ctnr_log_emit() that can sleep, so that a first record is not lost to
+ * a GFP_NOWAIT allocation failing.
+ */
+void ctnr_log_prepare(struct ctnr_container *c)
+{
+	struct cgroup_subsys_state *css = NULL;
+	struct mem_cgroup *old = NULL;
+
+	might_sleep();
+	if (ctnr_log_peek(c) || READ_ONCE(c->log) == CTNR_LOG_GONE)
+		return;
+#ifdef CONFIG_MEMCG
+	if (c->cgrp) {
+		css = cgroup_get_e_css(c->cgrp, &memory_cgrp_subsys);
+		old = set_active_memcg(mem_cgroup_from_css(css));
+	}
+#endif
+	ctnr_log_get(c, GFP_KERNEL_ACCOUNT);
+#ifdef CONFIG_MEMCG
+	if (css) {
+		set_active_memcg(old);
+		css_put(css);
+	}
+#endif
+}
+
+/*
+ * The container was deleted: wake readers, so that once they have read
+ * what is left they get the error (ctnr_kmsg_read(), ctnr_kmsg_poll()).
+ */
 void ctnr_log_unlink(struct ctnr_container *c)
 {
 	struct ctnr_log *l = ctnr_log_peek(c);
 
 	if (l)
-		wake_up_interruptible_poll(&l->wait, EPOLLIN | EPOLLHUP);
+		wake_up_interruptible_poll(&l->wait, EPOLLIN | EPOLLERR);
 }
 
 static __printf(3, 0)
@@ -457,8 +522,13 @@ void ctnr_log_emit(struct ctnr_container *c, int level, const char *fmt, ...)
 
 /* ---- the write rate limit ---- */
 
-/* Under l->lock: may one more user record go in now? */
-static bool ctnr_log_admit(struct ctnr_log *l, u64 now)
+/*
+ * Under f->log->lock: may one more record of this writer go in now?  Each
+ * open file has its own bucket, as each /dev/kmsg file has its own
+ * ratelimit state: a writer that floods drops its own records, not those
+ * of journald or of anybody else in the container.
+ */
+static bool ctnr_log_admit(struct ctnr_kmsg_file *f, u64 now)
 {
 	u32 rate = min(READ_ONCE(ctnr_log_rate), 1000000U);
 	u32 burst = max(READ_ONCE(ctnr_log_burst), 1U);
@@ -466,41 +536,42 @@ static bool ctnr_log_admit(struct ctnr_log *l, u64 now)
 
 	if (!rate)
 		return true;
-	if (now > l->rl_stamp) {
-		elapsed = min_t(u64, now - l->rl_stamp, 100ULL * NSEC_PER_SEC);
+	if (now > f->rl_stamp) {
+		elapsed = min_t(u64, now - f->rl_stamp, 100ULL * NSEC_PER_SEC);
 		add = div_u64(elapsed * rate, NSEC_PER_SEC);
 		if (add) {
-			if (l->rl_tokens + add >= burst) {
-				l->rl_tokens = burst;
-				l->rl_stamp = now;
+			if (f->rl_tokens + add >= burst) {
+				f->rl_tokens = burst;
+				f->rl_stamp = now;
 			} else {
-				l->rl_tokens += add;
-				l->rl_stamp += div_u64(add * NSEC_PER_SEC, rate);
+				f->rl_tokens += add;
+				f->rl_stamp += div_u64(add * NSEC_PER_SEC, rate);
 			}
 		}
 	}
-	if (l->rl_tokens > burst)
-		l->rl_tokens = burst;
-	if (!l->rl_tokens)
+	if (f->rl_tokens > burst)
+		f->rl_tokens = burst;
+	if (!f->rl_tokens)
 		return false;
-	l->rl_tokens--;
+	f->rl_tokens--;
 	return true;
 }
 
 /*
- * Store one record written by user space.  Returns true when a
+ * Store one record written through @f.  Returns true when a
  * CTNR_EVENT_LOG_DROPPED event is due.
  */
-static bool ctnr_log_user_store(struct ctnr_log *l, u8 facility, u8 level,
-				const char *text, u32 text_len)
+static bool ctnr_log_user_store(struct ctnr_kmsg_file *f, u8 facility,
+				u8 level, const char *text, u32 text_len)
 {
+	struct ctnr_log *l = f->log;
 	unsigned long irqflags;
 	u64 now = local_clock();
 	bool event = false;
 
 	spin_lock_irqsave(&l->lock, irqflags);
-	if (!ctnr_log_admit(l, now)) {
-		l->suppressed++;
+	if (!ctnr_log_admit(f, now)) {
+		f->suppressed++;
 		l->dropped++;
 		if (time_after_eq(jiffies, l->drop_event_next)) {
 			l->drop_event_next = jiffies + HZ;
@@ -509,15 +580,15 @@ static bool ctnr_log_user_store(struct ctnr_log *l, u8 facility, u8 level,
 		spin_unlock_irqrestore(&l->lock, irqflags);
 		return event;
 	}
-	if (l->suppressed) {
+	if (f->suppressed) {
 		char note[64];
 		int n;
 
 		n = scnprintf(note, sizeof(note),
 			      "ctnr: %llu messages dropped by the rate limit",
-			      l->suppressed);
+			      f->suppressed);
 		ctnr_log_store(l, now, 0, LOGLEVEL_WARNING, 0, note, n);
-		l->suppressed = 0;
+		f->suppressed = 0;
 	}
 	ctnr_log_store(l, now, facility, level, 0, text, text_len);
 	spin_unlock_irqrestore(&l->lock, irqflags);
@@ -540,7 +611,9 @@ static void ctnr_ring_copy_rec(struct ctnr_ring *n,
 /*
  * Move to a buffer of @bytes, keeping the newest records that fit.  The
  * copy is made a chunk at a time so that interrupts are never off for
- * long; records evicted meanwhile are simply not kept.
+ * long; records evicted meanwhile are simply not kept.  Writers that keep
+ * ahead of the copy for CTNR_LOG_RESIZE_PASSES chunks make it fail with
+ * -EBUSY rather than hold interrupts off for the whole ring.
  */
 static int ctnr_log_resize(struct ctnr_log *l, u32 bytes)
 {
@@ -562,20 +635,29 @@ static int ctnr_log_resize(struct ctnr_log *l, u32 bytes)
 	n.size = round_down(bytes, CTNR_LOG_REC_ALIGN);
 
 	for (pass = 0;; pass++) {
-		u32 budget = pass < 64 ? CTNR_LOG_RESIZE_CHUNK : U32_MAX;
+		u32 budget = CTNR_LOG_RESIZE_CHUNK;
 		struct ctnr_log_rec *rec;
 
+		if (pass == CTNR_LOG_RESIZE_PASSES) {
+			kvfree(n.buf);
+			mutex_unlock(&l->resize_lock);
+			return -EBUSY;
+		}
 		spin_lock_irqsave(&l->lock, irqflags);
 		if (!pass || cur.seq < l->r.first_seq) {
 			/* start over after a gap: seqs must follow */
 			cur.seq = l->r.first_seq;
-			cur.have_off = false;
+			cur.have_hint = false;
 			n.head = 0;
 			n.tail = 0;
 			n.first_seq = cur.seq;
 			n.next_seq = cur.seq;
 		}
-		while (budget && (rec = ctnr_log_find(l, &cur))) {
+		/* in order from a valid hint: ctnr_log_find() never walks */
+		while (budget) {
+			rec = ctnr_log_find(l, &cur);
+			if (IS_ERR_OR_NULL(rec))
+				break;
 			ctnr_ring_copy_rec(&n, rec);
 			ctnr_log_advance(l, &cur, rec);
 			budget -= min_t(u32, budget, rec->len);
@@ -620,6 +702,20 @@ static void ctnr_log_clear(struct ctnr_log *l)
 
 /* ---- /dev/ctnr-kmsg ---- */
 
+/*
+ * Writing: as if the container had its own /dev/kmsg, 0644 and owned by
+ * the root of its user namespace: that root (by fsuid), or a task with
+ * CAP_DAC_OVERRIDE there.
+ */
+static bool ctnr_kmsg_may_write(struct user_namespace *ns)
+{
+	kuid_t root = make_kuid(ns, 0);
+
+	if (uid_valid(root) && uid_eq(current_fsuid(), root))
+		return true;
+	return ns_capable(ns, CAP_DAC_OVERRIDE);
+}
+
 static int ctnr_kmsg_open(struct inode *inode, struct file *file)
 {
 	struct ctnr_kmsg_file *f;
@@ -631,10 +727,15 @@ static int ctnr_kmsg_open(struct inode *inode, struct file *file)
 	c = ctnr_find_by_task(current);
 	if (!c)
 		return -ENOENT;
-	/* write-only opens need nothing more, as for /dev/kmsg */
-	if ((file->f_flags & O_ACCMODE) != O_WRONLY &&
+	/* reading: CAP_SYSLOG in the container's user namespace */
+	if ((file->f_mode & FMODE_READ) &&
 	    !ns_capable(ctnr_log_userns(c), CAP_SYSLOG)) {
 		err = -EPERM;
+		goto out_put;
+	}
+	if ((file->f_mode & FMODE_WRITE) &&
+	    !ctnr_kmsg_may_write(ctnr_log_userns(c))) {
+		err = -EACCES;
 		goto out_put;
 	}
 	err = -ENOMEM;
@@ -647,6 +748,8 @@ static int ctnr_kmsg_open(struct inode *inode, struct file *file)
 	f->c = c;
 	f->log = l;
 	mutex_init(&f->lock);
+	f->rl_stamp = local_clock();
+	f->rl_tokens = READ_ONCE(ctnr_log_burst);
 	spin_lock_irqsave(&l->lock, irqflags);
 	ctnr_log_cursor_set(l, &f->cur, l->r.first_seq);
 	spin_unlock_irqrestore(&l->lock, irqflags);
@@ -679,22 +782,29 @@ static int ctnr_kmsg_take(struct ctnr_kmsg_file *f)
 	struct ctnr_log *l = f->log;
 	struct ctnr_log_rec *rec;
 	unsigned long irqflags;
-	int ret = 0;
+	int ret;
 
-	spin_lock_irqsave(&l->lock, irqflags);
-	if (f->cur.seq < l->r.first_seq) {
-		ctnr_log_cursor_set(l, &f->cur, l->r.first_seq);
-		ret = -EPIPE;
-	} else {
-		rec = ctnr_log_find(l, &f->cur);
-		if (rec) {
-			memcpy(f->rec, rec, sizeof(*rec) + rec->text_len);
-			ctnr_log_advance(l, &f->cur, rec);
-			ret = 1;
+	for (;;) {
+		ret = 0;
+		spin_lock_irqsave(&l->lock, irqflags);
+		if (f->cur.seq < l->r.first_seq) {
+			ctnr_log_cursor_set(l, &f->cur, l->r.first_seq);
+			ret = -EPIPE;
+		} else {
+			rec = ctnr_log_find(l, &f->cur);
+			if (IS_ERR(rec)) {
+				ret = PTR_ERR(rec);
+			} else if (rec) {
+				memcpy(f->rec, rec, sizeof(*rec) + rec->text_len);
+				ctnr_log_advance(l, &f->cur, rec);
+				ret = 1;
+			}
 		}
+		spin_unlock_irqrestore(&l->lock, irqflags);
+		if (ret != -EAGAIN)
+			return ret;
+		cond_resched();
 	}
-	spin_unlock_irqrestore(&l->lock, irqflags);
-	return ret;
 }
 
 static bool ctnr_kmsg_ready(struct ctnr_kmsg_file *f)
@@ -708,7 +818,12 @@ static bool ctnr_kmsg_ready(struct ctnr_kmsg_file *f)
 	return ready || READ_ONCE(f->c->unlinked);
 }
 
-/* The /dev/kmsg form: "prio,seq,usec,flags;text\n", text escaped. */
+/*
+ * The /dev/kmsg form: "prio,seq,usec,flags;text\n", text escaped, cut at
+ * @size bytes the way the kernel's formatting cuts it (a header as
+ * scnprintf() leaves it, an escape as scnprintf() leaves it, plain bytes
+ * and the newline while there is room).
+ */
 static size_t ctnr_kmsg_format(char *buf, size_t size,
 			       const struct ctnr_log_rec *rec)
 {
@@ -723,10 +838,10 @@ static size_t ctnr_kmsg_format(char *buf, size_t size,
 
 		if (ch < ' ' || ch >= 127 || ch == '\\')
 			len += scnprintf(buf + len, size - len, "\\x%02x", ch);
-		else if (len + 1 < size)
+		else if (len < size)
 			buf[len++] = ch;
 	}
-	if (len + 1 < size)
+	if (len < size)
 		buf[len++] = '\n';
 	return len;
 }
@@ -745,7 +860,12 @@ static ssize_t ctnr_kmsg_read(struct file *file, char __user *ubuf,
 		ret = ctnr_kmsg_take(f);
 		if (ret)
 			break;
-		/* drained a deleted container's log: end of file */
+		/*
+		 * Drained a deleted container's log: an error, not end of
+		 * file, which /dev/kmsg never gives; journald polls for
+		 * EPOLLIN and would read 0 for ever.
+		 */
+		ret = -ENODEV;
 		if (READ_ONCE(f->c->unlinked))
 			goto out;
 		ret = -EAGAIN;
@@ -804,7 +924,7 @@ static ssize_t ctnr_kmsg_write(struct kiocb *iocb, struct iov_iter *from)
 	ssize_t ret = len;
 	char *buf;
 
-	if (len > CTNR_LOG_TEXT_MAX)
+	if (len > CTNR_KMSG_WRITE_MAX)
 		return -EINVAL;
 	if (READ_ONCE(f->c->unlinked))
 		return -ENODEV;
@@ -817,11 +937,14 @@ static ssize_t ctnr_kmsg_write(struct kiocb *iocb, struct iov_iter *from)
 	}
 	buf[len] = '\0';
 	text = ctnr_kmsg_prefix(buf, &facility, &level);
-	/* as printk's "%s": up to the first NUL, one trailing newline off */
-	text_len = strlen(text);
+	/*
+	 * As printk's "%s": up to the first NUL, cut to what a record keeps,
+	 * then one trailing newline off (a newline cut off stays off).
+	 */
+	text_len = min_t(size_t, strlen(text), CTNR_LOG_TEXT_MAX);
 	if (text_len && text[text_len - 1] == '\n')
 		text_len--;
-	if (ctnr_log_user_store(f->log, facility, level, text, text_len)) {
+	if (ctnr_log_user_store(f, facility, level, text, text_len)) {
 		trace_ctnr_log_dropped(f->c, READ_ONCE(f->log->dropped));
 		ctnr_genl_notify(f->c, CTNR_EVENT_LOG_DROPPED);
 	}
@@ -874,8 +997,9 @@ static __poll_t ctnr_kmsg_poll(struct file *file, poll_table *wait)
 	else if (f->cur.seq < l->r.next_seq)
 		mask = EPOLLIN | EPOLLRDNORM;
 	spin_unlock_irqrestore(&l->lock, irqflags);
+	/* deleted and drained: read() fails with ENODEV (no EPOLLHUP) */
 	if (!mask && READ_ONCE(f->c->unlinked))
-		mask = EPOLLIN | EPOLLRDNORM | EPOLLHUP;
+		mask = EPOLLIN | EPOLLRDNORM | EPOLLERR;
 	return mask;
 }
 
@@ -893,7 +1017,7 @@ static struct miscdevice ctnr_kmsg_miscdev = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = CTNR_KMSG_DEVICE_NAME,
 	.fops = &ctnr_kmsg_fops,
-	.mode = 0666,	/* open() checks CAP_SYSLOG for readers */
+	.mode = 0666,	/* open() checks readers and writers */
 };
 
 /* ---- netlink ---- */
@@ -944,6 +1068,10 @@ int ctnr_log_nl_set(struct ctnr_container *c, struct genl_info *info)
 	err = ctnr_log_resize(l, bytes);
 	if (!err)
 		return 0;
+	if (err == -EBUSY) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "the log is written faster than it can be copied: try again");
+		return err;
+	}
 nomem:
 	NL_SET_ERR_MSG_ATTR(info->extack, attr, "no memory for a log of this size");
 	return -ENOMEM;
@@ -1060,12 +1188,16 @@ int ctnr_nl_log_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 		if (d->cur.seq < l->r.first_seq)
 			ctnr_log_cursor_set(l, &d->cur, l->r.first_seq);
 		rec = ctnr_log_find(l, &d->cur);
-		if (rec) {
+		if (!IS_ERR_OR_NULL(rec)) {
 			err = ctnr_log_dump_one(skb, cb, rec, c->id);
 			if (!err)
 				ctnr_log_advance(l, &d->cur, rec);
 		}
 		spin_unlock_irqrestore(&l->lock, irqflags);
+		if (IS_ERR(rec)) {
+			cond_resched();
+			continue;
+		}
 		if (!rec || err)
 			break;
 	}

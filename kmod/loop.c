@@ -39,10 +39,12 @@
 #include <linux/blk-mq.h>
 #include <linux/blkdev.h>
 #include <linux/blktrace_api.h>
+#include <linux/cgroup.h>
 #include <linux/cred.h>
 #include <linux/falloc.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/fs_struct.h>
 #include <linux/highmem.h>
 #include <linux/kprobes.h>
 #include <linux/kthread.h>
@@ -52,6 +54,7 @@
 #include <linux/mount.h>
 #include <linux/namei.h>
 #include <linux/sched/mm.h>
+#include <linux/sched/task.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/statfs.h>
@@ -146,6 +149,7 @@ static DEFINE_XARRAY_ALLOC(ctnr_loops);		/* index -> device */
 static int ctnr_loop_major;
 static struct workqueue_struct *ctnr_loop_wq;	/* deferred teardowns */
 static struct vfsmount *ctnr_loop_devmnt;	/* devtmpfs, for F_OPEN */
+static const struct cred *ctnr_loop_kcred;	/* to chown nodes */
 static atomic_t ctnr_loop_alive = ATOMIC_INIT(0);	/* not yet freed */
 
 static void ctnr_loop_free(struct ctnr_loop *lo)
@@ -170,6 +174,24 @@ static struct user_namespace *ctnr_loop_userns(const struct ctnr_container *c)
 }
 
 /*
+ * The container current is in, compared with @c: 1 in @c, 0 in another,
+ * -1 in none.  Under RCU and without a reference: the put of one could be
+ * a container's last, and release its namespaces under disk->open_mutex or
+ * ctnr_loop_lock, which the callers may hold.
+ */
+static int ctnr_loop_current_in(const struct ctnr_container *c)
+{
+	struct ctnr_container *self;
+	int in;
+
+	rcu_read_lock();
+	self = ctnr_find_by_cgroup_rcu(task_dfl_cgroup(current));
+	in = self ? self == c : -1;
+	rcu_read_unlock();
+	return in;
+}
+
+/*
  * May the caller (and the opener of @file) attach to and detach from @c?
  * CAP_SYS_ADMIN in the container's user namespace, and the container must
  * be one the caller sees: one it manages, or the one it runs in.
@@ -178,8 +200,6 @@ static bool ctnr_loop_may_admin(struct ctnr_container *c,
 				const struct file *file)
 {
 	struct user_namespace *userns = ctnr_loop_userns(c);
-	struct ctnr_container *self;
-	bool ok;
 
 	if (file && !file_ns_capable(file, userns, CAP_SYS_ADMIN))
 		return false;
@@ -187,11 +207,7 @@ static bool ctnr_loop_may_admin(struct ctnr_container *c,
 		return false;
 	if (ctnr_may_manage(c, file))
 		return true;
-	self = ctnr_find_by_task(current);
-	ok = self == c;
-	if (self)
-		ctnr_put(self);
-	return ok;
+	return ctnr_loop_current_in(c) == 1;
 }
 
 /*
@@ -215,14 +231,9 @@ bool ctnr_loop_owned_rcu(dev_t devt, const struct ctnr_container *c)
 /* Tasks of the owning container, and host root outside any container. */
 static bool ctnr_loop_may_open(const struct ctnr_loop *lo)
 {
-	struct ctnr_container *self = ctnr_find_by_task(current);
-	bool ok;
+	int in = ctnr_loop_current_in(lo->owner);
 
-	if (!self)
-		return capable(CAP_SYS_ADMIN);
-	ok = self == lo->owner;
-	ctnr_put(self);
-	return ok;
+	return in < 0 ? capable(CAP_SYS_ADMIN) : in;
 }
 
 static int ctnr_loop_bdev_open(struct ctnr_loop *lo)
@@ -1036,6 +1047,12 @@ static s64 ctnr_loop_check_file(struct file *file,
 	if ((req->flags & CTNR_LOOP_F_DIRECT_IO) &&
 	    !ctnr_loop_dio_ok(file, req->offset, bs))
 		return -EOPNOTSUPP;
+	/*
+	 * A file opened O_DIRECT does direct I/O through vfs_iter_*() too:
+	 * unless the device can do direct I/O, its requests would fail.
+	 */
+	if ((file->f_flags & O_DIRECT) && !ctnr_loop_dio_ok(file, req->offset, bs))
+		return -EINVAL;
 	return size;
 }
 
@@ -1063,6 +1080,49 @@ static const char *ctnr_loop_backing_refused(struct file *file)
 	if (!(sb->s_type->fs_flags & FS_REQUIRES_DEV) || !sb->s_bdev)
 		return "not a local block-device file system";
 	return NULL;
+}
+
+/*
+ * The node of a device of a container in a user namespace belongs to that
+ * namespace's root (uid and gid 0 there), so that it can open the device
+ * again by path: /proc/self/fd/N of the attach fd (mkfs, fuse2fs, dd, an
+ * O_DIRECT reopen), or the node bound into the container.  The mode stays
+ * what devtmpfs and udev make it (0600; 0660 with udev's group "disk"
+ * unless udev/60-ctnrloop.rules is installed); ->open still lets only the
+ * container in.  Done with kernel credentials: chown needs CAP_CHOWN over
+ * the node, which the attacher does not have.
+ */
+static void ctnr_loop_chown_node(struct ctnr_loop *lo)
+{
+	struct user_namespace *ns = ctnr_loop_userns(lo->owner);
+	struct iattr ia = { .ia_uid = make_kuid(ns, 0),
+			    .ia_gid = make_kgid(ns, 0) };
+	const struct cred *old;
+	struct dentry *d;
+	struct inode *inode;
+
+	if (ns == &init_user_ns || !ctnr_loop_devmnt || !ctnr_loop_kcred)
+		return;
+	if (uid_valid(ia.ia_uid))
+		ia.ia_valid |= ATTR_UID;
+	if (gid_valid(ia.ia_gid))
+		ia.ia_valid |= ATTR_GID;
+	if (!ia.ia_valid)
+		return;
+	d = ctnr_lookup_positive(lo->disk->disk_name,
+				 ctnr_loop_devmnt->mnt_root);
+	if (IS_ERR(d))
+		return;
+	inode = d_inode(d);
+	/* someone may have replaced the node: it must be our disk */
+	if (S_ISBLK(inode->i_mode) && inode->i_rdev == disk_devt(lo->disk)) {
+		old = override_creds(ctnr_loop_kcred);
+		inode_lock(inode);
+		notify_change(CTNR_NOP_IDMAP, d, &ia, NULL);
+		inode_unlock(inode);
+		revert_creds(old);
+	}
+	dput(d);
 }
 
 /* An open file of the new device, through a private devtmpfs mount. */
@@ -1134,6 +1194,8 @@ long ctnr_ioc_loop_attach(struct file *dev_file, void __user *arg)
 		return -EFAULT;
 	if (req.size != sizeof(req) || req.pad || (req.flags & ~CTNR_LOOP_F_ALL))
 		return -EINVAL;
+	if ((req.flags & CTNR_LOOP_F_NOCLOEXEC) && !(req.flags & CTNR_LOOP_F_OPEN))
+		return -EINVAL;
 	bs = req.block_size ?: SECTOR_SIZE;
 	if (bs != SECTOR_SIZE && bs != 4096)
 		return -EINVAL;
@@ -1150,6 +1212,8 @@ long ctnr_ioc_loop_attach(struct file *dev_file, void __user *arg)
 		goto out_put;
 	}
 
+	/* the log lines below must not be lost to an atomic allocation */
+	ctnr_log_prepare(c);
 	host = ctnr_loop_host_admin(dev_file);
 	if (!host && IS_ENABLED(CONFIG_BLK_DEV_IO_TRACE) &&
 	    !ctnr_loop_blktrace_hooked) {
@@ -1239,6 +1303,7 @@ long ctnr_ioc_loop_attach(struct file *dev_file, void __user *arg)
 	if (err)
 		goto out_detach;
 	lo->added = true;
+	ctnr_loop_chown_node(lo);
 
 	if (!host) {
 		err = ctnr_loop_blktrace_enforced(lo);
@@ -1251,7 +1316,8 @@ long ctnr_ioc_loop_attach(struct file *dev_file, void __user *arg)
 	}
 
 	if (req.flags & CTNR_LOOP_F_OPEN) {
-		fd = get_unused_fd_flags(O_CLOEXEC);
+		fd = get_unused_fd_flags((req.flags & CTNR_LOOP_F_NOCLOEXEC) ?
+					 0 : O_CLOEXEC);
 		if (fd < 0) {
 			err = fd;
 			goto out_detach;
@@ -1431,6 +1497,28 @@ int ctnr_loop_nl_set(struct sk_buff *skb, struct genl_info *info,
 	return 0;
 }
 
+/*
+ * The backing file's path as the dumper sees it from its root; empty when
+ * the file is not under that root (a container is not told where on the
+ * host its images are).
+ */
+static const char *ctnr_loop_nl_path(struct ctnr_loop *lo, char *buf)
+{
+	const char *p = "";
+	struct path root;
+
+	if (!current->fs)
+		return p;
+	get_fs_root(current->fs, &root);
+	if (path_is_under(&lo->backing->f_path, &root)) {
+		p = d_path(&lo->backing->f_path, buf, PATH_MAX);
+		if (IS_ERR(p))
+			p = "";
+	}
+	path_put(&root);
+	return p;
+}
+
 static int ctnr_loop_nl_put(struct sk_buff *skb, struct ctnr_loop *lo,
 			    struct netlink_callback *cb, char *buf)
 {
@@ -1440,9 +1528,7 @@ static int ctnr_loop_nl_put(struct sk_buff *skb, struct ctnr_loop *lo,
 
 	if (lo->state == CTNR_LOOP_DETACHING)
 		flags |= CTNR_LOOP_F_DETACHING;
-	path = d_path(&lo->backing->f_path, buf, PATH_MAX);
-	if (IS_ERR(path))
-		path = "";
+	path = ctnr_loop_nl_path(lo, buf);
 	hdr = ctnr_genl_put(skb, NETLINK_CB(cb->skb).portid,
 			       cb->nlh->nlmsg_seq, NLM_F_MULTI,
 			       CTNR_CMD_LOOP_GET);
@@ -1579,6 +1665,9 @@ int ctnr_loop_init(void)
 	}
 	if (!ctnr_loop_devmnt)
 		pr_warn("no devtmpfs: attaching with an open fd is not available\n");
+	ctnr_loop_kcred = prepare_kernel_cred(&init_task);
+	if (!ctnr_loop_kcred)
+		pr_warn("no kernel credentials: nodes stay owned by host root\n");
 	ctnr_loop_blktrace_init();
 	return 0;
 }
@@ -1611,6 +1700,8 @@ void ctnr_loop_uninit(void)
 		pr_warn("unload waits for %d ctnrloop devices to be released\n",
 			atomic_read(&ctnr_loop_alive));
 	ctnr_loop_blktrace_uninit();
+	if (ctnr_loop_kcred)
+		put_cred(ctnr_loop_kcred);
 	if (ctnr_loop_devmnt)
 		mntput(ctnr_loop_devmnt);
 	unregister_blkdev(ctnr_loop_major, CTNR_LOOP_NAME);

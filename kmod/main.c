@@ -51,12 +51,12 @@ MODULE_PARM_DESC(log_size,
 unsigned int ctnr_log_rate = 1000;
 module_param_named(log_rate, ctnr_log_rate, uint, 0644);
 MODULE_PARM_DESC(log_rate,
-		 "Records per second a container may write to /dev/ctnr-kmsg, 0 for no limit (default 1000)");
+		 "Records per second each open /dev/ctnr-kmsg may write, 0 for no limit (default 1000)");
 
 unsigned int ctnr_log_burst = 2000;
 module_param_named(log_burst, ctnr_log_burst, uint, 0644);
 MODULE_PARM_DESC(log_burst,
-		 "Records a container may write to /dev/ctnr-kmsg at once above log_rate (default 2000)");
+		 "Records each open /dev/ctnr-kmsg may write at once above log_rate (default 2000)");
 
 bool ctnr_hook_lto;
 module_param_named(hook_lto, ctnr_hook_lto, bool, 0444);

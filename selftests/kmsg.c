@@ -19,15 +19,53 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <sys/epoll.h>
+#include <sys/utsname.h>
 #include <linux/capability.h>
 #include "ctnr_test.h"
 
 #define KMSG_PATH	"/dev/" CTNR_KMSG_DEVICE_NAME
 #define PARAMS		"/sys/module/ctnr/parameters/"
-#define TEXT_MAX	992	/* longest /dev/kmsg write: LOG_LINE_MAX */
-#define OUT_MAX		(4 * TEXT_MAX + 64)
+#define TEXT_MAX	1024	/* bigger than the longest record text */
+#define OUT_MAX		8192	/* CONSOLE_EXT_LOG_MAX, the most a read gives */
 #define NO_SUCH_ID	0x7ffffff0U
 #define CG_PREFIX	"ctnrtest-kmsg-"
+
+/*
+ * The longest write /dev/kmsg of the running kernel takes: LOG_LINE_MAX
+ * (1024 less a prefix reserve of 32, 48 with CONFIG_PRINTK_CALLER) before
+ * 6.3, PRINTKRB_RECORD_MAX (1024) since.  A record keeps one byte less.
+ * kmsg.write_limits_match_dev_kmsg checks this against /dev/kmsg itself.
+ */
+static int kmsg_write_max(void)
+{
+	char path[128], line[128];
+	struct utsname u;
+	int maj = 0, min = 0, caller = 0;
+	FILE *f;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &maj, &min) != 2)
+		return -1;
+	if (maj > 6 || (maj == 6 && min >= 3))
+		return 1024;
+	snprintf(path, sizeof(path), "/boot/config-%s", u.release);
+	f = fopen(path, "re");
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			caller |= !strcmp(line, "CONFIG_PRINTK_CALLER=y\n");
+		fclose(f);
+	}
+	return 1024 - (caller ? 48 : 32);
+}
+
+/* CLOCK_BOOTTIME in ns: the first sequence number of a log made now */
+static unsigned long long boottime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
 
 /* ------------------------------------------------------------------ */
 /* records as read from the device                                    */
@@ -552,14 +590,19 @@ TEST_F(kmsg, first_record_is_the_banner)
 	struct krec r;
 	int fd;
 
+	unsigned long long t0 = boottime_ns(), t1;
+
 	ENTER();
 	fd = kopen(O_RDONLY | O_NONBLOCK);
+	t1 = boottime_ns();
 	ASSERT_GE(fd, 0);
 	ASSERT_LT(0, kread(fd, &r));
 	snprintf(want, sizeof(want), "ctnr: log of container %s (id %u) started",
 		 self->name, self->id);
 	EXPECT_STREQ(want, r.text);
-	EXPECT_EQ(0ULL, r.seq);
+	/* numbered from the boot time (ns) at which the log was made */
+	EXPECT_LE(t0, r.seq);
+	EXPECT_GE(t1, r.seq);
 	EXPECT_EQ(6U, r.prio);		/* LOG_KERN | LOG_INFO */
 	EXPECT_EQ('-', r.flag);
 	close(fd);
@@ -569,7 +612,7 @@ TEST_F(kmsg, first_record_is_the_banner)
 TEST_F(kmsg, record_format)
 {
 	char tag[64], host_tag[64], buf[OUT_MAX];
-	unsigned long long host_ts = 0;
+	unsigned long long host_ts = 0, first;
 	struct krec r;
 	int fd, host;
 	ssize_t n;
@@ -592,14 +635,17 @@ TEST_F(kmsg, record_format)
 	snprintf(tag, sizeof(tag), "<4>format-%d", getpid());
 	ASSERT_EQ(0, kwrite(fd, tag));
 	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
-	ASSERT_LT(0, read(fd, buf, sizeof(buf)));	/* the banner */
+	n = read(fd, buf, sizeof(buf));		/* the banner */
+	ASSERT_LT(0, n);
+	ASSERT_EQ(0, krec_parse(buf, n, &r));
+	first = r.seq;
 	n = read(fd, buf, sizeof(buf));
 	ASSERT_LT(0, n);
 	buf[n] = '\0';
 	ASSERT_EQ(0, krec_parse(buf, n, &r)) {
 		TH_LOG("not a /dev/kmsg record: \"%s\"", buf);
 	}
-	EXPECT_EQ(1ULL, r.seq);
+	EXPECT_EQ(first + 1, r.seq);
 	EXPECT_EQ(12U, r.prio);		/* LOG_USER << 3 | 4 */
 	EXPECT_EQ('-', r.flag);
 	EXPECT_STREQ(tag + 3, r.text);
@@ -848,6 +894,7 @@ TEST_F(kmsg, lseek_set_and_end)
 /* SEEK_DATA: the first record after the last LOG_CLEAR */
 TEST_F(kmsg, lseek_data_after_clear)
 {
+	unsigned long long first;
 	struct krec r;
 	int fd;
 
@@ -856,9 +903,12 @@ TEST_F(kmsg, lseek_data_after_clear)
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(0, kwrite(fd, "before-clear"));
 	/* never cleared: SEEK_DATA is the oldest record, as SEEK_SET */
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	ASSERT_LT(0, kread(fd, &r));
+	first = r.seq;
 	ASSERT_EQ(0, lseek(fd, 0, SEEK_DATA));
 	ASSERT_LT(0, kread(fd, &r));
-	EXPECT_EQ(0ULL, r.seq);
+	EXPECT_EQ(first, r.seq);
 	LEAVE();
 	ASSERT_EQ(0, log_clear(&self->nl, self->id)) {
 		TH_LOG("LOG_CLEAR: %s", self->nl.ext_msg);
@@ -950,6 +1000,7 @@ TEST_F(kmsg, write_garbage)
 {
 	unsigned int def = default_level();
 	char big[TEXT_MAX + 2], want[TEXT_MAX + 1];
+	int max = kmsg_write_max();
 	struct lset s = { 0 };
 	struct krec r;
 	int fd;
@@ -970,21 +1021,25 @@ TEST_F(kmsg, write_garbage)
 	ASSERT_EQ(0, write(fd, "", 0));
 	ASSERT_LT(0, kread(fd, &r));
 	EXPECT_STREQ("", r.text);
-	/* the longest write /dev/kmsg takes, and one byte more */
+	/*
+	 * The longest write /dev/kmsg takes keeps one byte less (printk's
+	 * record reserves room for a NUL); one byte more is EINVAL.
+	 */
+	ASSERT_LT(0, max);
 	memset(big, 'x', sizeof(big));
-	ASSERT_EQ(TEXT_MAX, write(fd, big, TEXT_MAX));
+	ASSERT_EQ(max, write(fd, big, max));
 	ASSERT_LT(0, kread(fd, &r));
-	memset(want, 'x', TEXT_MAX);
-	want[TEXT_MAX] = '\0';
+	memset(want, 'x', max - 1);
+	want[max - 1] = '\0';
 	EXPECT_STREQ(want, r.text);
-	ASSERT_EQ(-1, write(fd, big, TEXT_MAX + 1));
+	ASSERT_EQ(-1, write(fd, big, max + 1));
 	ASSERT_EQ(EINVAL, errno);
 	ASSERT_EQ(-EAGAIN, kread(fd, &r));
 	/* the exact bytes through netlink */
 	LEAVE();
 	ASSERT_EQ(0, log_get(&self->nl, self->id, NULL, 0, &s));
 	ASSERT_LT(0, s.n);
-	EXPECT_EQ(TEXT_MAX, s.r[s.n - 1].len);
+	EXPECT_EQ(max - 1, s.r[s.n - 1].len);
 	free(s.r);
 	close(fd);
 }
@@ -1068,6 +1123,336 @@ TEST_F_TIMEOUT(kmsg, write_rate_limit, 60)
 	free(s.r);
 	close(fd);
 	ctnr_nl_close(&ev);
+}
+
+/* each writer has its own bucket: a flood drops the flooder's records */
+TEST_F_TIMEOUT(kmsg, rate_limit_per_writer, 60)
+{
+	struct lset s = { 0 };
+	char line[64];
+	int a, b, i, na = 0, nb = 0;
+
+	ASSERT_EQ(0, param_set("log_rate", "2"));
+	ASSERT_EQ(0, param_set("log_burst", "10"));
+	ENTER();
+	a = kopen(O_WRONLY);
+	b = kopen(O_WRONLY);
+	LEAVE();
+	ASSERT_GE(a, 0);
+	ASSERT_GE(b, 0);
+	for (i = 0; i < 100; i++) {
+		snprintf(line, sizeof(line), "flood-%d", i);
+		ASSERT_EQ(0, kwrite(a, line));
+	}
+	for (i = 0; i < 5; i++) {
+		snprintf(line, sizeof(line), "quiet-%d", i);
+		ASSERT_EQ(0, kwrite(b, line));
+	}
+	ASSERT_EQ(0, log_get(&self->nl, self->id, NULL, 0, &s));
+	for (i = 0; i < s.n; i++) {
+		na += !strncmp(s.r[i].text, "flood-", 6);
+		nb += !strncmp(s.r[i].text, "quiet-", 6);
+	}
+	EXPECT_GE(12, na) {
+		TH_LOG("the flooder got %d of 100 in with burst 10", na);
+	}
+	EXPECT_EQ(5, nb) {
+		TH_LOG("the quiet writer got %d of 5 in behind a flood", nb);
+	}
+	free(s.r);
+	close(a);
+	close(b);
+}
+
+/*
+ * journald's loop: level-triggered EPOLLIN, one read() per wakeup; 0 is
+ * taken as nothing read and the source stays armed, an error other than
+ * EAGAIN, EINTR or EPIPE disables it.  After the container goes, the
+ * reader must get an error, not spin on end of file.
+ */
+TEST_F(kmsg, journald_style_reader_after_delete)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int fd, w, ep, i, got = 0, eof = 0, wakeups = 0, err = 0;
+	struct krec r;
+	ssize_t n;
+
+	ENTER();
+	fd = kopen(O_RDONLY | O_NONBLOCK);
+	w = kopen(O_WRONLY);
+	LEAVE();
+	ASSERT_GE(fd, 0);
+	ASSERT_GE(w, 0);
+	ASSERT_EQ(0, kwrite(w, "journald-1"));
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	ASSERT_GE(ep, 0);
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev));
+	for (i = 0; i < 100 && got < 2; i++) {
+		if (epoll_wait(ep, &ev, 1, 1000) != 1)
+			continue;
+		n = kread(fd, &r);
+		if (n > 0)
+			got++;
+		else if (n != -EAGAIN && n != -EPIPE)
+			ASSERT_TRUE(false) {
+				TH_LOG("read before delete: %zd", n);
+			}
+	}
+	ASSERT_EQ(2, got);	/* the banner and journald-1 */
+	ASSERT_EQ(0, kwrite(w, "journald-2"));
+	ASSERT_EQ(0, ctnr_del_id(&self->nl, self->id));
+	for (i = 0; i < 1000 && !err; i++) {
+		if (epoll_wait(ep, &ev, 1, 2000) != 1)
+			break;
+		wakeups++;
+		n = kread(fd, &r);
+		if (n > 0) {
+			EXPECT_STREQ("journald-2", r.text);
+			continue;
+		}
+		if (!n)
+			eof++;
+		else if (n != -EAGAIN && n != -EINTR && n != -EPIPE)
+			err = (int)-n;
+	}
+	EXPECT_EQ(ENODEV, err);
+	EXPECT_EQ(0, eof) {
+		TH_LOG("%d reads of 0 in %d wakeups: journald would spin",
+		       eof, wakeups);
+	}
+	EXPECT_GE(3, wakeups);
+	EXPECT_TRUE(!!(ev.events & EPOLLERR));
+	EXPECT_FALSE(!!(ev.events & EPOLLHUP));
+	close(ep);
+	close(fd);
+	close(w);
+}
+
+/* a log made again for a container never numbers below the old one */
+TEST_F(kmsg, seq_never_repeats_for_recreated_log)
+{
+	long long old;
+	struct krec r;
+	int fd;
+
+	ENTER();
+	fd = kopen(O_RDWR | O_NONBLOCK);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, kwrite(fd, "old-log-last"));
+	old = kfind(fd, "old-log-last", NULL);
+	ASSERT_LT(0, old);
+	close(fd);
+	LEAVE();
+	ASSERT_EQ(0, ctnr_del_id(&self->nl, self->id));
+	ASSERT_EQ(0, register_in(&self->nl, self->cg, self->name, &self->id));
+	ENTER();
+	fd = kopen(O_RDONLY | O_NONBLOCK);
+	LEAVE();
+	ASSERT_GE(fd, 0);
+	ASSERT_LT(0, kread(fd, &r));
+	EXPECT_LT(old, (long long)r.seq) {
+		TH_LOG("new log starts at %llu, the old one reached %lld",
+		       r.seq, old);
+	}
+	close(fd);
+}
+
+/* lookups far into a big log step in chunks and land right */
+TEST_F_TIMEOUT(kmsg, lookups_in_a_big_log, 180)
+{
+	const int total = 60000;
+	struct lset s = { 0 };
+	unsigned long long first;
+	char line[32];
+	struct krec r;
+	int fd, i;
+
+	ASSERT_EQ(0, log_set_size(&self->nl, self->id, 16 << 20));
+	ENTER();
+	fd = kopen(O_RDWR | O_NONBLOCK);
+	LEAVE();
+	ASSERT_GE(fd, 0);
+	ASSERT_LT(0, kread(fd, &r));
+	first = r.seq;		/* the banner */
+	for (i = 0; i < total; i++) {
+		snprintf(line, sizeof(line), "r%d", i);
+		ASSERT_EQ(0, kwrite(fd, line));
+	}
+	/* LOG_GET from a sequence number 50000 records in */
+	ASSERT_EQ(0, log_get(&self->nl, self->id, NULL, first + 1 + 50000,
+			     &s));
+	ASSERT_LT(0, s.n);
+	EXPECT_EQ(first + 1 + 50000, s.r[0].seq);
+	EXPECT_STREQ("r50000", s.r[0].text);
+	/* a clear, then a resize: SEEK_DATA walks from the oldest record */
+	ASSERT_EQ(0, log_clear(&self->nl, self->id));
+	ASSERT_EQ(0, kwrite(fd, "after-clear"));
+	ASSERT_EQ(0, log_set_size(&self->nl, self->id, 8 << 20));
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_DATA));
+	ASSERT_LT(0, kread(fd, &r));
+	EXPECT_STREQ("ctnr: log cleared", r.text);
+	EXPECT_EQ(first + 1 + total, r.seq);
+	ASSERT_LT(0, kread(fd, &r));
+	EXPECT_STREQ("after-clear", r.text);
+	free(s.r);
+	close(fd);
+}
+
+struct dk_rec {
+	unsigned int prio;
+	char flag;
+	ssize_t len;		/* what read() returned */
+	int body;		/* offset of the text in buf */
+	char buf[OUT_MAX];
+};
+
+/* The records of @fd (non-blocking) whose text starts with @tag. */
+static int dk_collect(int fd, const char *tag, struct dk_rec *out, int max)
+{
+	int n = 0;
+
+	while (n < max) {
+		struct dk_rec *d = &out[n];
+		char *semi;
+		ssize_t len = read(fd, d->buf, sizeof(d->buf));
+
+		if (len < 0 && (errno == EPIPE || errno == EINTR))
+			continue;
+		if (len <= 0)
+			break;
+		semi = memchr(d->buf, ';', len);
+		if (!semi || sscanf(d->buf, "%u,%*u,%*u,%c", &d->prio,
+				    &d->flag) != 2)
+			return -EPROTO;
+		d->body = semi + 1 - d->buf;
+		d->len = len;
+		if ((size_t)(len - d->body) >= strlen(tag) &&
+		    !memcmp(semi + 1, tag, strlen(tag)))
+			n++;
+	}
+	return n;
+}
+
+/*
+ * Differential: the same writes to the VM's /dev/kmsg and to
+ * /dev/ctnr-kmsg give the same write() results, and the records read back
+ * the same bytes after the header (which differs in sequence number and
+ * timestamp).  Lengths around the write limit, a newline cut off by it,
+ * a prefix, text that escapes to four times its size (cut at the read
+ * limit since 6.3), NULs and newlines.
+ */
+TEST_F_TIMEOUT(kmsg, write_limits_match_dev_kmsg, 120)
+{
+	static struct dk_rec hr[24], cr[24];
+	int max = kmsg_write_max(), lens[8], nlens = 0, i, j, host, ours, nh, nc;
+	char tag[32], saved[32], in[TEXT_MAX + 64];
+	ssize_t rh, rc;
+	int eh, ec;
+
+	ASSERT_LT(0, max);
+	/* no ratelimit on /dev/kmsg (printk.devkmsg=on may have locked it) */
+	ASSERT_LT(0, read_str("/proc/sys/kernel/printk_devkmsg", saved,
+			      sizeof(saved)));
+	if (write_str("/proc/sys/kernel/printk_devkmsg", "on\n") &&
+	    strncmp(saved, "on", 2))
+		SKIP(return, "cannot turn /dev/kmsg's ratelimit off: %s", saved);
+	host = open("/dev/kmsg", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	ASSERT_GE(host, 0);
+	ASSERT_EQ(0, lseek(host, 0, SEEK_END));
+	ENTER();
+	ours = kopen(O_RDWR | O_NONBLOCK);
+	LEAVE();
+	ASSERT_GE(ours, 0);
+	ASSERT_EQ(0, lseek(ours, 0, SEEK_END));
+	snprintf(tag, sizeof(tag), "dk%d:", getpid());
+
+	/* 991..993 and 1023..1025 (on 6.1 the second three are EINVAL) */
+	for (i = -1; i <= 1; i++)
+		lens[nlens++] = max + i;
+	for (i = -1; i <= 1 && max != 1024; i++)
+		lens[nlens++] = 1024 + i;
+	for (j = 0; j < 7; j++) {
+		int n = 0;
+
+		for (i = 0; i < (j < 5 ? nlens : 1); i++) {
+			switch (j) {
+			case 0:	/* plain */
+			case 1:	/* a newline last */
+				n = lens[i];
+				memset(in, 'x', n);
+				memcpy(in, tag, strlen(tag));
+				if (j == 1)
+					in[n - 1] = '\n';
+				break;
+			case 2:	/* a prefix */
+				n = lens[i];
+				memset(in, 'p', n);
+				memcpy(in, "<4>", 3);
+				memcpy(in + 3, tag, strlen(tag));
+				break;
+			case 3:	/* every byte escaped */
+			case 4:
+				n = lens[i];
+				memset(in, j == 3 ? 0x01 : '\\', n);
+				memcpy(in, tag, strlen(tag));
+				break;
+			case 5:	/* a NUL, embedded newlines */
+				n = snprintf(in, sizeof(in), "%sab", tag) + 3;
+				memcpy(in + n - 3, "\0cd", 3);
+				break;
+			case 6:
+				n = snprintf(in, sizeof(in), "%stwo\n\n", tag);
+				break;
+			}
+			rh = write(host, in, n);
+			eh = rh < 0 ? errno : 0;
+			rc = write(ours, in, n);
+			ec = rc < 0 ? errno : 0;
+			EXPECT_EQ(rh, rc) {
+				TH_LOG("case %d, %d bytes: /dev/kmsg %zd (%s), ours %zd (%s)",
+				       j, n, rh, strerror(eh), rc, strerror(ec));
+			}
+			EXPECT_EQ(eh, ec);
+		}
+	}
+	/* a last record with a newline: printk shows the one before now */
+	snprintf(in, sizeof(in), "%send\n", tag);
+	ASSERT_EQ((ssize_t)strlen(in), write(host, in, strlen(in)));
+	ASSERT_EQ((ssize_t)strlen(in), write(ours, in, strlen(in)));
+	write_str("/proc/sys/kernel/printk_devkmsg", saved);
+
+	nh = dk_collect(host, tag, hr, 24);
+	nc = dk_collect(ours, tag, cr, 24);
+	ASSERT_LT(0, nh);
+	ASSERT_EQ(nh, nc);
+	for (i = 0; i < nh; i++) {
+		ssize_t bh = hr[i].len - hr[i].body, bc = cr[i].len - cr[i].body;
+
+		EXPECT_EQ(hr[i].prio, cr[i].prio);
+		EXPECT_EQ(hr[i].flag, cr[i].flag);
+		if (hr[i].len == cr[i].len && bh != bc) {
+			/* both cut at the read limit after headers of
+			 * different lengths: the same bytes up to the cut */
+			EXPECT_EQ(0, memcmp(hr[i].buf + hr[i].body,
+					    cr[i].buf + cr[i].body,
+					    bh < bc ? bh : bc)) {
+				TH_LOG("record %d differs before the cut", i);
+			}
+			continue;
+		}
+		EXPECT_EQ(bh, bc) {
+			TH_LOG("record %d: /dev/kmsg body %zd bytes, ours %zd",
+			       i, bh, bc);
+		}
+		EXPECT_EQ(0, memcmp(hr[i].buf + hr[i].body,
+				    cr[i].buf + cr[i].body, bh < bc ? bh : bc)) {
+			TH_LOG("record %d: \"%.*s\" vs \"%.*s\"", i,
+			       (int)(bh < 80 ? bh : 80), hr[i].buf + hr[i].body,
+			       (int)(bc < 80 ? bc : 80), cr[i].buf + cr[i].body);
+		}
+	}
+	close(host);
+	close(ours);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1348,9 +1733,29 @@ struct perm_arg {
 	bool new_userns;	/* unshare a user namespace of our own */
 	bool drop_syslog;
 	bool become_nobody;
+	bool keep_dac_override;	/* nobody, with CAP_DAC_OVERRIDE */
 	int want_read;		/* open(O_RDONLY) result: 0 or -errno */
+	int want_write;		/* open(O_WRONLY) result: 0 or -errno */
 	int want_nl;		/* LOG_GET result */
 };
+
+/* Become nobody with CAP_DAC_OVERRIDE, and nothing else, effective. */
+static int nobody_with_dac_override(void)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[2];
+
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) || setgroups(0, NULL) ||
+	    setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+		return -errno;
+	if (syscall(SYS_capget, &h, d))
+		return -errno;
+	d[0].effective = 1U << CAP_DAC_OVERRIDE;
+	d[1].effective = 0;
+	return syscall(SYS_capset, &h, d) ? -errno : 0;
+}
 
 static void perm_child(int errfd, void *arg)
 {
@@ -1365,6 +1770,8 @@ static void perm_child(int errfd, void *arg)
 		CHILD_CHECK(errfd, drop_cap(CAP_SYSLOG) == 0, "drop: %m");
 	if (a->become_nobody)
 		CHILD_CHECK(errfd, become_user(65534, 65534) == 0, "setuid");
+	if (a->keep_dac_override)
+		CHILD_CHECK(errfd, nobody_with_dac_override() == 0, "%m");
 	/* netlink from the host user namespace (want_nl 1: skip) */
 	if (a->want_nl != 1) {
 		CHILD_CHECK(errfd, ctnr_nl_open(&nl) == 0, "netlink");
@@ -1395,15 +1802,22 @@ static void perm_child(int errfd, void *arg)
 	if (fd >= 0)
 		close(fd);
 	fd = kopen(O_RDWR);
-	CHILD_CHECK(errfd, (fd >= 0 ? 0 : fd) == a->want_read,
+	CHILD_CHECK(errfd, (fd >= 0 ? 0 : fd) ==
+		    (a->want_read ? a->want_read : a->want_write),
 		    "open O_RDWR: %d", fd);
 	if (fd >= 0)
 		close(fd);
-	/* writing needs no capability at all */
+	/*
+	 * Writing: as a 0644 /dev/kmsg of the container's root: that root,
+	 * or CAP_DAC_OVERRIDE in its user namespace.
+	 */
 	fd = kopen(O_WRONLY);
-	CHILD_CHECK(errfd, fd >= 0, "open O_WRONLY: %s", strerror(-fd));
-	CHILD_CHECK(errfd, kwrite(fd, "perm-write") == 0, "write: %m");
-	close(fd);
+	CHILD_CHECK(errfd, (fd >= 0 ? 0 : fd) == a->want_write,
+		    "open O_WRONLY: %d, want %d", fd, a->want_write);
+	if (fd >= 0) {
+		CHILD_CHECK(errfd, kwrite(fd, "perm-write") == 0, "write: %m");
+		close(fd);
+	}
 }
 
 /* without CAP_SYSLOG (host container): no reading, still writing */
@@ -1431,13 +1845,35 @@ TEST_F(kmsg, unprivileged_user_cannot_log_get)
 {
 	struct perm_arg a = {
 		.cg = self->cg, .id = self->id, .become_nobody = true,
-		.want_read = -EPERM, .want_nl = -ENOENT,
+		.want_read = -EPERM, .want_write = -EACCES, .want_nl = -ENOENT,
 	};
 	char msg[512];
 
-	/* the container does not exist for nobody; in it, nobody may write */
+	/* the container does not exist for nobody; in it, nobody may not
+	 * write either (only root may, as to /dev/kmsg) */
 	ASSERT_EQ(0, run_child(perm_child, &a, msg, sizeof(msg), 30000)) {
 		TH_LOG("%s", msg);
+	}
+}
+
+/* writing needs the container's root, or CAP_DAC_OVERRIDE in its userns */
+TEST_F(kmsg, write_needs_container_root)
+{
+	struct perm_arg dac = {
+		.cg = self->cg, .id = self->id, .keep_dac_override = true,
+		.want_read = -EPERM, .want_write = 0, .want_nl = 1,
+	};
+	struct perm_arg nobody = {
+		.cg = self->cg, .id = self->id, .become_nobody = true,
+		.want_read = -EPERM, .want_write = -EACCES, .want_nl = 1,
+	};
+	char msg[512];
+
+	ASSERT_EQ(0, run_child(perm_child, &dac, msg, sizeof(msg), 30000)) {
+		TH_LOG("nobody with CAP_DAC_OVERRIDE: %s", msg);
+	}
+	ASSERT_EQ(0, run_child(perm_child, &nobody, msg, sizeof(msg), 30000)) {
+		TH_LOG("nobody: %s", msg);
 	}
 }
 
@@ -1525,7 +1961,7 @@ TEST_F(kmsg, log_get_records_from_seq)
 	EXPECT_EQ(6U, s.r[0].lvl);
 	for (i = 0; i < s.n; i++) {
 		EXPECT_EQ(self->id, s.r[i].id);
-		EXPECT_EQ((uint64_t)i, s.r[i].seq);
+		EXPECT_EQ(s.r[0].seq + i, s.r[i].seq);
 		EXPECT_EQ(0U, s.r[i].flags);
 		if (i)
 			EXPECT_LE(s.r[i - 1].ts, s.r[i].ts);
@@ -1536,11 +1972,16 @@ TEST_F(kmsg, log_get_records_from_seq)
 	EXPECT_STREQ("nl-two", s.r[2].text);
 	EXPECT_EQ(3U, s.r[2].fac);
 	EXPECT_EQ(6U, s.r[2].lvl);
-	/* from seq 2, by name; and from beyond the end */
-	ASSERT_EQ(0, log_get(&self->nl, 0, self->name, 2, &t));
+	/* from the third record, by name; from before the first; and from
+	 * beyond the end */
+	ASSERT_EQ(0, log_get(&self->nl, 0, self->name, s.r[0].seq + 2, &t));
 	ASSERT_EQ(1, t.n);
 	EXPECT_STREQ("nl-two", t.r[0].text);
-	ASSERT_EQ(0, log_get(&self->nl, self->id, NULL, 1000, &t));
+	ASSERT_EQ(0, log_get(&self->nl, 0, self->name, 0, &t));
+	ASSERT_EQ(3, t.n);
+	EXPECT_EQ(s.r[0].seq, t.r[0].seq);
+	ASSERT_EQ(0, log_get(&self->nl, self->id, NULL, s.r[0].seq + 1000,
+			     &t));
 	EXPECT_EQ(0, t.n);
 	/* CONTAINER_GET reports the size and the drops */
 	ASSERT_EQ(0, log_info(&self->nl, self->id, &li));
@@ -1574,7 +2015,7 @@ TEST_F_TIMEOUT(kmsg, log_get_big_dump, 120)
 		snprintf(line, sizeof(line), "big-%06d %s", i - 1,
 			 "padding padding padding padding padding padding");
 		ASSERT_STREQ(line, s.r[i].text);
-		ASSERT_EQ((uint64_t)i, s.r[i].seq);
+		ASSERT_EQ(s.r[0].seq + i, s.r[i].seq);
 	}
 	free(s.r);
 }
@@ -1851,9 +2292,9 @@ static void *conc_read(void *arg)
 			cr->epipe++;
 			continue;
 		}
-		if (n == 0 || n == -EAGAIN) {
+		if (n == -ENODEV || n == -EAGAIN) {
 			cr->last = n;
-			if (n == 0 || *cr->stop)
+			if (n == -ENODEV || *cr->stop)
 				break;
 			sleep_ms(1);
 			continue;
@@ -1934,10 +2375,10 @@ TEST_F_TIMEOUT(kmsg, concurrency_then_delete_under_reader, 180)
 	sleep_ms(200);
 	EXPECT_EQ(-1000, blocked.n);
 
-	/* delete: the blocked reader wakes to end of file */
+	/* delete: the blocked reader wakes, to ENODEV (not end of file) */
 	ASSERT_EQ(0, ctnr_del_id(&self->nl, self->id));
 	pthread_join(bt, NULL);
-	EXPECT_EQ(0, blocked.n);
+	EXPECT_EQ(-ENODEV, blocked.n);
 	for (i = 0; i < 2; i++) {
 		pthread_join(rt[i], NULL);
 		EXPECT_EQ(0, rd[i].bad) {
@@ -1947,13 +2388,14 @@ TEST_F_TIMEOUT(kmsg, concurrency_then_delete_under_reader, 180)
 		TH_LOG("reader %d: %d records, %d EPIPE", i, rd[i].records,
 		       rd[i].epipe);
 	}
-	while (kread(rd[1].fd, &blocked.r) != 0)
+	while (kread(rd[1].fd, &blocked.r) != -ENODEV)
 		;
 	p = (struct pollfd){ .fd = rd[1].fd, .events = POLLIN };
 	ASSERT_EQ(1, poll(&p, 1, 1000));
-	EXPECT_TRUE(!!(p.revents & POLLHUP));
-	/* after the end, reads stay at end of file; writes are refused */
-	EXPECT_EQ(0, kread(blocked.fd, &blocked.r));
+	EXPECT_TRUE(!!(p.revents & POLLERR));
+	EXPECT_FALSE(!!(p.revents & POLLHUP));
+	/* after the end, reads keep failing; writes are refused */
+	EXPECT_EQ(-ENODEV, kread(blocked.fd, &blocked.r));
 	EXPECT_EQ(-1, write(wfd, "gone", 4));
 	EXPECT_EQ(ENODEV, errno);
 	EXPECT_EQ(-1, lseek(blocked.fd, 1, SEEK_SET));
@@ -2020,14 +2462,20 @@ TEST_F(kmsg, ctnrctl_log_show_clear_size)
 	snprintf(want, sizeof(want), "\"container\":\"%s\"", self->name);
 	for (line = strtok(out, "\n"), n = 0; line;
 	     line = strtok(NULL, "\n"), n++) {
+		const char *sp = strstr(line, "\"seq\":");
+		static unsigned long long seq0;
+
 		ASSERT_TRUE(json_valid(line)) {
 			TH_LOG("invalid JSON: %s", line);
 		}
 		EXPECT_NE(NULL, strstr(line, want));
+		ASSERT_NE(NULL, sp);
+		if (!n)
+			seq0 = strtoull(sp + 6, NULL, 10);
 		if (n == 1) {
 			EXPECT_NE(NULL, strstr(line, "\"level\":\"err\""));
 			EXPECT_NE(NULL, strstr(line, "\"facility\":\"user\""));
-			EXPECT_NE(NULL, strstr(line, "\"seq\":1,"));
+			EXPECT_EQ(seq0 + 1, strtoull(sp + 6, NULL, 10));
 		}
 		if (n == 2)
 			EXPECT_NE(NULL, strstr(line,

@@ -1332,6 +1332,112 @@ TEST_F_TIMEOUT(loop, fsfreeze_while_writing, 300)
 	close(lx.fd);
 }
 
+/*
+ * A backing file opened O_DIRECT does direct I/O on any path: on a file
+ * system with 4096-byte blocks a 512-byte device cannot do that, and is
+ * refused (it would fail its I/O); a 4096-byte one gets direct I/O.
+ */
+TEST_F_TIMEOUT(loop, odirect_backing_fd_needs_aligned_blocks, 180)
+{
+	char path[PATH_MAX], lpath[64], mnt[PATH_MAX], f[PATH_MAX + 32];
+	char err[2048];
+	struct loop_att lx, ld;
+	struct loop_list l;
+	struct loop_ent *e;
+	int bfd, fd, r;
+
+	if (find_in_path("mkfs.ext4", path, sizeof(path)))
+		SKIP(return, "mkfs.ext4 not found");
+	bfd = fixture_file(self, "4k.img", 32 * MiB, path, sizeof(path));
+	ASSERT_GE(bfd, 0);
+	ASSERT_EQ(0, loop_attach(self->dev, self->id_a, NULL, bfd, 0, 0, 0,
+				 4096, &lx));
+	close(bfd);
+	r = loop_open(lx.index, O_RDONLY);
+	ASSERT_GE(r, 0);
+	close(r);
+	loop_path(lx.index, lpath, sizeof(lpath));
+	r = run_prog("mkfs.ext4", (char *[]){ "-q", "-F", "-b", "4096", lpath,
+		     NULL }, err, sizeof(err), 120000);
+	ASSERT_EQ(0, r) {
+		TH_LOG("mkfs.ext4: %d: %s", r, err);
+	}
+	snprintf(mnt, sizeof(mnt), "%s/4k", self->dir);
+	ASSERT_EQ(0, mkdir(mnt, 0755));
+	ASSERT_EQ(0, mount(lpath, mnt, "ext4", 0, NULL));
+	snprintf(f, sizeof(f), "%s/d.img", mnt);
+	fd = make_file(f, 4 * MiB, 0600);
+	ASSERT_GE(fd, 0);
+	close(fd);
+	fd = open(f, O_RDWR | O_DIRECT | O_CLOEXEC);
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(-EINVAL, loop_attach(self->dev, self->id_a, NULL, fd, 0, 0,
+				       0, 512, NULL));
+	ASSERT_EQ(0, loop_attach(self->dev, self->id_a, NULL, fd, 0, 0, 0,
+				 4096, &ld));
+	ASSERT_EQ(0, loop_dump(&self->nl, self->id_a, NULL, &l));
+	e = loop_find(&l, ld.index);
+	ASSERT_NE(NULL, e);
+	EXPECT_TRUE(!!(e->flags & CTNR_LOOP_F_DIRECT_IO));
+	close(fd);
+	EXPECT_EQ(0, loop_detach(self->dev, ld.index, CTNR_LOOP_DETACH_F_LAZY));
+	EXPECT_EQ(0, loop_wait_gone(ld.index, 10000));
+	EXPECT_EQ(0, umount(mnt));
+}
+
+struct path_args {
+	char root[PATH_MAX];
+	uint32_t id, in, out;	/* container, device under root, not */
+};
+
+static void path_child(int errfd, void *arg)
+{
+	struct path_args *a = arg;
+	struct ctnr_nl nl;
+	struct loop_list l;
+	struct loop_ent *e;
+
+	CHILD_CHECK(errfd, !chroot(a->root) && !chdir("/"), "%m - chroot");
+	CHILD_CHECK(errfd, !ctnr_nl_open(&nl), "netlink");
+	CHILD_CHECK(errfd, !loop_dump(&nl, a->id, NULL, &l), "dump");
+	e = loop_find(&l, a->in);
+	CHILD_CHECK(errfd, e && !strcmp(e->path, "/in.img"),
+		    "file under the root: \"%s\"", e ? e->path : "?");
+	e = loop_find(&l, a->out);
+	CHILD_CHECK(errfd, e && !e->path[0], "file outside the root: \"%s\"",
+		    e ? e->path : "?");
+	_exit(0);
+}
+
+/* LOOP_GET names backing files from the dumper's root, or not at all */
+TEST_F(loop, loop_get_path_from_callers_root)
+{
+	char path[PATH_MAX + 16], msg[512];
+	struct path_args a = { .id = self->id_a };
+	struct loop_att li, lo;
+	int fd, r;
+
+	snprintf(a.root, sizeof(a.root), "%s/root", self->dir);
+	ASSERT_EQ(0, mkdir(a.root, 0755));
+	snprintf(path, sizeof(path), "%s/in.img", a.root);
+	fd = make_file(path, MiB, 0600);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, loop_attach(self->dev, self->id_a, NULL, fd, 0, 0, 0, 0,
+				 &li));
+	close(fd);
+	fd = fixture_file(self, "out.img", MiB, path, sizeof(path));
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, loop_attach(self->dev, self->id_a, NULL, fd, 0, 0, 0, 0,
+				 &lo));
+	close(fd);
+	a.in = li.index;
+	a.out = lo.index;
+	r = run_child(path_child, &a, msg, sizeof(msg), 10000);
+	EXPECT_EQ(0, r) {
+		TH_LOG("%s", msg);
+	}
+}
+
 /* CTNR_LOOP_F_OPEN hands out an O_CLOEXEC fd that works like the node */
 TEST_F(loop, open_flag_fd)
 {
@@ -1376,6 +1482,14 @@ TEST_F(loop, open_flag_fd)
 	EXPECT_EQ(65536, pread(fd2, buf, 65536, 4096));
 	EXPECT_EQ(-1, pat_check(buf, 65536, 40, 0));
 	close(fd2);
+	/* with CTNR_LOOP_F_NOCLOEXEC the fd survives execve() */
+	struct loop_att ln;
+
+	ASSERT_EQ(0, loop_attach(self->dev, self->id_a, NULL, bfd,
+				 CTNR_LOOP_F_OPEN | CTNR_LOOP_F_NOCLOEXEC, 0, 0,
+				 0, &ln));
+	EXPECT_FALSE(!!(fcntl(ln.fd, F_GETFD) & FD_CLOEXEC));
+	close(ln.fd);
 	/* read-only devices give read-only fds */
 	int rofd = open(path, O_RDONLY | O_CLOEXEC);
 	struct loop_att lr;
@@ -1424,6 +1538,9 @@ TEST_F(loop, bad_input)
 	EXPECT_EQ(-1, ioctl(self->dev, CTNR_IOC_LOOP_ATTACH, &a));
 	EXPECT_EQ(EINVAL, errno);
 	a.flags = CTNR_LOOP_F_DETACHING;	/* report-only */
+	EXPECT_EQ(-1, ioctl(self->dev, CTNR_IOC_LOOP_ATTACH, &a));
+	EXPECT_EQ(EINVAL, errno);
+	a.flags = CTNR_LOOP_F_NOCLOEXEC;	/* only with F_OPEN */
 	EXPECT_EQ(-1, ioctl(self->dev, CTNR_IOC_LOOP_ATTACH, &a));
 	EXPECT_EQ(EINVAL, errno);
 	a.flags = 0;
@@ -2282,6 +2399,189 @@ TEST_F(loop, backing_memory_charged_to_writer)
 	close(bfd);
 }
 
+struct roundtrip_args {
+	char cg[PATH_MAX];
+	char name[CTNR_NAME_MAX];
+	char file[PATH_MAX];	/* owned by UNPRIV_UID */
+	char mnt[PATH_MAX];	/* owned by UNPRIV_UID */
+};
+
+/*
+ * uid 1000 as root of its own user namespace: attach with an fd that
+ * survives exec, reopen it by path, mkfs.ext4 through /proc/self/fd/N,
+ * mount it with fuse2fs, write a file, unmount, e2fsck clean.
+ */
+static void roundtrip_child(int errfd, void *arg)
+{
+	struct roundtrip_args *t = arg;
+	char dev[64], f[PATH_MAX + 32], err[2048];
+	struct ctnr_nl nl;
+	struct ctnr_ctr c;
+	struct loop_att la;
+	void *buf = abuf(65536);
+	int ctl, bfd, fd, r;
+	struct stat st;
+	pid_t kid;
+
+	CHILD_CHECK(errfd, buf, "buffer");
+	CHILD_CHECK(errfd, !cg_enter(t->cg, getpid()), "enter cgroup");
+	CHILD_CHECK(errfd, !become_user(UNPRIV_UID, UNPRIV_UID), "setuid");
+	r = enter_userns_as_root(CLONE_NEWNS);
+	CHILD_CHECK(errfd, !r, "userns: %s", strerror(-r));
+	kid = fork();
+	if (kid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		for (;;)
+			pause();
+	}
+	CHILD_CHECK(errfd, kid > 0, "fork");
+	CHILD_CHECK(errfd, !ctnr_nl_open(&nl), "netlink");
+	r = ctnr_new(&nl, t->name, kid, CTNR_F_AUTOREMOVE, &c);
+	CHILD_CHECK(errfd, !r, "register: %s: %s", strerror(-r), nl.ext_msg);
+	ctl = ctnr_dev_open();
+	CHILD_CHECK(errfd, ctl >= 0, "%m - open /dev/ctnr");
+	bfd = open(t->file, O_RDWR | O_CLOEXEC);
+	CHILD_CHECK(errfd, bfd >= 0, "%m - open %s", t->file);
+	r = loop_attach(ctl, c.id, NULL, bfd,
+			CTNR_LOOP_F_OPEN | CTNR_LOOP_F_NOCLOEXEC, 0, 0, 0, &la);
+	CHILD_CHECK(errfd, !r, "attach: %s", strerror(-r));
+	CHILD_CHECK(errfd, !(fcntl(la.fd, F_GETFD) & FD_CLOEXEC),
+		    "the fd is close-on-exec");
+	/* the node belongs to the user namespace's root */
+	CHILD_CHECK(errfd, !fstat(la.fd, &st), "%m - fstat");
+	CHILD_CHECK(errfd, st.st_uid == 0 && st.st_gid == 0,
+		    "node owned by %u:%u in the user namespace", st.st_uid,
+		    st.st_gid);
+	/* reopen by path, O_DIRECT */
+	snprintf(dev, sizeof(dev), "/proc/self/fd/%d", la.fd);
+	fd = open(dev, O_RDWR | O_DIRECT | O_CLOEXEC);
+	CHILD_CHECK(errfd, fd >= 0, "%m - reopen %s", dev);
+	pat_fill(buf, 65536, 90, 0);
+	CHILD_CHECK(errfd, pwrite(fd, buf, 65536, 0) == 65536, "%m - write");
+	close(fd);
+
+	/* what a container's root does with an image */
+	r = run_prog("mkfs.ext4", (char *[]){ "-q", "-F", dev, NULL }, err,
+		     sizeof(err), 120000);
+	CHILD_CHECK(errfd, !r, "mkfs.ext4 %s: %d: %s", dev, r, err);
+	r = run_prog("fuse2fs", (char *[]){ dev, t->mnt, NULL }, err,
+		     sizeof(err), 60000);
+	CHILD_CHECK(errfd, !r, "fuse2fs %s: %d: %s", dev, r, err);
+	snprintf(f, sizeof(f), "%s/hello", t->mnt);
+	fd = open(f, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	CHILD_CHECK(errfd, fd >= 0, "%m - create %s", f);
+	CHILD_CHECK(errfd, write(fd, buf, 65536) == 65536, "%m - write");
+	CHILD_CHECK(errfd, !close(fd), "%m - close");
+	CHILD_CHECK(errfd, !umount2(t->mnt, 0), "%m - umount");
+	/* fuse2fs may still be closing the device: e2fsck then retries */
+	for (r = -1; r; sleep_ms(200)) {
+		static int tries;
+
+		r = run_prog("e2fsck", (char *[]){ "-f", "-n", dev, NULL }, err,
+			     sizeof(err), 120000);
+		if (++tries == 10)
+			break;
+	}
+	CHILD_CHECK(errfd, !r, "e2fsck -fn %s: %d: %s", dev, r, err);
+	close(la.fd);
+	close(bfd);
+	_exit(0);
+}
+
+TEST_F_TIMEOUT(loop, userns_root_mkfs_fuse2fs_fsck, 300)
+{
+	char rel[64], msg[512], p[PATH_MAX];
+	struct roundtrip_args t;
+	int fd, r;
+
+	memset(&t, 0, sizeof(t));
+	if (find_in_path("mkfs.ext4", p, sizeof(p)) ||
+	    find_in_path("e2fsck", p, sizeof(p)))
+		SKIP(return, "mkfs.ext4 or e2fsck not found");
+	if (find_in_path("fuse2fs", p, sizeof(p)))
+		SKIP(return, "fuse2fs not found (Debian package fuse2fs)");
+	snprintf(t.file, sizeof(t.file), "%s/rt.img", self->dir);
+	fd = make_file(t.file, 32 * MiB, 0600);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, fchown(fd, UNPRIV_UID, UNPRIV_UID));
+	close(fd);
+	snprintf(t.mnt, sizeof(t.mnt), "%s/rt", self->dir);
+	ASSERT_EQ(0, mkdir(t.mnt, 0755));
+	ASSERT_EQ(0, chown(t.mnt, UNPRIV_UID, UNPRIV_UID));
+	snprintf(rel, sizeof(rel), "ctnrloop-%d-r", getpid());
+	ASSERT_EQ(0, cg_create(rel, t.cg, sizeof(t.cg)));
+	snprintf(t.name, sizeof(t.name), "loopr-%d", getpid());
+	r = run_child(roundtrip_child, &t, msg, sizeof(msg), 280000);
+	EXPECT_EQ(0, r) {
+		TH_LOG("%s", msg);
+	}
+	cg_remove(t.cg);
+}
+
+/*
+ * udev/60-ctnrloop.rules, run by udevadm test on a new device (from
+ * /run/udev/rules.d, the VM's own): the probers' flags are set and no
+ * later rule runs (no blkid: no ID_FS_TYPE, no /dev/disk/by-* link).
+ */
+TEST_F(loop, udev_rule_keeps_probers_away)
+{
+	char path[PATH_MAX], rules[PATH_MAX], sys[64], out[65536], err[4096];
+	char *argv[6];
+	struct loop_att la;
+	int bfd, r;
+
+	if (find_in_path("udevadm", path, sizeof(path)))
+		SKIP(return, "udevadm not found");
+	if (!realpath("../udev/60-ctnrloop.rules", rules) &&
+	    !realpath("udev/60-ctnrloop.rules", rules))
+		SKIP(return, "udev/60-ctnrloop.rules not found from %s",
+		     getcwd(sys, sizeof(sys)) ? sys : "?");
+	mkdir("/run/udev", 0755);
+	mkdir("/run/udev/rules.d", 0755);
+	unlink("/run/udev/rules.d/60-ctnrloop.rules");
+	ASSERT_EQ(0, symlink(rules, "/run/udev/rules.d/60-ctnrloop.rules")) {
+		TH_LOG("%m - install the rule in /run/udev/rules.d");
+	}
+	bfd = fixture_file(self, "udev.img", 4 * MiB, path, sizeof(path));
+	ASSERT_GE(bfd, 0);
+	/* something blkid would recognise: an ext4 */
+	ASSERT_EQ(0, loop_attach(self->dev, self->id_a, NULL, bfd, 0, 0, 0, 0,
+				 &la));
+	r = loop_open(la.index, O_RDONLY);
+	ASSERT_GE(r, 0);
+	close(r);
+	snprintf(sys, sizeof(sys), "/dev/ctnrloop%u", la.index);
+	r = run_prog("mkfs.ext4", (char *[]){ "-q", "-F", sys, NULL }, err,
+		     sizeof(err), 60000);
+	ASSERT_EQ(0, r);
+	snprintf(sys, sizeof(sys), "/sys/block/ctnrloop%u", la.index);
+	argv[0] = path;
+	argv[1] = "test";
+	argv[2] = "--action=add";
+	argv[3] = sys;
+	argv[4] = NULL;
+	find_in_path("udevadm", path, sizeof(path));
+	r = run_cmd(argv, out, sizeof(out), err, sizeof(err), 60000);
+	unlink("/run/udev/rules.d/60-ctnrloop.rules");
+	ASSERT_EQ(0, r) {
+		TH_LOG("udevadm test: %d: %s", r, err);
+	}
+	/* the properties are on stdout, the rules it ran on stderr */
+	EXPECT_NE(NULL, strstr(out, "UDISKS_IGNORE=1")) {
+		TH_LOG("udevadm test:\n%s\n%s", out, err);
+	}
+	EXPECT_NE(NULL, strstr(out, "SYSTEMD_READY=0"));
+	EXPECT_NE(NULL, strstr(out, "DM_UDEV_DISABLE_OTHER_RULES_FLAG=1"));
+	EXPECT_EQ(NULL, strstr(out, "ID_FS_TYPE=ext4")) {
+		TH_LOG("blkid ran on a ctnrloop device:\n%s", out);
+	}
+	EXPECT_EQ(NULL, strstr(out, "/dev/disk/by-"));
+	EXPECT_EQ(NULL, strstr(err, "60-persistent-storage.rules:")) {
+		TH_LOG("a later rule ran:\n%s", err);
+	}
+	close(bfd);
+}
+
 /* the admin of one container cannot touch another's devices */
 static void foreign_child(int errfd, void *arg)
 {
@@ -2355,7 +2655,7 @@ static int ctl(char *out, size_t outlen, char *err, size_t errlen, ...)
 }
 
 /* ctnrctl loop attach/list/quota/detach, their errors and exit codes */
-TEST_F(loop, ctnrctl_loop)
+TEST_F_TIMEOUT(loop, ctnrctl_loop, 120)
 {
 	char path[PATH_MAX], out[4096], err[1024], dev[64], idx[16];
 	unsigned int index;

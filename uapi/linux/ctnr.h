@@ -334,8 +334,10 @@ enum ctnr_dev_type {
 #define CTNR_LOOP_F_READ_ONLY	(1U << 0)
 #define CTNR_LOOP_F_DIRECT_IO	(1U << 1)
 #define CTNR_LOOP_F_OPEN	(1U << 2)	/* attach: also return an fd */
+#define CTNR_LOOP_F_NOCLOEXEC	(1U << 3)	/* with OPEN: not O_CLOEXEC */
 #define CTNR_LOOP_F_ALL		(CTNR_LOOP_F_READ_ONLY | \
-				 CTNR_LOOP_F_DIRECT_IO | CTNR_LOOP_F_OPEN)
+				 CTNR_LOOP_F_DIRECT_IO | CTNR_LOOP_F_OPEN | \
+				 CTNR_LOOP_F_NOCLOEXEC)
 /* LOOP_GET only: detach pending until the last close */
 #define CTNR_LOOP_F_DETACHING	(1U << 8)
 #define CTNR_LOOP_DETACH_F_LAZY	(1U << 0)	/* detach when last closed */
@@ -393,7 +395,8 @@ struct ctnr_ioc_whoami {
  * container.  Needs CAP_SYS_ADMIN in the container's user namespace, write
  * access to the backing file unless CTNR_LOOP_F_READ_ONLY, and room in the
  * container's quota.  With CTNR_LOOP_F_OPEN, fd is an O_CLOEXEC open file
- * of the block device (read-only or read-write as the device is).
+ * of the block device (read-only or read-write as the device is), without
+ * O_CLOEXEC if CTNR_LOOP_F_NOCLOEXEC is set too (only with OPEN).
  * Errors: -ENOENT no such (visible) container, -EPERM, -EDQUOT over the
  * container's quota, -ENOSPC every device taken, -EBADF backing_fd not
  * open (for reading, and writing unless read-only), -EISDIR a directory,
