@@ -12,6 +12,7 @@
 #                     the module loaded and ctnrctl on PATH
 #   make deps         install what a fresh Debian bookworm machine lacks
 #   make checkpatch   checkpatch.pl on the module sources
+#   make unit         the host-side unit tests (selftests/devrules), no VM
 #   make clean
 #
 # Variables (all optional):
@@ -51,7 +52,7 @@ CHECKPATCH := $(BUILD)/scripts/checkpatch.pl
 CHECKPATCH_FLAGS ?= --no-tree --terse
 CHECKPATCH_FILES = $(filter-out %.mod.c,$(wildcard kmod/*.[ch]))
 
-.PHONY: all module lib ctl selftests ksft checkpatch deps check demo shell \
+.PHONY: all module lib ctl selftests ksft checkpatch deps check demo shell unit \
 	vm-check vm-demo vm-shell vm-bench bench clean help kver
 
 all: module lib ctl selftests
@@ -89,6 +90,9 @@ $(BUILD)/ksft/kselftest_harness.h $(BUILD)/ksft/kselftest.h $(CHECKPATCH): $(KSF
 $(LINUX_SOURCE_TAR):
 	@echo "$@ is missing: run 'make deps' (package linux-source-6.1)" >&2
 	@exit 1
+
+unit: ksft
+	$(MAKE) -C selftests unit
 
 checkpatch: $(CHECKPATCH)
 	$(CHECKPATCH) $(CHECKPATCH_FLAGS) -f $(CHECKPATCH_FILES)
