@@ -20,6 +20,7 @@
 #   make static       sparse (C=2) and W=1 on the module, cppcheck on lib/
 #                     and ctl/; any warning fails (also run by make check)
 #   make install-udev install udev/60-ctnrloop.rules (UDEVDIR, DESTDIR)
+#   make unit         the host-side unit tests (selftests/devrules), no VM
 #   make clean
 #
 # Variables (all optional):
@@ -63,7 +64,7 @@ CHECKPATCH_FLAGS ?= --no-tree --terse
 CHECKPATCH_FILES = $(filter-out %.mod.c,$(wildcard kmod/*.[ch]))
 
 .PHONY: all module lib ctl selftests ksft checkpatch static static-kmod \
-	static-user deps check demo shell \
+	static-user deps check demo shell unit \
 	vm-check vm-demo vm-shell vm-bench bench clean help kver install-udev
 
 all: module lib ctl selftests
@@ -109,6 +110,9 @@ $(BUILD)/ksft/kselftest_harness.h $(BUILD)/ksft/kselftest.h $(CHECKPATCH): $(KSF
 $(LINUX_SOURCE_TAR):
 	@echo "$@ is missing: run 'make deps' (package linux-source-6.1)" >&2
 	@exit 1
+
+unit: ksft
+	$(MAKE) -C selftests unit
 
 checkpatch: $(CHECKPATCH)
 	$(CHECKPATCH) $(CHECKPATCH_FLAGS) -f $(CHECKPATCH_FILES)

@@ -166,6 +166,7 @@ static const struct {
 	{ "exec",	"ctnrctl exec NAME [ ns LIST ] [ keepenv ] [ env VAR[=VALUE] ]... [ -- ] CMD [ ARG... ]" },
 	{ "whoami",	"ctnrctl whoami" },
 	{ "dev",	"ctnrctl dev default NAME { allow | deny }" },
+	{ "dev",	"ctnrctl dev { allow | deny } NAME RULE" },
 	{ "dev",	"ctnrctl dev add NAME TYPE MAJ:MIN ACCESS" },
 	{ "dev",	"ctnrctl dev del NAME TYPE MAJ:MIN ACCESS" },
 	{ "dev",	"ctnrctl dev list NAME" },
@@ -210,8 +211,10 @@ void print_usage(const char *object)
 		printf("where  NAME := 1 to 63 of A-Z a-z 0-9 _ . -, a container of our own user\n"
 		       "               namespace; @ID: any we may see, by the id list shows\n");
 	if (!object || !strcmp(object, "dev"))
-		printf("where  TYPE := { a | b | c }   MAJ, MIN := a number or *\n"
-		       "       ACCESS := a non-empty subset of rwm, as in cgroup v1 devices.allow\n");
+		printf("where  RULE := { a | TYPE MAJ:MIN ACCESS }, as written to cgroup v1\n"
+		       "               devices.allow or devices.deny (one word or three)\n"
+		       "       TYPE := { b | c }   MAJ, MIN := a number or *\n"
+		       "       ACCESS := a non-empty subset of rwm\n");
 	if (!object || !strcmp(object, "log"))
 		printf("where  BYTES := 4096 to 16M; K and M suffixes count 1024s\n"
 		       "       \"clear\" and \"size\" followed by more are commands: use\n"

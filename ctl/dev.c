@@ -3,13 +3,18 @@
  * ctnrctl dev: device access rules of a container.
  *
  *	ctnrctl dev default NAME { allow | deny }
+ *	ctnrctl dev allow NAME RULE
+ *	ctnrctl dev deny NAME RULE
  *	ctnrctl dev add NAME TYPE MAJ:MIN ACCESS
  *	ctnrctl dev del NAME TYPE MAJ:MIN ACCESS
  *	ctnrctl dev list NAME
  *	ctnrctl dev preset NAME lxc
  *
- * TYPE is a, b or c; MAJ and MIN a number or *; ACCESS a non-empty subset
- * of rwm: the syntax of cgroup v1 devices.allow.
+ * allow and deny mean what writing RULE to devices.allow and devices.deny
+ * of a cgroup v1 means; add and del edit one exception whatever the
+ * default.  RULE is "a" (the reset) or TYPE MAJ:MIN ACCESS, as three words
+ * or one: TYPE b or c; MAJ and MIN a number or *; ACCESS a non-empty
+ * subset of rwm: the syntax of cgroup v1 devices.allow.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -74,33 +79,67 @@ static int parse_num(const char *s, size_t len, uint32_t *v)
 }
 
 /*
- * NAME TYPE MAJ:MIN ACCESS.  Only the syntax is checked here: the module
- * is the authority on ranges (majors up to CTNR_DEV_MAJOR_MAX, minors up
- * to CTNR_DEV_MINOR_MAX) and says what is wrong.
+ * TYPE MAJ:MIN ACCESS in three words.  Only the syntax is checked here: the
+ * module is the authority on ranges (majors up to CTNR_DEV_MAJOR_MAX,
+ * minors up to CTNR_DEV_MINOR_MAX) and says what is wrong.
  */
+static int dev_parse3(const char *what, char **argv, struct ctnr_dev_rule *r)
+{
+	const char *colon;
+
+	if (strcmp(argv[0], "a") && strcmp(argv[0], "b") &&
+	    strcmp(argv[0], "c"))
+		return usage_error("%s: invalid TYPE \"%s\" (a, b or c)", what,
+				   argv[0]);
+	if (ctnr_dev_rule_parse_args(argv[0], "*:*", argv[2], r))
+		return usage_error("%s: invalid ACCESS \"%s\" (a non-empty subset of rwm)",
+				   what, argv[2]);
+	colon = strchr(argv[1], ':');
+	if (!colon || parse_num(argv[1], colon - argv[1], &r->major) ||
+	    parse_num(colon + 1, strlen(colon + 1), &r->minor))
+		return usage_error("%s: invalid MAJ:MIN \"%s\" (numbers or *)",
+				   what, argv[1]);
+	return 0;
+}
+
+/* NAME TYPE MAJ:MIN ACCESS of add and del: an exception, never type a. */
 static int dev_parse(const char *what, int argc, char **argv,
 		     struct ctnr_dev_rule *r)
 {
-	const char *colon;
+	int err;
 
 	if (argc < 4)
 		return usage_error("%s: expected NAME TYPE MAJ:MIN ACCESS, try \"ctnrctl help dev\"",
 				   what);
 	if (argc > 4)
 		return usage_error("%s: unexpected \"%s\"", what, argv[4]);
-	if (strcmp(argv[1], "a") && strcmp(argv[1], "b") &&
-	    strcmp(argv[1], "c"))
-		return usage_error("%s: invalid TYPE \"%s\" (a, b or c)", what,
-				   argv[1]);
-	if (ctnr_dev_rule_parse_args(argv[1], "*:*", argv[3], r))
-		return usage_error("%s: invalid ACCESS \"%s\" (a non-empty subset of rwm)",
-				   what, argv[3]);
-	colon = strchr(argv[2], ':');
-	if (!colon || parse_num(argv[2], colon - argv[2], &r->major) ||
-	    parse_num(colon + 1, strlen(colon + 1), &r->minor))
-		return usage_error("%s: invalid MAJ:MIN \"%s\" (numbers or *)",
-				   what, argv[2]);
-	return 0;
+	err = dev_parse3(what, argv + 1, r);
+	if (!err && r->type == CTNR_DEV_TYPE_ALL)
+		return usage_error("%s: type a is no exception: as in cgroup v1 it resets the default (dev default, or dev allow|deny NAME a)",
+				   what);
+	return err;
+}
+
+/* NAME RULE of allow and deny: "a", or the rule in one word or three. */
+static int dev_parse_rule(const char *what, int argc, char **argv,
+			  struct ctnr_dev_rule *r)
+{
+	if (argc == 4)
+		return dev_parse3(what, argv + 1, r);
+	if (argc == 2) {
+		if (!strcmp(argv[1], "a") || !strncmp(argv[1], "a ", 2)) {
+			/* as v1: whatever follows "a" does not matter */
+			return ctnr_dev_rule_parse("a", r) ? EXIT_USAGE : 0;
+		}
+		if (ctnr_dev_rule_parse(argv[1], r))
+			return usage_error("%s: invalid RULE \"%s\" (a, or TYPE MAJ:MIN ACCESS)",
+					   what, argv[1]);
+		return 0;
+	}
+	if (argc > 4)
+		return usage_error("%s: unexpected \"%s\"", what, argv[4]);
+	return usage_error("%s: expected NAME RULE (a, or TYPE MAJ:MIN ACCESS), try \"ctnrctl help dev\"",
+			   what);
 }
 
 static int dev_add(int argc, char **argv)
@@ -133,6 +172,34 @@ static int dev_del(int argc, char **argv)
 	if (!err)
 		err = ctnr_dev_rule_del(h, id, NULL, &r);
 	return dev_status(err, "dev del", argv[0], NULL);
+}
+
+/* dev allow / dev deny: a write to the v1 file of that name. */
+static int dev_write(const char *what, bool allow, int argc, char **argv)
+{
+	struct ctnr_dev_rule r;
+	struct ctnr_handle *h;
+	uint32_t id = 0;
+	int err;
+
+	err = dev_parse_rule(what, argc, argv, &r);
+	if (err)
+		return err;
+	err = dev_lookup(what, argv[0], &id, &h);
+	if (!err)
+		err = allow ? ctnr_dev_allow(h, id, NULL, &r) :
+			      ctnr_dev_deny(h, id, NULL, &r);
+	return dev_status(err, what, argv[0], NULL);
+}
+
+static int dev_allow(int argc, char **argv)
+{
+	return dev_write("dev allow", true, argc, argv);
+}
+
+static int dev_deny(int argc, char **argv)
+{
+	return dev_write("dev deny", false, argc, argv);
 }
 
 static int dev_default(int argc, char **argv)
@@ -250,11 +317,16 @@ static int dev_list(int argc, char **argv)
 	return print_flush();
 }
 
-/* In prefix-match order: "d" and "de" are default, "del" delete. */
+/*
+ * In prefix-match order: "a" is add, "d" and "de" default, "del" delete,
+ * "den" deny.
+ */
 static const struct ctl_cmd dev_cmds[] = {
 	{ "add",	dev_add },
+	{ "allow",	dev_allow },
 	{ "default",	dev_default },
 	{ "delete",	dev_del },
+	{ "deny",	dev_deny },
 	{ "list",	dev_list },
 	{ "ls",		dev_list },
 	{ "preset",	dev_preset },

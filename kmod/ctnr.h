@@ -198,6 +198,8 @@ int ctnr_dev_nl_set_default(struct sk_buff *skb, struct genl_info *info,
 			    struct ctnr_container *c);
 int ctnr_nl_dev_rule_add_doit(struct sk_buff *skb, struct genl_info *info);
 int ctnr_nl_dev_rule_del_doit(struct sk_buff *skb, struct genl_info *info);
+int ctnr_nl_dev_allow_doit(struct sk_buff *skb, struct genl_info *info);
+int ctnr_nl_dev_deny_doit(struct sk_buff *skb, struct genl_info *info);
 int ctnr_nl_dev_rule_get_dumpit(struct sk_buff *skb,
 				struct netlink_callback *cb);
 

@@ -3,18 +3,21 @@
  * ctnr: device access rules for cgroup v2 containers.
  *
  * Each container may carry a device policy with the semantics of the cgroup
- * v1 "devices" controller: a default (allow or deny) and a list of
- * exceptions { type a|b|c, major or *, minor or *, access subset of rwm }.
+ * v1 "devices" controller (devrules.c): a default (allow or deny) and
+ * exceptions { type b|c, major or *, minor or *, access subset of rwm },
+ * one per (type, major, minor), whose access bits merge when added and
+ * are subtracted when removed.
  *
  *   default allow: an access is refused when an exception of the device
  *                  shares any access bit with it (a partial match);
  *   default deny:  an access is granted only when one exception of the
  *                  device covers all of its access bits.
  *
- * Type 'a' matches block and character devices.  A task is subject to the
- * policy of every container registered on its cgroup (default hierarchy)
- * or on an ancestor of it, up to but not including the root cgroup: all of
- * them must allow.  Host tasks outside every container are never affected.
+ * As in v1, "a" is no exception but the reset of the default.  A task is
+ * subject to the policy of every container registered on its cgroup
+ * (default hierarchy) or on an ancestor of it, up to but not including
+ * the root cgroup: all of them must allow.  Host tasks outside every
+ * container are never affected.
  *
  * Enforcement: a hook (hook.c) on the entry of devcgroup_check_permission(),
  * through which every device permission check of the kernel goes (open of
@@ -29,13 +32,12 @@
  * while it does not divert calls fails with EOPNOTSUPP.
  *
  * Cost: the hook is only armed while some container has a policy.
- * Evaluation runs under RCU, takes
- * no lock and allocates nothing: a container's policy is an immutable rule
- * set, replaced as a whole on every change (copy on write, under
- * ctnr_dev_lock) and freed after a grace period.  The set keeps, besides
- * the rules in the order they were added, their indices sorted by
- * (major, minor, type, access), so a check is at most four binary searches
- * ((M,m), (M,*), (*,m), (*,*)), not a walk of 4096 rules.
+ * Evaluation runs under RCU, takes no lock and allocates nothing: a
+ * container's policy is an immutable rule set, replaced as a whole on
+ * every change (copy on write, under ctnr_dev_lock; a whole policy at once
+ * is sorted once) and freed after a grace period.  The exceptions are
+ * kept sorted by (major, minor, type), so a check is at most four binary
+ * searches ((M,m), (M,*), (*,m), (*,*)), not a walk of 4096 rules.
  *
  * Denials are reported from process context: the hook fills a fixed
  * per-container record, rate-limited, and queues a work item that sends
@@ -60,11 +62,9 @@
 #include <net/genetlink.h>
 
 #include "ctnr.h"
+#include "devrules.h"
 #include "hook.h"
 #include "trace.h"
-
-#define CTNR_DEV_MAJOR_MAX	(~0U >> MINORBITS)	/* 4095 */
-#define CTNR_DEV_MINOR_MAX	MINORMASK		/* 1048575 */
 
 /* At most this many DEV_DENIED events per container and interval. */
 #define CTNR_DEV_REPORT_INTERVAL	(5 * HZ)
@@ -73,30 +73,6 @@
 /* The canary of the hook: a device no dev_t can name. */
 #define CTNR_DEV_CANARY_MAJOR		U32_MAX
 #define CTNR_DEV_CANARY_MINOR		U32_MAX
-
-/* One exception, as it was added. */
-struct ctnr_dev_rule {
-	u32 major;		/* or CTNR_DEV_ANY */
-	u32 minor;		/* or CTNR_DEV_ANY */
-	u8 type;		/* enum ctnr_dev_type */
-	u8 access;		/* CTNR_DEV_ACC_*, not 0 */
-};
-
-/*
- * A container's policy.  Immutable once published: replaced as a whole
- * under ctnr_dev_lock, read under RCU, freed after a grace period.
- */
-struct ctnr_dev_rules {
-	struct rcu_head rcu;	/* first: kvfree_rcu() wants it near */
-	size_t size;		/* bytes allocated */
-	u32 deflt;		/* enum ctnr_dev_default */
-	u32 count;		/* rules */
-	u32 gen;		/* the container's change count: dumps */
-	bool any_major;		/* some rule has major * */
-	bool any_minor;		/* some rule has minor * */
-	u16 *by_key;		/* count indices into rule[], sorted */
-	struct ctnr_dev_rule rule[];	/* count rules, in order, then by_key */
-};
 
 /* The last refused access of a container, waiting to be reported. */
 struct ctnr_dev_denial {
@@ -144,114 +120,9 @@ static DEFINE_MUTEX(ctnr_dev_lock);
 static struct workqueue_struct *ctnr_dev_wq;	/* NULL once unloading */
 static struct ctnr_hook ctnr_dev_hook;
 
-/* ---- rule sets ---- */
+/* ---- rule sets (devrules.c computes them) ---- */
 
-static u64 ctnr_dev_mkkey(u32 major, u32 minor)
-{
-	return (u64)major << 32 | minor;
-}
-
-static u64 ctnr_dev_rule_key(const struct ctnr_dev_rule *r)
-{
-	return ctnr_dev_mkkey(r->major, r->minor);
-}
-
-/* The order of by_key: key, then type, then access. */
-static int ctnr_dev_cmp(const struct ctnr_dev_rule *a,
-			const struct ctnr_dev_rule *b)
-{
-	u64 ka = ctnr_dev_rule_key(a), kb = ctnr_dev_rule_key(b);
-
-	if (ka != kb)
-		return ka < kb ? -1 : 1;
-	if (a->type != b->type)
-		return a->type < b->type ? -1 : 1;
-	return (int)a->access - (int)b->access;
-}
-
-static const struct ctnr_dev_rule *
-ctnr_dev_nth(const struct ctnr_dev_rules *r, u32 pos)
-{
-	return &r->rule[r->by_key[pos]];
-}
-
-/* First position in by_key whose key is >= @key. */
-static u32 ctnr_dev_lower_key(const struct ctnr_dev_rules *r, u64 key)
-{
-	u32 lo = 0, hi = r->count;
-
-	while (lo < hi) {
-		u32 mid = lo + (hi - lo) / 2;
-
-		if (ctnr_dev_rule_key(ctnr_dev_nth(r, mid)) < key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-/* First position in by_key whose rule is >= @rule; *exact if equal. */
-static u32 ctnr_dev_lower_rule(const struct ctnr_dev_rules *r,
-			       const struct ctnr_dev_rule *rule, bool *exact)
-{
-	u32 lo = 0, hi = r->count;
-
-	while (lo < hi) {
-		u32 mid = lo + (hi - lo) / 2;
-
-		if (ctnr_dev_cmp(ctnr_dev_nth(r, mid), rule) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*exact = lo < r->count && !ctnr_dev_cmp(ctnr_dev_nth(r, lo), rule);
-	return lo;
-}
-
-/*
- * Is there an exception with exactly this (major, minor) key that decides
- * the access: one covering all of @acc under default deny, one sharing a
- * bit with @acc under default allow?  @type CTNR_DEV_TYPE_ALL matches every
- * exception, as a request without a type does in cgroup v1.
- */
-static bool ctnr_dev_match(const struct ctnr_dev_rules *r, u32 type,
-			   u32 major, u32 minor, u32 acc)
-{
-	u64 key = ctnr_dev_mkkey(major, minor);
-	u32 pos;
-
-	for (pos = ctnr_dev_lower_key(r, key); pos < r->count; pos++) {
-		const struct ctnr_dev_rule *e = ctnr_dev_nth(r, pos);
-
-		if (ctnr_dev_rule_key(e) != key)
-			break;
-		if (e->type != CTNR_DEV_TYPE_ALL &&
-		    type != CTNR_DEV_TYPE_ALL && e->type != type)
-			continue;
-		if (r->deflt == CTNR_DEV_DENY ? !(acc & ~e->access) :
-						!!(acc & e->access))
-			return true;
-	}
-	return false;
-}
-
-static bool ctnr_dev_rules_allow(const struct ctnr_dev_rules *r, u32 type,
-				 u32 major, u32 minor, u32 acc)
-{
-	bool hit;
-
-	hit = ctnr_dev_match(r, type, major, minor, acc) ||
-	      (r->any_minor &&
-	       ctnr_dev_match(r, type, major, CTNR_DEV_ANY, acc)) ||
-	      (r->any_major &&
-	       ctnr_dev_match(r, type, CTNR_DEV_ANY, minor, acc)) ||
-	      (r->any_major && r->any_minor &&
-	       ctnr_dev_match(r, type, CTNR_DEV_ANY, CTNR_DEV_ANY, acc));
-	return r->deflt == CTNR_DEV_DENY ? hit : !hit;
-}
-
-static struct ctnr_dev_rules *ctnr_dev_rules_alloc(u32 deflt, u32 count)
+struct ctnr_dev_rules *ctnr_dev_rules_alloc(u32 deflt, u32 count)
 {
 	struct ctnr_dev_rules *r;
 	size_t size;
@@ -264,14 +135,14 @@ static struct ctnr_dev_rules *ctnr_dev_rules_alloc(u32 deflt, u32 count)
 	r->size = size;
 	r->deflt = deflt;
 	r->count = count;
-	r->by_key = (u16 *)&r->rule[count];
+	r->order = (u16 *)&r->rule[count];
 	ctnr_count_add(CTNR_CNT_DEV_RULESETS, 1);
 	ctnr_count_add(CTNR_CNT_BYTES, size);
 	return r;
 }
 
 /* Free a set no reader can have seen. */
-static void ctnr_dev_rules_free_now(struct ctnr_dev_rules *r)
+void ctnr_dev_rules_free_now(struct ctnr_dev_rules *r)
 {
 	ctnr_count_add(CTNR_CNT_DEV_RULESETS, -1);
 	ctnr_count_add(CTNR_CNT_BYTES, -(long)r->size);
@@ -284,18 +155,6 @@ static void ctnr_dev_rules_free(struct ctnr_dev_rules *r)
 	ctnr_count_add(CTNR_CNT_DEV_RULESETS, -1);
 	ctnr_count_add(CTNR_CNT_BYTES, -(long)r->size);
 	kvfree_rcu(r, rcu);
-}
-
-static void ctnr_dev_rules_index(struct ctnr_dev_rules *r)
-{
-	u32 i;
-
-	r->any_major = false;
-	r->any_minor = false;
-	for (i = 0; i < r->count; i++) {
-		r->any_major |= r->rule[i].major == CTNR_DEV_ANY;
-		r->any_minor |= r->rule[i].minor == CTNR_DEV_ANY;
-	}
 }
 
 /* ---- the hook ---- */
@@ -712,182 +571,172 @@ int ctnr_dev_may_release(struct ctnr_container *c, struct sk_buff *skb,
 	return err;
 }
 
-/* Parse and check the rule of an ADD or DEL request. */
-static int ctnr_dev_nl_rule(struct genl_info *info, struct ctnr_dev_rule *r)
+/* How a request changes a policy. */
+enum ctnr_dev_how {
+	CTNR_DEV_HOW_ADD,	/* DEV_RULE_ADD: merge into the exception */
+	CTNR_DEV_HOW_DEL,	/* DEV_RULE_DEL: subtract from it */
+	CTNR_DEV_HOW_ALLOW,	/* DEV_ALLOW: as a write to devices.allow */
+	CTNR_DEV_HOW_DENY,	/* DEV_DENY: as a write to devices.deny */
+};
+
+/*
+ * Parse and check the rule of a request; type a (the reset, which needs
+ * no numbers) only where @how takes it.
+ */
+static int ctnr_dev_nl_rule(struct genl_info *info, enum ctnr_dev_how how,
+			    struct ctnr_dev_rule *r)
 {
 	struct nlattr **tb = info->attrs;
-	u32 type, major, minor, access;
+	bool reset;
+	u32 type;
 
-	if (CTNR_NL_MISSING(info, CTNR_A_DEV_TYPE, "device type is required") ||
-	    CTNR_NL_MISSING(info, CTNR_A_DEV_MAJOR, "major is required") ||
-	    CTNR_NL_MISSING(info, CTNR_A_DEV_MINOR, "minor is required") ||
-	    CTNR_NL_MISSING(info, CTNR_A_DEV_ACCESS, "access is required"))
+	if (CTNR_NL_MISSING(info, CTNR_A_DEV_TYPE, "device type is required"))
 		return -EINVAL;
 	type = nla_get_u32(tb[CTNR_A_DEV_TYPE]);
-	major = nla_get_u32(tb[CTNR_A_DEV_MAJOR]);
-	minor = nla_get_u32(tb[CTNR_A_DEV_MINOR]);
-	access = nla_get_u32(tb[CTNR_A_DEV_ACCESS]);
 	if (type > CTNR_DEV_TYPE_CHAR) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[CTNR_A_DEV_TYPE], "device type must be a, b or c");
 		return -EINVAL;
 	}
-	if (major != CTNR_DEV_ANY && major > CTNR_DEV_MAJOR_MAX) {
+	reset = type == CTNR_DEV_TYPE_ALL;
+	if (reset && how != CTNR_DEV_HOW_ALLOW && how != CTNR_DEV_HOW_DENY) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[CTNR_A_DEV_TYPE], "device type a is no exception: as in cgroup v1 it resets the default (set the default, or DEV_ALLOW/DEV_DENY type a)");
+		return -EINVAL;
+	}
+	if (!reset &&
+	    (CTNR_NL_MISSING(info, CTNR_A_DEV_MAJOR, "major is required") ||
+	     CTNR_NL_MISSING(info, CTNR_A_DEV_MINOR, "minor is required") ||
+	     CTNR_NL_MISSING(info, CTNR_A_DEV_ACCESS, "access is required")))
+		return -EINVAL;
+	r->type = type;
+	r->major = tb[CTNR_A_DEV_MAJOR] ? nla_get_u32(tb[CTNR_A_DEV_MAJOR]) :
+					  CTNR_DEV_ANY;
+	r->minor = tb[CTNR_A_DEV_MINOR] ? nla_get_u32(tb[CTNR_A_DEV_MINOR]) :
+					  CTNR_DEV_ANY;
+	r->access = tb[CTNR_A_DEV_ACCESS] ? nla_get_u32(tb[CTNR_A_DEV_ACCESS]) :
+					    CTNR_DEV_ACC_ALL;
+	if (r->major != CTNR_DEV_ANY && r->major > CTNR_DEV_MAJOR_MAX) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[CTNR_A_DEV_MAJOR], "major must be 0 to 4095 or *");
 		return -EINVAL;
 	}
-	if (minor != CTNR_DEV_ANY && minor > CTNR_DEV_MINOR_MAX) {
+	if (r->minor != CTNR_DEV_ANY && r->minor > CTNR_DEV_MINOR_MAX) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[CTNR_A_DEV_MINOR], "minor must be 0 to 1048575 or *");
 		return -EINVAL;
 	}
-	if (!access || (access & ~CTNR_DEV_ACC_ALL)) {
+	if (tb[CTNR_A_DEV_ACCESS] &&
+	    (!r->access || (r->access & ~CTNR_DEV_ACC_ALL))) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[CTNR_A_DEV_ACCESS], "access must be a non-empty subset of rwm");
 		return -EINVAL;
 	}
-	r->type = type;
-	r->major = major;
-	r->minor = minor;
-	r->access = access;
 	return 0;
 }
 
-static int ctnr_dev_add_locked(struct ctnr_container *c,
-			       const struct ctnr_dev_rule *rule,
-			       struct user_namespace *auth,
-			       struct netlink_ext_ack *extack)
+/* The message for an error of devrules.c. */
+static int ctnr_dev_rules_err(int err, struct netlink_ext_ack *extack)
 {
-	struct ctnr_dev_rules *old, *new;
-	struct ctnr_dev *d;
-	u32 n = 0, pos = 0;
-	bool exact = false;
-
-	d = ctnr_dev_state(c);
-	if (!d)
-		return -ENOMEM;
-	old = rcu_dereference_protected(d->rules,
-					lockdep_is_held(&ctnr_dev_lock));
-	if (old) {
-		n = old->count;
-		pos = ctnr_dev_lower_rule(old, rule, &exact);
-	}
-	if (exact) {
-		NL_SET_ERR_MSG(extack, "this device rule already exists");
-		return -EEXIST;
-	}
-	if (n >= CTNR_DEV_RULES_MAX) {
+	switch (err) {
+	case -ENOENT:
+		NL_SET_ERR_MSG(extack, "no such device rule");
+		break;
+	case -ENOSPC:
 		NL_SET_ERR_MSG(extack, "too many device rules (at most 4096 per container)");
-		return -ENOSPC;
+		break;
 	}
-	new = ctnr_dev_rules_alloc(old ? old->deflt : CTNR_DEV_ALLOW, n + 1);
+	return err;
+}
+
+/*
+ * Make @new (NULL: no policy) @c's policy, for a sender that passed
+ * ctnr_dev_may_change() with authority @auth and ctnr_dev_may_override().
+ * Consumes @new.  Caller holds ctnr_dev_lock.
+ */
+static int ctnr_dev_replace_locked(struct ctnr_container *c,
+				   struct ctnr_dev_rules *new,
+				   struct user_namespace *auth,
+				   struct netlink_ext_ack *extack)
+{
+	struct ctnr_dev *d;
+
+	d = rcu_dereference_protected(c->dev, lockdep_is_held(&ctnr_dev_lock));
 	if (!new)
-		return -ENOMEM;
-	if (old) {
-		memcpy(new->rule, old->rule, n * sizeof(*new->rule));
-		memcpy(new->by_key, old->by_key, pos * sizeof(u16));
-		memcpy(new->by_key + pos + 1, old->by_key + pos,
-		       (n - pos) * sizeof(u16));
+		return d ? ctnr_dev_publish(d, NULL, NULL, extack) : 0;
+	if (ctnr_dev_on_root(c)) {
+		ctnr_dev_rules_free_now(new);
+		NL_SET_ERR_MSG(extack, "the container's cgroup is the root cgroup: device rules would bind the whole host");
+		return -EINVAL;
 	}
-	new->rule[n] = *rule;
-	new->by_key[pos] = n;
-	new->any_major = (old && old->any_major) || rule->major == CTNR_DEV_ANY;
-	new->any_minor = (old && old->any_minor) || rule->minor == CTNR_DEV_ANY;
+	d = ctnr_dev_state(c);
+	if (!d) {
+		ctnr_dev_rules_free_now(new);
+		return -ENOMEM;
+	}
 	return ctnr_dev_publish(d, new, auth, extack);
 }
 
-static int ctnr_dev_del_locked(struct ctnr_container *c,
-			       const struct ctnr_dev_rule *rule,
-			       struct user_namespace *auth,
-			       struct netlink_ext_ack *extack)
+/* DEV_RULE_ADD, DEV_RULE_DEL, DEV_ALLOW and DEV_DENY. */
+static int ctnr_dev_nl_edit(struct sk_buff *skb, struct genl_info *info,
+			    enum ctnr_dev_how how)
 {
-	struct ctnr_dev_rules *old, *new = NULL;
+	struct ctnr_dev_rules *old, *new;
+	struct user_namespace *auth;
+	struct ctnr_dev_rule rule;
+	struct ctnr_container *c;
 	struct ctnr_dev *d;
-	u32 i, j, k, n, pos;
-	bool exact = false;
+	int err;
 
+	err = ctnr_dev_nl_rule(info, how, &rule);
+	if (err)
+		return err;
+	c = ctnr_nl_lookup(skb, info);
+	if (IS_ERR(c))
+		return PTR_ERR(c);
+	err = ctnr_dev_may_change(skb, c, &auth, info->extack);
+	if (err)
+		goto out;
+	mutex_lock(&ctnr_dev_lock);
+	err = ctnr_dev_may_override(skb, c, info->extack);
+	if (err)
+		goto unlock;
 	d = rcu_dereference_protected(c->dev, lockdep_is_held(&ctnr_dev_lock));
 	old = d ? rcu_dereference_protected(d->rules,
 					    lockdep_is_held(&ctnr_dev_lock)) :
 		  NULL;
-	pos = old ? ctnr_dev_lower_rule(old, rule, &exact) : 0;
-	if (!exact) {
-		NL_SET_ERR_MSG(extack, "no such device rule");
-		return -ENOENT;
-	}
-	n = old->count;
-	k = old->by_key[pos];
-	if (n > 1 || old->deflt == CTNR_DEV_DENY) {
-		new = ctnr_dev_rules_alloc(old->deflt, n - 1);
-		if (!new)
-			return -ENOMEM;
-		memcpy(new->rule, old->rule, k * sizeof(*new->rule));
-		memcpy(new->rule + k, old->rule + k + 1,
-		       (n - k - 1) * sizeof(*new->rule));
-		for (i = 0, j = 0; i < n; i++) {
-			u16 v = old->by_key[i];
-
-			if (i == pos)
-				continue;
-			new->by_key[j++] = v > k ? v - 1 : v;
-		}
-		ctnr_dev_rules_index(new);
-	}
-	return ctnr_dev_publish(d, new, auth, extack);
+	if (how == CTNR_DEV_HOW_ADD || how == CTNR_DEV_HOW_DEL)
+		err = ctnr_dev_rules_edit(old, &rule, how == CTNR_DEV_HOW_ADD,
+					  &new);
+	else
+		err = ctnr_dev_rules_write(old, &rule, how == CTNR_DEV_HOW_ALLOW,
+					   &new);
+	if (err == CTNR_DEV_UNCHANGED)
+		err = 0;
+	else if (err)
+		ctnr_dev_rules_err(err, info->extack);
+	else
+		err = ctnr_dev_replace_locked(c, new, auth, info->extack);
+unlock:
+	mutex_unlock(&ctnr_dev_lock);
+out:
+	ctnr_put(c);
+	return err;
 }
 
 int ctnr_nl_dev_rule_add_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct user_namespace *auth;
-	struct ctnr_dev_rule rule;
-	struct ctnr_container *c;
-	int err;
-
-	err = ctnr_dev_nl_rule(info, &rule);
-	if (err)
-		return err;
-	c = ctnr_nl_lookup(skb, info);
-	if (IS_ERR(c))
-		return PTR_ERR(c);
-	err = ctnr_dev_may_change(skb, c, &auth, info->extack);
-	if (err)
-		goto out;
-	if (ctnr_dev_on_root(c)) {
-		NL_SET_ERR_MSG(info->extack, "the container's cgroup is the root cgroup: device rules would bind the whole host");
-		err = -EINVAL;
-		goto out;
-	}
-	mutex_lock(&ctnr_dev_lock);
-	err = ctnr_dev_may_override(skb, c, info->extack);
-	if (!err)
-		err = ctnr_dev_add_locked(c, &rule, auth, info->extack);
-	mutex_unlock(&ctnr_dev_lock);
-out:
-	ctnr_put(c);
-	return err;
+	return ctnr_dev_nl_edit(skb, info, CTNR_DEV_HOW_ADD);
 }
 
 int ctnr_nl_dev_rule_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct user_namespace *auth;
-	struct ctnr_dev_rule rule;
-	struct ctnr_container *c;
-	int err;
+	return ctnr_dev_nl_edit(skb, info, CTNR_DEV_HOW_DEL);
+}
 
-	err = ctnr_dev_nl_rule(info, &rule);
-	if (err)
-		return err;
-	c = ctnr_nl_lookup(skb, info);
-	if (IS_ERR(c))
-		return PTR_ERR(c);
-	err = ctnr_dev_may_change(skb, c, &auth, info->extack);
-	if (err)
-		goto out;
-	mutex_lock(&ctnr_dev_lock);
-	err = ctnr_dev_may_override(skb, c, info->extack);
-	if (!err)
-		err = ctnr_dev_del_locked(c, &rule, auth, info->extack);
-	mutex_unlock(&ctnr_dev_lock);
-out:
-	ctnr_put(c);
-	return err;
+int ctnr_nl_dev_allow_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return ctnr_dev_nl_edit(skb, info, CTNR_DEV_HOW_ALLOW);
+}
+
+int ctnr_nl_dev_deny_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return ctnr_dev_nl_edit(skb, info, CTNR_DEV_HOW_DENY);
 }
 
 /*
@@ -899,9 +748,8 @@ int ctnr_dev_nl_set_default(struct sk_buff *skb, struct genl_info *info,
 			    struct ctnr_container *c)
 {
 	struct nlattr *attr = info->attrs[CTNR_A_DEV_DEFAULT];
-	struct ctnr_dev_rules *new = NULL;
 	struct user_namespace *auth;
-	struct ctnr_dev *d;
+	struct ctnr_dev_rules *new;
 	u32 deflt;
 	int err;
 
@@ -913,31 +761,12 @@ int ctnr_dev_nl_set_default(struct sk_buff *skb, struct genl_info *info,
 	err = ctnr_dev_may_change(skb, c, &auth, info->extack);
 	if (err)
 		return err;
-	if (deflt == CTNR_DEV_DENY && ctnr_dev_on_root(c)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attr, "the container's cgroup is the root cgroup: a deny default would bind the whole host");
-		return -EINVAL;
-	}
 	mutex_lock(&ctnr_dev_lock);
 	err = ctnr_dev_may_override(skb, c, info->extack);
-	if (err)
-		goto out;
-	if (deflt == CTNR_DEV_ALLOW) {
-		d = rcu_dereference_protected(c->dev,
-					      lockdep_is_held(&ctnr_dev_lock));
-		if (d)
-			err = ctnr_dev_publish(d, NULL, NULL, info->extack);
-		goto out;
-	}
-	d = ctnr_dev_state(c);
-	new = ctnr_dev_rules_alloc(CTNR_DEV_DENY, 0);
-	if (!d || !new) {
-		if (new)
-			ctnr_dev_rules_free_now(new);
-		err = -ENOMEM;
-		goto out;
-	}
-	err = ctnr_dev_publish(d, new, auth, info->extack);
-out:
+	if (!err)
+		err = ctnr_dev_rules_build(deflt, NULL, 0, &new);
+	if (!err)
+		err = ctnr_dev_replace_locked(c, new, auth, info->extack);
 	mutex_unlock(&ctnr_dev_lock);
 	return err;
 }
@@ -1023,7 +852,7 @@ int ctnr_nl_dev_rule_get_dumpit(struct sk_buff *skb,
 			break;
 		}
 		nl_dump_check_consistent(cb, genlmsg_nlhdr(hdr));
-		err = ctnr_dev_nl_put_rule(skb, c, i, &r->rule[i]);
+		err = ctnr_dev_nl_put_rule(skb, c, i, &r->rule[r->order[i]]);
 		if (err) {
 			genlmsg_cancel(skb, hdr);
 			break;

@@ -58,7 +58,7 @@ static const struct nla_policy ctnr_set_policy[CTNR_A_MAX + 1] = {
 	[CTNR_A_LOOP_QUOTA] = { .type = NLA_U32 },
 };
 
-/* DEV_RULE_ADD and DEV_RULE_DEL; ranges are checked with their messages. */
+/* DEV_RULE_ADD/DEL, DEV_ALLOW/DENY; ranges are checked with their messages. */
 static const struct nla_policy ctnr_dev_rule_policy[CTNR_A_MAX + 1] = {
 	[CTNR_A_ID] = { .type = NLA_U32 },
 	[CTNR_A_NAME] = { .type = NLA_NUL_STRING },
@@ -581,6 +581,18 @@ static const struct genl_ops ctnr_genl_ops[] = {
 		.cmd = CTNR_CMD_LOOP_GET,
 		.dumpit = ctnr_nl_loop_get_dumpit,
 		.policy = ctnr_ref_policy,
+		.maxattr = CTNR_A_MAX,
+	},
+	{
+		.cmd = CTNR_CMD_DEV_ALLOW,
+		.doit = ctnr_nl_dev_allow_doit,
+		.policy = ctnr_dev_rule_policy,
+		.maxattr = CTNR_A_MAX,
+	},
+	{
+		.cmd = CTNR_CMD_DEV_DENY,
+		.doit = ctnr_nl_dev_deny_doit,
+		.policy = ctnr_dev_rule_policy,
 		.maxattr = CTNR_A_MAX,
 	},
 };

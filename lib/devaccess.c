@@ -163,6 +163,14 @@ int ctnr_dev_rule_parse(const char *s, struct ctnr_dev_rule *r)
 			return -EINVAL;
 		f[n++] = tok;
 	}
+	/* the v1 reset line: "a" alone */
+	if (n == 1 && !strcmp(f[0], "a")) {
+		r->type = CTNR_DEV_TYPE_ALL;
+		r->major = CTNR_DEV_ANY;
+		r->minor = CTNR_DEV_ANY;
+		r->access = CTNR_DEV_ACC_ALL;
+		return 0;
+	}
 	if (n != 3)
 		return -EINVAL;
 	return ctnr_dev_rule_parse_args(f[0], f[1], f[2], r);
@@ -261,6 +269,18 @@ int ctnr_dev_rule_del(struct ctnr_handle *h, uint32_t id, const char *name,
 		      const struct ctnr_dev_rule *r)
 {
 	return lc_dev_rule_request(h, CTNR_CMD_DEV_RULE_DEL, id, name, r);
+}
+
+int ctnr_dev_allow(struct ctnr_handle *h, uint32_t id, const char *name,
+		   const struct ctnr_dev_rule *r)
+{
+	return lc_dev_rule_request(h, CTNR_CMD_DEV_ALLOW, id, name, r);
+}
+
+int ctnr_dev_deny(struct ctnr_handle *h, uint32_t id, const char *name,
+		  const struct ctnr_dev_rule *r)
+{
+	return lc_dev_rule_request(h, CTNR_CMD_DEV_DENY, id, name, r);
 }
 
 int ctnr_dev_set_default(struct ctnr_handle *h, uint32_t id,

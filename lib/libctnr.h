@@ -748,14 +748,19 @@ const char *ctnr_log_level_name(uint32_t level);
 /* ----------------------------------------------------------------------- */
 
 /*
- * Per container, cgroup v1 "devices" semantics: a default (CTNR_DEV_ALLOW
- * or CTNR_DEV_DENY) and exceptions.  With default allow an access is
+ * Per container, the semantics of one cgroup of the v1 "devices"
+ * controller: a default (CTNR_DEV_ALLOW or CTNR_DEV_DENY) and at most one
+ * exception per (type b or c, major, minor), whose access bits merge when
+ * added and are subtracted when removed.  With default allow an access is
  * refused when an exception of the device shares any access bit with it;
  * with default deny it is granted only when one exception covers all of
- * its bits.  A task obeys every container whose cgroup contains its own.
- * Changing a container's rules or default needs CAP_SYS_ADMIN over the
- * parent of its owner user namespace (a container cannot loosen its own
- * rules); reading them, the right to manage the container.
+ * its bits.  Type a is no exception: as in v1 it is the reset of the
+ * default (ctnr_dev_allow()/ctnr_dev_deny() take it).  A task obeys every
+ * container whose cgroup contains its own.  Changing a container's rules
+ * or default needs CAP_SYS_ADMIN over the parent of its owner user
+ * namespace (a container cannot loosen its own rules), and while a policy
+ * is in force over the namespace that imposed it; reading them, the right
+ * to manage the container.
  */
 
 #define CTNR_DEV_MAJOR_MAX	4095		/* largest major of the kernel */
@@ -769,32 +774,53 @@ struct ctnr_dev_rule {
 };
 
 /*
- * ctnr_dev_rule_add - add an exception (CTNR_CMD_DEV_RULE_ADD)
+ * ctnr_dev_rule_add - add to an exception (CTNR_CMD_DEV_RULE_ADD)
  * @h: handle
  * @id: container id, or 0 to use @name
  * @name: container name
- * @r: the exception
+ * @r: the exception, type b or c
  *
- * Rules are distinct: the same type, major, minor and access twice is
- * -EEXIST.  Returns 0 or a negative errno:
+ * Merges @r's access bits into the exception of its type, major and minor,
+ * creating it: "c 1:3 r" then "c 1:3 w" is "c 1:3 rw".  Adding what is
+ * there changes nothing.  Returns 0 or a negative errno:
  *	-ENOENT		no such container the caller may manage.
- *	-EPERM		not privileged over the owner's parent namespace.
- *	-EINVAL		bad type, major, minor or access; the container's
- *			cgroup is the root cgroup.
- *	-ENOSPC		CTNR_DEV_RULES_MAX rules already.
- *	-EOPNOTSUPP	the module cannot enforce rules on this kernel.
+ *	-EPERM		not privileged over the owner's parent namespace, or
+ *			over the namespace that imposed the policy.
+ *	-EINVAL		bad type (a included), major, minor or access; the
+ *			container's cgroup is the root cgroup.
+ *	-ENOSPC		CTNR_DEV_RULES_MAX exceptions already.
+ *	-EOPNOTSUPP	the module cannot enforce rules on this kernel, or
+ *			its hook lapsed (ctnr_hook_list()).
  */
 int ctnr_dev_rule_add(struct ctnr_handle *h, uint32_t id, const char *name,
 		      const struct ctnr_dev_rule *r);
 
 /*
- * ctnr_dev_rule_del - remove an exception (CTNR_CMD_DEV_RULE_DEL)
+ * ctnr_dev_rule_del - remove from an exception (CTNR_CMD_DEV_RULE_DEL)
  *
- * @r must match a rule exactly (type, major, minor and access), else
- * -ENOENT.  Other errors as ctnr_dev_rule_add().
+ * Removes @r's access bits from the exception of its type, major and
+ * minor, and the exception when none are left; -ENOENT when there is no
+ * exception of that type, major and minor.  Other errors as
+ * ctnr_dev_rule_add().
  */
 int ctnr_dev_rule_del(struct ctnr_handle *h, uint32_t id, const char *name,
 		      const struct ctnr_dev_rule *r);
+
+/*
+ * ctnr_dev_allow, ctnr_dev_deny - as writing @r to devices.allow or
+ * devices.deny of a v1 cgroup (CTNR_CMD_DEV_ALLOW, CTNR_CMD_DEV_DENY)
+ *
+ * Type a ("a", or "a *:* rwm") sets the default to allow or deny and
+ * removes every exception.  Any other rule is added to the exceptions
+ * (as ctnr_dev_rule_add()) when the default is the opposite of the file,
+ * and its bits removed from them (as ctnr_dev_rule_del(), but removing what
+ * is not there is no error) when the default is the same; the module
+ * decides atomically.  Errors as ctnr_dev_rule_add().
+ */
+int ctnr_dev_allow(struct ctnr_handle *h, uint32_t id, const char *name,
+		   const struct ctnr_dev_rule *r);
+int ctnr_dev_deny(struct ctnr_handle *h, uint32_t id, const char *name,
+		  const struct ctnr_dev_rule *r);
 
 /*
  * ctnr_dev_set_default - set the default (CTNR_A_DEV_DEFAULT)
@@ -871,7 +897,8 @@ int ctnr_dev_info(struct ctnr_handle *h, uint32_t id, const char *name,
  * ctnr_dev_rule_parse - parse a rule written as in cgroup v1
  * @s: "TYPE MAJOR:MINOR ACCESS", for example "c 1:3 rwm" or "b 8:* r":
  *	TYPE a, b or c; MAJOR 0..CTNR_DEV_MAJOR_MAX or *; MINOR
- *	0..CTNR_DEV_MINOR_MAX or *; ACCESS a non-empty subset of rwm
+ *	0..CTNR_DEV_MINOR_MAX or *; ACCESS a non-empty subset of rwm.
+ *	"a" alone is the v1 reset line, as "a *:* rwm".
  *
  * Returns 0, -EINVAL for bad syntax, -ERANGE for a number out of range.
  */

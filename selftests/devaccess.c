@@ -84,6 +84,15 @@ static int dev_del(struct ctnr_nl *nl, uint32_t id, uint32_t type,
 		       minor, access);
 }
 
+/* As "echo RULE > devices.allow" (@allow) or devices.deny in cgroup v1. */
+static int dev_write(struct ctnr_nl *nl, uint32_t id, bool allow,
+		     uint32_t type, uint32_t major, uint32_t minor,
+		     uint32_t access)
+{
+	return dev_req(nl, allow ? CTNR_CMD_DEV_ALLOW : CTNR_CMD_DEV_DENY,
+		       RQ_ALL, id, type, major, minor, access);
+}
+
 static int dev_default(struct ctnr_nl *nl, uint32_t id, uint32_t deflt)
 {
 	struct nl_msg *msg = ctnr_nl_msg(nl, CTNR_CMD_CONTAINER_SET, 0);
@@ -985,8 +994,30 @@ TEST_F_TIMEOUT(dev, access_bits, 90)
 		OPEN(NODE("zero"), O_RDONLY, EPERM),
 		OPEN(NODE("zero"), O_RDWR, EPERM),
 		MKNOD(NODE("n2"), S_IFCHR, 1, 3, EPERM));
-	/* two exceptions do not add up: rw needs one rule with both */
+	/*
+	 * F6: as in v1, adding to the exception of a device merges the
+	 * bits: c 1:3 r then c 1:3 w is one exception c 1:3 rw, O_RDWR
+	 */
 	ASSERT_EQ(0, dev_add(&self->nl, id, T_C, 1, 3, ACC_W));
+	RUN_OPS(cg,
+		OPEN(NODE("null"), O_WRONLY, 0),
+		OPEN(NODE("null"), O_RDWR, 0));
+	{
+		struct dev_rule r[4];
+
+		ASSERT_EQ(2, dev_list(&self->nl, id, r, 4));
+		EXPECT_EQ(1U, r[0].major);
+		EXPECT_EQ(3U, r[0].minor);
+		EXPECT_EQ(ACC_RW, r[0].access);
+	}
+	/* and deleting subtracts: c 1:3 w goes, c 1:3 r stays */
+	ASSERT_EQ(0, dev_del(&self->nl, id, T_C, 1, 3, ACC_W));
+	RUN_OPS(cg,
+		OPEN(NODE("null"), O_RDONLY, 0),
+		OPEN(NODE("null"), O_WRONLY, EPERM),
+		OPEN(NODE("null"), O_RDWR, EPERM));
+	/* but two devices' exceptions do not add up */
+	ASSERT_EQ(0, dev_add(&self->nl, id, T_C, 1, ANY, ACC_W));
 	RUN_OPS(cg,
 		OPEN(NODE("null"), O_WRONLY, 0),
 		OPEN(NODE("null"), O_RDWR, EPERM));
@@ -1008,7 +1039,70 @@ TEST_F_TIMEOUT(dev, access_bits, 90)
 }
 
 /*
- * Wildcards, block versus char, type a, and deletion taking effect at once
+ * F6: DEV_ALLOW and DEV_DENY mean what writing to v1's devices.allow and
+ * devices.deny means, whatever the default; "a *:* rwm" is the reset it is
+ * in v1 (under default allow it used to deny everything).
+ */
+TEST_F_TIMEOUT(dev, v1_allow_deny_files, 90)
+{
+	struct dev_rule r[4];
+	struct dev_info in;
+	const char *cg;
+	uint32_t id;
+
+	ASSERT_EQ(0, fx_ctr(self, 0, "v1"));
+	id = self->c[0].id;
+	cg = self->c[0].cg;
+	/* default allow: devices.deny adds an exception, .allow removes */
+	ASSERT_EQ(0, dev_write(&self->nl, id, false, T_C, 1, 5, ACC_W));
+	RUN_OPS(cg,
+		OPEN(NODE("zero"), O_RDONLY, 0),
+		OPEN(NODE("zero"), O_WRONLY, EPERM));
+	ASSERT_EQ(0, dev_write(&self->nl, id, true, T_C, 1, 5, ACC_RW));
+	ASSERT_EQ(0, dev_info(&self->nl, id, &in));
+	EXPECT_EQ(0U, in.count);
+	RUN_OPS(cg, OPEN(NODE("zero"), O_WRONLY, 0));
+	/* removing what is not there is no error, as in v1 */
+	EXPECT_EQ(0, dev_write(&self->nl, id, true, T_B, 8, 0, ACC_R));
+	/* "a" to devices.deny: default deny, no exceptions */
+	ASSERT_EQ(0, dev_write(&self->nl, id, false, T_C, 1, 7, ACC_W));
+	ASSERT_EQ(0, dev_write(&self->nl, id, false, T_A, ANY, ANY, ACC_RWM));
+	ASSERT_EQ(0, dev_info(&self->nl, id, &in));
+	EXPECT_EQ(CTNR_DEV_DENY, in.deflt);
+	EXPECT_EQ(0U, in.count);
+	RUN_OPS(cg, OPEN(NODE("null"), O_RDONLY, EPERM));
+	/* default deny: devices.allow adds, merging; .deny subtracts */
+	ASSERT_EQ(0, dev_write(&self->nl, id, true, T_C, 1, 3, ACC_R));
+	ASSERT_EQ(0, dev_write(&self->nl, id, true, T_C, 1, 3, ACC_W));
+	ASSERT_EQ(1, dev_list(&self->nl, id, r, 4));
+	EXPECT_EQ(ACC_RW, r[0].access);
+	RUN_OPS(cg, OPEN(NODE("null"), O_RDWR, 0));
+	ASSERT_EQ(0, dev_write(&self->nl, id, false, T_C, 1, 3, ACC_W));
+	RUN_OPS(cg,
+		OPEN(NODE("null"), O_RDONLY, 0),
+		OPEN(NODE("null"), O_WRONLY, EPERM));
+	/* "a *:* rwm" to devices.allow: everything, no exception left */
+	ASSERT_EQ(0, dev_write(&self->nl, id, true, T_A, ANY, ANY, ACC_RWM));
+	ASSERT_EQ(0, dev_info(&self->nl, id, &in));
+	EXPECT_EQ(CTNR_DEV_ALLOW, in.deflt);
+	EXPECT_EQ(0U, in.count);
+	RUN_OPS(cg,
+		OPEN(NODE("null"), O_RDWR, 0),
+		OPEN(NODE("zero"), O_RDWR, 0),
+		OPEN(NODE("full"), O_RDWR, 0));
+	/* and written again under default allow it still allows all */
+	ASSERT_EQ(0, dev_write(&self->nl, id, false, T_C, 1, 7, ACC_W));
+	ASSERT_EQ(0, dev_write(&self->nl, id, true, T_A, ANY, ANY, ACC_RWM));
+	RUN_OPS(cg, OPEN(NODE("full"), O_RDWR, 0));
+	/* bad input as for the other commands */
+	EXPECT_REJECT(EINVAL, dev_write(&self->nl, id, true, 3, 1, 5, ACC_R),
+		      "type must be a, b or c");
+	EXPECT_REJECT(EINVAL, dev_write(&self->nl, id, true, T_C, 1, 5, 0),
+		      "non-empty subset of rwm");
+}
+
+/*
+ * Wildcards, block versus char, and deletion taking effect at once
  * for new opens (an fd opened before stays usable, as in cgroup v1).
  */
 TEST_F_TIMEOUT(dev, wildcards_block_char_delete, 90)
@@ -1023,7 +1117,8 @@ TEST_F_TIMEOUT(dev, wildcards_block_char_delete, 90)
 	ASSERT_EQ(0, dev_default(&self->nl, id, CTNR_DEV_DENY));
 	ASSERT_EQ(0, dev_add(&self->nl, id, T_C, 1, ANY, ACC_RW));
 	ASSERT_EQ(0, dev_add(&self->nl, id, T_B, ANY, 0, ACC_R));
-	ASSERT_EQ(0, dev_add(&self->nl, id, T_A, 7, ANY, ACC_RW));
+	ASSERT_EQ(0, dev_add(&self->nl, id, T_B, 7, ANY, ACC_RW));
+	ASSERT_EQ(0, dev_add(&self->nl, id, T_C, 7, ANY, ACC_RW));
 	RUN_OPS(cg,
 		OPEN(NODE("null"), O_RDWR, 0),		/* c 1:* */
 		OPEN(NODE("mem"), O_RDONLY, ANY_BUT_EPERM),
@@ -1031,14 +1126,15 @@ TEST_F_TIMEOUT(dev, wildcards_block_char_delete, 90)
 		OPEN(NODE("sda"), O_RDONLY, ANY_BUT_EPERM), /* b *:0 */
 		OPEN(NODE("sda"), O_RDWR, EPERM),
 		OPEN(NODE("sda1"), O_RDONLY, EPERM),
-		OPEN(NODE("loop0"), O_RDWR, ANY_BUT_EPERM), /* a 7:* */
-		OPEN(NODE("vcs"), O_RDONLY, ANY_BUT_EPERM),
+		OPEN(NODE("loop0"), O_RDWR, ANY_BUT_EPERM), /* b 7:* */
+		OPEN(NODE("vcs"), O_RDONLY, ANY_BUT_EPERM), /* c 7:* */
 		OPEN(NODE("misc5"), O_RDONLY, EPERM),
 		MKNOD(NODE("x"), S_IFCHR, 1, 3, EPERM));
 
-	/* default allow with "a *:* m": no mknod at all, opens fine */
+	/* default allow with "b *:* m" and "c *:* m": no mknod, opens fine */
 	ASSERT_EQ(0, dev_default(&self->nl, id, CTNR_DEV_ALLOW));
-	ASSERT_EQ(0, dev_add(&self->nl, id, T_A, ANY, ANY, ACC_M));
+	ASSERT_EQ(0, dev_add(&self->nl, id, T_B, ANY, ANY, ACC_M));
+	ASSERT_EQ(0, dev_add(&self->nl, id, T_C, ANY, ANY, ACC_M));
 	RUN_OPS(cg,
 		MKNOD(NODE("x"), S_IFCHR, 1, 3, EPERM),
 		MKNOD(NODE("y"), S_IFBLK, 8, 0, EPERM),
@@ -1749,10 +1845,16 @@ TEST_F_TIMEOUT(dev, bad_input_rejected_nothing_changed, 90)
 		      "allow or deny");
 	EXPECT_REJECT(ENOENT, dev_del(&self->nl, id, T_C, 1, 5, ACC_R),
 		      "no such device rule");
-	EXPECT_REJECT(ENOENT, dev_del(&self->nl, id, T_C, 1, 3, ACC_R),
+	EXPECT_REJECT(ENOENT, dev_del(&self->nl, id, T_B, 1, 3, ACC_R),
 		      "no such device rule");
-	EXPECT_REJECT(EEXIST, dev_add(&self->nl, id, T_C, 1, 3, ACC_RWM),
-		      "already exists");
+	/* type a is the v1 reset, not an exception */
+	EXPECT_REJECT(EINVAL, dev_add(&self->nl, id, T_A, 1, 3, ACC_R),
+		      "type a is no exception");
+	EXPECT_REJECT(EINVAL, dev_del(&self->nl, id, T_A, ANY, ANY, ACC_RWM),
+		      "type a is no exception");
+	/* adding what is there (merging nothing) changes nothing */
+	EXPECT_EQ(0, dev_add(&self->nl, id, T_C, 1, 3, ACC_RWM));
+	EXPECT_EQ(0, dev_add(&self->nl, id, T_B, 8, ANY, ACC_R));
 	EXPECT_UNCHANGED(id, n0, r0, in0);
 }
 
@@ -2066,6 +2168,43 @@ TEST_F_TIMEOUT(dev, cli_dev_commands, 120)
 	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "dev",
 		    "default", name, "allow", NULL);
 	EXPECT_EQ(0, r) TH_LOG("default: %s", err);
+	ASSERT_EQ(0, dev_info(&self->nl, self->c[0].id, &in));
+	EXPECT_EQ(CTNR_DEV_ALLOW, in.deflt);
+	EXPECT_EQ(0U, in.count);
+
+	/* dev allow|deny: the v1 files, with "a" the reset */
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "dev", "deny",
+		    name, "a", NULL);
+	EXPECT_EQ(0, r) TH_LOG("deny a: %s", err);
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "dev", "allow",
+		    name, "c 1:3 rw", NULL);
+	EXPECT_EQ(0, r) TH_LOG("allow 'c 1:3 rw': %s", err);
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "dev", "allow",
+		    name, "c", "1:3", "m", NULL);
+	EXPECT_EQ(0, r) TH_LOG("allow c 1:3 m: %s", err);
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "dev", "list",
+		    name, NULL);
+	EXPECT_EQ(0, r) TH_LOG("list: %s", err);
+	EXPECT_NE(NULL, strstr(out, "default deny")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "c 1:3 rwm")) TH_LOG("%s", out);
+	EXPECT_EQ(2, count_lines(out)) TH_LOG("%s", out);
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "dev", "deny",
+		    name, "c 1:3 w", NULL);
+	EXPECT_EQ(0, r) TH_LOG("deny 'c 1:3 w': %s", err);
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "dev", "list",
+		    name, NULL);
+	EXPECT_NE(NULL, strstr(out, "c 1:3 rm")) TH_LOG("%s", out);
+	/* type a is no exception for add and del */
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "dev", "add",
+		    name, "a", "*:*", "m", NULL);
+	EXPECT_EQ(2, r);
+	EXPECT_NE(NULL, strstr(err, "resets the default")) TH_LOG("%s", err);
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "dev", "allow",
+		    name, "c 1:3", NULL);
+	EXPECT_EQ(2, r);
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "dev", "allow",
+		    name, "a *:* rwm", NULL);
+	EXPECT_EQ(0, r) TH_LOG("allow 'a *:* rwm': %s", err);
 	ASSERT_EQ(0, dev_info(&self->nl, self->c[0].id, &in));
 	EXPECT_EQ(CTNR_DEV_ALLOW, in.deflt);
 	EXPECT_EQ(0U, in.count);

@@ -73,18 +73,35 @@
  *             [CTNR_A_LOOP_QUOTA]     u32, most ctnrloop devices (admin
  *                                     over the owner's parent userns)
  *
- * CTNR_CMD_DEV_RULE_ADD, CTNR_CMD_DEV_RULE_DEL
- *                                     admin over the owner's parent userns
+ * Device rules have the semantics of one cgroup of the v1 devices
+ * controller: a default and at most one exception per (type b|c, major,
+ * minor), whose access bits merge when added and are subtracted when
+ * removed.  Changing them needs admin over the owner's parent userns, and
+ * while a policy is in force also over the user namespace that imposed it.
+ *
+ * CTNR_CMD_DEV_RULE_ADD, CTNR_CMD_DEV_RULE_DEL   edit one exception
  *   request:  CTNR_A_ID | CTNR_A_NAME
- *             CTNR_A_DEV_TYPE         u32, enum ctnr_dev_type
+ *             CTNR_A_DEV_TYPE         u32, CTNR_DEV_TYPE_BLOCK or _CHAR
  *             CTNR_A_DEV_MAJOR        u32, or CTNR_DEV_ANY
  *             CTNR_A_DEV_MINOR        u32, or CTNR_DEV_ANY
  *             CTNR_A_DEV_ACCESS       u32, CTNR_DEV_ACC_* bits, not 0
- *   major 0..4095, minor 0..1048575 (or CTNR_DEV_ANY); the same rule twice
- *   is -EEXIST, DEL needs an exact match (-ENOENT), more than
- *   CTNR_DEV_RULES_MAX is -ENOSPC, a container of the root cgroup -EINVAL.
- *   Setting CTNR_A_DEV_DEFAULT removes every rule, as writing "a" to
+ *   major 0..4095, minor 0..1048575 (or CTNR_DEV_ANY).  ADD merges the
+ *   access bits into the exception of (type, major, minor), creating it;
+ *   DEL removes them from it, and the exception when none are left
+ *   (-ENOENT when there is no exception of that key).  Type a is -EINVAL:
+ *   in v1 it is no exception but the reset.  More than CTNR_DEV_RULES_MAX
+ *   exceptions is -ENOSPC, a policy on a container of the root cgroup
+ *   -EINVAL, a hook that does not divert calls -EOPNOTSUPP.
+ *   Setting CTNR_A_DEV_DEFAULT removes every exception, as writing "a" to
  *   devices.allow/deny does in cgroup v1.
+ * CTNR_CMD_DEV_ALLOW, CTNR_CMD_DEV_DENY         as writing the rule to
+ *                                     devices.allow / devices.deny in v1
+ *   request:  as DEV_RULE_ADD; type CTNR_DEV_TYPE_ALL ("a", the other
+ *             fields optional and ignored) sets the default to allow /
+ *             deny and removes every exception; any other rule is added
+ *             (as DEV_RULE_ADD) when the default is the opposite of the
+ *             file, its bits removed (as DEV_RULE_DEL, nothing to remove
+ *             is no error) when it is the same.
  * CTNR_CMD_DEV_RULE_GET               dump, CAP_SYS_ADMIN over the owner
  *   request:  CTNR_A_ID | CTNR_A_NAME
  *   reply:    one message per rule, in order: CTNR_A_ID, CTNR_A_DEV_INDEX
@@ -171,6 +188,8 @@ enum ctnr_cmd {
 	CTNR_CMD_LOG_GET,
 	CTNR_CMD_LOG_CLEAR,
 	CTNR_CMD_LOOP_GET,
+	CTNR_CMD_DEV_ALLOW,
+	CTNR_CMD_DEV_DENY,
 
 	__CTNR_CMD_MAX
 };
@@ -311,7 +330,7 @@ enum ctnr_dev_default {
 };
 
 enum ctnr_dev_type {
-	CTNR_DEV_TYPE_ALL,	/* 'a' */
+	CTNR_DEV_TYPE_ALL,	/* 'a': DEV_ALLOW/DEV_DENY only, the reset */
 	CTNR_DEV_TYPE_BLOCK,	/* 'b' */
 	CTNR_DEV_TYPE_CHAR,	/* 'c' */
 };
