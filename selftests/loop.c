@@ -2011,6 +2011,8 @@ TEST_F_TIMEOUT(loop, unprivileged_container, 120)
 	close(fd);
 	snprintf(rel, sizeof(rel), "ctnrloop-%d-u", getpid());
 	ASSERT_EQ(0, cg_create(rel, u.cg, sizeof(u.cg)));
+	/* the user registers it: delegated to it, as a runtime would */
+	ASSERT_EQ(0, cg_delegate(u.cg, UNPRIV_UID, UNPRIV_UID));
 	snprintf(u.name, sizeof(u.name), "loopu-%d", getpid());
 	ASSERT_EQ(0, pipe2(to, O_CLOEXEC));
 	ASSERT_EQ(0, pipe2(from, O_CLOEXEC));
@@ -2212,6 +2214,8 @@ TEST_F_TIMEOUT(loop, unprivileged_backing_filesystems, 180)
 	ASSERT_EQ(0, chown(b.dir, UNPRIV_UID, UNPRIV_UID));
 	snprintf(rel, sizeof(rel), "ctnrloop-%d-k", getpid());
 	ASSERT_EQ(0, cg_create(rel, b.cg, sizeof(b.cg)));
+	/* the user registers it: delegated to it, as a runtime would */
+	ASSERT_EQ(0, cg_delegate(b.cg, UNPRIV_UID, UNPRIV_UID));
 	snprintf(b.name, sizeof(b.name), "loopk-%d", getpid());
 	r = run_child(backing_child, &b, msg, sizeof(msg), 120000);
 	EXPECT_EQ(0, r) {
@@ -2317,6 +2321,8 @@ TEST_F_TIMEOUT(loop, backing_io_under_file_credentials, 180)
 	}
 	snprintf(rel, sizeof(rel), "ctnrloop-%d-q", getpid());
 	ASSERT_EQ(0, cg_create(rel, q.cg, sizeof(q.cg)));
+	/* the user registers it: delegated to it, as a runtime would */
+	ASSERT_EQ(0, cg_delegate(q.cg, UNPRIV_UID, UNPRIV_UID));
 	snprintf(q.name, sizeof(q.name), "loopq-%d", getpid());
 	r = run_child(quota_child, &q, msg, sizeof(msg), 120000);
 	EXPECT_EQ(0, r) {
