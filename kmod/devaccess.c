@@ -820,12 +820,11 @@ out:
  * devices.allow or devices.deny in cgroup v1, setting the default (even to
  * its current value) removes every exception.
  */
-int ctnr_dev_nl_set_default(struct sk_buff *skb, struct genl_info *info,
-			    struct ctnr_container *c)
+/* Every test of ctnr_dev_nl_set_default(), for CONTAINER_SET to run first. */
+int ctnr_dev_nl_set_default_check(struct sk_buff *skb, struct genl_info *info,
+				  const struct ctnr_container *c)
 {
 	struct nlattr *attr = info->attrs[CTNR_A_DEV_DEFAULT];
-	struct ctnr_dev_rules *new = NULL;
-	struct ctnr_dev *d;
 	u32 deflt;
 	int err;
 
@@ -841,6 +840,22 @@ int ctnr_dev_nl_set_default(struct sk_buff *skb, struct genl_info *info,
 		NL_SET_ERR_MSG_ATTR(info->extack, attr, "the container's cgroup is the root cgroup: a deny default would bind the whole host");
 		return -EINVAL;
 	}
+	return 0;
+}
+
+int ctnr_dev_nl_set_default(struct sk_buff *skb, struct genl_info *info,
+			    struct ctnr_container *c)
+{
+	struct nlattr *attr = info->attrs[CTNR_A_DEV_DEFAULT];
+	struct ctnr_dev_rules *new = NULL;
+	struct ctnr_dev *d;
+	u32 deflt;
+	int err;
+
+	err = ctnr_dev_nl_set_default_check(skb, info, c);
+	if (err)
+		return err;
+	deflt = nla_get_u32(attr);
 	mutex_lock(&ctnr_dev_lock);
 	if (READ_ONCE(c->unlinked)) {
 		NL_SET_ERR_MSG(info->extack, "no such container");
