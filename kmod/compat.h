@@ -19,11 +19,17 @@
 #define ctnr_dump_attrs(cb) (genl_dumpit_info(cb)->attrs)
 #endif
 
-/* sched_process_exit gained a group_dead argument. */
+/*
+ * sched_process_exit gained a group_dead argument: the exit of the last
+ * thread of a process.  Before, the probe reads signal->live, which
+ * do_exit() dropped before the tracepoint (the same test it makes).
+ */
 #ifdef CTNR_KERNEL_EXIT_TP_GROUP_DEAD
 #define CTNR_EXIT_PROBE_ARGS void *data, struct task_struct *p, bool group_dead
+#define ctnr_exit_group_dead(p) (group_dead)
 #else
 #define CTNR_EXIT_PROBE_ARGS void *data, struct task_struct *p
+#define ctnr_exit_group_dead(p) (!atomic_read(&(p)->signal->live))
 #endif
 
 /*

@@ -30,10 +30,9 @@
 
 /*
  * ctnr_lock protects every write to ctnr_ids, ctnr_names, ctnr_cgroups,
- * ctnr_pids, ctnr_next_id and ctnr_total, and a container's
- * flags, state and unlinked fields (ctnr_owners has its own lock).  It nests outside cgroup_mutex (taken by
- * cgroup_path_ns() while sending events) and outside ctnr_dev_lock (taken
- * by ctnr_dev_unlink()).
+ * ctnr_pids, ctnr_next_id and ctnr_total, and a container's flags, state
+ * and unlinked fields (ctnr_owners has its own lock).  It nests outside
+ * ctnr_dev_lock (taken by ctnr_dev_unlink()) and ctnr_owner_lock.
  */
 static DEFINE_MUTEX(ctnr_lock);
 static DEFINE_XARRAY(ctnr_ids);
@@ -215,8 +214,9 @@ struct ctnr_owner_key {
 struct ctnr_owner {
 	struct rhash_head node;
 	struct ctnr_owner_key key;
-	refcount_t ref;		/* one per container charged here */
+	refcount_t ref;		/* per container charged here, per walk */
 	atomic_t used[__CTNR_RES_MAX];
+	struct rb_root members;	/* registered containers, under ctnr_lock */
 	struct rcu_head rcu;
 };
 
@@ -256,6 +256,7 @@ static struct ctnr_owner *ctnr_owner_get(const struct user_namespace *ns,
 	if (!new)
 		return ERR_PTR(-ENOMEM);
 	new->key = key;
+	new->members = RB_ROOT;
 	refcount_set(&new->ref, 1);
 	spin_lock(&ctnr_owner_lock);
 	o = rhashtable_lookup_fast(&ctnr_owners, &key, ctnr_owner_params);
@@ -324,10 +325,12 @@ static int ctnr_chain_get(struct ctnr_container *c)
 		o = ctnr_owner_get(ns, CTNR_OWNER_NS);
 		if (IS_ERR(o))
 			goto fail;
+		c->charge[c->ncharge].c = c;
 		c->charge[c->ncharge++].o = o;
 		o = ctnr_owner_get(ns->parent, __kuid_val(ns->owner));
 		if (IS_ERR(o))
 			goto fail;
+		c->charge[c->ncharge].c = c;
 		c->charge[c->ncharge++].o = o;
 	}
 	return 0;
@@ -407,6 +410,32 @@ void ctnr_uncharge(struct ctnr_container *c, enum ctnr_res res)
 		atomic_dec(&c->charge[i].o->used[res]);
 }
 
+static bool ctnr_member_less(struct rb_node *a, const struct rb_node *b)
+{
+	return rb_entry(a, struct ctnr_charge, rb)->c->id <
+	       rb_entry(b, struct ctnr_charge, rb)->c->id;
+}
+
+/* Into the index of every node of its chain.  Caller holds ctnr_lock. */
+static void ctnr_members_link(struct ctnr_container *c)
+{
+	u32 i;
+
+	lockdep_assert_held(&ctnr_lock);
+	for (i = 0; i < c->ncharge; i++)
+		rb_add(&c->charge[i].rb, &c->charge[i].o->members,
+		       ctnr_member_less);
+}
+
+static void ctnr_members_unlink(struct ctnr_container *c)
+{
+	u32 i;
+
+	lockdep_assert_held(&ctnr_lock);
+	for (i = 0; i < c->ncharge; i++)
+		rb_erase(&c->charge[i].rb, &c->charge[i].o->members);
+}
+
 /* Caller holds ctnr_lock. */
 static int ctnr_container_charge(struct ctnr_container *c,
 				 struct netlink_ext_ack *extack)
@@ -458,6 +487,20 @@ int ctnr_name_valid(const char *name, struct netlink_ext_ack *extack)
 	return 0;
 }
 
+/*
+ * A container has two reference counts.  ->ref counts the users of all of
+ * it: the registry while it is linked, lookups, works.  Its last put
+ * releases, after a grace period and from a work item, what it pins in the
+ * kernel (the namespaces but the user namespace, the cgroup, the init pid):
+ * deleting a container lets them go at once, whatever else still points at
+ * it.  ->husk counts the holders of the small remainder (identity, owner
+ * and user namespace, log, device state, charges): one for all ->ref
+ * holders together, one per ctnrloop device and open /dev/ctnr-kmsg.
+ * Those get a container whose ->ref may be gone, and take it with
+ * ctnr_tryget() when they need what it pinned (ctnr_init_pid_nr(),
+ * ctnr_cgroup_path()).  So a device mounted inside the container's mount
+ * namespace no longer pins that namespace through its container.
+ */
 void ctnr_get(struct ctnr_container *c)
 {
 	refcount_inc(&c->ref);
@@ -479,31 +522,98 @@ static void ctnr_free_rcu(struct rcu_head *rcu)
 	kfree(c);
 }
 
-static void ctnr_release(struct ctnr_container *c)
+/* A reference on the remainder of @c, of which the caller holds one. */
+struct ctnr_container *ctnr_husk_get(struct ctnr_container *c)
 {
+	refcount_inc(&c->husk);
+	return c;
+}
+
+/* The last put must be in process context. */
+void ctnr_husk_put(struct ctnr_container *c)
+{
+	if (!refcount_dec_and_test(&c->husk))
+		return;
 	might_sleep();
 	ctnr_log_release(c);
 	ctnr_dev_release(c);
-	ctnr_ns_release(c);
-	if (c->cgrp) {
-		cgroup_put(c->cgrp);
-		ctnr_count_add(CTNR_CNT_CGROUP_REFS, -1);
-	}
-	if (c->init_pid) {
-		put_pid(c->init_pid);
-		ctnr_count_add(CTNR_CNT_PID_REFS, -1);
-	}
+	ctnr_ns_release(c, true);
 	ctnr_chain_put(c);
 	ctnr_count_add(CTNR_CNT_CONTAINERS, -1);
 	ctnr_count_add(CTNR_CNT_BYTES, -(long)sizeof(*c));
 	call_rcu(&c->rcu, ctnr_free_rcu);
 }
 
-/* The last put must be in process context. */
+/*
+ * After the grace period that follows the last put of ->ref: RCU readers
+ * of the cgroup and pid buckets (the device hook reads the pid namespace)
+ * are gone, and no lookup can find @c again.
+ */
+static void ctnr_release_work(struct work_struct *work)
+{
+	struct ctnr_container *c = container_of(to_rcu_work(work),
+						struct ctnr_container,
+						release_rwork);
+
+	ctnr_ns_release(c, false);
+	if (c->cgrp) {
+		cgroup_put(c->cgrp);
+		c->cgrp = NULL;
+		ctnr_count_add(CTNR_CNT_CGROUP_REFS, -1);
+	}
+	if (c->init_pid) {
+		put_pid(c->init_pid);
+		c->init_pid = NULL;
+		ctnr_count_add(CTNR_CNT_PID_REFS, -1);
+	}
+	ctnr_husk_put(c);
+}
+
+/* Any context: the release is deferred. */
 void ctnr_put(struct ctnr_container *c)
 {
 	if (refcount_dec_and_test(&c->ref))
-		ctnr_release(c);
+		queue_rcu_work(ctnr_wq, &c->release_rwork);
+}
+
+static struct ctnr_container *ctnr_tryget(struct ctnr_container *c)
+{
+	if (c && refcount_inc_not_zero(&c->ref))
+		return c;
+	return NULL;
+}
+
+/*
+ * @c's init pid as seen in @ns: 0 once the init is dead (even before the
+ * stop work ran: the number may already be someone else's) or the
+ * container's pins are gone.  The caller holds any reference on @c.
+ */
+u32 ctnr_init_pid_nr(const struct ctnr_container *c, struct pid_namespace *ns)
+{
+	struct ctnr_container *full = ctnr_tryget((struct ctnr_container *)c);
+	u32 nr = 0;
+
+	if (!full)
+		return 0;
+	if (READ_ONCE(c->state) == CTNR_STATE_RUNNING &&
+	    pid_has_task(c->init_pid, PIDTYPE_TGID))
+		nr = pid_nr_ns(c->init_pid, ns);
+	ctnr_put(full);
+	return nr;
+}
+
+/* cgroup_path_ns() of @c's cgroup, -ENOENT once its pins are gone. */
+int ctnr_cgroup_path(const struct ctnr_container *c, char *buf, size_t len,
+		     struct cgroup_namespace *ns)
+{
+	struct ctnr_container *full = ctnr_tryget((struct ctnr_container *)c);
+	int ret;
+
+	if (!full)
+		return -ENOENT;
+	ret = cgroup_path_ns(c->cgrp, buf, len, ns);
+	ctnr_put(full);
+	return ret;
 }
 
 /* Caller holds ctnr_lock; drops no reference. */
@@ -514,8 +624,9 @@ static void ctnr_unlink(struct ctnr_container *c)
 	rhashtable_remove_fast(&ctnr_names, &c->name_node, ctnr_name_params);
 	ctnr_bucket_del(&ctnr_cgroups, &c->cgrp_link, &c->cgrp_bucket);
 	ctnr_bucket_del(&ctnr_pids, &c->pid_link, &c->pid_bucket);
+	ctnr_members_unlink(c);
 	ctnr_container_uncharge(c);
-	c->unlinked = true;
+	WRITE_ONCE(c->unlinked, true);
 	ctnr_log_unlink(c);
 	ctnr_dev_unlink(c);
 	trace_ctnr_container_del(c);
@@ -528,11 +639,18 @@ static void ctnr_stop_work(struct work_struct *work)
 						stop_work);
 	bool removed = false;
 
+	/*
+	 * Queued when the init died, or when AUTOREMOVE was set on a
+	 * stopped container: either way the container is stopped now, and
+	 * goes if it is to be removed.
+	 */
 	mutex_lock(&ctnr_lock);
-	if (!c->unlinked && c->state == CTNR_STATE_RUNNING) {
-		WRITE_ONCE(c->state, CTNR_STATE_STOPPED);
-		trace_ctnr_container_stopped(c);
-		ctnr_genl_notify(c, CTNR_EVENT_CONTAINER_STOPPED);
+	if (!c->unlinked) {
+		if (c->state == CTNR_STATE_RUNNING) {
+			WRITE_ONCE(c->state, CTNR_STATE_STOPPED);
+			trace_ctnr_container_stopped(c);
+			ctnr_genl_notify(c, CTNR_EVENT_CONTAINER_STOPPED);
+		}
 		/* Not if that drops a device policy imposed from above. */
 		if ((c->flags & CTNR_F_AUTOREMOVE) &&
 		    !ctnr_dev_may_release(c, NULL, CTNR_DEV_RELEASE_EXIT,
@@ -599,15 +717,18 @@ static void ctnr_cgroup2_sb(struct super_block *sb, void *arg)
 /*
  * May the current task write @cgrp's cgroup.procs, as far as the file's
  * owner and mode go?  This is cgroup_may_write(): inode_permission() on
- * the kernfs inode, which is the same in every cgroup2 mount.  The inode
- * is reached from the root of one of them, by the cgroup's path, and must
- * be the cgroup's own (a rename could have put another in its place).
+ * the kernfs inode, which is the same in every cgroup2 mount (there is one
+ * superblock).  kernfs_get_inode() is not exported: the inode is looked up
+ * by number (kernfs_ino()), or else reached from the root by the cgroup's
+ * path and checked to be the cgroup's own (a rename could have put another
+ * in its place).
  */
 static int ctnr_cgroup_procs_writable(struct cgroup *cgrp)
 {
 	struct file_system_type *fst = get_fs_type("cgroup2");
 	struct super_block *sb = NULL;
 	struct dentry *d, *next;
+	struct inode *inode;
 	char *buf, *p, *name;
 	int len, err;
 
@@ -617,6 +738,13 @@ static int ctnr_cgroup_procs_writable(struct cgroup *cgrp)
 	module_put(fst->owner);
 	if (!sb)
 		return -ENOENT;		/* cgroup2 is not mounted anywhere */
+	/* kernfs numbers its inodes by node id: usually it is cached */
+	inode = ilookup(sb, kernfs_ino(cgrp->procs_file.kn));
+	if (inode) {
+		err = ctnr_inode_permission(inode, MAY_WRITE);
+		iput(inode);
+		goto out_sb;
+	}
 	buf = kmalloc(PATH_MAX, GFP_KERNEL);
 	if (!buf) {
 		err = -ENOMEM;
@@ -702,11 +830,15 @@ struct ctnr_container *ctnr_container_create(const char *name,
 	int err;
 
 	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
-	if (!c)
+	if (!c) {
+		NL_SET_ERR_MSG(extack, "out of memory");
 		return ERR_PTR(-ENOMEM);
+	}
 	ctnr_count_add(CTNR_CNT_CONTAINERS, 1);
 	ctnr_count_add(CTNR_CNT_BYTES, sizeof(*c));
 	refcount_set(&c->ref, 1);
+	refcount_set(&c->husk, 1);
+	INIT_RCU_WORK(&c->release_rwork, ctnr_release_work);
 	INIT_WORK(&c->stop_work, ctnr_stop_work);
 	c->owner = get_user_ns(owner);
 	ctnr_count_add(CTNR_CNT_USERNS_REFS, 1);
@@ -788,17 +920,27 @@ struct ctnr_container *ctnr_container_create(const char *name,
 	if (err) {
 		if (err == -EEXIST)
 			NL_SET_ERR_MSG(extack, "a container of this name already exists");
+		else
+			NL_SET_ERR_MSG(extack, "cannot index the name (out of memory)");
 		goto out_uncharge;
 	}
 	err = ctnr_cgroup_link(c, extack);
-	if (err)
+	if (err) {
+		if (err != -EBUSY)
+			NL_SET_ERR_MSG(extack, "cannot index the cgroup (out of memory)");
 		goto out_names;
+	}
 	err = ctnr_pid_link(c);
-	if (err)
+	if (err) {
+		NL_SET_ERR_MSG(extack, "cannot index the init (out of memory)");
 		goto out_cgroups;
+	}
 	err = xa_insert(&ctnr_ids, c->id, c, GFP_KERNEL);
-	if (err)
+	if (err) {
+		NL_SET_ERR_MSG(extack, "out of memory");
 		goto out_pids;
+	}
+	ctnr_members_link(c);
 	ctnr_next_id++;
 	trace_ctnr_container_new(c);
 	ctnr_genl_notify(c, CTNR_EVENT_CONTAINER_NEW);
@@ -833,7 +975,7 @@ out_unlock:
 	 * The exit probe may have seen c on its init's bucket and queued a
 	 * stop work: it must find c unlinked, as if deleted.
 	 */
-	c->unlinked = true;
+	WRITE_ONCE(c->unlinked, true);
 	mutex_unlock(&ctnr_lock);
 out_put:
 	ctnr_put(c);	/* lookups that saw it hold their own references */
@@ -880,13 +1022,6 @@ bool ctnr_may_manage(const struct ctnr_container *c, const struct file *file)
 	return ns_capable_noaudit(c->owner, CAP_SYS_ADMIN);
 }
 
-static struct ctnr_container *ctnr_tryget(struct ctnr_container *c)
-{
-	if (c && refcount_inc_not_zero(&c->ref))
-		return c;
-	return NULL;
-}
-
 /*
  * Look a container up by id, or by name among those owned by the caller's
  * user namespace when id is 0.  Returns a reference or NULL.  Visibility is
@@ -909,8 +1044,67 @@ struct ctnr_container *ctnr_lookup(u32 id, const char *name)
 	return c;
 }
 
-/* The first container with an id >= *id; a reference or NULL. */
-struct ctnr_container *ctnr_next(unsigned long *id)
+/*
+ * The charge node whose containers are those the current task may manage
+ * (see "Quotas" above), in @key; false when that is every container.
+ */
+static bool ctnr_view_key(struct ctnr_owner_key *key)
+{
+	struct user_namespace *ns = current_user_ns();
+
+	memset(key, 0, sizeof(*key));
+	key->ns = ns;
+	if (ns_capable_noaudit(ns, CAP_SYS_ADMIN)) {
+		if (ns == &init_user_ns)
+			return false;
+		key->uid = CTNR_OWNER_NS;
+	} else {
+		key->uid = __kuid_val(current_euid());
+	}
+	return true;
+}
+
+/* Containers the current task may manage, from its charge node. */
+unsigned int ctnr_count_visible(void)
+{
+	struct ctnr_owner_key key;
+	struct ctnr_owner *o;
+	unsigned int n;
+
+	if (!ctnr_view_key(&key))
+		return READ_ONCE(ctnr_total);
+	rcu_read_lock();
+	o = rhashtable_lookup(&ctnr_owners, &key, ctnr_owner_params);
+	n = o ? atomic_read(&o->used[CTNR_RES_CONTAINERS]) : 0;
+	rcu_read_unlock();
+	return n;
+}
+
+void ctnr_walk_start(struct ctnr_walk *w)
+{
+	struct ctnr_owner_key key;
+	struct ctnr_owner *o;
+
+	w->o = NULL;
+	w->all = !ctnr_view_key(&key);
+	if (w->all)
+		return;
+	rcu_read_lock();
+	o = rhashtable_lookup(&ctnr_owners, &key, ctnr_owner_params);
+	if (o && refcount_inc_not_zero(&o->ref))
+		w->o = o;
+	rcu_read_unlock();
+}
+
+void ctnr_walk_end(struct ctnr_walk *w)
+{
+	if (w->o)
+		ctnr_owner_put(w->o);
+	w->o = NULL;
+}
+
+/* The first container with an id >= *id in the xarray. */
+static struct ctnr_container *ctnr_next(unsigned long *id)
 {
 	struct ctnr_container *c;
 
@@ -925,26 +1119,39 @@ struct ctnr_container *ctnr_next(unsigned long *id)
 	return c;
 }
 
-/* Containers the current task may manage, from its charge nodes. */
-unsigned int ctnr_count_visible(void)
+/*
+ * The first container with an id >= *id that the walk covers, with a
+ * reference, or NULL; *id is set to its id.  O(log n) in the node.
+ */
+struct ctnr_container *ctnr_walk_next(const struct ctnr_walk *w,
+				      unsigned long *id)
 {
-	struct user_namespace *ns = current_user_ns();
-	struct ctnr_owner_key key = { .ns = ns };
-	struct ctnr_owner *o;
-	unsigned int n;
+	struct ctnr_charge *best = NULL, *ch;
+	struct ctnr_container *c = NULL;
+	struct rb_node *n;
 
-	if (ns_capable_noaudit(ns, CAP_SYS_ADMIN)) {
-		if (ns == &init_user_ns)
-			return READ_ONCE(ctnr_total);
-		key.uid = CTNR_OWNER_NS;
-	} else {
-		key.uid = __kuid_val(current_euid());
+	if (w->all)
+		return ctnr_next(id);
+	if (!w->o)
+		return NULL;
+	mutex_lock(&ctnr_lock);
+	for (n = w->o->members.rb_node; n;) {
+		ch = rb_entry(n, struct ctnr_charge, rb);
+		if (ch->c->id >= *id) {
+			best = ch;
+			n = n->rb_left;
+		} else {
+			n = n->rb_right;
+		}
 	}
-	rcu_read_lock();
-	o = rhashtable_lookup(&ctnr_owners, &key, ctnr_owner_params);
-	n = o ? atomic_read(&o->used[CTNR_RES_CONTAINERS]) : 0;
-	rcu_read_unlock();
-	return n;
+	/* every member is registered: the registry holds a reference */
+	if (best) {
+		c = best->c;
+		ctnr_get(c);
+		*id = c->id;
+	}
+	mutex_unlock(&ctnr_lock);
+	return c;
 }
 
 /*
@@ -1019,6 +1226,15 @@ out_wq:
 	return err;
 }
 
+/*
+ * The exit probe is gone and no request can come in any more: let the
+ * stop works queued so far run, before the subsystems they call go down.
+ */
+void ctnr_container_quiesce(void)
+{
+	flush_workqueue(ctnr_wq);
+}
+
 /* After the exit probe is gone and no request can come in any more. */
 void ctnr_container_uninit(void)
 {
@@ -1028,10 +1244,16 @@ void ctnr_container_uninit(void)
 	flush_workqueue(ctnr_wq);
 	xa_for_each(&ctnr_ids, id, c)
 		ctnr_container_delete(c);
-	/* Stop works queued by the deletions above hold the last refs. */
+	/*
+	 * Stop works queued meanwhile hold references; the last puts queue
+	 * the releases after a grace period, and those free the containers
+	 * after another one.
+	 */
 	flush_workqueue(ctnr_wq);
+	rcu_barrier();
+	flush_workqueue(ctnr_wq);
+	rcu_barrier();	/* ctnr_free_rcu() */
 	destroy_workqueue(ctnr_wq);
-	rcu_barrier();	/* ctnr_free_rcu() of the containers */
 	rhashtable_destroy(&ctnr_owners);
 	rhashtable_destroy(&ctnr_pids);
 	rhashtable_destroy(&ctnr_cgroups);

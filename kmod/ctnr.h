@@ -7,6 +7,7 @@
 
 #include <linux/types.h>
 #include <linux/refcount.h>
+#include <linux/rbtree.h>
 #include <linux/rhashtable-types.h>
 #include <linux/workqueue.h>
 #include <linux/netlink.h>
@@ -36,16 +37,23 @@ enum ctnr_res {
 
 struct ctnr_owner;
 
-/* One node of a container's charge chain. */
+/*
+ * One node of a container's charge chain, and the container's place in
+ * that node's index (by id, under ctnr_lock) while it is registered.
+ */
 struct ctnr_charge {
 	struct ctnr_owner *o;		/* counted */
+	struct ctnr_container *c;
+	struct rb_node rb;
 };
 
 /*
  * A container.  Immutable after creation except where noted.  The registry
- * holds one reference while the container is linked into the indices;
- * lookups under RCU take their own with refcount_inc_not_zero().  The last
- * ctnr_put() must happen in process context: it releases namespaces.
+ * holds one reference (->ref) while the container is linked into the
+ * indices; lookups under RCU take their own with refcount_inc_not_zero().
+ * The last ctnr_put() releases, from a work item, what it pins; ->husk
+ * keeps the rest (container.c).  What ->ref pins (ns[] but the user
+ * namespace, cgrp, init_pid) may only be used under a ->ref reference.
  */
 struct ctnr_bucket;
 
@@ -57,6 +65,7 @@ struct ctnr_container {
 	struct ctnr_charge *charge;		/* 2 * level nodes */
 	u32 ncharge;
 	struct ns_common *ns[__CTNR_NS_MAX];	/* counted, NULL if absent */
+	unsigned int ns_inum[__CTNR_NS_MAX];	/* of ns[], 0 if absent */
 	struct cgroup *cgrp;			/* counted, cgroup v2 */
 	struct pid *init_pid;			/* counted */
 	u64 ctime;				/* ns since the epoch */
@@ -77,7 +86,9 @@ struct ctnr_container {
 	struct ctnr_bucket *cgrp_bucket;
 	struct ctnr_bucket *pid_bucket;
 	struct work_struct stop_work;
+	struct rcu_work release_rwork;
 	refcount_t ref;
+	refcount_t husk;
 	struct rcu_head rcu;
 };
 
@@ -128,7 +139,21 @@ struct ctnr_container *ctnr_container_create(const char *name,
 int ctnr_container_delete(struct ctnr_container *c);
 int ctnr_container_set_flags(struct ctnr_container *c, u32 flags);
 struct ctnr_container *ctnr_lookup(u32 id, const char *name);
-struct ctnr_container *ctnr_next(unsigned long *id);
+
+/*
+ * A walk over the containers a task may see, without visiting the others:
+ * all of them for the initial namespace's admin, else one charge node's
+ * index (container.c).  Started in the task's context; ctnr_walk_next()
+ * returns the first container with an id >= *id, with a reference.
+ */
+struct ctnr_walk {
+	struct ctnr_owner *o;	/* counted; NULL: all, or none if !all */
+	bool all;
+};
+void ctnr_walk_start(struct ctnr_walk *w);
+void ctnr_walk_end(struct ctnr_walk *w);
+struct ctnr_container *ctnr_walk_next(const struct ctnr_walk *w,
+				      unsigned long *id);
 struct ctnr_container *ctnr_find_by_cgroup_rcu(struct cgroup *cgrp);
 struct list_head *ctnr_on_cgroup_rcu(struct cgroup *cgrp);
 struct ctnr_container *ctnr_find_by_task(struct task_struct *task);
@@ -140,17 +165,27 @@ int ctnr_charge(struct ctnr_container *c, enum ctnr_res res,
 void ctnr_uncharge(struct ctnr_container *c, enum ctnr_res res);
 void ctnr_get(struct ctnr_container *c);
 void ctnr_put(struct ctnr_container *c);
+struct ctnr_container *ctnr_husk_get(struct ctnr_container *c);
+void ctnr_husk_put(struct ctnr_container *c);
+struct pid_namespace;
+struct cgroup_namespace;
+u32 ctnr_init_pid_nr(const struct ctnr_container *c,
+		     struct pid_namespace *ns);
+int ctnr_cgroup_path(const struct ctnr_container *c, char *buf, size_t len,
+		     struct cgroup_namespace *ns);
 int ctnr_name_valid(const char *name, struct netlink_ext_ack *extack);
 
 /* nsfd.c: namespace capture and nsfs fd hand-out. */
 int ctnr_nsfd_init(void);
 void ctnr_nsfd_uninit(void);
 int ctnr_ns_capture(struct ctnr_container *c, struct task_struct *task);
-void ctnr_ns_release(struct ctnr_container *c);
+void ctnr_ns_release(struct ctnr_container *c, bool user);
 unsigned int ctnr_ns_inum(const struct ctnr_container *c, int type);
 u32 ctnr_ns_mask(const struct ctnr_container *c);
 long ctnr_ioc_ns_fds(struct file *file, void __user *arg);
 extern const u32 ctnr_ns_clone_flag[__CTNR_NS_MAX];
+
+void ctnr_container_quiesce(void);
 
 /* exit.c: init exit tracking. */
 int ctnr_exit_init(void);
@@ -194,6 +229,8 @@ bool ctnr_devaccess_available(void);
 void ctnr_dev_unlink(struct ctnr_container *c);
 void ctnr_dev_release(struct ctnr_container *c);
 int ctnr_dev_nl_fill(struct sk_buff *skb, const struct ctnr_container *c);
+int ctnr_dev_nl_set_default_check(struct sk_buff *skb, struct genl_info *info,
+				  const struct ctnr_container *c);
 int ctnr_dev_nl_set_default(struct sk_buff *skb, struct genl_info *info,
 			    struct ctnr_container *c);
 int ctnr_nl_dev_rule_add_doit(struct sk_buff *skb, struct genl_info *info);
@@ -229,6 +266,8 @@ void ctnr_log_prepare(struct ctnr_container *c);
 void ctnr_log_unlink(struct ctnr_container *c);
 void ctnr_log_release(struct ctnr_container *c);
 int ctnr_log_nl_fill(struct sk_buff *skb, const struct ctnr_container *c);
+int ctnr_log_nl_set_check(const struct ctnr_container *c,
+			  struct genl_info *info);
 int ctnr_log_nl_set(struct ctnr_container *c, struct genl_info *info);
 int ctnr_nl_log_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int ctnr_nl_log_clear_doit(struct sk_buff *skb, struct genl_info *info);
@@ -243,6 +282,8 @@ void ctnr_loop_container_gone(struct ctnr_container *c);
 long ctnr_ioc_loop_attach(struct file *file, void __user *arg);
 long ctnr_ioc_loop_detach(struct file *file, void __user *arg);
 int ctnr_loop_nl_fill(struct sk_buff *skb, const struct ctnr_container *c);
+int ctnr_loop_nl_set_check(struct sk_buff *skb, struct genl_info *info,
+			   const struct ctnr_container *c);
 int ctnr_loop_nl_set(struct sk_buff *skb, struct genl_info *info,
 		     struct ctnr_container *c);
 int ctnr_nl_loop_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);

@@ -744,6 +744,30 @@ int ctnr_nl_dev_deny_doit(struct sk_buff *skb, struct genl_info *info)
  * devices.allow or devices.deny in cgroup v1, setting the default (even to
  * its current value) removes every exception.
  */
+/* Every test of ctnr_dev_nl_set_default(), for CONTAINER_SET to run first. */
+int ctnr_dev_nl_set_default_check(struct sk_buff *skb, struct genl_info *info,
+				  const struct ctnr_container *c)
+{
+	struct nlattr *attr = info->attrs[CTNR_A_DEV_DEFAULT];
+	struct user_namespace *auth;
+	u32 deflt;
+	int err;
+
+	deflt = nla_get_u32(attr);
+	if (deflt != CTNR_DEV_ALLOW && deflt != CTNR_DEV_DENY) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "device default must be allow or deny");
+		return -EINVAL;
+	}
+	err = ctnr_dev_may_change(skb, c, &auth, info->extack);
+	if (err)
+		return err;
+	if (deflt == CTNR_DEV_DENY && ctnr_dev_on_root(c)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "the container's cgroup is the root cgroup: a deny default would bind the whole host");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int ctnr_dev_nl_set_default(struct sk_buff *skb, struct genl_info *info,
 			    struct ctnr_container *c)
 {
@@ -753,11 +777,10 @@ int ctnr_dev_nl_set_default(struct sk_buff *skb, struct genl_info *info,
 	u32 deflt;
 	int err;
 
+	err = ctnr_dev_nl_set_default_check(skb, info, c);
+	if (err)
+		return err;
 	deflt = nla_get_u32(attr);
-	if (deflt != CTNR_DEV_ALLOW && deflt != CTNR_DEV_DENY) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attr, "device default must be allow or deny");
-		return -EINVAL;
-	}
 	err = ctnr_dev_may_change(skb, c, &auth, info->extack);
 	if (err)
 		return err;

@@ -16,7 +16,7 @@ static struct tracepoint *ctnr_exit_tp;
 static void ctnr_exit_probe(CTNR_EXIT_PROBE_ARGS)
 {
 	/* Only when the last thread of the process goes. */
-	if (atomic_read(&p->signal->live))
+	if (!ctnr_exit_group_dead(p))
 		return;
 	ctnr_pid_exited(task_tgid(p));
 }

@@ -8,6 +8,7 @@
  * each with its own message.
  */
 #include <linux/cgroup.h>
+#include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/nsproxy.h>
 #include <linux/pid_namespace.h>
@@ -22,7 +23,11 @@
 #include "hook.h"
 
 static struct genl_family ctnr_genl_family;
-static bool ctnr_genl_registered;	/* written only at init and exit */
+/*
+ * Written only at init and exit; an event is multicast only under RCU
+ * with it set, so that none goes out once the family is unregistered.
+ */
+static bool ctnr_genl_registered;
 
 enum ctnr_mcgrp {
 	CTNR_MCGRP_EVENTS,
@@ -82,6 +87,9 @@ static const struct file *ctnr_nl_file(const struct sk_buff *skb)
 	return sk && sk->sk_socket ? sk->sk_socket->file : NULL;
 }
 
+/* A description with a cgroup path of up to PATH_MAX always fits. */
+#define CTNR_NL_REPLY_SIZE	(NLMSG_GOODSIZE + PATH_MAX)
+
 static int ctnr_nl_put_ns(struct sk_buff *skb, const struct ctnr_container *c)
 {
 	struct nlattr *nest;
@@ -103,25 +111,46 @@ static int ctnr_nl_put_ns(struct sk_buff *skb, const struct ctnr_container *c)
 }
 
 /*
- * Describe @c as seen by the current task, or as seen from the initial
- * namespaces for an event (@event != 0).
+ * Whose view a description takes: ids and pids are translated into these
+ * namespaces, the cgroup path is relative to @cgns (left out if NULL).
+ */
+struct ctnr_nl_view {
+	struct user_namespace *userns;
+	struct pid_namespace *pidns;
+	struct cgroup_namespace *cgns;
+};
+
+/* The current task's view, for a reply to what it sent. */
+static void ctnr_nl_view_current(struct ctnr_nl_view *v)
+{
+	v->userns = current_user_ns();
+	v->pidns = task_active_pid_ns(current);
+	v->cgns = current->nsproxy ? current->nsproxy->cgroup_ns : NULL;
+}
+
+/* Events are seen from the initial namespaces, and name no cgroup. */
+static const struct ctnr_nl_view ctnr_nl_view_init = {
+	.userns = &init_user_ns,
+	.pidns = &init_pid_ns,
+};
+
+/*
+ * Describe @c as seen from @v; @buf (PATH_MAX bytes) is for the cgroup
+ * path, allocated here if NULL.
  */
 static int ctnr_nl_fill(struct sk_buff *skb, const struct ctnr_container *c,
-			u32 portid, u32 seq, int flags, u8 cmd, u32 event)
+			u32 portid, u32 seq, int flags, u8 cmd, u32 event,
+			const struct ctnr_nl_view *v, char *buf)
 {
-	struct user_namespace *userns = event ? &init_user_ns :
-						current_user_ns();
-	struct pid_namespace *pidns = event ? &init_pid_ns :
-					      task_active_pid_ns(current);
 	u32 state = READ_ONCE(c->state);
-	u32 pid = 0;
+	u32 pid = ctnr_init_pid_nr(c, v->pidns);
+	char *own = NULL;
 	void *hdr;
+	int len;
 
 	hdr = genlmsg_put(skb, portid, seq, &ctnr_genl_family, flags, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (state == CTNR_STATE_RUNNING)
-		pid = pid_nr_ns(c->init_pid, pidns);
 	if ((event && nla_put_u32(skb, CTNR_A_EVENT, event)) ||
 	    nla_put_u32(skb, CTNR_A_ID, c->id) ||
 	    nla_put_string(skb, CTNR_A_NAME, c->key.name) ||
@@ -129,7 +158,7 @@ static int ctnr_nl_fill(struct sk_buff *skb, const struct ctnr_container *c,
 	    nla_put_u32(skb, CTNR_A_FLAGS, READ_ONCE(c->flags)) ||
 	    nla_put_u32(skb, CTNR_A_PID, pid) ||
 	    nla_put_u32(skb, CTNR_A_OWNER_UID,
-			from_kuid_munged(userns, c->owner->owner)) ||
+			from_kuid_munged(v->userns, c->owner->owner)) ||
 	    nla_put_u32(skb, CTNR_A_OWNER_LEVEL, c->owner->level) ||
 	    nla_put_u64_64bit(skb, CTNR_A_CTIME, c->ctime, CTNR_A_PAD) ||
 	    nla_put_u32(skb, CTNR_A_NS_MASK, ctnr_ns_mask(c)) ||
@@ -139,25 +168,23 @@ static int ctnr_nl_fill(struct sk_buff *skb, const struct ctnr_container *c,
 	    ctnr_loop_nl_fill(skb, c))
 		goto cancel;
 
-	if (!event && current->nsproxy) {
-		char *buf = kmalloc(PATH_MAX, GFP_KERNEL);
-		int len;
-
-		if (!buf)
-			goto cancel;
-		len = cgroup_path_ns(c->cgrp, buf, PATH_MAX,
-				     current->nsproxy->cgroup_ns);
-		if (len >= 0 && len < PATH_MAX &&
-		    nla_put_string(skb, CTNR_A_CGROUP, buf)) {
-			kfree(buf);
-			goto cancel;
+	if (v->cgns) {
+		if (!buf) {
+			buf = own = kmalloc(PATH_MAX, GFP_KERNEL);
+			if (!buf)
+				goto cancel;
 		}
-		kfree(buf);
+		len = ctnr_cgroup_path(c, buf, PATH_MAX, v->cgns);
+		if (len >= 0 && len < PATH_MAX &&
+		    nla_put_string(skb, CTNR_A_CGROUP, buf))
+			goto cancel;
+		kfree(own);
 	}
 	genlmsg_end(skb, hdr);
 	return 0;
 
 cancel:
+	kfree(own);
 	genlmsg_cancel(skb, hdr);
 	return -EMSGSIZE;
 }
@@ -172,22 +199,29 @@ void ctnr_genl_notify_extra(const struct ctnr_container *c, u32 event,
 {
 	struct sk_buff *skb;
 
-	if (!ctnr_genl_registered ||
+	if (!READ_ONCE(ctnr_genl_registered) ||
 	    !genl_has_listeners(&ctnr_genl_family, &init_net,
 				CTNR_MCGRP_EVENTS))
 		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!skb)
 		return;
-	if (ctnr_nl_fill(skb, c, 0, 0, 0, CTNR_CMD_EVENT, event) ||
+	if (ctnr_nl_fill(skb, c, 0, 0, 0, CTNR_CMD_EVENT, event,
+			 &ctnr_nl_view_init, NULL) ||
 	    (put && put(skb, arg))) {
 		nlmsg_free(skb);
 		return;
 	}
 	if (put)	/* the attributes went after genlmsg_end() */
 		nlmsg_end(skb, nlmsg_hdr(skb));
-	genlmsg_multicast_netns(&ctnr_genl_family, &init_net, skb, 0,
-				CTNR_MCGRP_EVENTS, GFP_KERNEL);
+	/* ctnr_genl_uninit() waits for this section before unregistering */
+	rcu_read_lock();
+	if (READ_ONCE(ctnr_genl_registered))
+		genlmsg_multicast_netns(&ctnr_genl_family, &init_net, skb, 0,
+					CTNR_MCGRP_EVENTS, GFP_ATOMIC);
+	else
+		nlmsg_free(skb);
+	rcu_read_unlock();
 }
 
 /*
@@ -359,6 +393,7 @@ static int ctnr_nl_container_new_doit(struct sk_buff *skb,
 				      struct genl_info *info)
 {
 	struct user_namespace *mine = current_user_ns();
+	struct ctnr_nl_view view;
 	struct ctnr_container *c;
 	struct task_struct *task;
 	struct sk_buff *msg;
@@ -387,8 +422,10 @@ static int ctnr_nl_container_new_doit(struct sk_buff *skb,
 	if (IS_ERR(task))
 		return PTR_ERR(task);
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	/* room for everything: once the container is made, do not fail */
+	msg = genlmsg_new(CTNR_NL_REPLY_SIZE, GFP_KERNEL);
 	if (!msg) {
+		NL_SET_ERR_MSG(info->extack, "out of memory");
 		err = -ENOMEM;
 		goto out_task;
 	}
@@ -399,11 +436,14 @@ static int ctnr_nl_container_new_doit(struct sk_buff *skb,
 		nlmsg_free(msg);
 		goto out_task;
 	}
+	ctnr_nl_view_current(&view);
 	err = ctnr_nl_fill(msg, c, info->snd_portid, info->snd_seq, 0,
-			   CTNR_CMD_CONTAINER_NEW, 0);
+			   CTNR_CMD_CONTAINER_NEW, 0, &view, NULL);
 	ctnr_put(c);
 	if (err) {
+		/* cannot happen with CTNR_NL_REPLY_SIZE; the id is the news */
 		nlmsg_free(msg);
+		err = 0;
 		goto out_task;
 	}
 	err = genlmsg_reply(msg, info);
@@ -435,18 +475,21 @@ static int ctnr_nl_container_get_doit(struct sk_buff *skb,
 				      struct genl_info *info)
 {
 	struct ctnr_container *c = ctnr_nl_lookup(skb, info);
+	struct ctnr_nl_view view;
 	struct sk_buff *msg;
 	int err;
 
 	if (IS_ERR(c))
 		return PTR_ERR(c);
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = genlmsg_new(CTNR_NL_REPLY_SIZE, GFP_KERNEL);
 	if (!msg) {
 		ctnr_put(c);
+		NL_SET_ERR_MSG(info->extack, "out of memory");
 		return -ENOMEM;
 	}
+	ctnr_nl_view_current(&view);
 	err = ctnr_nl_fill(msg, c, info->snd_portid, info->snd_seq, 0,
-			   CTNR_CMD_CONTAINER_GET, 0);
+			   CTNR_CMD_CONTAINER_GET, 0, &view, NULL);
 	ctnr_put(c);
 	if (err) {
 		nlmsg_free(msg);
@@ -455,25 +498,83 @@ static int ctnr_nl_container_get_doit(struct sk_buff *skb,
 	return genlmsg_reply(msg, info);
 }
 
+/*
+ * A dump decides, in the context of the task that asked for it, what it
+ * shows and how: the continuations run in whatever task reads the socket
+ * (one it was passed to, a child after fork and exec).  So the sender's
+ * credentials (for ctnr_may_manage()), namespaces (for ids, pids and
+ * cgroup paths) and charge node (what to walk) are taken at the start.
+ */
+struct ctnr_nl_dump {
+	const struct cred *cred;
+	struct ctnr_nl_view view;
+	struct ctnr_walk walk;
+	unsigned long next;
+};
+
+static int ctnr_nl_container_get_start(struct netlink_callback *cb)
+{
+	struct ctnr_nl_dump *d = kzalloc(sizeof(*d), GFP_KERNEL);
+	struct ctnr_nl_view v;
+
+	if (!d)
+		return -ENOMEM;
+	ctnr_nl_view_current(&v);
+	d->cred = get_current_cred();
+	d->view.userns = get_user_ns(v.userns);
+	d->view.pidns = get_pid_ns(v.pidns);
+	if (v.cgns) {
+		get_cgroup_ns(v.cgns);
+		d->view.cgns = v.cgns;
+	}
+	ctnr_walk_start(&d->walk);
+	cb->args[0] = (long)d;
+	return 0;
+}
+
+static int ctnr_nl_container_get_done(struct netlink_callback *cb)
+{
+	struct ctnr_nl_dump *d = (struct ctnr_nl_dump *)cb->args[0];
+
+	if (!d)
+		return 0;
+	ctnr_walk_end(&d->walk);
+	put_cgroup_ns(d->view.cgns);
+	put_pid_ns(d->view.pidns);
+	put_user_ns(d->view.userns);
+	put_cred(d->cred);
+	kfree(d);
+	return 0;
+}
+
 static int ctnr_nl_container_get_dumpit(struct sk_buff *skb,
 					struct netlink_callback *cb)
 {
 	const struct file *file = ctnr_nl_file(cb->skb);
-	unsigned long id = cb->args[0];
+	struct ctnr_nl_dump *d = (struct ctnr_nl_dump *)cb->args[0];
+	const struct cred *old;
 	struct ctnr_container *c;
+	char *buf;
 	int err = 0;
 
-	while ((c = ctnr_next(&id))) {
+	buf = kmalloc(PATH_MAX, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	old = override_creds(d->cred);
+	while ((c = ctnr_walk_next(&d->walk, &d->next))) {
 		if (ctnr_may_manage(c, file))
 			err = ctnr_nl_fill(skb, c, NETLINK_CB(cb->skb).portid,
 					   cb->nlh->nlmsg_seq, NLM_F_MULTI,
-					   CTNR_CMD_CONTAINER_GET, 0);
+					   CTNR_CMD_CONTAINER_GET, 0, &d->view,
+					   buf);
 		ctnr_put(c);
 		if (err)
-			break;
-		id++;
+			break;	/* the next call resumes with this one */
+		d->next++;
+		cond_resched();
 	}
-	cb->args[0] = id;
+	revert_creds(old);
+	kfree(buf);
 	return err && !skb->len ? err : skb->len;
 }
 
@@ -485,7 +586,11 @@ static int ctnr_nl_container_set_doit(struct sk_buff *skb,
 	u32 flags = 0;
 	int err;
 
-	/* Every attribute is optional; each is checked before any applies. */
+	/*
+	 * Every attribute is optional.  All are checked (values and
+	 * permissions) before any applies; then only a lack of memory or a
+	 * concurrent delete can fail, and what can runs first.
+	 */
 	if (fattr) {
 		flags = nla_get_u32(fattr);
 		if (flags & ~CTNR_F_ALL) {
@@ -501,16 +606,25 @@ static int ctnr_nl_container_set_doit(struct sk_buff *skb,
 		err = ctnr_dev_may_release(c, skb, CTNR_DEV_RELEASE_AUTOREMOVE,
 					   info->extack);
 	if (!err)
-		err = ctnr_loop_nl_set(skb, info, c);
+		err = ctnr_loop_nl_set_check(skb, info, c);
+	if (!err && info->attrs[CTNR_A_DEV_DEFAULT])
+		err = ctnr_dev_nl_set_default_check(skb, info, c);
+	if (!err)
+		err = ctnr_log_nl_set_check(c, info);
+	if (err)
+		goto out;
+
+	err = ctnr_log_nl_set(c, info);
 	if (!err && info->attrs[CTNR_A_DEV_DEFAULT])
 		err = ctnr_dev_nl_set_default(skb, info, c);
 	if (!err)
-		err = ctnr_log_nl_set(c, info);
+		err = ctnr_loop_nl_set(skb, info, c);
 	if (!err && fattr) {
 		err = ctnr_container_set_flags(c, flags);
 		if (err)
 			NL_SET_ERR_MSG(info->extack, "no such container");
 	}
+out:
 	ctnr_put(c);
 	return err;
 }
@@ -537,7 +651,9 @@ static const struct genl_ops ctnr_genl_ops[] = {
 	{
 		.cmd = CTNR_CMD_CONTAINER_GET,
 		.doit = ctnr_nl_container_get_doit,
+		.start = ctnr_nl_container_get_start,
 		.dumpit = ctnr_nl_container_get_dumpit,
+		.done = ctnr_nl_container_get_done,
 		.policy = ctnr_ref_policy,
 		.maxattr = CTNR_A_MAX,
 	},
@@ -602,6 +718,8 @@ static struct genl_family ctnr_genl_family __ro_after_init = {
 	.version = CTNR_GENL_VERSION,
 	.maxattr = CTNR_A_MAX,
 	.netnsok = true,
+	/* every op has its own locking: none needs genl_mutex */
+	.parallel_ops = true,
 	.module = THIS_MODULE,
 	.ops = ctnr_genl_ops,
 	.n_ops = ARRAY_SIZE(ctnr_genl_ops),
@@ -614,12 +732,13 @@ int ctnr_genl_init(void)
 	int err = genl_register_family(&ctnr_genl_family);
 
 	if (!err)
-		ctnr_genl_registered = true;
+		WRITE_ONCE(ctnr_genl_registered, true);
 	return err;
 }
 
 void ctnr_genl_uninit(void)
 {
-	ctnr_genl_registered = false;
+	WRITE_ONCE(ctnr_genl_registered, false);
+	synchronize_rcu();	/* events being multicast */
 	genl_unregister_family(&ctnr_genl_family);
 }

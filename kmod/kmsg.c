@@ -132,7 +132,7 @@ struct ctnr_log {
 
 /* An open /dev/ctnr-kmsg. */
 struct ctnr_kmsg_file {
-	struct ctnr_container *c;	/* counted */
+	struct ctnr_container *c;	/* ctnr_husk_get() reference */
 	struct ctnr_log *log;
 	struct mutex lock;		/* serialises reads: rec, out */
 	struct ctnr_log_cursor cur;	/* under log->lock */
@@ -745,7 +745,7 @@ static int ctnr_kmsg_open(struct inode *inode, struct file *file)
 	f = kvzalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
 	if (!f)
 		goto out_put;
-	f->c = c;
+	f->c = ctnr_husk_get(c);	/* what it pins may go with a delete */
 	f->log = l;
 	mutex_init(&f->lock);
 	f->rl_stamp = local_clock();
@@ -755,6 +755,7 @@ static int ctnr_kmsg_open(struct inode *inode, struct file *file)
 	spin_unlock_irqrestore(&l->lock, irqflags);
 	file->private_data = f;
 	ctnr_count_add(CTNR_CNT_LOG_FILES, 1);
+	ctnr_put(c);
 	return 0;
 
 out_put:
@@ -767,7 +768,7 @@ static int ctnr_kmsg_release(struct inode *inode, struct file *file)
 	struct ctnr_kmsg_file *f = file->private_data;
 
 	mutex_destroy(&f->lock);
-	ctnr_put(f->c);
+	ctnr_husk_put(f->c);
 	kvfree(f);
 	ctnr_count_add(CTNR_CNT_LOG_FILES, -1);
 	return 0;
@@ -1035,13 +1036,12 @@ int ctnr_log_nl_fill(struct sk_buff *skb, const struct ctnr_container *c)
 	return 0;
 }
 
-/* CTNR_A_LOG_SIZE of CTNR_CMD_CONTAINER_SET; the caller manages @c. */
-int ctnr_log_nl_set(struct ctnr_container *c, struct genl_info *info)
+/* Every test of ctnr_log_nl_set(), for CONTAINER_SET to run first. */
+int ctnr_log_nl_set_check(const struct ctnr_container *c,
+			  struct genl_info *info)
 {
 	struct nlattr *attr = info->attrs[CTNR_A_LOG_SIZE];
-	struct ctnr_log *l;
 	u32 bytes;
-	int err;
 
 	if (!attr)
 		return 0;
@@ -1050,6 +1050,21 @@ int ctnr_log_nl_set(struct ctnr_container *c, struct genl_info *info)
 		NL_SET_ERR_MSG_ATTR(info->extack, attr, "log size must be between 4096 and 16777216 bytes");
 		return -EINVAL;
 	}
+	return 0;
+}
+
+/* CTNR_A_LOG_SIZE of CTNR_CMD_CONTAINER_SET; the caller manages @c. */
+int ctnr_log_nl_set(struct ctnr_container *c, struct genl_info *info)
+{
+	struct nlattr *attr = info->attrs[CTNR_A_LOG_SIZE];
+	struct ctnr_log *l;
+	u32 bytes;
+	int err;
+
+	err = ctnr_log_nl_set_check(c, info);
+	if (err || !attr)
+		return err;
+	bytes = nla_get_u32(attr);
 	l = ctnr_log_peek(c);
 	if (!l) {
 		struct ctnr_log *new = ctnr_log_alloc(c, bytes,

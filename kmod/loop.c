@@ -103,7 +103,7 @@ enum ctnr_loop_state {
 
 struct ctnr_loop {
 	int index;				/* N of ctnrloopN */
-	struct ctnr_container *owner;		/* counted reference */
+	struct ctnr_container *owner;		/* ctnr_husk_get() reference */
 	struct file *backing;			/* counted, under ctnr_loop_lock */
 	struct gendisk *disk;			/* NULL until allocated */
 	struct blk_mq_tag_set tag_set;
@@ -927,6 +927,7 @@ static void ctnr_loop_teardown(struct ctnr_loop *lo)
 	if (index >= 0) {
 		xa_erase(&ctnr_loops, index);
 		c->loop_count--;
+		ctnr_uncharge(c, CTNR_RES_LOOPS);
 	}
 	file = lo->backing;
 	lo->backing = NULL;
@@ -944,7 +945,7 @@ static void ctnr_loop_teardown(struct ctnr_loop *lo)
 			      CTNR_LOOP_NAME, index);
 	}
 	WRITE_ONCE(lo->owner, NULL);
-	ctnr_put(c);
+	ctnr_husk_put(c);
 
 	if (lo->added) {
 		/* The queue is gone with del_gendisk(): the tags may go. */
@@ -1262,20 +1263,23 @@ long ctnr_ioc_loop_attach(struct file *dev_file, void __user *arg)
 	/* From here on, the device owns the file and a container ref. */
 	lo->backing = file;
 	ctnr_count_add(CTNR_CNT_LOOP_FILE_REFS, 1);
-	ctnr_get(c);
-	lo->owner = c;
+	lo->owner = ctnr_husk_get(c);	/* not what c pins: no cycle */
 
 	mutex_lock(&ctnr_loop_lock);
 	if (READ_ONCE(c->unlinked)) {
 		err = -ENOENT;
 	} else if (c->loop_count >= ctnr_loop_quota(c)) {
 		err = -EDQUOT;
+	} else if (ctnr_charge(c, CTNR_RES_LOOPS, NULL)) {
+		err = -EDQUOT;	/* the owners' quotas, up the userns chain */
 	} else {
 		max = min_t(u32, READ_ONCE(ctnr_loop_max), CTNR_LOOP_MAX_INDEX);
 		err = max ? xa_alloc(&ctnr_loops, &index, lo,
 				     XA_LIMIT(0, max - 1), GFP_KERNEL) : -EBUSY;
 		if (err == -EBUSY)
 			err = -ENOSPC;	/* every index is taken */
+		if (err)
+			ctnr_uncharge(c, CTNR_RES_LOOPS);
 	}
 	if (!err) {
 		lo->index = index;
@@ -1472,10 +1476,12 @@ static const struct file *ctnr_loop_nl_file(const struct sk_buff *skb)
 /*
  * CTNR_A_LOOP_QUOTA in CTNR_CMD_CONTAINER_SET: CAP_SYS_ADMIN over the
  * parent of the owner user namespace, so that a container's admin cannot
- * raise its own quota.
+ * raise its own quota.  _check() is every test of _set(), which cannot
+ * fail after it: CONTAINER_SET checks all its attributes before it
+ * applies any.
  */
-int ctnr_loop_nl_set(struct sk_buff *skb, struct genl_info *info,
-		     struct ctnr_container *c)
+int ctnr_loop_nl_set_check(struct sk_buff *skb, struct genl_info *info,
+			   const struct ctnr_container *c)
 {
 	struct nlattr *attr = info->attrs[CTNR_A_LOOP_QUOTA];
 	struct user_namespace *parent;
@@ -1490,6 +1496,17 @@ int ctnr_loop_nl_set(struct sk_buff *skb, struct genl_info *info,
 				    "the loop quota needs CAP_SYS_ADMIN over the parent of the container's owner user namespace");
 		return -EPERM;
 	}
+	return 0;
+}
+
+int ctnr_loop_nl_set(struct sk_buff *skb, struct genl_info *info,
+		     struct ctnr_container *c)
+{
+	struct nlattr *attr = info->attrs[CTNR_A_LOOP_QUOTA];
+	int err = ctnr_loop_nl_set_check(skb, info, c);
+
+	if (err || !attr)
+		return err;
 	mutex_lock(&ctnr_loop_lock);
 	WRITE_ONCE(c->loop_quota, nla_get_u32(attr));
 	WRITE_ONCE(c->loop_quota_set, true);

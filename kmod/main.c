@@ -87,21 +87,21 @@ static int __init ctnr_init(void)
 	err = ctnr_container_init();
 	if (err)
 		goto out_nsfd;
-	err = ctnr_exit_init();
-	if (err)
-		goto out_container;
 	err = ctnr_kmsg_init();
 	if (err)
-		goto out_exit;
+		goto out_container;
 	err = ctnr_devaccess_init();
 	if (err)
 		goto out_kmsg;
 	err = ctnr_loop_init();
 	if (err)
 		goto out_devaccess;
-	err = ctnr_dev_init();
+	err = ctnr_exit_init();
 	if (err)
 		goto out_loop;
+	err = ctnr_dev_init();
+	if (err)
+		goto out_exit;
 	err = ctnr_genl_init();
 	if (err)
 		goto out_dev;
@@ -110,14 +110,15 @@ static int __init ctnr_init(void)
 
 out_dev:
 	ctnr_dev_uninit();
+out_exit:
+	ctnr_exit_uninit();
+	ctnr_container_quiesce();
 out_loop:
 	ctnr_loop_uninit();
 out_devaccess:
 	ctnr_devaccess_uninit();
 out_kmsg:
 	ctnr_kmsg_uninit();
-out_exit:
-	ctnr_exit_uninit();
 out_container:
 	ctnr_container_uninit();
 out_nsfd:
@@ -127,14 +128,20 @@ out_stats:
 	return err;
 }
 
+/*
+ * The entry points go first, then the event source that queues work (the
+ * exit probe) and the work it queued, so that no stop work runs into the
+ * subsystems below once they are down.
+ */
 static void __exit ctnr_exit(void)
 {
 	ctnr_genl_uninit();
 	ctnr_dev_uninit();
+	ctnr_exit_uninit();
+	ctnr_container_quiesce();
 	ctnr_loop_uninit();
 	ctnr_devaccess_uninit();
 	ctnr_kmsg_uninit();
-	ctnr_exit_uninit();
 	ctnr_container_uninit();
 	ctnr_nsfd_uninit();
 	ctnr_stats_uninit();

@@ -6,8 +6,8 @@
  * takes a counted reference on a task's namespace, ->put() drops it, and
  * open_related_ns() makes an nsfs file of a pinned one.  Whether the caller
  * may take a task's namespaces at all is asked of the kernel, through the
- * task's /proc/PID/ns in a private procfs.  The operations are found once,
- * at load, through the initial namespaces' links there.
+ * task's /proc/PID in a private procfs.  The operations are found once, at
+ * load, through the initial namespaces' links there.
  */
 #include <linux/cgroup.h>
 #include <linux/fdtable.h>
@@ -60,14 +60,10 @@ static const struct proc_ns_operations *ctnr_ns_ops[__CTNR_NS_MAX];
 
 /*
  * A procfs instance of the initial pid namespace, mounted by the module
- * for itself (never visible in any mount namespace).  Before a task's
- * namespaces are taken, one of its /proc/PID/ns links is opened there, so
- * that the kernel makes, for us, the check it makes on every other way to
- * a task's namespaces: proc_ns_get_link() holds the task's
- * exec_update_lock and requires ptrace_may_access(PTRACE_MODE_READ_FSCREDS)
- * of the current task.  Neither ptrace_may_access() nor the
- * exec_update_lock helpers are exported to modules; this is the exported
- * way to the same check, LSMs included.
+ * for itself (never visible in any mount namespace): at load, its links
+ * show which namespace types the kernel has; at registration, following a
+ * task's links there makes the kernel check, for us, what /proc/PID/ns
+ * requires (ctnr_ns_may_read()).
  */
 static struct vfsmount *ctnr_proc_mnt;
 
@@ -198,30 +194,33 @@ void ctnr_nsfd_uninit(void)
 }
 
 /*
- * May the current task read @task's namespaces?  Asked of the kernel
- * itself: opening one of @task's /proc/PID/ns links in the private procfs
- * makes proc_ns_get_link() check ptrace_may_access(PTRACE_MODE_READ_FSCREDS)
- * under @task's exec_update_lock.  0, -EPERM, or -ESRCH if @task is gone.
+ * May the current task read @task's namespaces?  Asked of the kernel, as
+ * ptrace_may_access() is not exported: /proc/PID/exe, opened O_PATH in
+ * the private procfs, is the link whose following checks
+ * ptrace_may_access(PTRACE_MODE_READ_FSCREDS) (proc_fd_access_allowed(),
+ * the mode /proc/PID/ns checks, LSMs included) and allocates nothing.
+ * Unlike proc_ns_get_link() it does not take exec_update_lock itself: the
+ * caller holds it for reading, as proc_ns_get_link() does.  0, -EPERM, or
+ * -ESRCH if @task is gone or has no mm any more (on its way out).
  */
 static int ctnr_ns_may_read(struct task_struct *task, pid_t nr)
 {
-	struct ns_common *ns;
+	struct path root = {
+		.mnt = ctnr_proc_mnt, .dentry = ctnr_proc_mnt->mnt_root,
+	};
 	struct file *f;
-	int t;
+	char name[32];
 
-	for (t = 0; t < __CTNR_NS_MAX && !ctnr_ns_ops[t]; t++)
-		;
-	if (t == __CTNR_NS_MAX)
-		return 0;	/* nothing to pin, nothing to check */
-	f = ctnr_ns_open(nr, t, &ns);
+	snprintf(name, sizeof(name), "%d/exe", nr);
+	f = file_open_root(&root, name, O_PATH, 0);
 	if (!IS_ERR(f)) {
 		fput(f);
 		return 0;
 	}
 	switch (PTR_ERR(f)) {
-	case -EACCES:	/* ptrace_may_access() said no, or the task went */
+	case -EACCES:	/* ptrace_may_access() said no */
 		return pid_alive(task) ? -EPERM : -ESRCH;
-	case -ENOENT:	/* no such pid, or on its way out */
+	case -ENOENT:	/* no such pid, or no mm */
 		return -ESRCH;
 	default:
 		return PTR_ERR(f);
@@ -231,63 +230,63 @@ static int ctnr_ns_may_read(struct task_struct *task, pid_t nr)
 /*
  * Pin every namespace of @task (a thread-group leader) that we know how to
  * pin, all of them or none, if the current task may read them (-EPERM
- * otherwise).  ->get() finds nothing once the task left its namespaces on
- * its way out, and that can happen between two types; a container with a
- * partial set would fail later, for one type, with a misleading error
- * (-ESRCH instead).
- *
- * The permission is asked once, through /proc/PID/ns, and the namespaces
- * are then taken with ->get(), as the /proc links would give them.  An
- * exec that committed in between (new credentials, perhaps setuid) shows
- * in self_exec_id: then all is done again, with the new credentials.
+ * otherwise).  As proc_ns_get_link(): the permission and the namespaces
+ * are taken under @task's exec_update_lock, so that no exec (new, perhaps
+ * setuid, credentials) comes between them.  ->get() finds nothing once
+ * the task left its namespaces on its way out, and that can happen between
+ * two types; a container with a partial set would fail later, for one
+ * type, with a misleading error (-ESRCH instead).
  */
 int ctnr_ns_capture(struct ctnr_container *c, struct task_struct *task)
 {
 	pid_t nr = task_tgid_nr(task);	/* as the private procfs sees it */
-	int t, tries, err = -EAGAIN;
 	bool same;
-	u64 exec_id;
+	int t, err;
 
-	for (tries = 0; tries < 3 && err == -EAGAIN; tries++) {
-		exec_id = READ_ONCE(task->self_exec_id);
-		err = ctnr_ns_may_read(task, nr);
-		if (err)
-			break;
-		for (t = 0; t < __CTNR_NS_MAX; t++) {
-			if (!ctnr_ns_ops[t])
-				continue;
-			c->ns[t] = ctnr_ns_ops[t]->get(task);
-			if (!c->ns[t]) {
-				err = -ESRCH;
-				break;
-			}
-			ctnr_count_add(CTNR_CNT_NS_REFS, 1);
-		}
-		/*
-		 * The number named @task all along, or the check was of
-		 * another task: a pid number is not reused while its task
-		 * is hashed.
-		 */
-		rcu_read_lock();
-		same = pid_task(find_pid_ns(nr, &init_pid_ns),
-				PIDTYPE_TGID) == task;
-		rcu_read_unlock();
-		if (!same)
+	err = down_read_killable(&task->signal->exec_update_lock);
+	if (err)
+		return err;
+	err = ctnr_ns_may_read(task, nr);
+	for (t = 0; !err && t < __CTNR_NS_MAX; t++) {
+		if (!ctnr_ns_ops[t])
+			continue;
+		c->ns[t] = ctnr_ns_ops[t]->get(task);
+		if (!c->ns[t]) {
 			err = -ESRCH;
-		else if (!err && READ_ONCE(task->self_exec_id) != exec_id)
-			err = -EAGAIN;
-		if (err)
-			ctnr_ns_release(c);
+			break;
+		}
+		c->ns_inum[t] = c->ns[t]->inum;
+		ctnr_count_add(CTNR_CNT_NS_REFS, 1);
+	}
+	up_read(&task->signal->exec_update_lock);
+	/*
+	 * The number named @task all along, or the check was of another
+	 * task: a pid number is not reused while its task is hashed.
+	 */
+	rcu_read_lock();
+	same = pid_task(find_pid_ns(nr, &init_pid_ns), PIDTYPE_TGID) == task;
+	rcu_read_unlock();
+	if (!same)
+		err = -ESRCH;
+	if (err) {
+		ctnr_ns_release(c, false);
+		ctnr_ns_release(c, true);
+		memset(c->ns_inum, 0, sizeof(c->ns_inum));
 	}
 	return err;
 }
 
-void ctnr_ns_release(struct ctnr_container *c)
+/*
+ * Drop @c's namespaces: all but the user namespace, which the remainder of
+ * a deleted container keeps (kmsg and ctnrloop check capabilities in it),
+ * or, with @user, that one too.  The inode numbers stay for descriptions.
+ */
+void ctnr_ns_release(struct ctnr_container *c, bool user)
 {
 	int t;
 
 	for (t = 0; t < __CTNR_NS_MAX; t++) {
-		if (!c->ns[t])
+		if (!c->ns[t] || (t == CTNR_NS_USER) != user)
 			continue;
 		ctnr_ns_ops[t]->put(c->ns[t]);
 		c->ns[t] = NULL;
@@ -297,7 +296,7 @@ void ctnr_ns_release(struct ctnr_container *c)
 
 unsigned int ctnr_ns_inum(const struct ctnr_container *c, int type)
 {
-	return c->ns[type] ? c->ns[type]->inum : 0;
+	return c->ns_inum[type];
 }
 
 u32 ctnr_ns_mask(const struct ctnr_container *c)
@@ -306,7 +305,7 @@ u32 ctnr_ns_mask(const struct ctnr_container *c)
 	int t;
 
 	for (t = 0; t < __CTNR_NS_MAX; t++)
-		if (c->ns[t])
+		if (c->ns_inum[t])
 			mask |= ctnr_ns_clone_flag[t];
 	return mask;
 }
@@ -335,10 +334,13 @@ long ctnr_ioc_ns_fds(struct file *file, void __user *arg)
 		return -EINVAL;
 	if (!req.mask || (req.mask & ~CTNR_NS_FDS_MASK_ALL))
 		return -EINVAL;
-	if (!req.id) {
-		if (!memchr(req.name, 0, sizeof(req.name)) ||
-		    ctnr_name_valid(req.name, NULL))
+	if (req.id) {
+		/* exactly one of id and name, as on netlink */
+		if (memchr_inv(req.name, 0, sizeof(req.name)))
 			return -EINVAL;
+	} else if (!memchr(req.name, 0, sizeof(req.name)) ||
+		   ctnr_name_valid(req.name, NULL)) {
+		return -EINVAL;
 	}
 
 	c = ctnr_lookup(req.id, req.name);
@@ -365,8 +367,10 @@ long ctnr_ioc_ns_fds(struct file *file, void __user *arg)
 
 	/*
 	 * open_related_ns() installs each fd at once.  Write the reply, fds
-	 * still -1, before the first one: a reply buffer that cannot be
-	 * written then fails with no fd ever visible to the caller's threads.
+	 * still -1, before the first one, so that a reply buffer that cannot
+	 * be written fails before any fd exists.  A later failure closes the
+	 * fds made so far, which other threads of the caller may have seen
+	 * (and dup()ed) meanwhile: harmless, the caller was allowed them.
 	 */
 	if (copy_to_user(arg, &req, sizeof(req))) {
 		err = -EFAULT;

@@ -944,6 +944,78 @@ TEST_F(container, set_autoremove_then_exit)
 	ASSERT_EQ(self->count0, ctnr_count(&self->nl));
 }
 
+/*
+ * container.md M5: AUTOREMOVE set on a container that is already stopped
+ * removes it.  SET used to return 0 and leave it there.
+ */
+TEST_F(container, set_autoremove_on_stopped_removes)
+{
+	stop_init(&self->init);
+	ASSERT_EQ(0, ctnr_wait_state(&self->nl, self->id, CTNR_STATE_STOPPED,
+				     10000, NULL));
+	ASSERT_EQ(0, ctnr_set_flags(&self->nl, self->id, CTNR_F_AUTOREMOVE));
+	ASSERT_EQ(0, ctnr_wait_state(&self->nl, self->id, -ENOENT, 10000,
+				     NULL)) {
+		TH_LOG("the stopped container is still there");
+	}
+	ASSERT_EQ(self->count0, ctnr_count(&self->nl));
+}
+
+struct set_view {
+	uint32_t loop_quota, log_size;
+};
+
+static int set_view_cb(struct nlattr **tb, uint8_t cmd, void *arg)
+{
+	struct set_view *v = arg;
+
+	(void)cmd;
+	if (!tb[CTNR_A_LOOP_QUOTA] || !tb[CTNR_A_LOG_SIZE])
+		return -EPROTO;
+	v->loop_quota = nla_get_u32(tb[CTNR_A_LOOP_QUOTA]);
+	v->log_size = nla_get_u32(tb[CTNR_A_LOG_SIZE]);
+	return 0;
+}
+
+static int set_view(struct ctnr_nl *nl, uint32_t id, struct set_view *v)
+{
+	struct nl_msg *msg = ctnr_nl_msg(nl, CTNR_CMD_CONTAINER_GET, 0);
+
+	if (msg && nla_put_u32(msg, CTNR_A_ID, id)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return ctnr_nl_xfer(nl, msg, set_view_cb, v);
+}
+
+/*
+ * container.md M6: CONTAINER_SET checks every attribute before it applies
+ * any.  A bad device default after a good loop quota and log size used to
+ * fail the request with the quota and the size already changed.
+ */
+TEST_F(container, set_checks_all_before_applying)
+{
+	struct set_view before, after;
+	struct nl_msg *msg;
+	int r;
+
+	ASSERT_EQ(0, set_view(&self->nl, self->id, &before));
+	msg = ctnr_nl_msg(&self->nl, CTNR_CMD_CONTAINER_SET, 0);
+	ASSERT_NE(NULL, msg);
+	ASSERT_EQ(0, nla_put_u32(msg, CTNR_A_ID, self->id));
+	ASSERT_EQ(0, nla_put_u32(msg, CTNR_A_LOOP_QUOTA,
+				 before.loop_quota + 3));
+	ASSERT_EQ(0, nla_put_u32(msg, CTNR_A_LOG_SIZE,
+				 before.log_size == 8192 ? 16384 : 8192));
+	ASSERT_EQ(0, nla_put_u32(msg, CTNR_A_DEV_DEFAULT, 7));
+	r = ctnr_nl_xfer(&self->nl, msg, NULL, NULL);
+	ASSERT_EQ(-EINVAL, r);
+	ASSERT_NE(0, self->nl.ext_msg[0]);
+	ASSERT_EQ(0, set_view(&self->nl, self->id, &after));
+	EXPECT_EQ(before.loop_quota, after.loop_quota);
+	EXPECT_EQ(before.log_size, after.log_size);
+}
+
 /* SET with unknown flag bits is rejected and changes nothing */
 TEST_F(container, set_rejects_unknown_flags)
 {
@@ -2188,6 +2260,293 @@ TEST_F_TIMEOUT(container, host_keeps_headroom, 60)
 	snprintf(name, sizeof(name), "%s-host2", self->prefix);
 	ASSERT_NL_REJECT(-ENOSPC, ctnr_new(&self->nl, name, self->init.pid,
 					   0, NULL));
+}
+
+/* ---- deletion releases what a container pins (kmsg-loop.md X2) -- */
+
+struct x2_mount {
+	const char *cg;
+	int dev;
+	uint32_t id;
+	unsigned int index;
+};
+
+/* as the container's task: join its mount namespace, mount the device */
+static void x2_mount_child(int errfd, void *arg)
+{
+	struct x2_mount *m = arg;
+	struct ctnr_ioc_ns_fds nsf;
+	char path[64];
+	int r;
+
+	CHILD_CHECK(errfd, !cg_enter(m->cg, getpid()), "enter cgroup");
+	r = ctnr_ns_fds(m->dev, m->id, NULL, CLONE_NEWNS, &nsf);
+	CHILD_CHECK(errfd, r == 0, "NS_FDS mnt: %d", r);
+	CHILD_CHECK(errfd, !setns(nsf.fds[CTNR_NS_MNT], CLONE_NEWNS),
+		    "setns mnt: %m");
+	ctnr_ns_fds_close(&nsf);
+	CHILD_CHECK(errfd, !mkdir("/tmp/x2", 0755) || errno == EEXIST,
+		    "mkdir: %m");
+	snprintf(path, sizeof(path), "/dev/ctnrloop%u", m->index);
+	CHILD_CHECK(errfd, !mount(path, "/tmp/x2", "ext4", 0, NULL),
+		    "mount %s: %m", path);
+}
+
+static bool wait_gone(const char *path, int timeout_ms)
+{
+	int64_t end = now_ms() + timeout_ms;
+
+	while (!access(path, F_OK)) {
+		if (now_ms() > end)
+			return false;
+		sleep_ms(50);
+	}
+	return true;
+}
+
+/*
+ * Deleting a container drops its namespaces, cgroup and pid at once.  A
+ * ctnrloop device mounted inside the container's own mount namespace used
+ * to close a cycle (mount namespace -> mount -> device -> container ->
+ * mount namespace): after the delete the mount namespace, the network
+ * namespace and the device stayed until reboot.
+ */
+TEST_F_TIMEOUT(container, delete_frees_pins_despite_mounted_loop, 120)
+{
+	char rel[64], cg[PATH_MAX], img[64], name[64], err[1024], sys[64];
+	char hostname[64], mkfs[PATH_MAX];
+	struct ctnr_ioc_loop_attach a;
+	struct init_proc ip = { -1, -EBADF };
+	struct x2_mount m = { .dev = self->dev };
+	struct ctnr_ctr c;
+	long long refs0, refs;
+	int64_t end;
+	int bfd, r;
+
+	if (find_in_path("mkfs.ext4", mkfs, sizeof(mkfs)))
+		SKIP(return, "mkfs.ext4 not found");
+	snprintf(img, sizeof(img), "/tmp/ctnr-x2-%d.img", getpid());
+	bfd = open(img, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ASSERT_GE(bfd, 0);
+	ASSERT_EQ(0, ftruncate(bfd, 16 << 20));
+	r = run_cmd((char *[]){ mkfs, "-q", "-F", img, NULL }, NULL, 0,
+		    err, sizeof(err), 60000);
+	ASSERT_EQ(0, r) {
+		TH_LOG("mkfs.ext4: %d %s", r, err);
+		unlink(img);
+	}
+	snprintf(rel, sizeof(rel), "ctnrtest-%d-x2", getpid());
+	ASSERT_EQ(0, cg_create(rel, cg, sizeof(cg)));
+	m.cg = cg;
+	refs0 = ctnr_counter("ns_refs");
+	snprintf(hostname, sizeof(hostname), "x2-%d", getpid());
+	r = spawn_init(&ip, INIT_FLAGS, 0, hostname, cg, err, sizeof(err));
+	ASSERT_EQ(0, r) {
+		TH_LOG("%s", err);
+		unlink(img);
+	}
+	snprintf(name, sizeof(name), "%s-x2", self->prefix);
+	r = ctnr_new(&self->nl, name, ip.pid, 0, &c);
+	ASSERT_EQ(0, r) {
+		TH_LOG("%s %s", strerror(-r), self->nl.ext_msg);
+		stop_init(&ip);
+		unlink(img);
+	}
+	m.id = c.id;
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.id = c.id;
+	a.backing_fd = bfd;
+	a.fd = -2;
+	r = ioctl(self->dev, CTNR_IOC_LOOP_ATTACH, &a) < 0 ? -errno : 0;
+	close(bfd);
+	unlink(img);
+	ASSERT_EQ(0, r) {
+		TH_LOG("LOOP_ATTACH: %s", strerror(-r));
+		stop_init(&ip);
+	}
+	m.index = a.index;
+	r = run_child(x2_mount_child, &m, err, sizeof(err), 30000);
+	ASSERT_EQ(0, r) {
+		TH_LOG("%s", err);
+		stop_init(&ip);
+	}
+	/* the init goes, then the container: nothing holds the mount ns */
+	stop_init(&ip);
+	ASSERT_EQ(0, ctnr_wait_state(&self->nl, c.id, CTNR_STATE_STOPPED,
+				     10000, NULL));
+	ASSERT_EQ(0, ctnr_del_id(&self->nl, c.id));
+	snprintf(sys, sizeof(sys), "/sys/block/ctnrloop%u", a.index);
+	EXPECT_TRUE(wait_gone(sys, 20000)) {
+		TH_LOG("%s still there: the mount namespace was not freed",
+		       sys);
+	}
+	end = now_ms() + 10000;
+	while ((refs = ctnr_counter("ns_refs")) != refs0 && now_ms() < end)
+		sleep_ms(50);
+	EXPECT_EQ(refs0, refs) {
+		TH_LOG("ns_refs %lld, %lld before the container", refs, refs0);
+	}
+	cg_remove(cg);
+}
+
+/* ---- genl family (container.md M4, L3, L4) ---------------------- */
+
+#define M4_N	150
+
+/* count CONTAINER_GET entries named @prefix* in one netlink datagram */
+static int m4_count(const char *buf, ssize_t len, const char *prefix,
+		    int family, bool *done)
+{
+	const struct nlmsghdr *h = (const void *)buf;
+	size_t plen = strlen(prefix);
+	int n = 0;
+
+	for (; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+		const struct nlattr *a;
+		int alen;
+
+		if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR) {
+			*done = true;
+			break;
+		}
+		if (h->nlmsg_type != family)
+			continue;
+		a = (const void *)((const char *)NLMSG_DATA(h) + GENL_HDRLEN);
+		alen = (int)h->nlmsg_len - NLMSG_HDRLEN - GENL_HDRLEN;
+		for (; alen >= (int)sizeof(*a) && a->nla_len >= sizeof(*a) &&
+		       a->nla_len <= alen;
+		     alen -= NLA_ALIGN(a->nla_len),
+		     a = (const void *)((const char *)a + NLA_ALIGN(a->nla_len)))
+			if ((a->nla_type & NLA_TYPE_MASK) == CTNR_A_NAME &&
+			    !strncmp((const char *)a + NLA_HDRLEN, prefix, plen))
+				n++;
+	}
+	return n;
+}
+
+/*
+ * container.md M4: a dump's continuations used to decide what to show
+ * with the credentials of whichever task read the socket.  Root starts a
+ * dump, reads the first part and hands the socket to a child that drops
+ * to uid 65534: the child still gets root's whole dump.
+ */
+TEST_F_TIMEOUT(container, dump_view_fixed_at_start, 120)
+{
+	struct {
+		struct nlmsghdr h;
+		struct genlmsghdr g;
+	} req = {
+		.h = {
+			.nlmsg_len = sizeof(req),
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+			.nlmsg_seq = 1,
+		},
+		.g = { .cmd = CTNR_CMD_CONTAINER_GET,
+		       .version = CTNR_GENL_VERSION },
+	};
+	char name[64], prefix[48], buf[8192];
+	int p[2], sk, i, n = 0, r, kid_n = -1, st;
+	bool done = false;
+	ssize_t len;
+	pid_t kid;
+
+	snprintf(prefix, sizeof(prefix), "%s-m4-", self->prefix);
+	for (i = 0; i < M4_N; i++) {
+		snprintf(name, sizeof(name), "%s%d", prefix, i);
+		r = ctnr_new(&self->nl, name, self->init.pid, 0, NULL);
+		ASSERT_EQ(0, r) {
+			TH_LOG("#%d: %s %s", i, strerror(-r), self->nl.ext_msg);
+		}
+	}
+	req.h.nlmsg_type = (uint16_t)self->nl.family;
+	sk = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
+	ASSERT_GE(sk, 0);
+	ASSERT_EQ((ssize_t)sizeof(req), send(sk, &req, sizeof(req), 0));
+	len = recv(sk, buf, sizeof(buf), 0);
+	ASSERT_GT(len, 0);
+	n = m4_count(buf, len, prefix, self->nl.family, &done);
+	ASSERT_FALSE(done) {
+		TH_LOG("the whole dump fit in one part");
+	}
+	ASSERT_EQ(0, pipe(p));
+	kid = fork();
+	ASSERT_GE(kid, 0);
+	if (kid == 0) {
+		int m = 0;
+
+		if (become_user(65534, 65534))
+			_exit(1);
+		while (!done && (len = recv(sk, buf, sizeof(buf), 0)) > 0)
+			m += m4_count(buf, len, prefix, self->nl.family, &done);
+		if (write(p[1], &m, sizeof(m)) != sizeof(m))
+			_exit(1);
+		_exit(0);
+	}
+	close(p[1]);
+	if (read(p[0], &kid_n, sizeof(kid_n)) != sizeof(kid_n))
+		kid_n = -1;
+	close(p[0]);
+	waitpid(kid, &st, 0);
+	close(sk);
+	ASSERT_GE(kid_n, 0);
+	EXPECT_EQ(M4_N, n + kid_n) {
+		TH_LOG("root read %d, the uid 65534 reader %d, of %d", n,
+		       kid_n, M4_N);
+	}
+}
+
+/*
+ * container.md L3: the NEW reply could fail with EMSGSIZE after the
+ * container was made (a cgroup path near PATH_MAX), and a retry then got
+ * EEXIST.  It has room for any path now.
+ */
+TEST_F_TIMEOUT(container, new_reply_fits_long_cgroup_path, 60)
+{
+	char deep[PATH_MAX], seg[251], name[64];
+	size_t len = strlen(self->cg);
+	struct nl_msg *msg;
+	int depth = 0, r;
+
+	memset(seg, 'd', sizeof(seg) - 1);
+	seg[sizeof(seg) - 1] = '\0';
+	memcpy(deep, self->cg, len + 1);
+	while (len + 1 + strlen(seg) + 32 < sizeof(deep)) {
+		len += snprintf(deep + len, sizeof(deep) - len, "/%s", seg);
+		ASSERT_EQ(0, mkdir(deep, 0755)) {
+			TH_LOG("%m - mkdir level %d", depth);
+		}
+		depth++;
+	}
+	ASSERT_EQ(0, cg_enter(deep, self->init.pid));
+	snprintf(name, sizeof(name), "%s-deep", self->prefix);
+	/* the reply is not parsed: the test helpers keep 256-byte paths */
+	msg = ctnr_nl_msg(&self->nl, CTNR_CMD_CONTAINER_NEW, 0);
+	ASSERT_NE(NULL, msg);
+	ASSERT_EQ(0, nla_put_string(msg, CTNR_A_NAME, name));
+	ASSERT_EQ(0, nla_put_u32(msg, CTNR_A_PID, self->init.pid));
+	r = ctnr_nl_xfer(&self->nl, msg, NULL, NULL);
+	EXPECT_EQ(0, r) {
+		TH_LOG("NEW with a %zu-byte cgroup path: %s %s", len,
+		       strerror(-r), self->nl.ext_msg);
+	}
+	ctnr_del_name(&self->nl, name);
+	ASSERT_EQ(0, cg_enter(self->cg, self->init.pid));
+	for (; depth > 0; depth--) {
+		char *slash = strrchr(deep, '/');
+
+		EXPECT_EQ(0, cg_remove(deep));
+		*slash = '\0';
+	}
+}
+
+/* container.md L4: NS_FDS names a container by id or by name, not both */
+TEST_F(container, ns_fds_rejects_id_and_name)
+{
+	struct ctnr_ioc_ns_fds a;
+
+	ctnr_ns_fds_init(&a, self->id, self->name, CLONE_NEWUTS);
+	ASSERT_EQ(-EINVAL, ctnr_ioc_ns_fds(self->dev, &a));
 }
 
 /* ---- ctnrctl container ------------------------------------------- */

@@ -378,11 +378,13 @@ struct ctnr_ioc_version {
  * owner user namespace.  The container is named by id, or by name (resolved
  * among the containers owned by the caller's user namespace) when id is 0.
  * mask must be a non-empty subset of CTNR_NS_FDS_MASK_ALL; with id 0, name
- * must be a valid, NUL-terminated name (else -EINVAL).
+ * must be a valid, NUL-terminated name, and with an id it must be all zero
+ * (else -EINVAL).
  * On success, fds[CTNR_NS_*] holds an fd for each type in mask and -1 for
  * the others.  Asking for a namespace the container did not pin gives
  * -ENOENT; asking for the pid namespace of a stopped container gives -ESRCH.
- * On error no fd is installed.
+ * On error the fds installed so far are closed again; another thread of
+ * the caller may have used them meanwhile.
  */
 #define CTNR_NS_FDS_MASK_ALL	0x7e020080U	/* every CLONE_NEW* below */
 
