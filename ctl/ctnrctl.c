@@ -169,6 +169,7 @@ static const struct {
 	{ "dev",	"ctnrctl dev { allow | deny } NAME RULE" },
 	{ "dev",	"ctnrctl dev add NAME TYPE MAJ:MIN ACCESS" },
 	{ "dev",	"ctnrctl dev del NAME TYPE MAJ:MIN ACCESS" },
+	{ "dev",	"ctnrctl dev set NAME { allow | deny } [ RULE ]..." },
 	{ "dev",	"ctnrctl dev list NAME" },
 	{ "dev",	"ctnrctl dev preset NAME lxc" },
 	{ "log",	"ctnrctl log NAME [ follow ]" },

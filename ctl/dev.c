@@ -7,14 +7,16 @@
  *	ctnrctl dev deny NAME RULE
  *	ctnrctl dev add NAME TYPE MAJ:MIN ACCESS
  *	ctnrctl dev del NAME TYPE MAJ:MIN ACCESS
+ *	ctnrctl dev set NAME { allow | deny } [ RULE ]...
  *	ctnrctl dev list NAME
  *	ctnrctl dev preset NAME lxc
  *
  * allow and deny mean what writing RULE to devices.allow and devices.deny
  * of a cgroup v1 means; add and del edit one exception whatever the
- * default.  RULE is "a" (the reset) or TYPE MAJ:MIN ACCESS, as three words
- * or one: TYPE b or c; MAJ and MIN a number or *; ACCESS a non-empty
- * subset of rwm: the syntax of cgroup v1 devices.allow.
+ * default; set replaces the whole policy in one step (so does preset).
+ * RULE is "a" (the reset) or TYPE MAJ:MIN ACCESS, as three words or one
+ * (always one for set): TYPE b or c; MAJ and MIN a number or *; ACCESS a
+ * non-empty subset of rwm: the syntax of cgroup v1 devices.allow.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -225,6 +227,51 @@ static int dev_default(int argc, char **argv)
 	return dev_status(err, "dev default", argv[0], argv[1]);
 }
 
+/* dev set NAME allow|deny [RULE]...: default and exceptions in one step. */
+static int dev_set(int argc, char **argv)
+{
+	struct ctnr_dev_rule *rules = NULL;
+	struct ctnr_handle *h;
+	uint32_t id = 0, deflt;
+	int i, err;
+
+	if (argc < 2)
+		return usage_error("dev set: expected NAME allow|deny [RULE]...");
+	if (!strcmp(argv[1], "allow"))
+		deflt = CTNR_DEV_ALLOW;
+	else if (!strcmp(argv[1], "deny"))
+		deflt = CTNR_DEV_DENY;
+	else
+		return usage_error("dev set: expected allow or deny, not \"%s\"",
+				   argv[1]);
+	if (argc - 2 > CTNR_DEV_RULES_MAX)
+		return usage_error("dev set: more than %d rules",
+				   CTNR_DEV_RULES_MAX);
+	if (argc > 2) {
+		rules = calloc((size_t)(argc - 2), sizeof(*rules));
+		if (!rules)
+			return op_failed(-ENOMEM, "dev set %s", argv[0]);
+	}
+	for (i = 2; i < argc; i++) {
+		if (ctnr_dev_rule_parse(argv[i], &rules[i - 2])) {
+			free(rules);
+			return usage_error("dev set: invalid RULE \"%s\" (TYPE MAJ:MIN ACCESS in one word)",
+					   argv[i]);
+		}
+		if (rules[i - 2].type == CTNR_DEV_TYPE_ALL) {
+			free(rules);
+			return usage_error("dev set: \"%s\": type a is no exception (the default is the second word)",
+					   argv[i]);
+		}
+	}
+	err = dev_lookup("dev set", argv[0], &id, &h);
+	if (!err)
+		err = ctnr_dev_policy_set(h, id, NULL, deflt, rules,
+					  (unsigned int)(argc - 2));
+	free(rules);
+	return dev_status(err, "dev set", argv[0], NULL);
+}
+
 static int dev_preset(int argc, char **argv)
 {
 	struct ctnr_handle *h;
@@ -330,6 +377,7 @@ static const struct ctl_cmd dev_cmds[] = {
 	{ "list",	dev_list },
 	{ "ls",		dev_list },
 	{ "preset",	dev_preset },
+	{ "set",	dev_set },
 };
 
 int do_dev(int argc, char **argv)

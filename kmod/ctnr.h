@@ -237,6 +237,7 @@ int ctnr_nl_dev_rule_add_doit(struct sk_buff *skb, struct genl_info *info);
 int ctnr_nl_dev_rule_del_doit(struct sk_buff *skb, struct genl_info *info);
 int ctnr_nl_dev_allow_doit(struct sk_buff *skb, struct genl_info *info);
 int ctnr_nl_dev_deny_doit(struct sk_buff *skb, struct genl_info *info);
+int ctnr_nl_dev_policy_set_doit(struct sk_buff *skb, struct genl_info *info);
 int ctnr_nl_dev_rule_get_dumpit(struct sk_buff *skb,
 				struct netlink_callback *cb);
 

@@ -579,33 +579,44 @@ enum ctnr_dev_how {
 	CTNR_DEV_HOW_DENY,	/* DEV_DENY: as a write to devices.deny */
 };
 
+/* A required attribute of a rule is missing; in @nest if not NULL. */
+#define CTNR_DEV_MISSING(tb, nest, type, msg, extack) ({		\
+	bool __missing = !(tb)[type];					\
+	if (__missing) {						\
+		NL_SET_ERR_ATTR_MISS(extack, nest, type);		\
+		NL_SET_ERR_MSG(extack, msg);				\
+	}								\
+	__missing;							\
+})
+
 /*
- * Parse and check the rule of a request; type a (the reset, which needs
- * no numbers) only where @how takes it.
+ * Parse and check a rule from its attributes @tb (those of the request,
+ * or of a CTNR_A_DEV_RULE nest @nest); type a (the reset, which needs no
+ * numbers) only when @reset_ok.
  */
-static int ctnr_dev_nl_rule(struct genl_info *info, enum ctnr_dev_how how,
-			    struct ctnr_dev_rule *r)
+static int ctnr_dev_parse_rule(struct nlattr **tb, struct nlattr *nest,
+			       bool reset_ok, struct ctnr_dev_rule *r,
+			       struct netlink_ext_ack *extack)
 {
-	struct nlattr **tb = info->attrs;
 	bool reset;
 	u32 type;
 
-	if (CTNR_NL_MISSING(info, CTNR_A_DEV_TYPE, "device type is required"))
+	if (CTNR_DEV_MISSING(tb, nest, CTNR_A_DEV_TYPE, "device type is required", extack))
 		return -EINVAL;
 	type = nla_get_u32(tb[CTNR_A_DEV_TYPE]);
 	if (type > CTNR_DEV_TYPE_CHAR) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[CTNR_A_DEV_TYPE], "device type must be a, b or c");
+		NL_SET_ERR_MSG_ATTR(extack, tb[CTNR_A_DEV_TYPE], "device type must be a, b or c");
 		return -EINVAL;
 	}
 	reset = type == CTNR_DEV_TYPE_ALL;
-	if (reset && how != CTNR_DEV_HOW_ALLOW && how != CTNR_DEV_HOW_DENY) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[CTNR_A_DEV_TYPE], "device type a is no exception: as in cgroup v1 it resets the default (set the default, or DEV_ALLOW/DEV_DENY type a)");
+	if (reset && !reset_ok) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[CTNR_A_DEV_TYPE], "device type a is no exception: as in cgroup v1 it resets the default (set the default, or DEV_ALLOW/DEV_DENY type a)");
 		return -EINVAL;
 	}
 	if (!reset &&
-	    (CTNR_NL_MISSING(info, CTNR_A_DEV_MAJOR, "major is required") ||
-	     CTNR_NL_MISSING(info, CTNR_A_DEV_MINOR, "minor is required") ||
-	     CTNR_NL_MISSING(info, CTNR_A_DEV_ACCESS, "access is required")))
+	    (CTNR_DEV_MISSING(tb, nest, CTNR_A_DEV_MAJOR, "major is required", extack) ||
+	     CTNR_DEV_MISSING(tb, nest, CTNR_A_DEV_MINOR, "minor is required", extack) ||
+	     CTNR_DEV_MISSING(tb, nest, CTNR_A_DEV_ACCESS, "access is required", extack)))
 		return -EINVAL;
 	r->type = type;
 	r->major = tb[CTNR_A_DEV_MAJOR] ? nla_get_u32(tb[CTNR_A_DEV_MAJOR]) :
@@ -615,16 +626,16 @@ static int ctnr_dev_nl_rule(struct genl_info *info, enum ctnr_dev_how how,
 	r->access = tb[CTNR_A_DEV_ACCESS] ? nla_get_u32(tb[CTNR_A_DEV_ACCESS]) :
 					    CTNR_DEV_ACC_ALL;
 	if (r->major != CTNR_DEV_ANY && r->major > CTNR_DEV_MAJOR_MAX) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[CTNR_A_DEV_MAJOR], "major must be 0 to 4095 or *");
+		NL_SET_ERR_MSG_ATTR(extack, tb[CTNR_A_DEV_MAJOR], "major must be 0 to 4095 or *");
 		return -EINVAL;
 	}
 	if (r->minor != CTNR_DEV_ANY && r->minor > CTNR_DEV_MINOR_MAX) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[CTNR_A_DEV_MINOR], "minor must be 0 to 1048575 or *");
+		NL_SET_ERR_MSG_ATTR(extack, tb[CTNR_A_DEV_MINOR], "minor must be 0 to 1048575 or *");
 		return -EINVAL;
 	}
 	if (tb[CTNR_A_DEV_ACCESS] &&
 	    (!r->access || (r->access & ~CTNR_DEV_ACC_ALL))) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[CTNR_A_DEV_ACCESS], "access must be a non-empty subset of rwm");
+		NL_SET_ERR_MSG_ATTR(extack, tb[CTNR_A_DEV_ACCESS], "access must be a non-empty subset of rwm");
 		return -EINVAL;
 	}
 	return 0;
@@ -683,7 +694,9 @@ static int ctnr_dev_nl_edit(struct sk_buff *skb, struct genl_info *info,
 	struct ctnr_dev *d;
 	int err;
 
-	err = ctnr_dev_nl_rule(info, how, &rule);
+	err = ctnr_dev_parse_rule(info->attrs, NULL,
+				  how == CTNR_DEV_HOW_ALLOW ||
+				  how == CTNR_DEV_HOW_DENY, &rule, info->extack);
 	if (err)
 		return err;
 	c = ctnr_nl_lookup(skb, info);
@@ -737,6 +750,112 @@ int ctnr_nl_dev_allow_doit(struct sk_buff *skb, struct genl_info *info)
 int ctnr_nl_dev_deny_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return ctnr_dev_nl_edit(skb, info, CTNR_DEV_HOW_DENY);
+}
+
+/*
+ * The exceptions of a DEV_POLICY_SET, each a CTNR_A_DEV_RULE of the
+ * request (repeated at the top level: an attribute cannot hold 4096 of
+ * them): *@rulesp (kvfree) and their number, or a negative errno.
+ */
+static int ctnr_dev_nl_rules(struct genl_info *info,
+			     struct ctnr_dev_rule **rulesp)
+{
+	struct nlattr *head = genlmsg_data(info->genlhdr), *a;
+	int len = genlmsg_len(info->genlhdr), n = 0, rem, err = 0;
+	struct ctnr_dev_rule *rules;
+	struct nlattr **tb;
+
+	*rulesp = NULL;
+	nla_for_each_attr(a, head, len, rem) {
+		if (nla_type(a) != CTNR_A_DEV_RULE)
+			continue;
+		if (++n > CTNR_DEV_RULES_MAX) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a, "too many device rules (at most 4096 per container)");
+			return -ENOSPC;
+		}
+	}
+	if (!n)
+		return 0;
+	tb = kcalloc(CTNR_A_MAX + 1, sizeof(*tb), GFP_KERNEL);
+	rules = kvmalloc_array(n, sizeof(*rules), GFP_KERNEL);
+	if (!tb || !rules) {
+		err = -ENOMEM;
+		goto out;
+	}
+	n = 0;
+	nla_for_each_attr(a, head, len, rem) {
+		if (nla_type(a) != CTNR_A_DEV_RULE)
+			continue;
+		/* genetlink validated every one against its nested policy */
+		err = nla_parse_nested(tb, CTNR_A_MAX, a, NULL, info->extack);
+		if (!err)
+			err = ctnr_dev_parse_rule(tb, a, false, &rules[n],
+						  info->extack);
+		if (err)
+			goto out;
+		n++;
+	}
+	*rulesp = rules;
+	rules = NULL;
+	err = n;
+out:
+	kvfree(rules);
+	kfree(tb);
+	return err;
+}
+
+/*
+ * CTNR_CMD_DEV_POLICY_SET: a whole policy, default and exceptions, checked
+ * entirely, sorted once (O(n log n)) and published with one pointer swap:
+ * a running container sees the old policy or the new one, never a state
+ * in between.
+ */
+int ctnr_nl_dev_policy_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *dattr = info->attrs[CTNR_A_DEV_DEFAULT];
+	struct ctnr_dev_rule *rules = NULL;
+	struct ctnr_dev_rules *new;
+	struct user_namespace *auth;
+	struct ctnr_container *c;
+	u32 deflt;
+	int n, err;
+
+	if (CTNR_NL_MISSING(info, CTNR_A_DEV_DEFAULT, "device default is required"))
+		return -EINVAL;
+	deflt = nla_get_u32(dattr);
+	if (deflt != CTNR_DEV_ALLOW && deflt != CTNR_DEV_DENY) {
+		NL_SET_ERR_MSG_ATTR(info->extack, dattr, "device default must be allow or deny");
+		return -EINVAL;
+	}
+	n = ctnr_dev_nl_rules(info, &rules);
+	if (n < 0)
+		return n;
+	c = ctnr_nl_lookup(skb, info);
+	if (IS_ERR(c)) {
+		err = PTR_ERR(c);
+		goto out_rules;
+	}
+	err = ctnr_dev_may_change(skb, c, &auth, info->extack);
+	if (err)
+		goto out;
+	/* built outside the lock: the sort needs none */
+	err = ctnr_dev_rules_build(deflt, rules, n, &new);
+	if (err) {
+		ctnr_dev_rules_err(err, info->extack);
+		goto out;
+	}
+	mutex_lock(&ctnr_dev_lock);
+	err = ctnr_dev_may_override(skb, c, info->extack);
+	if (!err)
+		err = ctnr_dev_replace_locked(c, new, auth, info->extack);
+	else if (new)
+		ctnr_dev_rules_free_now(new);
+	mutex_unlock(&ctnr_dev_lock);
+out:
+	ctnr_put(c);
+out_rules:
+	kvfree(rules);
+	return err;
 }
 
 /*

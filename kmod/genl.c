@@ -73,6 +73,21 @@ static const struct nla_policy ctnr_dev_rule_policy[CTNR_A_MAX + 1] = {
 	[CTNR_A_DEV_ACCESS] = { .type = NLA_U32 },
 };
 
+/* One CTNR_A_DEV_RULE nest of DEV_POLICY_SET: a rule and nothing else. */
+static const struct nla_policy ctnr_dev_rule_entry_policy[CTNR_A_MAX + 1] = {
+	[CTNR_A_DEV_TYPE] = { .type = NLA_U32 },
+	[CTNR_A_DEV_MAJOR] = { .type = NLA_U32 },
+	[CTNR_A_DEV_MINOR] = { .type = NLA_U32 },
+	[CTNR_A_DEV_ACCESS] = { .type = NLA_U32 },
+};
+
+static const struct nla_policy ctnr_dev_policy_set_policy[CTNR_A_MAX + 1] = {
+	[CTNR_A_ID] = { .type = NLA_U32 },
+	[CTNR_A_NAME] = { .type = NLA_NUL_STRING },
+	[CTNR_A_DEV_DEFAULT] = { .type = NLA_U32 },
+	[CTNR_A_DEV_RULE] = NLA_POLICY_NESTED(ctnr_dev_rule_entry_policy),
+};
+
 static const struct nla_policy ctnr_log_get_policy[CTNR_A_MAX + 1] = {
 	[CTNR_A_ID] = { .type = NLA_U32 },
 	[CTNR_A_NAME] = { .type = NLA_NUL_STRING },
@@ -709,6 +724,12 @@ static const struct genl_ops ctnr_genl_ops[] = {
 		.cmd = CTNR_CMD_DEV_DENY,
 		.doit = ctnr_nl_dev_deny_doit,
 		.policy = ctnr_dev_rule_policy,
+		.maxattr = CTNR_A_MAX,
+	},
+	{
+		.cmd = CTNR_CMD_DEV_POLICY_SET,
+		.doit = ctnr_nl_dev_policy_set_doit,
+		.policy = ctnr_dev_policy_set_policy,
 		.maxattr = CTNR_A_MAX,
 	},
 };

@@ -5,6 +5,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,13 +307,69 @@ int ctnr_dev_set_default(struct ctnr_handle *h, uint32_t id,
 	return lc_nl_request(h, msg, CTNR_A_MAX, NULL, NULL);
 }
 
+/* Bytes of a DEV_POLICY_SET request with @n rules, headers included. */
+#define LC_POLICY_RULE_SIZE	(4 + 4 * 8)	/* a nest of four u32 */
+#define LC_POLICY_BASE_SIZE	(NLMSG_HDRLEN + GENL_HDRLEN + 256)
+
+int ctnr_dev_policy_set(struct ctnr_handle *h, uint32_t id, const char *name,
+			uint32_t deflt, const struct ctnr_dev_rule *rules,
+			unsigned int n)
+{
+	size_t size = LC_POLICY_BASE_SIZE + (size_t)n * LC_POLICY_RULE_SIZE;
+	struct nlattr *one;
+	struct nl_msg *msg;
+	unsigned int i;
+	int err, sndbuf;
+
+	if (!h || (n && !rules))
+		return -EINVAL;
+	lc_clear_error(h);
+	if (n > CTNR_DEV_RULES_MAX) {
+		lc_set_error(h, "too many device rules (at most %u)",
+			     CTNR_DEV_RULES_MAX);
+		return -ENOSPC;
+	}
+	msg = nlmsg_alloc_size(size);
+	if (!msg)
+		return -ENOMEM;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, h->family, 0, 0,
+			 CTNR_CMD_DEV_POLICY_SET, CTNR_GENL_VERSION)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	err = lc_nl_put_ref(msg, id, name);
+	if (!err && nla_put_u32(msg, CTNR_A_DEV_DEFAULT, deflt) < 0)
+		err = -EMSGSIZE;
+	/* repeated at the top level: an attribute holds at most 64 KiB */
+	for (i = 0; !err && i < n; i++) {
+		one = nla_nest_start(msg, CTNR_A_DEV_RULE);
+		if (!one ||
+		    nla_put_u32(msg, CTNR_A_DEV_TYPE, rules[i].type) < 0 ||
+		    nla_put_u32(msg, CTNR_A_DEV_MAJOR, rules[i].major) < 0 ||
+		    nla_put_u32(msg, CTNR_A_DEV_MINOR, rules[i].minor) < 0 ||
+		    nla_put_u32(msg, CTNR_A_DEV_ACCESS, rules[i].access) < 0)
+			err = -EMSGSIZE;
+		else if (nla_nest_end(msg, one) < 0)
+			err = -EMSGSIZE;
+	}
+	if (err) {
+		nlmsg_free(msg);
+		lc_set_error(h, "request too large");
+		return err;
+	}
+	/* A whole policy is one datagram: make room for it (libnl: 32 KiB). */
+	sndbuf = (int)(2 * nlmsg_hdr(msg)->nlmsg_len);
+	if (sndbuf > 32768)
+		setsockopt(nl_socket_get_fd(h->sk), SOL_SOCKET, SO_SNDBUF,
+			   &sndbuf, sizeof(sndbuf));
+	return lc_nl_request(h, msg, CTNR_A_MAX, NULL, NULL);
+}
+
 int ctnr_dev_preset(struct ctnr_handle *h, uint32_t id, const char *name,
 		    const char *preset)
 {
 	const struct ctnr_dev_rule *rules;
-	char text[32];
-	unsigned int i, n;
-	int err;
+	unsigned int n;
 
 	if (!h)
 		return -EINVAL;
@@ -323,16 +380,7 @@ int ctnr_dev_preset(struct ctnr_handle *h, uint32_t id, const char *name,
 			     preset ? preset : "");
 		return -EINVAL;
 	}
-	err = ctnr_dev_set_default(h, id, name, CTNR_DEV_DENY);
-	for (i = 0; !err && i < n; i++) {
-		err = ctnr_dev_rule_add(h, id, name, &rules[i]);
-		if (err && !lc_has_error(h)) {
-			ctnr_dev_rule_format(&rules[i], text, sizeof(text));
-			lc_set_error(h, "adding rule %s of preset %s failed",
-				     text, preset);
-		}
-	}
-	return err;
+	return ctnr_dev_policy_set(h, id, name, CTNR_DEV_DENY, rules, n);
 }
 
 /* ---- reading ----------------------------------------------------------- */

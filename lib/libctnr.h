@@ -835,14 +835,28 @@ int ctnr_dev_set_default(struct ctnr_handle *h, uint32_t id,
 			 const char *name, uint32_t deflt);
 
 /*
+ * ctnr_dev_policy_set - set a whole policy at once (CTNR_CMD_DEV_POLICY_SET)
+ * @deflt: CTNR_DEV_ALLOW or CTNR_DEV_DENY
+ * @rules: @n exceptions, type b or c (the same device twice merges), at
+ *	most CTNR_DEV_RULES_MAX
+ *
+ * The module checks everything, then replaces the old default and
+ * exceptions in one step: a running container sees the old policy or the
+ * new one, never one without its /dev/null.  Errors as
+ * ctnr_dev_rule_add(); on error nothing changed.
+ */
+int ctnr_dev_policy_set(struct ctnr_handle *h, uint32_t id, const char *name,
+			uint32_t deflt, const struct ctnr_dev_rule *rules,
+			unsigned int n);
+
+/*
  * ctnr_dev_preset - apply a named policy
  * @preset: "lxc": default deny; c *:* m, b *:* m; rwm on null, zero, full,
  *	random, urandom, tty, console, ptmx, pts/N, fuse and net/tun
  *
- * Sets the default (which drops the old exceptions), then adds the rules
- * one by one.  Should one fail, the container is left with the deny default
- * and the rules added so far: stricter, never looser.  Returns 0, -EINVAL
- * for an unknown preset, or an error of ctnr_dev_rule_add().
+ * Replaces the container's policy by the preset in one step
+ * (ctnr_dev_policy_set()).  Returns 0, -EINVAL for an unknown preset, or an
+ * error of ctnr_dev_policy_set().
  */
 int ctnr_dev_preset(struct ctnr_handle *h, uint32_t id, const char *name,
 		    const char *preset);

@@ -93,6 +93,50 @@ static int dev_write(struct ctnr_nl *nl, uint32_t id, bool allow,
 		       RQ_ALL, id, type, major, minor, access);
 }
 
+/*
+ * DEV_POLICY_SET with default @deflt and @n rules (@n may exceed what the
+ * module takes; @no_default leaves CTNR_A_DEV_DEFAULT out).
+ */
+static int dev_policy_set_ex(struct ctnr_nl *nl, uint32_t id, uint32_t deflt,
+			     const struct dev_rule *r, int n, bool no_default)
+{
+	size_t size = 1024 + (size_t)n * 40;
+	struct nlattr *one;
+	struct nl_msg *msg = nlmsg_alloc_size(size);
+	int i, bad = 0, sndbuf = (int)(2 * size);
+
+	if (!msg)
+		return -ENOMEM;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0, 0,
+			 CTNR_CMD_DEV_POLICY_SET, CTNR_GENL_VERSION) ||
+	    nla_put_u32(msg, CTNR_A_ID, id) < 0 ||
+	    (!no_default && nla_put_u32(msg, CTNR_A_DEV_DEFAULT, deflt) < 0))
+		bad = 1;
+	for (i = 0; !bad && i < n; i++) {
+		one = nla_nest_start(msg, CTNR_A_DEV_RULE);
+		if (!one || nla_put_u32(msg, CTNR_A_DEV_TYPE, r[i].type) < 0 ||
+		    nla_put_u32(msg, CTNR_A_DEV_MAJOR, r[i].major) < 0 ||
+		    nla_put_u32(msg, CTNR_A_DEV_MINOR, r[i].minor) < 0 ||
+		    nla_put_u32(msg, CTNR_A_DEV_ACCESS, r[i].access) < 0)
+			bad = 1;
+		else if (nla_nest_end(msg, one) < 0)
+			bad = 1;
+	}
+	if (bad) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	setsockopt(nl_socket_get_fd(nl->sk), SOL_SOCKET, SO_SNDBUFFORCE,
+		   &sndbuf, sizeof(sndbuf));
+	return ctnr_nl_xfer(nl, msg, NULL, NULL);
+}
+
+static int dev_policy_set(struct ctnr_nl *nl, uint32_t id, uint32_t deflt,
+			  const struct dev_rule *r, int n)
+{
+	return dev_policy_set_ex(nl, id, deflt, r, n, false);
+}
+
 static int dev_default(struct ctnr_nl *nl, uint32_t id, uint32_t deflt)
 {
 	struct nl_msg *msg = ctnr_nl_msg(nl, CTNR_CMD_CONTAINER_SET, 0);
@@ -1293,6 +1337,10 @@ static void croot_child(int errfd, void *arg)
 	CHILD_CHECK(errfd, e == -EPERM, "add gave %d", e);
 	e = dev_del(&nl, id, T_C, 1, 3, ACC_RWM);
 	CHILD_CHECK(errfd, e == -EPERM, "del gave %d", e);
+	e = dev_write(&nl, id, true, T_A, ANY, ANY, ACC_RWM);
+	CHILD_CHECK(errfd, e == -EPERM, "allow a gave %d", e);
+	e = dev_policy_set(&nl, id, CTNR_DEV_ALLOW, NULL, 0);
+	CHILD_CHECK(errfd, e == -EPERM, "policy set gave %d", e);
 	/*
 	 * nor drop them with the registration: deleting it or having it
 	 * autoremoved needs the privilege of whoever imposed the rules
@@ -1755,6 +1803,10 @@ static void unpriv_child(int errfd, void *arg)
 	CHILD_CHECK(errfd, e == -ENOENT, "del gave %d", e);
 	e = dev_default(&nl, *id, CTNR_DEV_ALLOW);
 	CHILD_CHECK(errfd, e == -ENOENT, "default gave %d", e);
+	e = dev_write(&nl, *id, true, T_C, 1, 5, ACC_RWM);
+	CHILD_CHECK(errfd, e == -ENOENT, "allow gave %d", e);
+	e = dev_policy_set(&nl, *id, CTNR_DEV_ALLOW, NULL, 0);
+	CHILD_CHECK(errfd, e == -ENOENT, "policy set gave %d", e);
 	e = dev_list(&nl, *id, r, 4);
 	CHILD_CHECK(errfd, e == -ENOENT, "list gave %d", e);
 	ctnr_nl_close(&nl);
@@ -1863,14 +1915,18 @@ TEST_F_TIMEOUT(dev, rule_limit_4096, 300)
 {
 	struct dev_info in;
 	uint32_t id, i;
+	int64_t t0;
 	int e = 0;
 
 	ASSERT_EQ(0, fx_ctr(self, 0, "max"));
 	id = self->c[0].id;
 	/* default allow: every rule denies one minor of misc (10:N) */
+	t0 = now_ms();
 	for (i = 0; i < CTNR_DEV_RULES_MAX && !e; i++)
 		e = dev_add(&self->nl, id, T_C, 10, i, ACC_R);
 	ASSERT_EQ(0, e) TH_LOG("rule %u: %s", i, self->nl.ext_msg);
+	TH_LOG("4096 rules added one by one in %lld ms (an O(n) copy each)",
+	       (long long)(now_ms() - t0));
 	EXPECT_REJECT(ENOSPC, dev_add(&self->nl, id, T_C, 11, 0, ACC_R),
 		      "too many device rules");
 	ASSERT_EQ(0, dev_info(&self->nl, id, &in));
@@ -1894,6 +1950,196 @@ TEST_F_TIMEOUT(dev, rule_limit_4096, 300)
 	EXPECT_EQ(0, ctnr_counter("dev_rules"));
 }
 
+/*
+ * F7: a whole policy in one request: 4096 rules sorted once, duplicates
+ * merged, listed in the order given; rejected whole on any bad rule.
+ */
+TEST_F_TIMEOUT(dev, policy_set_whole_and_checked, 300)
+{
+	static struct dev_rule rules[CTNR_DEV_RULES_MAX + 1], got[8];
+	struct dev_rule r0[8];
+	struct dev_info in, in0;
+	int64_t t0;
+	uint32_t id;
+	int i, n, n0;
+
+	ASSERT_EQ(0, fx_ctr(self, 0, "pset"));
+	id = self->c[0].id;
+	/* 4096 distinct rules, given in descending order */
+	for (i = 0; i <= CTNR_DEV_RULES_MAX; i++)
+		rules[i] = (struct dev_rule){ 0, T_C, 10 + i / 1024,
+					      1023 - i % 1024, ACC_R };
+	t0 = now_ms();
+	ASSERT_EQ(0, dev_policy_set(&self->nl, id, CTNR_DEV_ALLOW, rules,
+				    CTNR_DEV_RULES_MAX)) {
+		TH_LOG("%s", self->nl.ext_msg);
+	}
+	TH_LOG("4096 rules set in %lld ms", (long long)(now_ms() - t0));
+	ASSERT_EQ(0, dev_info(&self->nl, id, &in));
+	EXPECT_EQ((uint32_t)CTNR_DEV_RULES_MAX, in.count);
+	EXPECT_EQ(1, ctnr_counter("dev_rulesets"));
+	EXPECT_EQ(CTNR_DEV_RULES_MAX, ctnr_counter("dev_rules"));
+	n = dev_list(&self->nl, id, got, 8);
+	ASSERT_EQ(CTNR_DEV_RULES_MAX, n);
+	for (i = 0; i < 8; i++)		/* in the order given */
+		EXPECT_EQ(rules[i].minor, got[i].minor);
+	RUN_OPS(self->c[0].cg,
+		OPEN(NODE("misc5"), O_RDONLY, EPERM),	/* 10:5 r */
+		OPEN(NODE("misc5"), O_WRONLY, ANY_BUT_EPERM),
+		OPEN(NODE("null"), O_RDWR, 0));
+	/* one more is too many, and nothing changes */
+	EXPECT_REJECT(ENOSPC, dev_policy_set(&self->nl, id, CTNR_DEV_DENY,
+					     rules, CTNR_DEV_RULES_MAX + 1),
+		      "too many device rules");
+	ASSERT_EQ(0, dev_info(&self->nl, id, &in));
+	EXPECT_EQ(CTNR_DEV_ALLOW, in.deflt);
+	EXPECT_EQ((uint32_t)CTNR_DEV_RULES_MAX, in.count);
+
+	/* duplicates merge, as in v1; the default comes with the rules */
+	rules[0] = (struct dev_rule){ 0, T_C, 1, 3, ACC_R };
+	rules[1] = (struct dev_rule){ 0, T_C, 1, 5, ACC_RW };
+	rules[2] = (struct dev_rule){ 0, T_C, 1, 3, ACC_W };
+	rules[3] = (struct dev_rule){ 0, T_B, ANY, ANY, ACC_M };
+	ASSERT_EQ(0, dev_policy_set(&self->nl, id, CTNR_DEV_DENY, rules, 4));
+	n0 = snapshot(&self->nl, id, r0, 8, &in0);
+	ASSERT_EQ(3, n0);
+	EXPECT_EQ(CTNR_DEV_DENY, in0.deflt);
+	EXPECT_EQ(ACC_RW, r0[0].access);
+	EXPECT_EQ(5U, r0[1].minor);
+	EXPECT_EQ(T_B, r0[2].type);
+	RUN_OPS(self->c[0].cg,
+		OPEN(NODE("null"), O_RDWR, 0),
+		OPEN(NODE("zero"), O_RDWR, 0),
+		OPEN(NODE("full"), O_RDONLY, EPERM));
+
+	/* any bad rule rejects the whole request: nothing changes */
+	rules[2] = (struct dev_rule){ 0, T_A, ANY, ANY, ACC_RWM };
+	EXPECT_REJECT(EINVAL, dev_policy_set(&self->nl, id, CTNR_DEV_ALLOW,
+					     rules, 4), "type a is no exception");
+	rules[2] = (struct dev_rule){ 0, T_C, 1, 3, 0 };
+	EXPECT_REJECT(EINVAL, dev_policy_set(&self->nl, id, CTNR_DEV_ALLOW,
+					     rules, 4), "non-empty subset");
+	rules[2] = (struct dev_rule){ 0, T_C, 4096, 3, ACC_R };
+	EXPECT_REJECT(EINVAL, dev_policy_set(&self->nl, id, CTNR_DEV_ALLOW,
+					     rules, 4), "major must be");
+	rules[2] = (struct dev_rule){ 0, T_C, 1, 3, ACC_W };
+	EXPECT_REJECT(EINVAL, dev_policy_set_ex(&self->nl, id, 0, rules, 4,
+						true), "default is required");
+	EXPECT_REJECT(EINVAL, dev_policy_set(&self->nl, id, 7, rules, 4),
+		      "allow or deny");
+	EXPECT_REJECT(ENOENT, dev_policy_set(&self->nl, NO_SUCH_ID,
+					     CTNR_DEV_DENY, rules, 4),
+		      "no such container");
+	EXPECT_UNCHANGED(id, n0, r0, in0);
+	/* default allow without rules is no policy at all */
+	ASSERT_EQ(0, dev_policy_set(&self->nl, id, CTNR_DEV_ALLOW, NULL, 0));
+	ASSERT_EQ(0, dev_info(&self->nl, id, &in));
+	EXPECT_EQ(0U, in.count);
+	EXPECT_EQ(0, ctnr_counter("dev_rulesets"));
+}
+
+struct null_opener {
+	const char *cg, *node;
+	int stop;		/* read end: the parent closes the other */
+	int stop_w;		/* that other end, which we must close */
+	int report;		/* write end: opens and EPERMs, two longs */
+};
+
+/* In the container: open /dev/null until told to stop; count EPERMs. */
+static void null_opener_child(int errfd, void *arg)
+{
+	const struct null_opener *o = arg;
+	struct pollfd pfd = { .fd = o->stop, .events = POLLIN };
+	long res[2] = { 0, 0 };
+	int fd, i;
+
+	close(o->stop_w);
+	CHILD_CHECK(errfd, !cg_enter(o->cg, getpid()), "enter cgroup");
+	while (poll(&pfd, 1, 0) == 0) {
+		for (i = 0; i < 64; i++) {
+			fd = open(o->node, O_RDWR | O_CLOEXEC);
+			if (fd >= 0)
+				close(fd);
+			else if (errno == EPERM)
+				res[1]++;
+			res[0]++;
+		}
+	}
+	CHILD_CHECK(errfd, write(o->report, res, sizeof(res)) == sizeof(res),
+		    "report");
+}
+
+struct null_opener_run {
+	struct null_opener o;
+	int status;
+	char msg[512];
+};
+
+static void *null_opener_thread(void *arg)
+{
+	struct null_opener_run *r = arg;
+
+	r->status = run_child(null_opener_child, &r->o, r->msg,
+			      sizeof(r->msg), 170000);
+	return NULL;
+}
+
+/*
+ * F7: re-applying a preset, or replacing a policy by one that also allows
+ * /dev/null, never passes through a state where a running container
+ * cannot open /dev/null (the preset used to be default deny, then one add
+ * per rule).
+ */
+TEST_F_TIMEOUT(dev, preset_never_drops_null, 240)
+{
+	struct null_opener_run run = { 0 };
+	char out[4096], err[4096], batch[PATH_MAX];
+	int stop[2], rep[2], i, r;
+	long res[2] = { 0, 0 };
+	const char *name;
+	pthread_t th;
+	FILE *f;
+
+	if (!ctnrctl_path())
+		SKIP(return, "ctnrctl not built");
+	ASSERT_EQ(0, fx_ctr(self, 0, "atomic"));
+	name = self->c[0].name;
+	ASSERT_EQ(0, ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "dev",
+			     "preset", name, "lxc", NULL)) TH_LOG("%s", err);
+	snprintf(batch, sizeof(batch), "%s/batch", self->dir);
+	f = fopen(batch, "we");
+	ASSERT_NE(NULL, f);
+	for (i = 0; i < 60; i++) {
+		fprintf(f, "dev preset %s lxc\n", name);
+		fprintf(f, "dev set %s deny 'c 1:3 rwm' 'c 1:5 r' 'b *:* m'\n",
+			name);
+	}
+	fclose(f);
+
+	ASSERT_EQ(0, pipe2(stop, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(rep, O_CLOEXEC));
+	run.o.cg = self->c[0].cg;
+	run.o.node = NODE("null");
+	run.o.stop = stop[0];
+	run.o.stop_w = stop[1];
+	run.o.report = rep[1];
+	ASSERT_EQ(0, pthread_create(&th, NULL, null_opener_thread, &run));
+	sleep_ms(300);
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 120000, "-b", batch,
+		    NULL);
+	EXPECT_EQ(0, r) TH_LOG("batch: %s", err);
+	close(stop[1]);
+	pthread_join(th, NULL);
+	EXPECT_EQ(0, run.status) TH_LOG("%s", run.msg);
+	EXPECT_EQ((ssize_t)sizeof(res), read(rep[0], res, sizeof(res)));
+	TH_LOG("%ld opens of /dev/null during 120 policy changes", res[0]);
+	EXPECT_GT(res[0], 0);
+	EXPECT_EQ(0, res[1]) TH_LOG("%ld opens of /dev/null gave EPERM", res[1]);
+	close(stop[0]);
+	close(rep[0]);
+	close(rep[1]);
+}
+
 /* Rules on a container of the root cgroup would bind the whole host. */
 TEST_F_TIMEOUT(dev, root_cgroup_container_refused, 60)
 {
@@ -1907,6 +2153,12 @@ TEST_F_TIMEOUT(dev, root_cgroup_container_refused, 60)
 	EXPECT_REJECT(EINVAL, dev_add(&self->nl, id, T_C, 1, 3, ACC_R),
 		      "root cgroup");
 	EXPECT_REJECT(EINVAL, dev_default(&self->nl, id, CTNR_DEV_DENY),
+		      "root cgroup");
+	EXPECT_REJECT(EINVAL, dev_write(&self->nl, id, false, T_A, ANY, ANY,
+					ACC_RWM), "root cgroup");
+	EXPECT_REJECT(EINVAL, dev_policy_set(&self->nl, id, CTNR_DEV_ALLOW,
+					     &(struct dev_rule){ 0, T_C, 1, 3,
+								 ACC_R }, 1),
 		      "root cgroup");
 	EXPECT_EQ(0, dev_default(&self->nl, id, CTNR_DEV_ALLOW));
 	ASSERT_EQ(0, dev_info(&self->nl, id, &in));

@@ -102,6 +102,18 @@
  *             (as DEV_RULE_ADD) when the default is the opposite of the
  *             file, its bits removed (as DEV_RULE_DEL, nothing to remove
  *             is no error) when it is the same.
+ * CTNR_CMD_DEV_POLICY_SET             a whole policy at once
+ *   request:  CTNR_A_ID | CTNR_A_NAME
+ *             CTNR_A_DEV_DEFAULT      u32, enum ctnr_dev_default
+ *             [CTNR_A_DEV_RULE]...    up to CTNR_DEV_RULES_MAX times, one
+ *                                     exception each: a nest of
+ *                                     CTNR_A_DEV_TYPE (b or c), _MAJOR,
+ *                                     _MINOR, _ACCESS; the same device twice
+ *                                     merges.  Repeated at the top level:
+ *                                     4096 of them do not fit in one nest
+ *   Everything is checked before anything applies; the old policy is
+ *   replaced in one step, so a running container never sees a state in
+ *   between.  Errors as DEV_RULE_ADD.
  * CTNR_CMD_DEV_RULE_GET               dump, CAP_SYS_ADMIN over the owner
  *   request:  CTNR_A_ID | CTNR_A_NAME
  *   reply:    one message per rule, in order: CTNR_A_ID, CTNR_A_DEV_INDEX
@@ -190,6 +202,7 @@ enum ctnr_cmd {
 	CTNR_CMD_LOOP_GET,
 	CTNR_CMD_DEV_ALLOW,
 	CTNR_CMD_DEV_DENY,
+	CTNR_CMD_DEV_POLICY_SET,
 
 	__CTNR_CMD_MAX
 };
@@ -243,6 +256,7 @@ enum ctnr_attr {
 	CTNR_A_LOOP_RBYTES,	/* u64 */
 	CTNR_A_LOOP_WBYTES,	/* u64 */
 	CTNR_A_HOOK,		/* nest, CTNR_HOOK_A_* */
+	CTNR_A_DEV_RULE,	/* nest: CTNR_A_DEV_TYPE/_MAJOR/_MINOR/_ACCESS */
 
 	__CTNR_A_MAX
 };
