@@ -2516,6 +2516,8 @@ TEST_F_TIMEOUT(loop, userns_root_mkfs_fuse2fs_fsck, 300)
 	ASSERT_EQ(0, chown(t.mnt, UNPRIV_UID, UNPRIV_UID));
 	snprintf(rel, sizeof(rel), "ctnrloop-%d-r", getpid());
 	ASSERT_EQ(0, cg_create(rel, t.cg, sizeof(t.cg)));
+	/* the user registers it: delegated to it, as a runtime would */
+	ASSERT_EQ(0, cg_delegate(t.cg, UNPRIV_UID, UNPRIV_UID));
 	snprintf(t.name, sizeof(t.name), "loopr-%d", getpid());
 	r = run_child(roundtrip_child, &t, msg, sizeof(msg), 280000);
 	EXPECT_EQ(0, r) {
