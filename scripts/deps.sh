@@ -30,6 +30,7 @@ PACKAGES=(
 	qemu-system-x86 busybox-static
 	libnl-3-dev libnl-genl-3-dev
 	e2fsprogs util-linux kmod procps
+	fuse2fs			# ctnrloop tests: mkfs + fuse2fs in a user namespace
 	debootstrap		# newer kernels: scripts/krel.sh (make check KREL=trixie)
 	flex bison bc libelf-dev	# the debug kernel: scripts/debugkernel.sh
 	sparse cppcheck		# make static (part of make check)
