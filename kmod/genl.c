@@ -454,13 +454,20 @@ static int ctnr_nl_container_new_doit(struct sk_buff *skb,
 	ctnr_nl_view_current(&view);
 	err = ctnr_nl_fill(msg, c, info->snd_portid, info->snd_seq, 0,
 			   CTNR_CMD_CONTAINER_NEW, 0, &view, NULL);
-	ctnr_put(c);
 	if (err) {
-		/* cannot happen with CTNR_NL_REPLY_SIZE; the id is the news */
+		/*
+		 * Only an allocation in ctnr_nl_fill() can fail here (the
+		 * message is sized for the reply): the caller would not learn
+		 * the id, so the registration is undone, not kept.
+		 */
 		nlmsg_free(msg);
-		err = 0;
+		ctnr_container_delete(c);
+		ctnr_put(c);
+		NL_SET_ERR_MSG(info->extack, "out of memory while building the reply: not registered");
+		err = -ENOMEM;
 		goto out_task;
 	}
+	ctnr_put(c);
 	err = genlmsg_reply(msg, info);
 out_task:
 	put_task_struct(task);

@@ -138,9 +138,11 @@ struct known_fail {
 	const char *today;
 };
 
+/* Ends with an entry whose finding is NULL (the list may be empty). */
 static const struct known_fail known_fail[] = {
-	{ ROW_KMSG_WRITE, A_XUSER, "kmsg-loop.md A3", "ok" },
+	{ .finding = NULL },
 };
+#define N_KNOWN_FAIL (ARRAY_SIZE(known_fail) - 1)
 
 /* What one cell needs; a copy goes to the actor's process. */
 struct cell {
@@ -949,11 +951,11 @@ static int table_col(const struct table *t, const char *label)
 
 static const struct known_fail *known(enum row_id row, enum actor a)
 {
-	unsigned int i;
+	const struct known_fail *kf;
 
-	for (i = 0; i < ARRAY_SIZE(known_fail); i++)
-		if (known_fail[i].row == row && known_fail[i].actor == a)
-			return &known_fail[i];
+	for (kf = known_fail; kf->finding; kf++)
+		if (kf->row == row && kf->actor == a)
+			return kf;
 	return NULL;
 }
 
@@ -1026,7 +1028,7 @@ TEST(table_matches_the_checks)
 		}
 	}
 	/* a known failure is a cell whose value today is not the model's */
-	for (i = 0; i < (int)ARRAY_SIZE(known_fail); i++) {
+	for (i = 0; i < (int)N_KNOWN_FAIL; i++) {
 		const struct known_fail *kf = &known_fail[i];
 		int r = table_row(t, rows[kf->row].label);
 		int c = table_col(t, actor_label[kf->actor]);
