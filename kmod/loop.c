@@ -1088,21 +1088,34 @@ static const char *ctnr_loop_backing_refused(struct file *file)
  * namespace's root (uid and gid 0 there), so that it can open the device
  * again by path: /proc/self/fd/N of the attach fd (mkfs, fuse2fs, dd, an
  * O_DIRECT reopen), or the node bound into the container.  The mode stays
- * what devtmpfs and udev make it (0600; 0660 with udev's group "disk"
- * unless udev/60-ctnrloop.rules is installed); ->open still lets only the
- * container in.  Done with kernel credentials: chown needs CAP_CHOWN over
- * the node, which the attacher does not have.
+ * devtmpfs's 0600.  Where udev runs, its default rules then make the group
+ * "disk" (and the mode 0660) at every add or change event, which
+ * udev/60-ctnrloop.rules undoes from the owner_uid and owner_gid
+ * attributes below; ->open lets only the container in either way.  Done
+ * with kernel credentials: chown needs CAP_CHOWN over the node, which the
+ * attacher does not have.
  */
-static void ctnr_loop_chown_node(struct ctnr_loop *lo)
+static bool ctnr_loop_node_ids(const struct ctnr_loop *lo, kuid_t *uid,
+			       kgid_t *gid)
 {
 	struct user_namespace *ns = ctnr_loop_userns(lo->owner);
-	struct iattr ia = { .ia_uid = make_kuid(ns, 0),
-			    .ia_gid = make_kgid(ns, 0) };
+
+	if (ns == &init_user_ns)
+		return false;
+	*uid = make_kuid(ns, 0);
+	*gid = make_kgid(ns, 0);
+	return true;
+}
+
+static void ctnr_loop_chown_node(struct ctnr_loop *lo)
+{
+	struct iattr ia = { };
 	const struct cred *old;
 	struct dentry *d;
 	struct inode *inode;
 
-	if (ns == &init_user_ns || !ctnr_loop_devmnt || !ctnr_loop_kcred)
+	if (!ctnr_loop_devmnt || !ctnr_loop_kcred ||
+	    !ctnr_loop_node_ids(lo, &ia.ia_uid, &ia.ia_gid))
 		return;
 	if (uid_valid(ia.ia_uid))
 		ia.ia_valid |= ATTR_UID;
@@ -1125,6 +1138,57 @@ static void ctnr_loop_chown_node(struct ctnr_loop *lo)
 	}
 	dput(d);
 }
+
+/*
+ * /sys/block/ctnrloopN/ctnr/owner_uid and owner_gid: the ids the node was
+ * given above, as the initial user namespace numbers them; empty for a
+ * device of the host's or when the namespace maps no root.  udev's default
+ * rules give every block node the group "disk" at each add or change event,
+ * after the chown; udev/60-ctnrloop.rules reads these to give the node back
+ * to its owner.  No lock: ->owner and its namespaces do not change while
+ * the disk is in sysfs (del_gendisk() removes these before the device goes).
+ */
+static ssize_t owner_uid_show(struct device *dev, struct device_attribute *a,
+			      char *buf)
+{
+	const struct ctnr_loop *lo = dev_to_disk(dev)->private_data;
+	kuid_t uid;
+	kgid_t gid;
+
+	if (!ctnr_loop_node_ids(lo, &uid, &gid) || !uid_valid(uid))
+		return 0;
+	return sysfs_emit(buf, "%u\n", from_kuid(&init_user_ns, uid));
+}
+static DEVICE_ATTR_RO(owner_uid);
+
+static ssize_t owner_gid_show(struct device *dev, struct device_attribute *a,
+			      char *buf)
+{
+	const struct ctnr_loop *lo = dev_to_disk(dev)->private_data;
+	kuid_t uid;
+	kgid_t gid;
+
+	if (!ctnr_loop_node_ids(lo, &uid, &gid) || !gid_valid(gid))
+		return 0;
+	return sysfs_emit(buf, "%u\n", from_kgid(&init_user_ns, gid));
+}
+static DEVICE_ATTR_RO(owner_gid);
+
+static struct attribute *ctnr_loop_attrs[] = {
+	&dev_attr_owner_uid.attr,
+	&dev_attr_owner_gid.attr,
+	NULL,
+};
+
+static const struct attribute_group ctnr_loop_attr_group = {
+	.name = "ctnr",
+	.attrs = ctnr_loop_attrs,
+};
+
+static const struct attribute_group *ctnr_loop_attr_groups[] = {
+	&ctnr_loop_attr_group,
+	NULL,
+};
 
 /* An open file of the new device, through a private devtmpfs mount. */
 static struct file *ctnr_loop_open_file(struct ctnr_loop *lo, int mode)
@@ -1303,7 +1367,7 @@ long ctnr_ioc_loop_attach(struct file *dev_file, void __user *arg)
 	lo->disk->first_minor = index;
 	snprintf(lo->disk->disk_name, DISK_NAME_LEN, "%s%d", CTNR_LOOP_NAME,
 		 index);
-	err = add_disk(lo->disk);
+	err = device_add_disk(NULL, lo->disk, ctnr_loop_attr_groups);
 	if (err)
 		goto out_detach;
 	lo->added = true;

@@ -2410,7 +2410,44 @@ struct roundtrip_args {
 	char name[CTNR_NAME_MAX];
 	char file[PATH_MAX];	/* owned by UNPRIV_UID */
 	char mnt[PATH_MAX];	/* owned by UNPRIV_UID */
+	bool rule;		/* udev_rule_install() done */
 };
+
+#define UDEV_RULE_RUN "/run/udev/rules.d/60-ctnrloop.rules"
+
+/*
+ * udev/60-ctnrloop.rules in /run/udev/rules.d (the VM's own) and udevd
+ * told; true when it is there.
+ */
+static bool udev_rule_install(void)
+{
+	char rules[PATH_MAX], udevadm[PATH_MAX], err[1024];
+
+	if (!realpath("../udev/60-ctnrloop.rules", rules) &&
+	    !realpath("udev/60-ctnrloop.rules", rules))
+		return false;
+	mkdir("/run/udev", 0755);
+	mkdir("/run/udev/rules.d", 0755);
+	unlink(UDEV_RULE_RUN);
+	if (symlink(rules, UDEV_RULE_RUN))
+		return false;
+	if (!find_in_path("udevadm", udevadm, sizeof(udevadm)) &&
+	    !access("/run/udev/control", F_OK))
+		run_prog("udevadm", (char *[]){ "control", "--reload", NULL },
+			 err, sizeof(err), 30000);
+	return true;
+}
+
+static void udev_rule_remove(void)
+{
+	char udevadm[PATH_MAX], err[1024];
+
+	unlink(UDEV_RULE_RUN);
+	if (!find_in_path("udevadm", udevadm, sizeof(udevadm)) &&
+	    !access("/run/udev/control", F_OK))
+		run_prog("udevadm", (char *[]){ "control", "--reload", NULL },
+			 err, sizeof(err), 30000);
+}
 
 /*
  * uid 1000 as root of its own user namespace: attach with an fd that
@@ -2454,14 +2491,12 @@ static void roundtrip_child(int errfd, void *arg)
 	CHILD_CHECK(errfd, !(fcntl(la.fd, F_GETFD) & FD_CLOEXEC),
 		    "the fd is close-on-exec");
 	/*
-	 * The node belongs to the user namespace's root.  Only the owner is
-	 * checked for now: on the merged tree of 2026-12-01 the group was
-	 * seen unmapped (65534) once on 6.1 while the owner was right; that
-	 * is an open bug (see the stop's note), the reopen below needs only
-	 * the owner.
+	 * The node belongs to the user namespace's root (udev, which runs
+	 * in the VM, may be applying the rule installed by the test now: it
+	 * sets the same owner and group)
 	 */
 	CHILD_CHECK(errfd, !fstat(la.fd, &st), "%m - fstat");
-	CHILD_CHECK(errfd, st.st_uid == 0,
+	CHILD_CHECK(errfd, st.st_uid == 0 && st.st_gid == 0,
 		    "node owned by %u:%u in the user namespace", st.st_uid,
 		    st.st_gid);
 	/* reopen by path, O_DIRECT */
@@ -2525,10 +2560,145 @@ TEST_F_TIMEOUT(loop, userns_root_mkfs_fuse2fs_fsck, 300)
 	/* the user registers it: delegated to it, as a runtime would */
 	ASSERT_EQ(0, cg_delegate(t.cg, UNPRIV_UID, UNPRIV_UID));
 	snprintf(t.name, sizeof(t.name), "loopr-%d", getpid());
+	/* where udev runs, the node's group is right only with the rule */
+	t.rule = udev_rule_install();
 	r = run_child(roundtrip_child, &t, msg, sizeof(msg), 280000);
 	EXPECT_EQ(0, r) {
 		TH_LOG("%s", msg);
 	}
+	if (t.rule)
+		udev_rule_remove();
+	cg_remove(t.cg);
+}
+
+struct udev_owner_args {
+	char cg[PATH_MAX];
+	char name[CTNR_NAME_MAX];
+	char file[PATH_MAX];	/* owned by UNPRIV_UID */
+	char udevadm[PATH_MAX];
+};
+
+/*
+ * Host root, forked before the child drops privilege: reads a device name
+ * from @req, replays a change event on it through udev and waits for udev
+ * to be done (udevadm trigger --settle), then answers on @ack.
+ */
+static void udev_replay_helper(int req, int ack)
+{
+	char name[32], sys[64], err[1024];
+	ssize_t n;
+	int r;
+
+	n = read(req, name, sizeof(name) - 1);
+	if (n <= 0)
+		_exit(1);
+	name[n] = 0;
+	snprintf(sys, sizeof(sys), "/sys/block/%s", name);
+	r = run_prog("udevadm", (char *[]){ "trigger", "--action=change",
+					  "--settle", sys, NULL },
+		     err, sizeof(err), 60000);
+	n = write(ack, r ? "E" : "K", 1);
+	_exit(n == 1 ? 0 : 1);
+}
+
+static void udev_owner_child(int errfd, void *arg)
+{
+	struct udev_owner_args *t = arg;
+	char sys[96], val[32], name[32], a;
+	int req[2], ack[2], ctl, bfd, r;
+	struct ctnr_nl nl;
+	struct ctnr_ctr c;
+	struct loop_att la;
+	struct stat st;
+	pid_t kid, helper;
+
+	CHILD_CHECK(errfd, !pipe2(req, O_CLOEXEC) && !pipe2(ack, O_CLOEXEC),
+		    "%m - pipe");
+	helper = fork();
+	CHILD_CHECK(errfd, helper >= 0, "%m - fork");
+	if (helper == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		udev_replay_helper(req[0], ack[1]);
+	}
+	CHILD_CHECK(errfd, !cg_enter(t->cg, getpid()), "enter cgroup");
+	CHILD_CHECK(errfd, !become_user(UNPRIV_UID, UNPRIV_UID), "setuid");
+	bfd = open(t->file, O_RDWR | O_CLOEXEC);
+	CHILD_CHECK(errfd, bfd >= 0, "%m - open %s", t->file);
+	r = enter_userns_as_root(0);
+	CHILD_CHECK(errfd, !r, "userns: %s", strerror(-r));
+	kid = fork();
+	if (kid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		for (;;)
+			pause();
+	}
+	CHILD_CHECK(errfd, kid > 0, "fork");
+	CHILD_CHECK(errfd, !ctnr_nl_open(&nl), "netlink");
+	r = ctnr_new(&nl, t->name, kid, CTNR_F_AUTOREMOVE, &c);
+	CHILD_CHECK(errfd, !r, "register: %s: %s", strerror(-r), nl.ext_msg);
+	ctl = ctnr_dev_open();
+	CHILD_CHECK(errfd, ctl >= 0, "%m - open /dev/ctnr");
+	r = loop_attach(ctl, c.id, NULL, bfd, CTNR_LOOP_F_OPEN, 0, 0, 0, &la);
+	CHILD_CHECK(errfd, !r, "attach: %s", strerror(-r));
+	snprintf(name, sizeof(name), "ctnrloop%u", la.index);
+
+	/* what the module publishes for udev, in the host's numbers */
+	snprintf(sys, sizeof(sys), "/sys/block/%s/ctnr/owner_uid", name);
+	CHILD_CHECK(errfd, read_str(sys, val, sizeof(val)) > 0 &&
+		    atoi(val) == UNPRIV_UID, "%s: '%s'", sys, val);
+	snprintf(sys, sizeof(sys), "/sys/block/%s/ctnr/owner_gid", name);
+	CHILD_CHECK(errfd, read_str(sys, val, sizeof(val)) > 0 &&
+		    atoi(val) == UNPRIV_UID, "%s: '%s'", sys, val);
+
+	/* udev's default rules run again: the rule gives the node back */
+	CHILD_CHECK(errfd, write(req[1], name, strlen(name)) ==
+		    (ssize_t)strlen(name), "%m - ask the helper");
+	CHILD_CHECK(errfd, read(ack[0], &a, 1) == 1 && a == 'K',
+		    "udevadm trigger --settle failed");
+	CHILD_CHECK(errfd, !fstat(la.fd, &st), "%m - fstat");
+	CHILD_CHECK(errfd, st.st_uid == 0 && st.st_gid == 0 &&
+		    (st.st_mode & 0777) == 0600,
+		    "after udev: node %o owned by %u:%u in the user namespace",
+		    st.st_mode & 0777, st.st_uid, st.st_gid);
+	close(la.fd);
+	close(bfd);
+	_exit(0);
+}
+
+/*
+ * A device of a container in a user namespace, with udev and
+ * udev/60-ctnrloop.rules: the node stays its owner's (uid and gid 0 of the
+ * namespace, mode 0600) after udev's default rules, which give every block
+ * node the group "disk", have run on it again.
+ */
+TEST_F_TIMEOUT(loop, udev_keeps_node_owned_by_userns_root, 180)
+{
+	struct udev_owner_args t;
+	char rel[64], msg[512];
+	int fd, r;
+
+	memset(&t, 0, sizeof(t));
+	if (find_in_path("udevadm", t.udevadm, sizeof(t.udevadm)))
+		SKIP(return, "udevadm not found");
+	if (access("/run/udev/control", F_OK))
+		SKIP(return, "udevd is not running");
+	ASSERT_TRUE(udev_rule_install()) {
+		TH_LOG("cannot install udev/60-ctnrloop.rules");
+	}
+	snprintf(t.file, sizeof(t.file), "%s/uo.img", self->dir);
+	fd = make_file(t.file, 4 * MiB, 0600);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, fchown(fd, UNPRIV_UID, UNPRIV_UID));
+	close(fd);
+	snprintf(rel, sizeof(rel), "ctnrloop-%d-u", getpid());
+	ASSERT_EQ(0, cg_create(rel, t.cg, sizeof(t.cg)));
+	ASSERT_EQ(0, cg_delegate(t.cg, UNPRIV_UID, UNPRIV_UID));
+	snprintf(t.name, sizeof(t.name), "loopu-%d", getpid());
+	r = run_child(udev_owner_child, &t, msg, sizeof(msg), 170000);
+	EXPECT_EQ(0, r) {
+		TH_LOG("%s", msg);
+	}
+	udev_rule_remove();
 	cg_remove(t.cg);
 }
 
