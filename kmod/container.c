@@ -12,6 +12,7 @@
  */
 #include <linux/cgroup.h>
 #include <linux/ctype.h>
+#include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/hashtable.h>
 #include <linux/kernfs.h>
@@ -35,7 +36,11 @@
  * ctnr_dev_lock (taken by ctnr_dev_unlink()) and ctnr_owner_lock.
  */
 static DEFINE_MUTEX(ctnr_lock);
-static DEFINE_XARRAY(ctnr_ids);
+static DEFINE_XARRAY_ALLOC1(ctnr_ids);
+/*
+ * Where xa_alloc_cyclic() looks for the next free id.  Also debugfs
+ * ctnr/next_id (root, for the selftest of the wrap past U32_MAX).
+ */
 static u32 ctnr_next_id = 1;
 static unsigned int ctnr_total;
 
@@ -909,12 +914,24 @@ struct ctnr_container *ctnr_container_create(const char *name,
 	err = ctnr_container_charge(c, extack);
 	if (err)
 		goto out_unlock;
-	if (!ctnr_next_id) {
-		err = -ENOSPC;
-		NL_SET_ERR_MSG(extack, "container ids exhausted until the module is reloaded");
+	/*
+	 * The next free id after the last one given, wrapping past U32_MAX:
+	 * ids run out only with 2^32 - 1 containers registered, and a
+	 * deleted id comes back only after the cursor has gone all the way
+	 * round.  Reserved (a NULL entry, which lookups skip) until the
+	 * container is published below.
+	 */
+	err = xa_alloc_cyclic(&ctnr_ids, &c->id, NULL, XA_LIMIT(1, U32_MAX),
+			      &ctnr_next_id, GFP_KERNEL);
+	if (err < 0) {
+		if (err == -EBUSY) {
+			err = -ENOSPC;
+			NL_SET_ERR_MSG(extack, "every container id is in use");
+		} else {
+			NL_SET_ERR_MSG(extack, "cannot allocate an id (out of memory)");
+		}
 		goto out_uncharge;
 	}
-	c->id = ctnr_next_id;
 	err = rhashtable_lookup_insert_fast(&ctnr_names, &c->name_node,
 					    ctnr_name_params);
 	if (err) {
@@ -922,7 +939,7 @@ struct ctnr_container *ctnr_container_create(const char *name,
 			NL_SET_ERR_MSG(extack, "a container of this name already exists");
 		else
 			NL_SET_ERR_MSG(extack, "cannot index the name (out of memory)");
-		goto out_uncharge;
+		goto out_id;
 	}
 	err = ctnr_cgroup_link(c, extack);
 	if (err) {
@@ -935,13 +952,9 @@ struct ctnr_container *ctnr_container_create(const char *name,
 		NL_SET_ERR_MSG(extack, "cannot index the init (out of memory)");
 		goto out_cgroups;
 	}
-	err = xa_insert(&ctnr_ids, c->id, c, GFP_KERNEL);
-	if (err) {
-		NL_SET_ERR_MSG(extack, "out of memory");
-		goto out_pids;
-	}
+	/* over the reserved entry: nothing to allocate, cannot fail */
+	xa_store(&ctnr_ids, c->id, c, GFP_KERNEL);
 	ctnr_members_link(c);
-	ctnr_next_id++;
 	trace_ctnr_container_new(c);
 	ctnr_genl_notify(c, CTNR_EVENT_CONTAINER_NEW);
 
@@ -962,12 +975,12 @@ struct ctnr_container *ctnr_container_create(const char *name,
 	mutex_unlock(&ctnr_lock);
 	return c;
 
-out_pids:
-	ctnr_bucket_del(&ctnr_pids, &c->pid_link, &c->pid_bucket);
 out_cgroups:
 	ctnr_bucket_del(&ctnr_cgroups, &c->cgrp_link, &c->cgrp_bucket);
 out_names:
 	rhashtable_remove_fast(&ctnr_names, &c->name_node, ctnr_name_params);
+out_id:
+	xa_erase(&ctnr_ids, c->id);
 out_uncharge:
 	ctnr_container_uncharge(c);
 out_unlock:
@@ -1213,6 +1226,7 @@ int ctnr_container_init(void)
 	err = rhashtable_init(&ctnr_owners, &ctnr_owner_params);
 	if (err)
 		goto out_pids;
+	debugfs_create_u32("next_id", 0600, ctnr_debugfs_dir(), &ctnr_next_id);
 	return 0;
 
 out_pids:

@@ -378,6 +378,47 @@ TEST_F(container, ids_not_reused)
 	}
 }
 
+#define NEXT_ID_PATH "/sys/kernel/debug/ctnr/next_id"
+
+/*
+ * M7: ids do not run out.  With the allocation cursor set just below
+ * 2^32 (debugfs ctnr/next_id), the next registrations get the last two
+ * ids, then wrap to a free id: never one in use, and never ENOSPC.
+ */
+TEST_F(container, ids_wrap_instead_of_running_out)
+{
+	struct ctnr_ctr c[4], g;
+	char name[64], buf[32];
+	int i, r;
+
+	if (read_str(NEXT_ID_PATH, buf, sizeof(buf)) <= 0)
+		SKIP(return, "no debugfs %s", NEXT_ID_PATH);
+	ASSERT_EQ(0, write_str(NEXT_ID_PATH, "4294967294"));
+	for (i = 0; i < 4; i++) {
+		snprintf(name, sizeof(name), "%s-wrap%d", self->prefix, i);
+		r = ctnr_new(&self->nl, name, self->init.pid, 0, &c[i]);
+		ASSERT_EQ(0, r) {
+			TH_LOG("registration %d: %s: %s", i, strerror(-r),
+			       self->nl.ext_msg);
+		}
+	}
+	EXPECT_EQ(4294967294u, c[0].id);
+	EXPECT_EQ(4294967295u, c[1].id);
+	/* wrapped: low ids again, each distinct and not the fixture's */
+	EXPECT_LT(c[2].id, c[0].id);
+	EXPECT_LT(c[2].id, c[3].id);
+	EXPECT_NE(self->id, c[2].id);
+	EXPECT_NE(self->id, c[3].id);
+	/* every id names its own container */
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, ctnr_get_id(&self->nl, c[i].id, &g));
+		EXPECT_STREQ(c[i].name, g.name);
+	}
+	ASSERT_EQ(0, ctnr_get_id(&self->nl, self->id, &g));
+	for (i = 0; i < 4; i++)
+		EXPECT_EQ(0, ctnr_del_id(&self->nl, c[i].id));
+}
+
 /* ---- namespace fds ----------------------------------------------- */
 
 static void check_ns_fds(struct __test_metadata *_metadata,
