@@ -1060,7 +1060,7 @@ TEST_F(loop, detach_semantics)
 	struct loop_att la;
 	struct loop_list l;
 	struct loop_ent *e;
-	int bfd, lfd;
+	int bfd, lfd, r;
 
 	bfd = fixture_file(self, "det.img", MiB, path, sizeof(path));
 	ASSERT_GE(bfd, 0);
@@ -1075,6 +1075,15 @@ TEST_F(loop, detach_semantics)
 	ASSERT_TRUE(loop_exists(la.index));
 	ASSERT_EQ(0, loop_detach(self->dev, la.index, 0));
 	EXPECT_EQ(0, loop_wait_gone(la.index, 5000));
+	/*
+	 * the disk leaves sysfs (del_gendisk()) a moment before its index
+	 * is free: until then a device that udev held is still detaching
+	 */
+	for (r = 0; r < 50; r++) {
+		if (loop_detach(self->dev, la.index, 0) != -EALREADY)
+			break;
+		sleep_ms(100);
+	}
 	EXPECT_EQ(-ENOENT, loop_detach(self->dev, la.index, 0));
 
 	/* open exclusively: EBUSY, LAZY goes at close */
