@@ -1370,11 +1370,14 @@ TEST_F(kmsg, seq_never_repeats_for_recreated_log)
 }
 
 /* lookups far into a big log step in chunks and land right */
+#define WALK_MAX_PATH "/sys/kernel/debug/ctnr/log_walk_max"
+
 TEST_F_TIMEOUT(kmsg, lookups_in_a_big_log, 180)
 {
 	const int total = 60000;
 	struct lset s = { 0 };
 	unsigned long long first;
+	bool walk_max;
 	char line[32];
 	struct krec r;
 	int fd, i;
@@ -1386,6 +1389,8 @@ TEST_F_TIMEOUT(kmsg, lookups_in_a_big_log, 180)
 	ASSERT_GE(fd, 0);
 	ASSERT_LT(0, kread(fd, &r));
 	first = r.seq;		/* the banner */
+	/* the most records one walk stepped over with the lock held */
+	walk_max = !write_str(WALK_MAX_PATH, "0");
 	for (i = 0; i < total; i++) {
 		snprintf(line, sizeof(line), "r%d", i);
 		ASSERT_EQ(0, kwrite(fd, line));
@@ -1406,6 +1411,15 @@ TEST_F_TIMEOUT(kmsg, lookups_in_a_big_log, 180)
 	EXPECT_EQ(first + 1 + total, r.seq);
 	ASSERT_LT(0, kread(fd, &r));
 	EXPECT_STREQ("after-clear", r.text);
+	/* the 50000-record walk went in steps of at most 256 per hold */
+	ASSERT_TRUE(walk_max) {
+		TH_LOG("no debugfs %s", WALK_MAX_PATH);
+	}
+	ASSERT_LT(0, read_str(WALK_MAX_PATH, line, sizeof(line)));
+	EXPECT_LT(0, atoi(line));
+	EXPECT_GE(256, atoi(line)) {
+		TH_LOG("%s records walked in one lock hold", line);
+	}
 	free(s.r);
 	close(fd);
 }
