@@ -237,9 +237,23 @@ static int run_prog(const char *prog, char *const args[], char *err,
 	return run_cmd(argv, NULL, 0, err, errlen, timeout_ms);
 }
 
+/* BLKTRACESETUP2 of 6.18+ (uapi linux/blktrace_api.h), for older headers */
+struct test_trace_setup2 {
+	char name[64];
+	uint64_t act_mask;
+	uint32_t buf_size, buf_nr;
+	uint64_t start_lba, end_lba;
+	uint32_t pid, flags;
+	uint64_t reserved[11];
+};
+
+#define TEST_BLKTRACESETUP2 _IOWR(0x12, 142, struct test_trace_setup2)
+
 /*
  * The blktrace ioctls on @fd: 0 when each gives @want (0: works, as
- * host root), else the first that did not; its result in *@got.
+ * host root), else the first that did not; its result in *@got.  Refused
+ * (@want EPERM), BLKTRACESETUP2 must be refused too where the kernel has
+ * it, and unknown (ENOTTY) where it has not.
  */
 static int blktrace_try(int fd, int want, int *got)
 {
@@ -256,6 +270,19 @@ static int blktrace_try(int fd, int want, int *got)
 		r = ioctl(fd, cmds[i], i ? NULL : (void *)&buts) ? errno : 0;
 		if (r != want) {
 			if (!r && !i)	/* do not leave a trace set up */
+				ioctl(fd, BLKTRACETEARDOWN, NULL);
+			*got = r;
+			return i + 1;
+		}
+	}
+	if (want == EPERM) {
+		struct test_trace_setup2 b2 = {
+			.act_mask = 0xffff, .buf_size = 4096, .buf_nr = 1,
+		};
+
+		r = ioctl(fd, TEST_BLKTRACESETUP2, &b2) ? errno : 0;
+		if (r != EPERM && r != ENOTTY) {
+			if (!r)
 				ioctl(fd, BLKTRACETEARDOWN, NULL);
 			*got = r;
 			return i + 1;
