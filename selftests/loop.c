@@ -2454,6 +2454,7 @@ struct quota_args {
 	char cg[PATH_MAX];
 	char name[CTNR_NAME_MAX];
 	char file[PATH_MAX];	/* owned by UNPRIV_UID, quota 2 MiB */
+	char suid[PATH_MAX];	/* owned by an unmapped uid, mode 04666 */
 };
 
 /*
@@ -2469,6 +2470,7 @@ static void quota_child(int errfd, void *arg)
 	struct loop_att la;
 	void *buf = abuf(MiB);
 	int dev, fd, dfd, kfd, r, i, err = 0;
+	struct stat st;
 	char rec[2048];
 	ssize_t n;
 	pid_t kid;
@@ -2525,6 +2527,25 @@ static void quota_child(int errfd, void *arg)
 	close(kfd);
 	close(dfd);
 	close(fd);
+
+	/*
+	 * a write through the device strips the suid bit of a backing file
+	 * its writer has no CAP_FSETID over (the workers' own credentials
+	 * would keep it)
+	 */
+	fd = open(q->suid, O_RDWR | O_CLOEXEC);
+	CHILD_CHECK(errfd, fd >= 0, "%m - open %s", q->suid);
+	r = loop_attach(dev, c.id, NULL, fd, CTNR_LOOP_F_OPEN, 0, 0, 0, &la);
+	CHILD_CHECK(errfd, !r, "attach: %s", strerror(-r));
+	pat_fill(buf, 4096, 71, 0);
+	CHILD_CHECK(errfd, pwrite(la.fd, buf, 4096, 0) == 4096 &&
+		    !fsync(la.fd), "%m - write through the device");
+	CHILD_CHECK(errfd, !fstat(fd, &st), "%m - fstat");
+	CHILD_CHECK(errfd, !(st.st_mode & S_ISUID),
+		    "the backing file kept mode %o after the write",
+		    st.st_mode & 07777);
+	close(la.fd);
+	close(fd);
 	ctnr_del_id(&nl, c.id);
 	_exit(0);
 }
@@ -2551,6 +2572,12 @@ TEST_F_TIMEOUT(loop, backing_io_under_file_credentials, 180)
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(0, fchown(fd, UNPRIV_UID, UNPRIV_UID));
 	close(fd);
+	/* not the user's: CAP_FSETID in its namespace does not cover it */
+	fd = fixture_file(self, "suid.img", MiB, q.suid, sizeof(q.suid));
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, fchown(fd, UNPRIV_UID + 1000, UNPRIV_UID + 1000));
+	ASSERT_EQ(0, fchmod(fd, 04666));
+	close(fd);
 	memset(&dq, 0, sizeof(dq));
 	dq.dqb_bhardlimit = 2048;	/* 1 KiB blocks */
 	dq.dqb_bsoftlimit = 2048;
@@ -2570,7 +2597,7 @@ TEST_F_TIMEOUT(loop, backing_io_under_file_credentials, 180)
 		TH_LOG("%s", msg);
 	}
 	cg_remove(q.cg);
-	/* the child's device goes with its container */
+	/* the child's devices go with its container */
 	EXPECT_EQ(0, loop_counters_wait(self->base_dev + 1,
 					self->base_files + 1, 10000));
 	unlink(q.file);
