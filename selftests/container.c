@@ -378,6 +378,57 @@ TEST_F(container, ids_not_reused)
 	}
 }
 
+/*
+ * NEW checks ptrace read access by following /proc/PID/exe, which takes
+ * the task's exec_update_lock for reading itself; NEW once held it around
+ * that already: an exec of the task, queued for writing between the two,
+ * then waited for NEW and NEW for it (and lockdep called it "possible
+ * recursive locking").  A task that execs itself 300 times is registered
+ * and deleted over and over meanwhile: no hang, and every NEW either
+ * succeeds or says why not.
+ */
+TEST_F_TIMEOUT(container, new_while_its_task_execs, 120)
+{
+	static const char script[] =
+		"#!/bin/sh\n[ \"$1\" -gt 0 ] && exec \"$0\" $(($1 - 1))\n";
+	char path[64], name[64];
+	struct ctnr_ctr c;
+	int fd, r, n = 0, ok = 0;
+	pid_t kid;
+
+	snprintf(path, sizeof(path), "/tmp/ctnr-execloop-%d", getpid());
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ((ssize_t)strlen(script), write(fd, script, strlen(script)));
+	close(fd);
+	kid = fork();
+	ASSERT_GE(kid, 0);
+	if (kid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		if (cg_enter(self->cg, getpid()))
+			_exit(126);
+		execl(path, path, "300", (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(kid, NULL, WNOHANG) == 0 && n < 100000) {
+		snprintf(name, sizeof(name), "%s-ex%d", self->prefix, n++);
+		r = ctnr_new(&self->nl, name, kid, 0, &c);
+		if (!r) {
+			ok++;
+			EXPECT_EQ(0, ctnr_del_id(&self->nl, c.id));
+		} else {
+			EXPECT_TRUE(r == -ESRCH || r == -EAGAIN ||
+				    r == -ENOENT) {
+				TH_LOG("NEW of an exec'ing task: %s: %s",
+				       strerror(-r), self->nl.ext_msg);
+			}
+		}
+	}
+	unlink(path);
+	TH_LOG("%d registrations of an exec'ing task, %d succeeded", n, ok);
+	EXPECT_LT(0, ok);
+}
+
 #define NEXT_ID_PATH "/sys/kernel/debug/ctnr/next_id"
 
 /*
