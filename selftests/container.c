@@ -383,17 +383,19 @@ TEST_F(container, ids_not_reused)
  * the task's exec_update_lock for reading itself; NEW once held it around
  * that already: an exec of the task, queued for writing between the two,
  * then waited for NEW and NEW for it (and lockdep called it "possible
- * recursive locking").  A task that execs itself 300 times is registered
+ * recursive locking").  A task that execs itself 100 times is registered
  * and deleted over and over meanwhile: no hang, and every NEW either
  * succeeds or says why not.
  */
-TEST_F_TIMEOUT(container, new_while_its_task_execs, 120)
+TEST_F_TIMEOUT(container, new_while_its_task_execs, 150)
 {
 	static const char script[] =
 		"#!/bin/sh\n[ \"$1\" -gt 0 ] && exec \"$0\" $(($1 - 1))\n";
 	char path[64], name[64];
 	struct ctnr_ctr c;
-	int fd, r, n = 0, ok = 0;
+	int fd, r, st = 0, n = 0, ok = 0;
+	bool done = false;
+	int64_t end;
 	pid_t kid;
 
 	snprintf(path, sizeof(path), "/tmp/ctnr-execloop-%d", getpid());
@@ -407,10 +409,11 @@ TEST_F_TIMEOUT(container, new_while_its_task_execs, 120)
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 		if (cg_enter(self->cg, getpid()))
 			_exit(126);
-		execl(path, path, "300", (char *)NULL);
+		execl(path, path, "100", (char *)NULL);
 		_exit(127);
 	}
-	while (waitpid(kid, NULL, WNOHANG) == 0 && n < 100000) {
+	end = now_ms() + 60000;
+	while (!(done = waitpid(kid, &st, WNOHANG) == kid) && now_ms() < end) {
 		snprintf(name, sizeof(name), "%s-ex%d", self->prefix, n++);
 		r = ctnr_new(&self->nl, name, kid, 0, &c);
 		if (!r) {
@@ -426,6 +429,14 @@ TEST_F_TIMEOUT(container, new_while_its_task_execs, 120)
 	}
 	unlink(path);
 	TH_LOG("%d registrations of an exec'ing task, %d succeeded", n, ok);
+	EXPECT_TRUE(done) {
+		TH_LOG("the task has not finished its 100 execs in 60 s");
+		kill_reap(&kid);
+	}
+	if (done)
+		EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 1) {
+			TH_LOG("exec loop ended with status %#x", st);
+		}
 	EXPECT_LT(0, ok);
 }
 
