@@ -415,7 +415,8 @@ TEST_F_TIMEOUT(container, new_while_its_task_execs, 200)
 	end = now_ms() + 120000;	/* the debug kernel execs slowly */
 	while (!(done = waitpid(kid, &st, WNOHANG) == kid) && now_ms() < end) {
 		snprintf(name, sizeof(name), "%s-ex%d", self->prefix, n++);
-		r = ctnr_new(&self->nl, name, kid, 0, &c);
+		/* autoremove: none stays if the test is stopped half-way */
+		r = ctnr_new(&self->nl, name, kid, CTNR_F_AUTOREMOVE, &c);
 		if (!r) {
 			ok++;
 			EXPECT_EQ(0, ctnr_del_id(&self->nl, c.id));
