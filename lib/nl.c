@@ -296,7 +296,7 @@ int lc_nl_request(struct ctnr_handle *h, struct nl_msg *msg, int maxattr,
 	struct nlmsghdr *nlh;
 	uint16_t type = req->nlmsg_type;
 	bool dump = req->nlmsg_flags & NLM_F_DUMP;
-	bool done = false;
+	bool done = false, replied = false;
 	uint32_t seq, port;
 	int err = 0, cb_ret = 0;
 	int fd, len;
@@ -332,6 +332,14 @@ int lc_nl_request(struct ctnr_handle *h, struct nl_msg *msg, int maxattr,
 	while (!done) {
 		len = lc_nl_recv(fd, &h->rx, 0);
 		if (len < 0) {
+			/*
+			 * The reply of a request came, then the socket overran:
+			 * the ACK the kernel could not allocate once the
+			 * command had succeeded is what was lost.  The reply
+			 * says it succeeded; it is not reported as a failure.
+			 */
+			if (len == -ENOBUFS && replied && !dump && !cb_ret)
+				break;
 			err = len;
 			break;
 		}
@@ -372,6 +380,7 @@ int lc_nl_request(struct ctnr_handle *h, struct nl_msg *msg, int maxattr,
 					hlen += e->msg.nlmsg_len - NLMSG_HDRLEN;
 				lc_ext_ack(h, nlh, req, hlen);
 			} else if (nlh->nlmsg_type == type && cb && !cb_ret) {
+				replied = true;
 				if (genlmsg_parse(nlh, 0, tb, maxattr, NULL) < 0)
 					cb_ret = -EBADMSG;
 				else

@@ -375,6 +375,7 @@ static inline int ctnr_nl_xfer(struct ctnr_nl *nl, struct nl_msg *msg,
 {
 	struct ctnr__xfer x = { .nl = nl, .fn = fn, .arg = arg };
 	struct nl_cb *cb;
+	bool dump;
 	int r;
 
 	nl->ext_msg[0] = '\0';
@@ -392,6 +393,7 @@ static inline int ctnr_nl_xfer(struct ctnr_nl *nl, struct nl_msg *msg,
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, ctnr__ack_cb, &x);
 	nl_cb_err(cb, NL_CB_CUSTOM, ctnr__err_cb, &x);
 
+	dump = nlmsg_hdr(msg)->nlmsg_flags & NLM_F_DUMP;
 	r = nl_send_auto(nl->sk, msg);
 	nlmsg_free(msg);
 	if (r < 0) {
@@ -401,6 +403,14 @@ static inline int ctnr_nl_xfer(struct ctnr_nl *nl, struct nl_msg *msg,
 	while (!x.done) {
 		r = nl_recvmsgs(nl->sk, cb);
 		if (r < 0 && !x.done) {
+			/*
+			 * A reply came and then the socket overran (libnl's
+			 * NLE_NOMEM is ENOBUFS): what was lost is the ACK the
+			 * kernel could not allocate after the command had
+			 * succeeded.  The reply says so; the ACK adds nothing.
+			 */
+			if (x.nmsgs && !x.err && r == -NLE_NOMEM && !dump)
+				break;
 			x.err = r == -NLE_AGAIN ? -ETIMEDOUT : ctnr_nlerr(r);
 			break;
 		}
