@@ -898,6 +898,8 @@ struct ctnr_container *ctnr_container_create(const char *name,
 			NL_SET_ERR_MSG(extack, "you may not read the task's namespaces (ptrace read access, as /proc/PID/ns needs)");
 		else if (err == -ESRCH)
 			NL_SET_ERR_MSG(extack, "the task is exiting: cannot pin its namespaces");
+		else if (err == -EAGAIN)
+			NL_SET_ERR_MSG(extack, "the task kept changing credentials (exec or setuid): try again");
 		else
 			NL_SET_ERR_MSG(extack, "cannot pin the task's namespaces");
 		goto out_put;

@@ -387,6 +387,7 @@ static void ctnr_dev_report_work(struct work_struct *work)
 	if (rec.access & CTNR_DEV_ACC_MKNOD)
 		*p++ = 'm';
 	*p = '\0';
+	ctnr_log_prepare(c);	/* a work item: the first log is made here */
 	ctnr_log_emit(c, LOGLEVEL_NOTICE,
 		      "ctnr: device %c %u:%u access '%s' denied to pid %u (%s)\n",
 		      "abc"[rec.type], rec.major, rec.minor, acc, rec.vpid,
@@ -565,9 +566,11 @@ int ctnr_dev_may_release(struct ctnr_container *c, struct sk_buff *skb,
 	if (!err && how != CTNR_DEV_RELEASE_AUTOREMOVE)
 		c->dev_closed = true;
 	mutex_unlock(&ctnr_dev_lock);
-	if (err && how == CTNR_DEV_RELEASE_EXIT)
+	if (err && how == CTNR_DEV_RELEASE_EXIT) {
+		ctnr_log_prepare(c);
 		ctnr_log_emit(c, LOGLEVEL_NOTICE,
 			      "ctnr: init exited; the container stays registered (stopped): its device policy was imposed from an ancestor user namespace\n");
+	}
 	return err;
 }
 

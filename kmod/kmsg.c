@@ -36,6 +36,7 @@
 #include <linux/capability.h>
 #include <linux/cgroup.h>
 #include <linux/cred.h>
+#include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/memcontrol.h>
 #include <linux/miscdevice.h>
@@ -248,6 +249,20 @@ static void ctnr_log_hint(struct ctnr_log *l, struct ctnr_log_cursor *cur,
  * caller deals with cur->seq < first_seq); ERR_PTR(-EAGAIN) when the walk
  * to it stopped half-way: drop the lock, let interrupts in, call again.
  */
+/*
+ * The most records one ctnr_log_find() stepped over in one lock hold since
+ * load (or since root wrote 0 to debugfs ctnr/log_walk_max): what the
+ * bound of CTNR_LOG_WALK_MAX is checked against.  Racy updates only ever
+ * lose a maximum that another walk also reached.
+ */
+static u32 ctnr_log_walk_max;
+
+static void ctnr_log_walked(unsigned int steps)
+{
+	if (steps > READ_ONCE(ctnr_log_walk_max))
+		WRITE_ONCE(ctnr_log_walk_max, steps);
+}
+
 static struct ctnr_log_rec *ctnr_log_find(struct ctnr_log *l,
 					  struct ctnr_log_cursor *cur)
 {
@@ -268,11 +283,13 @@ static struct ctnr_log_rec *ctnr_log_find(struct ctnr_log *l,
 	}
 	for (; seq < cur->seq; seq++) {
 		if (!budget--) {
+			ctnr_log_walked(CTNR_LOG_WALK_MAX);
 			ctnr_log_hint(l, cur, seq, off);
 			return ERR_PTR(-EAGAIN);
 		}
 		off = ctnr_ring_norm(r, off + ctnr_ring_at(r, off)->len);
 	}
+	ctnr_log_walked(CTNR_LOG_WALK_MAX - budget);
 	ctnr_log_hint(l, cur, seq, off);
 	return ctnr_ring_at(r, off);
 }
@@ -1225,6 +1242,8 @@ out:
 
 int ctnr_kmsg_init(void)
 {
+	debugfs_create_u32("log_walk_max", 0600, ctnr_debugfs_dir(),
+			   &ctnr_log_walk_max);
 	return misc_register(&ctnr_kmsg_miscdev);
 }
 

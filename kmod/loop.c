@@ -116,6 +116,7 @@ struct ctnr_loop {
 	u32 block_size;
 	atomic64_t rbytes;
 	atomic64_t wbytes;
+	unsigned long quota_logged;		/* jiffies of the EDQUOT line */
 
 	/* ctnr_loop_lock and disk->open_mutex to write, either to read */
 	enum ctnr_loop_state state;
@@ -140,12 +141,14 @@ struct ctnr_loop_cmd {
 };
 
 /*
- * ctnr_loop_lock protects ctnr_loops (writes and walks), every device's
- * state and backing pointer, and the loop_* fields of every container.
+ * ctnr_loop_lock protects ctnr_loops (writes and walks), ctnr_loop_used,
+ * every device's state and backing pointer, and the loop_* fields of every
+ * container.
  * Nests outside a disk's open_mutex.
  */
 static DEFINE_MUTEX(ctnr_loop_lock);
 static DEFINE_XARRAY_ALLOC(ctnr_loops);		/* index -> device */
+static unsigned int ctnr_loop_used;		/* indexes in ctnr_loops */
 static int ctnr_loop_major;
 static struct workqueue_struct *ctnr_loop_wq;	/* deferred teardowns */
 static struct vfsmount *ctnr_loop_devmnt;	/* devtmpfs, for F_OPEN */
@@ -641,11 +644,23 @@ static int ctnr_loop_handle(struct ctnr_loop *lo, struct request *rq,
 
 /*
  * The block layer has no status for a quota: a write over the owner's
- * quota ends as "no space", as one over a full file system does.
+ * quota ends as "no space", as one over a full file system does, and the
+ * container's log says which it was (at most once in 5 s per device).
  */
-static blk_status_t ctnr_loop_status(long err)
+static blk_status_t ctnr_loop_status(struct ctnr_loop *lo, long err)
 {
-	return errno_to_blk_status(err == -EDQUOT ? -ENOSPC : err);
+	unsigned long last = READ_ONCE(lo->quota_logged);
+
+	if (err == -EDQUOT) {
+		if (!last || time_after(jiffies, last + 5 * HZ)) {
+			WRITE_ONCE(lo->quota_logged, jiffies ?: 1);
+			ctnr_log_emit(lo->owner, LOGLEVEL_WARNING,
+				      "%s%d: write over the disk quota of the backing file's owner (EDQUOT), reported as no space\n",
+				      CTNR_LOOP_NAME, lo->index);
+		}
+		err = -ENOSPC;
+	}
+	return errno_to_blk_status(err);
 }
 
 /*
@@ -699,7 +714,7 @@ static void ctnr_loop_work(struct work_struct *work)
 	current->flags = (current->flags & ~CTNR_PF_LOCAL_THROTTLE) | throttle;
 	memalloc_noio_restore(noio);
 	if (ret != CTNR_LOOP_QUEUED)
-		blk_mq_end_request(rq, ctnr_loop_status(ret));
+		blk_mq_end_request(rq, ctnr_loop_status(lo, ret));
 }
 
 static blk_status_t ctnr_loop_queue_rq(struct blk_mq_hw_ctx *hctx,
@@ -745,7 +760,8 @@ static void ctnr_loop_complete(struct request *rq)
 	if (ret >= 0)
 		atomic64_add(bytes, req_op(rq) == REQ_OP_READ ?
 			     &lo->rbytes : &lo->wbytes);
-	blk_mq_end_request(rq, ret < 0 ? ctnr_loop_status(ret) : BLK_STS_OK);
+	blk_mq_end_request(rq, ret < 0 ? ctnr_loop_status(lo, ret) :
+				BLK_STS_OK);
 }
 
 static int ctnr_loop_init_request(struct blk_mq_tag_set *set,
@@ -926,6 +942,7 @@ static void ctnr_loop_teardown(struct ctnr_loop *lo)
 	mutex_lock(&ctnr_loop_lock);
 	if (index >= 0) {
 		xa_erase(&ctnr_loops, index);
+		ctnr_loop_used--;
 		c->loop_count--;
 		ctnr_uncharge(c, CTNR_RES_LOOPS);
 	}
@@ -1058,8 +1075,8 @@ static s64 ctnr_loop_check_file(struct file *file,
 }
 
 /*
- * May an attacher without host privileges back a device with @file?  Only
- * with a file on tmpfs, or on a local block-device file system mounted in
+ * May a device that a container's tasks can reach without host privileges
+ * (ctnr_loop_confined()) be backed by @file?  Only with a file on tmpfs, or on a local block-device file system mounted in
  * the initial user namespace.  Anything else lets the attacher stall the
  * host: a FUSE daemon that stops answering leaves dirty pages that
  * sync(2) waits for under the disk's open_mutex, so does a network file
@@ -1078,7 +1095,8 @@ static const char *ctnr_loop_backing_refused(struct file *file)
 		return "mounted in a user namespace";
 	if (sb->s_magic == FUSE_SUPER_MAGIC)
 		return "FUSE";
-	if (!(sb->s_type->fs_flags & FS_REQUIRES_DEV) || !sb->s_bdev)
+	/* btrfs has no sb->s_bdev (its devices are its own): the flag only */
+	if (!(sb->s_type->fs_flags & FS_REQUIRES_DEV))
 		return "not a local block-device file system";
 	return NULL;
 }
@@ -1228,6 +1246,8 @@ static bool ctnr_loop_host_admin(const struct file *dev_file)
  */
 static int ctnr_loop_blktrace_enforced(struct ctnr_loop *lo)
 {
+	const struct cred *old;
+	struct cred *unpriv;
 	struct file *f;
 	long ret;
 
@@ -1235,12 +1255,34 @@ static int ctnr_loop_blktrace_enforced(struct ctnr_loop *lo)
 		return 0;
 	if (!ctnr_loop_blktrace_hooked)
 		return -EOPNOTSUPP;
+	/* asked as the container's tasks would: without capabilities */
+	unpriv = prepare_creds();
+	if (!unpriv)
+		return -ENOMEM;
+	cap_clear(unpriv->cap_effective);
 	f = ctnr_loop_open_file(lo, O_RDONLY);
-	if (IS_ERR(f))
+	if (IS_ERR(f)) {
+		put_cred(unpriv);
 		return PTR_ERR(f);
+	}
+	old = override_creds(unpriv);
 	ret = f->f_op->unlocked_ioctl(f, BLKTRACESTOP, 0);
+	revert_creds(old);
+	put_cred(unpriv);
 	fput(f);
 	return ret == -EPERM ? 0 : -EOPNOTSUPP;
+}
+
+/*
+ * Can tasks without host privileges reach the device?  Those of its
+ * container can (->open lets them in) unless the container runs in the
+ * initial user namespace; and an attacher without host privileges is one.
+ * Such a device gets the backing allowlist and the blktrace guard,
+ * whoever attaches it: host root attaching for a tenant does not lift them.
+ */
+static bool ctnr_loop_confined(const struct ctnr_container *c, bool host)
+{
+	return !host || ctnr_loop_userns(c) != &init_user_ns;
 }
 
 long ctnr_ioc_loop_attach(struct file *dev_file, void __user *arg)
@@ -1251,7 +1293,7 @@ long ctnr_ioc_loop_attach(struct file *dev_file, void __user *arg)
 	struct ctnr_loop *lo;
 	u32 bs, index, max;
 	const char *why;
-	bool now, host;
+	bool now, host, confined;
 	s64 size;
 	int err, fd = -1;
 
@@ -1280,10 +1322,11 @@ long ctnr_ioc_loop_attach(struct file *dev_file, void __user *arg)
 	/* the log lines below must not be lost to an atomic allocation */
 	ctnr_log_prepare(c);
 	host = ctnr_loop_host_admin(dev_file);
-	if (!host && IS_ENABLED(CONFIG_BLK_DEV_IO_TRACE) &&
+	confined = ctnr_loop_confined(c, host);
+	if (confined && IS_ENABLED(CONFIG_BLK_DEV_IO_TRACE) &&
 	    !ctnr_loop_blktrace_hooked) {
 		ctnr_log_emit(c, LOGLEVEL_WARNING,
-			      "%s: attach refused: no blktrace guard on this kernel, only host root may attach\n",
+			      "%s: attach refused: no blktrace guard on this kernel, only host root may attach, for a container in the initial user namespace\n",
 			      CTNR_LOOP_NAME);
 		err = -EOPNOTSUPP;
 		goto out_put;
@@ -1300,10 +1343,10 @@ long ctnr_ioc_loop_attach(struct file *dev_file, void __user *arg)
 		fput(file);
 		goto out_put;
 	}
-	why = host ? NULL : ctnr_loop_backing_refused(file);
+	why = confined ? ctnr_loop_backing_refused(file) : NULL;
 	if (why) {
 		ctnr_log_emit(c, LOGLEVEL_WARNING,
-			      "%s: attach refused: backing file on %s (%s); below host root only tmpfs and local block-device file systems may back a device\n",
+			      "%s: attach refused: backing file on %s (%s); only tmpfs and local block-device file systems may back a device of a container in a user namespace or one attached without host privileges\n",
 			      CTNR_LOOP_NAME, file_inode(file)->i_sb->s_type->name,
 			      why);
 		fput(file);
@@ -1329,15 +1372,19 @@ long ctnr_ioc_loop_attach(struct file *dev_file, void __user *arg)
 	ctnr_count_add(CTNR_CNT_LOOP_FILE_REFS, 1);
 	lo->owner = ctnr_husk_get(c);	/* not what c pins: no cycle */
 
+	max = min_t(u32, READ_ONCE(ctnr_loop_max), CTNR_LOOP_MAX_INDEX);
 	mutex_lock(&ctnr_loop_lock);
 	if (READ_ONCE(c->unlinked)) {
 		err = -ENOENT;
 	} else if (c->loop_count >= ctnr_loop_quota(c)) {
 		err = -EDQUOT;
+	} else if (c->owner != &init_user_ns &&
+		   ctnr_loop_used >= max - max / 16) {
+		/* the last sixteenth of the pool is the host's, as for containers */
+		err = -ENOSPC;
 	} else if (ctnr_charge(c, CTNR_RES_LOOPS, NULL)) {
 		err = -EDQUOT;	/* the owners' quotas, up the userns chain */
 	} else {
-		max = min_t(u32, READ_ONCE(ctnr_loop_max), CTNR_LOOP_MAX_INDEX);
 		err = max ? xa_alloc(&ctnr_loops, &index, lo,
 				     XA_LIMIT(0, max - 1), GFP_KERNEL) : -EBUSY;
 		if (err == -EBUSY)
@@ -1347,6 +1394,7 @@ long ctnr_ioc_loop_attach(struct file *dev_file, void __user *arg)
 	}
 	if (!err) {
 		lo->index = index;
+		ctnr_loop_used++;
 		c->loop_count++;
 	}
 	mutex_unlock(&ctnr_loop_lock);
@@ -1373,7 +1421,7 @@ long ctnr_ioc_loop_attach(struct file *dev_file, void __user *arg)
 	lo->added = true;
 	ctnr_loop_chown_node(lo);
 
-	if (!host) {
+	if (confined) {
 		err = ctnr_loop_blktrace_enforced(lo);
 		if (err) {
 			ctnr_log_emit(c, LOGLEVEL_WARNING,

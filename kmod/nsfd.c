@@ -10,6 +10,7 @@
  * load, through the initial namespaces' links there.
  */
 #include <linux/cgroup.h>
+#include <linux/cred.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/ipc_namespace.h>
@@ -199,9 +200,11 @@ void ctnr_nsfd_uninit(void)
  * the private procfs, is the link whose following checks
  * ptrace_may_access(PTRACE_MODE_READ_FSCREDS) (proc_fd_access_allowed(),
  * the mode /proc/PID/ns checks, LSMs included) and allocates nothing.
- * Unlike proc_ns_get_link() it does not take exec_update_lock itself: the
- * caller holds it for reading, as proc_ns_get_link() does.  0, -EPERM, or
- * -ESRCH if @task is gone or has no mm any more (on its way out).
+ * Following it takes @task's exec_update_lock for reading
+ * (call_proc_get_link()), so the caller must not hold it: a second
+ * down_read() behind an exec's queued down_write() deadlocks (lockdep:
+ * "possible recursive locking").  0, -EPERM, or -ESRCH if @task is gone or
+ * has no mm any more (on its way out).
  */
 static int ctnr_ns_may_read(struct task_struct *task, pid_t nr)
 {
@@ -228,14 +231,50 @@ static int ctnr_ns_may_read(struct task_struct *task, pid_t nr)
 }
 
 /*
+ * Check that the current task may read @task's namespaces, then take
+ * @task's exec_update_lock for reading: 0 with the lock held if no exec
+ * and no credential change came between the two (the same credentials,
+ * held so that their address cannot be reused, and the same exec count),
+ * so that what was checked is what the namespaces are taken from.  The
+ * check cannot run under the lock (ctnr_ns_may_read()).  -EAGAIN if
+ * @task changed under three checks in a row.
+ */
+static int ctnr_ns_check_and_lock(struct task_struct *task, pid_t nr)
+{
+	const struct cred *cred;
+	bool changed;
+	u64 exec_id;
+	int tries, err;
+
+	for (tries = 0; tries < 3; tries++) {
+		cred = get_task_cred(task);
+		exec_id = READ_ONCE(task->self_exec_id);
+		err = ctnr_ns_may_read(task, nr);
+		if (!err)
+			err = down_read_killable(&task->signal->exec_update_lock);
+		if (err) {
+			put_cred(cred);
+			return err;
+		}
+		changed = rcu_access_pointer(task->real_cred) != cred ||
+			  READ_ONCE(task->self_exec_id) != exec_id;
+		put_cred(cred);
+		if (!changed)
+			return 0;
+		up_read(&task->signal->exec_update_lock);
+	}
+	return -EAGAIN;
+}
+
+/*
  * Pin every namespace of @task (a thread-group leader) that we know how to
  * pin, all of them or none, if the current task may read them (-EPERM
- * otherwise).  As proc_ns_get_link(): the permission and the namespaces
- * are taken under @task's exec_update_lock, so that no exec (new, perhaps
- * setuid, credentials) comes between them.  ->get() finds nothing once
- * the task left its namespaces on its way out, and that can happen between
- * two types; a container with a partial set would fail later, for one
- * type, with a misleading error (-ESRCH instead).
+ * otherwise).  The namespaces are taken under @task's exec_update_lock,
+ * with no exec (new, perhaps setuid, credentials) since the permission was
+ * checked (ctnr_ns_check_and_lock()).  ->get() finds nothing once the task
+ * left its namespaces on its way out, and that can happen between two
+ * types; a container with a partial set would fail later, for one type,
+ * with a misleading error (-ESRCH instead).
  */
 int ctnr_ns_capture(struct ctnr_container *c, struct task_struct *task)
 {
@@ -243,10 +282,9 @@ int ctnr_ns_capture(struct ctnr_container *c, struct task_struct *task)
 	bool same;
 	int t, err;
 
-	err = down_read_killable(&task->signal->exec_update_lock);
+	err = ctnr_ns_check_and_lock(task, nr);
 	if (err)
 		return err;
-	err = ctnr_ns_may_read(task, nr);
 	for (t = 0; !err && t < __CTNR_NS_MAX; t++) {
 		if (!ctnr_ns_ops[t])
 			continue;

@@ -28,10 +28,10 @@ static void lc_loop_attach_error(struct ctnr_handle *h, int err,
 		lc_set_error(h, "CAP_SYS_ADMIN in the container's user namespace is required");
 		break;
 	case -EDQUOT:
-		lc_set_error(h, "the container has as many loop devices as its quota allows");
+		lc_set_error(h, "the container has as many loop devices as its quota allows, or a user namespace above it has (max_ns_loops, max_user_loops)");
 		break;
 	case -ENOSPC:
-		lc_set_error(h, "every ctnrloop device is taken (module parameter loop_max_devices)");
+		lc_set_error(h, "every ctnrloop device is taken (module parameter loop_max_devices; its last sixteenth is for the host's containers)");
 		break;
 	case -EBADF:
 		lc_set_error(h, (flags & CTNR_LOOP_F_READ_ONLY) ?
@@ -47,7 +47,7 @@ static void lc_loop_attach_error(struct ctnr_handle *h, int err,
 	case -EOPNOTSUPP:
 		lc_set_error(h, (flags & CTNR_LOOP_F_DIRECT_IO) ?
 			     "the backing file cannot do direct I/O at this offset and block size" :
-			     "the module cannot hand out an open device (no devtmpfs)");
+			     "refused: the backing file's file system may not back a container's device (only tmpfs and local block-device file systems), or no blktrace guard on this kernel, or no devtmpfs to open the device (the container's log says which)");
 		break;
 	case -EINVAL:
 		lc_set_error(h, "the backing file must be a regular file not opened for appending, the offset below its size and a multiple of the block size (512 or 4096), and at least one block must fit");

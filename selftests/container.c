@@ -378,6 +378,68 @@ TEST_F(container, ids_not_reused)
 	}
 }
 
+/*
+ * NEW checks ptrace read access by following /proc/PID/exe, which takes
+ * the task's exec_update_lock for reading itself; NEW once held it around
+ * that already: an exec of the task, queued for writing between the two,
+ * then waited for NEW and NEW for it (and lockdep called it "possible
+ * recursive locking").  A task that execs itself 100 times is registered
+ * and deleted over and over meanwhile: no hang, and every NEW either
+ * succeeds or says why not.
+ */
+TEST_F_TIMEOUT(container, new_while_its_task_execs, 150)
+{
+	static const char script[] =
+		"#!/bin/sh\n[ \"$1\" -gt 0 ] && exec \"$0\" $(($1 - 1))\n";
+	char path[64], name[64];
+	struct ctnr_ctr c;
+	int fd, r, st = 0, n = 0, ok = 0;
+	bool done = false;
+	int64_t end;
+	pid_t kid;
+
+	snprintf(path, sizeof(path), "/tmp/ctnr-execloop-%d", getpid());
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ((ssize_t)strlen(script), write(fd, script, strlen(script)));
+	close(fd);
+	kid = fork();
+	ASSERT_GE(kid, 0);
+	if (kid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		if (cg_enter(self->cg, getpid()))
+			_exit(126);
+		execl(path, path, "100", (char *)NULL);
+		_exit(127);
+	}
+	end = now_ms() + 60000;
+	while (!(done = waitpid(kid, &st, WNOHANG) == kid) && now_ms() < end) {
+		snprintf(name, sizeof(name), "%s-ex%d", self->prefix, n++);
+		r = ctnr_new(&self->nl, name, kid, 0, &c);
+		if (!r) {
+			ok++;
+			EXPECT_EQ(0, ctnr_del_id(&self->nl, c.id));
+		} else {
+			EXPECT_TRUE(r == -ESRCH || r == -EAGAIN ||
+				    r == -ENOENT) {
+				TH_LOG("NEW of an exec'ing task: %s: %s",
+				       strerror(-r), self->nl.ext_msg);
+			}
+		}
+	}
+	unlink(path);
+	TH_LOG("%d registrations of an exec'ing task, %d succeeded", n, ok);
+	EXPECT_TRUE(done) {
+		TH_LOG("the task has not finished its 100 execs in 60 s");
+		kill_reap(&kid);
+	}
+	if (done)
+		EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 1) {
+			TH_LOG("exec loop ended with status %#x", st);
+		}
+	EXPECT_LT(0, ok);
+}
+
 #define NEXT_ID_PATH "/sys/kernel/debug/ctnr/next_id"
 
 /*

@@ -1166,6 +1166,9 @@ static inline ssize_t read_str(const char *path, char *buf, size_t len)
 	return off;
 }
 
+/* the unprivileged host user of the tests ("uid 1000") */
+#define UNPRIV_UID	1000
+
 /* Drop root for @uid/@gid, staying dumpable (for /proc/self/uid_map)
  * and dying with the parent. */
 static inline int become_user(uid_t uid, gid_t gid)

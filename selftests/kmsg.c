@@ -1243,6 +1243,103 @@ TEST_F(kmsg, journald_style_reader_after_delete)
 	close(w);
 }
 
+struct journald_userns_args {
+	char cg[PATH_MAX];
+	char name[CTNR_NAME_MAX];
+};
+
+/*
+ * The same loop as uid 1000 with only a user namespace of its own (as
+ * `unshare -Ur`), reading the log of the container it registered itself
+ * and then deleted.
+ */
+static void journald_userns_child(int errfd, void *arg)
+{
+	struct journald_userns_args *a = arg;
+	struct epoll_event ev = { .events = EPOLLIN };
+	int fd, w, ep, i, got = 0, eof = 0, wakeups = 0, err = 0, r;
+	struct ctnr_nl nl;
+	struct ctnr_ctr c;
+	struct krec rec;
+	ssize_t n;
+	pid_t kid;
+
+	CHILD_CHECK(errfd, !cg_enter(a->cg, getpid()), "enter cgroup");
+	CHILD_CHECK(errfd, !become_user(UNPRIV_UID, UNPRIV_UID), "setuid");
+	r = enter_userns_as_root(0);
+	CHILD_CHECK(errfd, !r, "userns: %s", strerror(-r));
+	kid = fork();
+	if (kid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		for (;;)
+			pause();
+	}
+	CHILD_CHECK(errfd, kid > 0, "fork");
+	CHILD_CHECK(errfd, !ctnr_nl_open(&nl), "netlink");
+	r = ctnr_new(&nl, a->name, kid, 0, &c);
+	CHILD_CHECK(errfd, !r, "register: %s: %s", strerror(-r), nl.ext_msg);
+	fd = kopen(O_RDONLY | O_NONBLOCK);
+	w = kopen(O_WRONLY);
+	CHILD_CHECK(errfd, fd >= 0 && w >= 0, "open the log: %d %d", fd, w);
+	CHILD_CHECK(errfd, !kwrite(w, "journald-u1"), "write");
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	CHILD_CHECK(errfd, ep >= 0, "%m - epoll");
+	CHILD_CHECK(errfd, !epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev), "%m - add");
+	for (i = 0; i < 100 && got < 2; i++) {
+		if (epoll_wait(ep, &ev, 1, 1000) != 1)
+			continue;
+		n = kread(fd, &rec);
+		if (n > 0)
+			got++;
+		else
+			CHILD_CHECK(errfd, n == -EAGAIN || n == -EPIPE,
+				    "read before delete: %zd", n);
+	}
+	CHILD_CHECK(errfd, got == 2, "%d records before delete", got);
+	CHILD_CHECK(errfd, !kwrite(w, "journald-u2"), "write");
+	r = ctnr_del_id(&nl, c.id);
+	CHILD_CHECK(errfd, !r, "delete its own: %s: %s", strerror(-r),
+		    nl.ext_msg);
+	for (i = 0; i < 1000 && !err; i++) {
+		if (epoll_wait(ep, &ev, 1, 2000) != 1)
+			break;
+		wakeups++;
+		n = kread(fd, &rec);
+		if (n > 0)
+			continue;
+		if (!n)
+			eof++;
+		else if (n != -EAGAIN && n != -EINTR && n != -EPIPE)
+			err = (int)-n;
+	}
+	CHILD_CHECK(errfd, err == ENODEV, "after delete: %s, wanted ENODEV",
+		    strerror(err));
+	CHILD_CHECK(errfd, !eof && wakeups <= 3,
+		    "%d reads of 0 in %d wakeups: journald would spin", eof,
+		    wakeups);
+	CHILD_CHECK(errfd, (ev.events & EPOLLERR) && !(ev.events & EPOLLHUP),
+		    "poll after delete: %#x", ev.events);
+	_exit(0);
+}
+
+TEST_F_TIMEOUT(kmsg, journald_style_reader_after_delete_in_userns, 60)
+{
+	struct journald_userns_args a;
+	char rel[64], msg[512];
+	int r;
+
+	memset(&a, 0, sizeof(a));
+	snprintf(rel, sizeof(rel), "ctnr-kmsg-%d-j", getpid());
+	ASSERT_EQ(0, cg_create(rel, a.cg, sizeof(a.cg)));
+	ASSERT_EQ(0, cg_delegate(a.cg, UNPRIV_UID, UNPRIV_UID));
+	snprintf(a.name, sizeof(a.name), "%sju", self->prefix);
+	r = run_child(journald_userns_child, &a, msg, sizeof(msg), 50000);
+	EXPECT_EQ(0, r) {
+		TH_LOG("%s", msg);
+	}
+	cg_remove(a.cg);
+}
+
 /* a log made again for a container never numbers below the old one */
 TEST_F(kmsg, seq_never_repeats_for_recreated_log)
 {
@@ -1273,11 +1370,14 @@ TEST_F(kmsg, seq_never_repeats_for_recreated_log)
 }
 
 /* lookups far into a big log step in chunks and land right */
+#define WALK_MAX_PATH "/sys/kernel/debug/ctnr/log_walk_max"
+
 TEST_F_TIMEOUT(kmsg, lookups_in_a_big_log, 180)
 {
 	const int total = 60000;
 	struct lset s = { 0 };
 	unsigned long long first;
+	bool walk_max;
 	char line[32];
 	struct krec r;
 	int fd, i;
@@ -1289,6 +1389,8 @@ TEST_F_TIMEOUT(kmsg, lookups_in_a_big_log, 180)
 	ASSERT_GE(fd, 0);
 	ASSERT_LT(0, kread(fd, &r));
 	first = r.seq;		/* the banner */
+	/* the most records one walk stepped over with the lock held */
+	walk_max = !write_str(WALK_MAX_PATH, "0");
 	for (i = 0; i < total; i++) {
 		snprintf(line, sizeof(line), "r%d", i);
 		ASSERT_EQ(0, kwrite(fd, line));
@@ -1309,6 +1411,15 @@ TEST_F_TIMEOUT(kmsg, lookups_in_a_big_log, 180)
 	EXPECT_EQ(first + 1 + total, r.seq);
 	ASSERT_LT(0, kread(fd, &r));
 	EXPECT_STREQ("after-clear", r.text);
+	/* the 50000-record walk went in steps of at most 256 per hold */
+	ASSERT_TRUE(walk_max) {
+		TH_LOG("no debugfs %s", WALK_MAX_PATH);
+	}
+	ASSERT_LT(0, read_str(WALK_MAX_PATH, line, sizeof(line)));
+	EXPECT_LT(0, atoi(line));
+	EXPECT_GE(256, atoi(line)) {
+		TH_LOG("%s records walked in one lock hold", line);
+	}
 	free(s.r);
 	close(fd);
 }
