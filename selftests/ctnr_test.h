@@ -375,7 +375,7 @@ static inline int ctnr_nl_xfer(struct ctnr_nl *nl, struct nl_msg *msg,
 {
 	struct ctnr__xfer x = { .nl = nl, .fn = fn, .arg = arg };
 	struct nl_cb *cb;
-	bool dump;
+	bool dump, overrun = false;
 	int r;
 
 	nl->ext_msg[0] = '\0';
@@ -404,14 +404,21 @@ static inline int ctnr_nl_xfer(struct ctnr_nl *nl, struct nl_msg *msg,
 		r = nl_recvmsgs(nl->sk, cb);
 		if (r < 0 && !x.done) {
 			/*
-			 * A reply came and then the socket overran (libnl's
-			 * NLE_NOMEM is ENOBUFS): what was lost is the ACK the
-			 * kernel could not allocate after the command had
-			 * succeeded.  The reply says so; the ACK adds nothing.
+			 * The socket overran (libnl's NLE_NOMEM is ENOBUFS):
+			 * the kernel could not allocate a message for us.  The
+			 * overrun is reported before what is still queued, so
+			 * read on: if it was the ACK of a command that
+			 * succeeded, its reply is there and says so (the ACK
+			 * adds nothing), and the receive timeout ends the wait.
 			 */
-			if (x.nmsgs && !x.err && r == -NLE_NOMEM && !dump)
+			if (r == -NLE_NOMEM && !dump && !overrun) {
+				overrun = true;
+				continue;
+			}
+			if (overrun && x.nmsgs && !x.err && r == -NLE_AGAIN)
 				break;
-			x.err = r == -NLE_AGAIN ? -ETIMEDOUT : ctnr_nlerr(r);
+			x.err = overrun ? -ENOBUFS :
+				r == -NLE_AGAIN ? -ETIMEDOUT : ctnr_nlerr(r);
 			break;
 		}
 	}

@@ -38,6 +38,7 @@ FIXTURE(failnth) {
 	struct ctnr_counter base[64];
 	int nbase;
 	char tmp[64];		/* a tmpfs for backing files */
+	bool ready;		/* setup completed (a SKIP there still runs the test) */
 };
 
 FIXTURE_SETUP(failnth)
@@ -87,6 +88,7 @@ FIXTURE_SETUP(failnth)
 	snprintf(self->tmp, sizeof(self->tmp), "/tmp/ctnr-failnth.XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->tmp));
 	ASSERT_EQ(0, mount("tmpfs", self->tmp, "tmpfs", 0, "size=16m"));
+	self->ready = true;
 }
 
 FIXTURE_TEARDOWN(failnth)
@@ -202,7 +204,11 @@ static int op_new(FIXTURE_DATA(failnth) *self UNUSED, int n UNUSED,
 	int r;
 
 	snprintf(name, sizeof(name), "fn-%d-%d", getpid(), n);
+	memset(&c, 0, sizeof(c));
 	r = ctnr_new(&self->nl, name, self->init, 0, &c);
+	/* the ACK came but the reply was lost: the id by its name */
+	if (!r && !c.id)
+		ctnr_get_name(&self->nl, name, &c);
 	if (!r)
 		*undo = (void *)(uintptr_t)c.id;
 	return r;
@@ -357,6 +363,8 @@ static void sweep(struct __test_metadata *_metadata,
 	int n, r, failed = 0;
 	bool fired;
 
+	if (!self->ready)
+		SKIP(return, "no fail-nth or failslab (not the debug kernel)");
 	r = op->run(self, 0, &undo);
 	ASSERT_EQ(0, r) {
 		TH_LOG("%s without a fault: %s", op->name, strerror(-r));
@@ -437,6 +445,9 @@ TEST_F_TIMEOUT(failnth, kmsg_open_write_read, 300)
 		"kmsg_open_write_read", op_kmsg, NULL, NULL,
 	};
 	char line[PATH_MAX / 2], back[PATH_MAX];
+
+	if (!self->ready)
+		SKIP(return, "no fail-nth or failslab (not the debug kernel)");
 
 	/* where the test was: "0::/path" */
 	ASSERT_LT(3, read_str("/proc/self/cgroup", line, sizeof(line)));
