@@ -407,7 +407,7 @@ TEST_F(core, unprivileged_user_may_ask_version)
 }
 
 /* `ctnrctl -j version` prints one valid JSON object with an "abi" key */
-TEST_F(core, cli_version_json)
+TEST_F_TIMEOUT(core, cli_version_json, 120)
 {
 	char out[8192], err[4096], why[4096];
 	int r;
