@@ -1886,7 +1886,7 @@ tenant_main(int to, int from, const char *cgroup, uid_t uid,
 	struct tenant_rep rep;
 	struct ctnr_ctr c;
 	struct ctnr_nl nl;
-	pid_t kid;
+	pid_t kid, tenant;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (cgroup && cg_enter(cgroup, getpid()))
@@ -1895,9 +1895,18 @@ tenant_main(int to, int from, const char *cgroup, uid_t uid,
 		_exit(11);
 	if (enter_userns_as_root(more))
 		_exit(12);
+	tenant = getpid();
 	kid = fork();
 	if (kid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		/*
+		 * tenant_stop() kills the tenant, not the kid: a tenant
+		 * killed before the kid set its parent-death signal sends
+		 * none, and the kid, paused for ever, kept the cgroup busy
+		 * and the module in use (an inherited /dev/ctnr).
+		 */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) ||
+		    getppid() != tenant)
+			_exit(0);
 		for (;;)
 			pause();
 	}
@@ -2714,6 +2723,81 @@ TEST_F_TIMEOUT(container, cli_add_list_show_del, 90)
 	ASSERT_EQ(0, ctnr_get_name(&self->nl, name, &c));
 	ASSERT_EQ(CTNR_F_AUTOREMOVE, c.flags);
 	ASSERT_EQ(0, ctnr_del_id(&self->nl, c.id));
+}
+
+/* A fixture defined last, so that its test runs after the others. */
+FIXTURE(zz_after_all) {
+	int unused;
+};
+
+FIXTURE_SETUP(zz_after_all)
+{
+	self->unused = 0;
+}
+
+FIXTURE_TEARDOWN(zz_after_all)
+{
+}
+
+/*
+ * Other processes of this program, but for the harness (our parent): the
+ * pids, in @buf, and their number.
+ */
+static int stray_procs(char *buf, size_t len)
+{
+	char me[PATH_MAX], exe[PATH_MAX], p[64];
+	struct dirent *de;
+	size_t off = 0;
+	ssize_t n;
+	DIR *d;
+	int nr = 0;
+
+	buf[0] = '\0';
+	n = readlink("/proc/self/exe", me, sizeof(me) - 1);
+	d = opendir("/proc");
+	if (n <= 0 || !d) {
+		if (d)
+			closedir(d);
+		return -1;
+	}
+	me[n] = '\0';
+	while ((de = readdir(d))) {
+		pid_t pid = atoi(de->d_name);
+
+		if (pid <= 0 || pid == getpid() || pid == getppid())
+			continue;
+		snprintf(p, sizeof(p), "/proc/%d/exe", pid);
+		n = readlink(p, exe, sizeof(exe) - 1);
+		if (n <= 0)
+			continue;
+		exe[n] = '\0';
+		if (strcmp(exe, me))
+			continue;
+		nr++;
+		if (off < len)
+			off += snprintf(buf + off, len - off, " %d", pid);
+	}
+	closedir(d);
+	return nr;
+}
+
+/*
+ * After all of the above, no process of theirs is left: one that is holds
+ * what it inherited (/dev/ctnr: the module stays in use) and its cgroup.
+ * A tenant's child paused for ever, when the tenant was killed before the
+ * child set its parent-death signal.
+ */
+TEST_F_TIMEOUT(zz_after_all, no_stray_process, 30)
+{
+	int64_t end = now_ms() + 10000;
+	char pids[256];
+	int nr;
+
+	while ((nr = stray_procs(pids, sizeof(pids))) > 0 && now_ms() < end)
+		sleep_ms(50);
+	EXPECT_EQ(0, nr) {
+		TH_LOG("processes of this suite still alive:%s", pids);
+	}
 }
 
 TEST_HARNESS_MAIN
