@@ -120,6 +120,24 @@ static int loop_wait_gone(uint32_t index, int timeout_ms)
 	return 0;
 }
 
+/*
+ * umount(@mnt), retrying while it is busy: a device whose backing file is
+ * on @mnt leaves sysfs before it drops the file, and a device torn down
+ * by its last close (a lazy detach) drops it from a worker, whose fput()
+ * completes later still (delayed_fput).  0 or -errno.
+ */
+static int umount_busy(const char *mnt, int timeout_ms)
+{
+	int64_t end = now_ms() + timeout_ms;
+
+	while (umount(mnt)) {
+		if (errno != EBUSY || now_ms() > end)
+			return -errno;
+		sleep_ms(20);
+	}
+	return 0;
+}
+
 static int loop_open(uint32_t index, int flags)
 {
 	char p[64];
@@ -1363,7 +1381,7 @@ TEST_F_TIMEOUT(loop, fsfreeze_while_writing, 300)
 					 CTNR_LOOP_DETACH_F_LAZY));
 		EXPECT_EQ(0, loop_wait_gone(ld[i].index, 10000));
 	}
-	EXPECT_EQ(0, umount(mnt));
+	EXPECT_EQ(0, umount_busy(mnt, 5000));
 	close(lx.fd);
 }
 
@@ -1417,7 +1435,7 @@ TEST_F_TIMEOUT(loop, odirect_backing_fd_needs_aligned_blocks, 180)
 	close(fd);
 	EXPECT_EQ(0, loop_detach(self->dev, ld.index, CTNR_LOOP_DETACH_F_LAZY));
 	EXPECT_EQ(0, loop_wait_gone(ld.index, 10000));
-	EXPECT_EQ(0, umount(mnt));
+	EXPECT_EQ(0, umount_busy(mnt, 5000));
 }
 
 struct path_args {
@@ -2601,7 +2619,7 @@ TEST_F_TIMEOUT(loop, backing_io_under_file_credentials, 180)
 	EXPECT_EQ(0, loop_counters_wait(self->base_dev + 1,
 					self->base_files + 1, 10000));
 	unlink(q.file);
-	EXPECT_EQ(0, umount(mnt));
+	EXPECT_EQ(0, umount_busy(mnt, 5000));
 	close(lx.fd);
 }
 
