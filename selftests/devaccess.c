@@ -2461,6 +2461,168 @@ TEST_F_TIMEOUT(dev, concurrent_rules_and_opens, 180)
 }
 
 /* ------------------------------------------------------------------ */
+/* threaded cgroups                                                   */
+
+/*
+ * A process whose two threads sit in two sibling threaded cgroups: each
+ * thread reports its tid, waits for a byte on @go, opens @node and
+ * reports the errno (0: opened).
+ */
+struct thr_proc {
+	int tids[2];		/* pipe: the threads' tids */
+	int go[2];		/* pipe: one byte per thread */
+	int res[2];		/* pipe: one int per thread */
+	const char *cg, *node;
+};
+
+static void *thr_main(void *arg)
+{
+	struct thr_proc *t = arg;
+	int tid = (int)syscall(SYS_gettid), e = 0, fd;
+	char ch;
+
+	if (write(t->tids[1], &tid, sizeof(tid)) != sizeof(tid) ||
+	    read(t->go[0], &ch, 1) != 1)
+		return NULL;
+	fd = open(t->node, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		e = errno;
+	else
+		close(fd);
+	if (write(t->res[1], &e, sizeof(e)) != sizeof(e))
+		return NULL;
+	return NULL;
+}
+
+static void thr_child(int errfd, void *arg)
+{
+	struct thr_proc *t = arg;
+	pthread_t th;
+
+	CHILD_CHECK(errfd, !cg_enter(t->cg, getpid()), "enter %s", t->cg);
+	CHILD_CHECK(errfd, !pthread_create(&th, NULL, thr_main, t), "thread");
+	thr_main(t);
+	pthread_join(th, NULL);
+}
+
+struct thr_run {
+	struct thr_proc p;
+	int status;
+	char msg[512];
+};
+
+static void *thr_run_thread(void *arg)
+{
+	struct thr_run *r = arg;
+
+	r->status = run_child(thr_child, &r->p, r->msg, sizeof(r->msg),
+			      CHILD_TIMEOUT);
+	return NULL;
+}
+
+/* Move thread @tid into threaded cgroup @cg. */
+static int cg_enter_thread(const char *cg, int tid)
+{
+	char path[PATH_MAX + 32], buf[32];
+
+	snprintf(path, sizeof(path), "%s/cgroup.threads", cg);
+	snprintf(buf, sizeof(buf), "%d", tid);
+	return write_str(path, buf);
+}
+
+/* Is thread @tid's cgroup (of /proc/self/cgroup form) @cg's? */
+static bool thread_in_cgroup(int tid, const char *cg)
+{
+	char path[64], buf[PATH_MAX];
+	const char *rel = cg + strlen(cg2_root());
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", tid);
+	if (read_str(path, buf, sizeof(buf)) <= 0)
+		return false;
+	chomp(buf);
+	return !strncmp(buf, "0::", 3) && !strcmp(buf + 3, rel);
+}
+
+/*
+ * F14: a container registered from a thread of a threaded cgroup binds
+ * the threaded domain, which holds every thread of the process: a
+ * sibling thread moved to a sibling threaded cgroup is still inside the
+ * container, and a denied device is denied to both threads.
+ */
+TEST_F_TIMEOUT(dev, threaded_cgroup_threads_bound, 90)
+{
+	char rel[128], path[PATH_MAX + 64];
+	const char *t1, *t2;
+	struct thr_run run = { 0 };
+	struct ctnr_ctr out;
+	char name[CTNR_NAME_MAX];
+	int tids[2], res[2], i, n;
+	pthread_t th;
+
+	/* D, a domain, with two threaded children (teardown: last first) */
+	snprintf(rel, sizeof(rel), "ctnrtest-%sthr", self->prefix);
+	ASSERT_EQ(0, cg_create(rel, self->cgs[0], sizeof(self->cgs[0])));
+	snprintf(rel, sizeof(rel), "ctnrtest-%sthr/t1", self->prefix);
+	ASSERT_EQ(0, cg_create(rel, self->cgs[1], sizeof(self->cgs[1])));
+	snprintf(rel, sizeof(rel), "ctnrtest-%sthr/t2", self->prefix);
+	ASSERT_EQ(0, cg_create(rel, self->cgs[2], sizeof(self->cgs[2])));
+	t1 = self->cgs[1];
+	t2 = self->cgs[2];
+	snprintf(path, sizeof(path), "%s/cgroup.type", t1);
+	if (write_str(path, "threaded"))
+		SKIP(return, "%m - cannot make %s threaded", t1);
+	snprintf(path, sizeof(path), "%s/cgroup.type", t2);
+	ASSERT_EQ(0, write_str(path, "threaded"));
+	TP_OPEN_OR_SKIP();
+
+	ASSERT_EQ(0, pipe2(run.p.tids, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(run.p.go, O_CLOEXEC));
+	ASSERT_EQ(0, pipe2(run.p.res, O_CLOEXEC));
+	run.p.cg = self->cgs[0];
+	run.p.node = NODE("null");
+	ASSERT_EQ(0, pthread_create(&th, NULL, thr_run_thread, &run));
+	for (i = 0; i < 2; i++)
+		ASSERT_EQ((ssize_t)sizeof(int),
+			  read(run.p.tids[0], &tids[i], sizeof(int)));
+	ASSERT_EQ(0, cg_enter_thread(t1, tids[0])) TH_LOG("tid %d", tids[0]);
+	ASSERT_EQ(0, cg_enter_thread(t2, tids[1])) TH_LOG("tid %d", tids[1]);
+	EXPECT_TRUE(thread_in_cgroup(tids[0], t1));
+	EXPECT_TRUE(thread_in_cgroup(tids[1], t2));
+
+	/* registered from the thread in t1: the container binds D */
+	snprintf(name, sizeof(name), "%sthr-t1", self->prefix);
+	ASSERT_EQ(0, ctnr_new(&self->nl, name, tids[0], 0, &out)) {
+		TH_LOG("%s", self->nl.ext_msg);
+	}
+	EXPECT_EQ(NULL, strstr(out.cgroup, "/t1")) {
+		TH_LOG("the container binds %s, not the threaded domain",
+		       out.cgroup);
+	}
+	ASSERT_EQ(0, dev_add(&self->nl, out.id, T_C, 1, 3, ACC_RWM)) {
+		TH_LOG("%s", self->nl.ext_msg);
+	}
+	ASSERT_EQ(2, write(run.p.go[1], "gg", 2));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ((ssize_t)sizeof(int),
+			  read(run.p.res[0], &res[i], sizeof(int)));
+		EXPECT_EQ(EPERM, res[i]) {
+			TH_LOG("a thread opened /dev/null: %s",
+			       res[i] ? strerror(res[i]) : "success");
+		}
+	}
+	pthread_join(th, NULL);
+	EXPECT_EQ(0, run.status) TH_LOG("%s", run.msg);
+	n = tp_count(self, out.id, 'c', 1, 3, NULL);
+	EXPECT_EQ(2, n) TH_LOG("%d ctnr_dev_denied events for two threads", n);
+	EXPECT_EQ(0, ctnr_del_id(&self->nl, out.id));
+	for (i = 0; i < 2; i++) {
+		close(run.p.tids[i]);
+		close(run.p.go[i]);
+		close(run.p.res[i]);
+	}
+}
+
+/* ------------------------------------------------------------------ */
 /* routes to the check                                                */
 
 /* A free kernel loop device (/dev/loopN, N in *@num), or -errno. */
