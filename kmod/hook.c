@@ -23,6 +23,19 @@
  *   same reason.  The post-handler runs only when the function was let
  *   through; after a diversion the core skips it.
  *
+ *   That holds when our probe is the first on the function, or when
+ *   others join it later (the kprobe core then builds an aggregate probe
+ *   that inherits the post-handler).  It does not when another kprobe was
+ *   there first: ours then only joins that one's aggregate, which, if it
+ *   is armed, stays in the ftrace ops it was armed with, without
+ *   IPMODIFY, for as long as it stays armed (and with a post-handler,
+ *   joining corrupts the kprobe core's idea of those ops: see
+ *   ctnr_hook_kprobe_register()).  The module cannot see that
+ *   aggregate's state, so a probe that joined another at registration
+ *   ("shared") is refused: the hook is lapsed with that reason, and every
+ *   arming tries to register the probe again, which works once the other
+ *   probe is gone.  On int3 the same holds for optimisation.
+ *
  * - Verified.  The user supplies a canary: a call of the function with
  *   arguments no real caller passes, which its divert callback answers
  *   with ctnr_hook_canary(), returning CTNR_HOOK_CANARY_RET.  The canary
@@ -52,9 +65,11 @@
  *   every enforcement at once, so rmmod fails as for a module in use.
  *
  * What it does not guarantee: a call made while another kprobe handler
- * runs on the same CPU, or a recursive ftrace entry, is missed by the
- * kprobe core (it counts them in nmissed, which debugfs and INFO show and
- * the periodic check logs); and host root can always disarm kprobes.
+ * runs on the same CPU is missed by the kprobe core (it counts it in
+ * nmissed, which debugfs and INFO show and the periodic check logs); a
+ * recursive ftrace entry, or one while ftrace is disabled, is dropped
+ * before the kprobe core sees it and counted nowhere; and host root can
+ * always disarm kprobes.
  *
  * Locking: ctnr_hooks_lock protects the ctnr_hooks list and nests outside
  * each hook's lock, which protects the hook's state (see hook.h) and nests
@@ -126,8 +141,8 @@ static const char *ctnr_hook_why_text(enum ctnr_hook_why why)
 		return "the function cannot be probed on this kernel";
 	case CTNR_HOOK_WHY_ARM:
 		return "the kprobe cannot be armed";
-	case CTNR_HOOK_WHY_OPTIMIZED:
-		return "the kprobe was jump-optimised and cannot divert";
+	case CTNR_HOOK_WHY_SHARED:
+		return "another kprobe was on the function when ours was registered, so it may be armed without IPMODIFY (remove that probe: tracefs kprobe_events, perf, bpftrace; the next arming tries again)";
 	case CTNR_HOOK_WHY_CANARY:
 		return "the canary call was not diverted (kprobes disarmed in debugfs kprobes/enabled, ftrace stopped, or a livepatch or trampoline in the way)";
 	}
@@ -152,8 +167,8 @@ static void ctnr_hook_extack(struct netlink_ext_ack *extack,
 	case CTNR_HOOK_WHY_ARM:
 		NL_SET_ERR_MSG(extack, "the enforcement hook cannot be armed");
 		break;
-	case CTNR_HOOK_WHY_OPTIMIZED:
-		NL_SET_ERR_MSG(extack, "the enforcement hook was jump-optimised and does not divert calls");
+	case CTNR_HOOK_WHY_SHARED:
+		NL_SET_ERR_MSG(extack, "another kprobe was on the function when the enforcement hook registered its own: IPMODIFY cannot be guaranteed (remove that probe), see the kernel log");
 		break;
 	case CTNR_HOOK_WHY_CANARY:
 		NL_SET_ERR_MSG(extack, "the enforcement hook does not divert calls (kprobes disarmed in debugfs?): nothing would be enforced, see the kernel log");
@@ -180,6 +195,18 @@ static const char *const ctnr_hook_state_names[] = {
 static const char *ctnr_hook_mode(const struct ctnr_hook *h)
 {
 	return kprobe_ftrace((struct kprobe *)&h->kp) ? "ftrace" : "int3";
+}
+
+/*
+ * What can be said of IPMODIFY: not measured (the ftrace ops of a kprobe
+ * are the kprobe core's), only what follows from how the probe was
+ * registered (see the top of this file).
+ */
+static const char *ctnr_hook_ipmodify(const struct ctnr_hook *h)
+{
+	if (h->shared)
+		return "unknown";
+	return kprobe_ftrace((struct kprobe *)&h->kp) ? "expected" : "n/a";
 }
 
 bool ctnr_hook_verified(struct ctnr_hook *h)
@@ -264,10 +291,11 @@ static bool ctnr_hook_test(struct ctnr_hook *h)
 	long got;
 
 	h->checks++;
-	if (kprobe_optimized(&h->kp)) {
-		h->why = CTNR_HOOK_WHY_OPTIMIZED;
-		return false;
-	}
+	/*
+	 * No kprobe_optimized() here: an optimised probe is always an
+	 * aggregate, never ours, and it cannot divert, which the canary
+	 * sees.
+	 */
 	got = h->canary_call();
 	if (got != CTNR_HOOK_CANARY_RET) {
 		h->why = CTNR_HOOK_WHY_CANARY;
@@ -287,6 +315,83 @@ static void ctnr_hook_report_missed(struct ctnr_hook *h)
 	pr_warn_ratelimited("hook %s: %lu calls of %s missed by the kprobe (nested in another probe handler or ftrace recursion): they were not checked\n",
 			    h->name, missed - h->missed_seen, h->symbol);
 	h->missed_seen = missed;
+}
+
+/*
+ * Register @h's kprobe, disarmed, from scratch (also again after
+ * unregister_kprobe(), as trace_kprobe does), and note whether it joined
+ * a probe that was already on the function.  Caller holds @h->lock, or
+ * has @h to itself.
+ */
+static int ctnr_hook_kprobe_register(struct ctnr_hook *h)
+{
+	int err;
+
+	memset(&h->kp, 0, sizeof(h->kp));
+	h->kp.symbol_name = h->symbol;
+	h->kp.pre_handler = ctnr_hook_pre;
+	h->kp.flags = KPROBE_FLAG_DISABLED;
+	h->missed_seen = 0;
+	/*
+	 * Registered without the post-handler, which is set once the probe
+	 * is known to be alone: a probe with one that joins an armed ftrace
+	 * aggregate marks the aggregate IPMODIFY although it is armed
+	 * through the other ops, and the kprobe core then disarms it
+	 * through the wrong ones (a warning, and the other probe can be
+	 * neither disabled nor removed; 6.1 then crashed after our unload).
+	 * One without a post-handler joins and leaves it harmlessly.
+	 */
+	err = register_kprobe(&h->kp);
+	if (err)
+		return err;
+	/*
+	 * register_kprobe() leaves the list of a probe alone on its address
+	 * empty, and links one that joins another's aggregate into it.  A
+	 * probe that joins ours from now on copies our post-handler into
+	 * its aggregate: look again once it is set.
+	 */
+	h->shared = !list_empty(&h->kp.list);
+	if (!h->shared) {
+		WRITE_ONCE(h->kp.post_handler, ctnr_hook_post);
+		smp_mb();	/* the write, then the second look */
+		h->shared = !list_empty(&h->kp.list);
+		if (h->shared)
+			WRITE_ONCE(h->kp.post_handler, NULL);
+	}
+	if (h->shared) {
+		h->why = CTNR_HOOK_WHY_SHARED;
+		pr_warn("hook %s: another kprobe is on %s: %s\n", h->name,
+			h->symbol, ctnr_hook_why_text(h->why));
+	}
+	return 0;
+}
+
+/*
+ * @h's probe was registered as shared: register it again, in case the
+ * other probe is gone.  True when it is alone now.  Caller holds @h->lock;
+ * a shared probe is never armed.
+ */
+static bool ctnr_hook_unshare(struct ctnr_hook *h)
+{
+	int err;
+
+	lockdep_assert_held(&h->lock);
+	if (WARN_ON_ONCE(h->armed))
+		return false;
+	unregister_kprobe(&h->kp);	/* waits for handlers */
+	err = ctnr_hook_kprobe_register(h);
+	if (err) {
+		WRITE_ONCE(h->registered, false);
+		h->shared = false;
+		h->why = CTNR_HOOK_WHY_REGISTER;
+		pr_err("hook %s: cannot register the kprobe on %s again (%d): what depends on it is unavailable\n",
+		       h->name, h->symbol, err);
+		return false;
+	}
+	if (!h->shared)
+		pr_info("hook %s: no other kprobe on %s any more\n", h->name,
+			h->symbol);
+	return !h->shared;
 }
 
 static int ctnr_hook_arm(struct ctnr_hook *h)
@@ -320,6 +425,8 @@ static void ctnr_hook_disarm(struct ctnr_hook *h)
 /* Arm if need be and check.  Caller holds @h->lock. */
 static bool ctnr_hook_arm_and_test(struct ctnr_hook *h)
 {
+	if (h->shared && !ctnr_hook_unshare(h))
+		return false;
 	return !ctnr_hook_arm(h) && ctnr_hook_test(h);
 }
 
@@ -341,6 +448,8 @@ static void ctnr_hook_check_work(struct work_struct *work)
 		goto out;
 	if (!h->users && h->verified)
 		goto out;	/* idle: the next arming checks */
+	if (!h->users && h->shared)
+		goto out;	/* the next arming tries again */
 	ok = ctnr_hook_arm_and_test(h);
 	ctnr_hook_verdict(h, ok, false);
 	if (!h->users)
@@ -433,10 +542,9 @@ static int ctnr_hook_show(struct seq_file *m, void *v)
 	seq_printf(m, "name %s\nsymbol %s\nstate %s\n", h->name, h->symbol,
 		   ctnr_hook_state_names[ctnr_hook_state(h)]);
 	if (h->registered)
-		seq_printf(m, "mode %s\nipmodify %d\noptimized %d\narmed %d\nmissed %lu\n",
-			   ctnr_hook_mode(h), !!h->kp.post_handler,
-			   !!(h->kp.flags & KPROBE_FLAG_OPTIMIZED), h->armed,
-			   h->kp.nmissed);
+		seq_printf(m, "mode %s\nipmodify %s\nshared %d\narmed %d\nmissed %lu\n",
+			   ctnr_hook_mode(h), ctnr_hook_ipmodify(h), h->shared,
+			   h->armed, h->kp.nmissed);
 	seq_printf(m, "users %u\nchecks %lu\nlapses %lu\nreason %s\n",
 		   h->users, h->checks, h->lapses,
 		   h->why ? ctnr_hook_why_text(h->why) : "-");
@@ -456,10 +564,6 @@ int ctnr_hook_register(struct ctnr_hook *h)
 	mutex_init(&h->lock);
 	INIT_DELAYED_WORK(&h->check_work, ctnr_hook_check_work);
 	INIT_DELAYED_WORK(&h->disarm_work, ctnr_hook_disarm_work);
-	h->kp.symbol_name = h->symbol;
-	h->kp.pre_handler = ctnr_hook_pre;
-	h->kp.post_handler = ctnr_hook_post;
-	h->kp.flags = KPROBE_FLAG_DISABLED;
 
 	mutex_lock(&ctnr_hooks_lock);
 	list_add_tail(&h->node, &ctnr_hooks);
@@ -475,7 +579,7 @@ int ctnr_hook_register(struct ctnr_hook *h)
 		h->why = CTNR_HOOK_WHY_LTO;
 		err = -EOPNOTSUPP;
 	} else {
-		err = register_kprobe(&h->kp);
+		err = ctnr_hook_kprobe_register(h);
 		if (err)
 			h->why = CTNR_HOOK_WHY_REGISTER;
 	}
@@ -487,10 +591,11 @@ int ctnr_hook_register(struct ctnr_hook *h)
 
 	mutex_lock(&h->lock);
 	WRITE_ONCE(h->registered, true);
-	ok = ctnr_hook_arm_and_test(h);
+	/* a shared probe is not armed: it could not be trusted anyway */
+	ok = !h->shared && ctnr_hook_arm_and_test(h);
 	ctnr_hook_disarm(h);
 	ctnr_hook_verdict(h, ok, true);
-	if (!ok)
+	if (!ok && !h->shared)
 		ctnr_hook_queue_check(h);
 	mutex_unlock(&h->lock);
 	if (!ok) {

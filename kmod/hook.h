@@ -62,7 +62,7 @@ enum ctnr_hook_why {
 	CTNR_HOOK_WHY_LTO,		/* Clang LTO may inline the function */
 	CTNR_HOOK_WHY_REGISTER,		/* register_kprobe() failed */
 	CTNR_HOOK_WHY_ARM,		/* enable_kprobe() failed */
-	CTNR_HOOK_WHY_OPTIMIZED,	/* jump-optimised: cannot divert */
+	CTNR_HOOK_WHY_SHARED,		/* another probe was there first */
 	CTNR_HOOK_WHY_CANARY,		/* the canary call was not diverted */
 };
 
@@ -91,6 +91,7 @@ struct ctnr_hook {
 	bool registered;
 	bool armed;
 	bool ever_armed;		/* unregistering must wait for tasks */
+	bool shared;			/* registered into another's aggregate */
 	bool verified;			/* the last check passed */
 	enum ctnr_hook_why why;		/* of the last failure */
 	long canary_got;		/* what the last failed canary returned */
