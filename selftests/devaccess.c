@@ -878,19 +878,25 @@ static bool file_has_line(const char *path, const char *a, const char *b)
 	return found;
 }
 
-/* Does the kernel log hold a line containing @s? */
-static bool kmsg_has(const char *s)
+/* How many lines of the kernel log contain @s. */
+static int kmsg_count(const char *s)
 {
 	char line[1024];
-	bool found = false;
+	int n = 0;
 	FILE *f = popen("dmesg 2>/dev/null", "re");
 
 	if (!f)
-		return false;
+		return 0;
 	while (fgets(line, sizeof(line), f))
-		found |= !!strstr(line, s);
+		n += !!strstr(line, s);
 	pclose(f);
-	return found;
+	return n;
+}
+
+/* Does the kernel log hold a line containing @s? */
+static bool kmsg_has(const char *s)
+{
+	return kmsg_count(s) > 0;
 }
 
 static int kprobes_set_enabled(FIXTURE_DATA(dev) *self, bool on)
@@ -1858,6 +1864,15 @@ TEST_F_TIMEOUT(dev, hook_lapse_noticed_and_reported, 120)
 		      "does not divert calls");
 	EXPECT_REJECT(EOPNOTSUPP, dev_del(&self->nl, id, T_C, 1, 3, ACC_RW),
 		      "does not divert calls");
+	/*
+	 * So do edits that change nothing (re-adding a rule in force, a
+	 * v1 deny write of bits no exception has): re-applying a policy
+	 * must not report success for rules that are not enforced.
+	 */
+	EXPECT_REJECT(EOPNOTSUPP, dev_add(&self->nl, id, T_C, 1, 3, ACC_RW),
+		      "does not divert calls");
+	EXPECT_REJECT(EOPNOTSUPP, dev_write(&self->nl, id, false, T_C, 1, 9,
+					    ACC_R), "does not divert calls");
 	/* dropping a policy altogether does not need the hook */
 	EXPECT_EQ(0, dev_default(&self->nl, self->c[1].id, CTNR_DEV_ALLOW));
 	EXPECT_REJECT(EOPNOTSUPP, dev_default(&self->nl, self->c[1].id,
@@ -1886,6 +1901,9 @@ TEST_F_TIMEOUT(dev, hook_lapse_noticed_and_reported, 120)
  */
 TEST_F_TIMEOUT(dev, hook_shared_probe_arming_checked, 120)
 {
+	struct hook_info hi;
+	struct ctnr_nl ev;
+	int logged;
 	uint32_t id;
 
 	if (access(KPROBES_ENABLED, W_OK) ||
@@ -1901,9 +1919,24 @@ TEST_F_TIMEOUT(dev, hook_shared_probe_arming_checked, 120)
 	self->trace_probe = true;
 	ASSERT_EQ(0, write_str(TRACEFS "/events/kprobes/" TRACE_PROBE "/enable",
 			       "1"));
+	ASSERT_EQ(0, ctnr_events_open(&ev));
+	logged = kmsg_count("is not diverted any more");
 	ASSERT_EQ(0, kprobes_set_enabled(self, false));
 	EXPECT_REJECT(EOPNOTSUPP, dev_default(&self->nl, id, CTNR_DEV_DENY),
 		      "does not divert calls");
+	/* the refusal at arming is reported: log line, event, state */
+	EXPECT_EQ(0, hook_event_wait(&ev, CTNR_HOOK_LAPSED, 5000)) {
+		TH_LOG("no HOOK event for the refusal at arming");
+	}
+	EXPECT_EQ(logged + 1, kmsg_count("is not diverted any more"));
+	ASSERT_EQ(0, hook_info(&self->nl, &hi));
+	EXPECT_EQ(CTNR_HOOK_LAPSED, hi.state);
+	EXPECT_NE(NULL, strstr(hi.reason, "canary")) TH_LOG("%s", hi.reason);
+	/* refused again while lapsed: same errno and message, logged once */
+	EXPECT_REJECT(EOPNOTSUPP, dev_default(&self->nl, id, CTNR_DEV_DENY),
+		      "does not divert calls");
+	EXPECT_EQ(logged + 1, kmsg_count("is not diverted any more"));
+	ctnr_nl_close(&ev);
 	RUN_OPS(self->c[0].cg, OPEN(NODE("zero"), O_RDONLY, 0));
 	ASSERT_EQ(0, kprobes_set_enabled(self, true));
 	ASSERT_EQ(0, dev_default(&self->nl, id, CTNR_DEV_DENY)) {
