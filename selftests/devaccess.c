@@ -2726,7 +2726,7 @@ static void mount_child(int errfd, void *arg)
 
 /*
  * mount(2) of a block device opens it by dev_t (blkdev_get_by_dev() on
- * 6.1, bdev_file_open_by_dev() and bdev_permission() from 6.8), not
+ * 6.1, bdev_file_open_by_dev() and bdev_permission() on 6.12), not
  * through inode_permission(): the rules apply there too, and it is the
  * module that refuses.
  */
