@@ -99,6 +99,8 @@ struct ctnr_hook {
 	unsigned long checks;		/* canary calls made */
 	unsigned long lapses;		/* checks that failed after a good one */
 	unsigned long missed_seen;	/* kp.nmissed at the last report */
+	atomic_long_t traps;		/* calls that came by a stray int3 */
+	unsigned long traps_seen;	/* @traps at the last report */
 	struct delayed_work check_work;	/* periodic check */
 	struct delayed_work disarm_work;
 	struct dentry *debugfs;
@@ -149,5 +151,7 @@ bool ctnr_arch_hook_supported(void);
 void ctnr_arch_hook_args(const struct pt_regs *regs,
 			 unsigned long args[CTNR_HOOK_ARGS]);
 void ctnr_arch_hook_divert(struct pt_regs *regs, void *fn);
+void ctnr_arch_hook_skip_ftrace(struct pt_regs *regs, unsigned long addr);
+bool ctnr_arch_hook_trapped(const struct pt_regs *regs);
 
 #endif /* _CTNR_HOOK_H */
