@@ -1808,6 +1808,7 @@ TEST_F_TIMEOUT(dev, hook_ipmodify_never_optimised, 60)
 	EXPECT_NE(NULL, strstr(buf, "shared 0")) TH_LOG("%s", buf);
 	EXPECT_NE(NULL, strstr(buf, "mode ")) TH_LOG("%s", buf);
 	EXPECT_NE(NULL, strstr(buf, "missed ")) TH_LOG("%s", buf);
+	EXPECT_NE(NULL, strstr(buf, "traps ")) TH_LOG("%s", buf);
 	/* and ctnrctl shows it */
 	if (ctnrctl_path()) {
 		char out[4096], err[1024];
@@ -1818,6 +1819,11 @@ TEST_F_TIMEOUT(dev, hook_ipmodify_never_optimised, 60)
 		EXPECT_NE(NULL, strstr(out, "\"hooks\":[{\"name\":\"devaccess\",\"state\":\"enforcing\"")) {
 			TH_LOG("%s", out);
 		}
+		EXPECT_NE(NULL, strstr(out, ftrace ? "\"mode\":\"ftrace\"" :
+						 "\"mode\":\"int3\"")) {
+			TH_LOG("%s", out);
+		}
+		EXPECT_NE(NULL, strstr(out, "\"missed\":")) TH_LOG("%s", out);
 	}
 	/* disarmed a second after the last policy, and idle again */
 	ASSERT_EQ(0, dev_default(&self->nl, self->c[0].id, CTNR_DEV_ALLOW));
