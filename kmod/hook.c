@@ -59,10 +59,12 @@
  *   (the canary calls the out-of-line copy, so it cannot tell); module
  *   parameter hook_lto=1 installs hooks there anyway.
  *
- * - Armed only while something depends on it (ctnr_hook_get() ..
- *   ctnr_hook_put()), and disarmed a second after the last user went.
- *   Each user holds a reference on the module: unloading it would drop
- *   every enforcement at once, so rmmod fails as for a module in use.
+ * - Armed (diverting) only while something depends on it (ctnr_hook_get()
+ *   .. ctnr_hook_put()), and disarmed a second after the last user went;
+ *   the kprobe itself stays enabled from load to unload (see
+ *   ctnr_hook_enable()).  Each user holds a reference on the module:
+ *   unloading it would drop every enforcement at once, so rmmod fails as
+ *   for a module in use.
  *
  * What it does not guarantee: a call made while another kprobe handler
  * runs on the same CPU is missed by the kprobe core (it counts it in
@@ -74,7 +76,8 @@
  * Locking: ctnr_hooks_lock protects the ctnr_hooks list and nests outside
  * each hook's lock, which protects the hook's state (see hook.h) and nests
  * inside its users' locks (ctnr_dev_lock) and outside kprobe_mutex,
- * text_mutex and cpus_read_lock, taken by enable/disable_kprobe().
+ * text_mutex and cpus_read_lock, taken by enable_kprobe() and
+ * unregister_kprobe().
  */
 #include <linux/debugfs.h>
 #include <linux/kprobes.h>
@@ -361,6 +364,7 @@ static int ctnr_hook_kprobe_register(struct ctnr_hook *h)
 	h->kp.symbol_name = h->symbol;
 	h->kp.pre_handler = ctnr_hook_pre;
 	h->kp.flags = KPROBE_FLAG_DISABLED;
+	h->enabled = false;
 	h->missed_seen = 0;
 	/*
 	 * Registered without the post-handler, which is set once the probe
@@ -399,14 +403,14 @@ static int ctnr_hook_kprobe_register(struct ctnr_hook *h)
 /*
  * @h's probe was registered as shared: register it again, in case the
  * other probe is gone.  True when it is alone now.  Caller holds @h->lock;
- * a shared probe is never armed.
+ * a shared probe is never enabled.
  */
 static bool ctnr_hook_unshare(struct ctnr_hook *h)
 {
 	int err;
 
 	lockdep_assert_held(&h->lock);
-	if (WARN_ON_ONCE(h->armed))
+	if (WARN_ON_ONCE(h->enabled))
 		return false;
 	unregister_kprobe(&h->kp);	/* waits for handlers */
 	err = ctnr_hook_kprobe_register(h);
@@ -424,6 +428,36 @@ static bool ctnr_hook_unshare(struct ctnr_hook *h)
 	return !h->shared;
 }
 
+/*
+ * The kprobe is enabled the first time the hook is armed (at load, for
+ * the first check) and stays enabled until unload: arming and disarming
+ * only switch @live, which the handler reads.  Enabling or disabling an
+ * ftrace-based probe re-patches the call site of a function that every
+ * open of a device node runs, and the fewer patches the better (see
+ * ctnr_hook_pre()); and a probe that is disabled inside an aggregate is
+ * passed over by the kprobe core's int3 path, which then single-steps the
+ * aggregate's NULL instruction copy.  Enabled, ours is always asked.
+ * The price: while the module is loaded, every check of a device access
+ * runs the handler (which returns at once when nothing is armed), and
+ * the function is IPMODIFY for ftrace: a livepatch of it waits for
+ * rmmod.
+ */
+static int ctnr_hook_enable(struct ctnr_hook *h)
+{
+	int err;
+
+	if (h->enabled)
+		return 0;
+	err = enable_kprobe(&h->kp);
+	if (err) {
+		h->why = CTNR_HOOK_WHY_ARM;
+		return err;
+	}
+	h->enabled = true;
+	h->ever_armed = true;
+	return 0;
+}
+
 static int ctnr_hook_arm(struct ctnr_hook *h)
 {
 	int err;
@@ -431,14 +465,11 @@ static int ctnr_hook_arm(struct ctnr_hook *h)
 	lockdep_assert_held(&h->lock);
 	if (h->armed)
 		return 0;
-	err = enable_kprobe(&h->kp);
-	if (err) {
-		h->why = CTNR_HOOK_WHY_ARM;
+	err = ctnr_hook_enable(h);
+	if (err)
 		return err;
-	}
 	WRITE_ONCE(h->live, true);
 	h->armed = true;
-	h->ever_armed = true;
 	return 0;
 }
 
@@ -448,7 +479,6 @@ static void ctnr_hook_disarm(struct ctnr_hook *h)
 	if (!h->armed)
 		return;
 	WRITE_ONCE(h->live, false);
-	disable_kprobe(&h->kp);
 	h->armed = false;
 }
 
@@ -574,9 +604,9 @@ static int ctnr_hook_show(struct seq_file *m, void *v)
 	seq_printf(m, "name %s\nsymbol %s\nstate %s\n", h->name, h->symbol,
 		   ctnr_hook_state_names[ctnr_hook_state(h)]);
 	if (h->registered)
-		seq_printf(m, "mode %s\nipmodify %s\nshared %d\narmed %d\nmissed %lu\n",
+		seq_printf(m, "mode %s\nipmodify %s\nshared %d\nkprobe_enabled %d\narmed %d\nmissed %lu\n",
 			   ctnr_hook_mode(h), ctnr_hook_ipmodify(h), h->shared,
-			   h->armed, h->kp.nmissed);
+			   h->enabled, h->armed, h->kp.nmissed);
 	seq_printf(m, "users %u\nchecks %lu\nlapses %lu\ntraps %ld\nreason %s\n",
 		   h->users, h->checks, h->lapses, atomic_long_read(&h->traps),
 		   h->why ? ctnr_hook_why_text(h->why) : "-");
@@ -662,6 +692,7 @@ void ctnr_hook_unregister(struct ctnr_hook *h)
 		WRITE_ONCE(h->registered, false);
 	}
 	h->armed = false;
+	h->enabled = false;
 	wait_tasks = h->ever_armed;
 	mutex_unlock(&h->lock);
 	/* A task diverted to a replacement may not have left it yet. */

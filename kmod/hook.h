@@ -89,7 +89,8 @@ struct ctnr_hook {
 	bool live;			/* handler acts; READ_ONCE there */
 	bool closing;			/* unregistering: queue no work */
 	bool registered;
-	bool armed;
+	bool enabled;			/* the kprobe: from the first arming on */
+	bool armed;			/* @live: users, or a check */
 	bool ever_armed;		/* unregistering must wait for tasks */
 	bool shared;			/* registered into another's aggregate */
 	bool verified;			/* the last check passed */
