@@ -31,6 +31,7 @@
  * caller.  Enabling it means filling in the functions below for
  * CONFIG_ARM64 and testing it.
  */
+#include <linux/ftrace.h>
 #include <linux/kprobes.h>
 #include <linux/ptrace.h>
 
@@ -58,6 +59,26 @@ void ctnr_arch_hook_divert(struct pt_regs *regs, void *fn)
 	regs->ip = (unsigned long)fn;
 }
 
+/*
+ * Resume after the 5-byte call (or nop) at @addr, the ftrace location of
+ * the function: where the ftrace trampoline returns to anyway.
+ */
+void ctnr_arch_hook_skip_ftrace(struct pt_regs *regs, unsigned long addr)
+{
+	regs->ip = addr + MCOUNT_INSN_SIZE;
+}
+
+/*
+ * Did the handler run from a trap rather than from the ftrace trampoline?
+ * The IDT entry code stores -1 as orig_ax of an exception without an
+ * error code (int3); the trampoline stores 0.  (Under FRED the slot holds
+ * the error code, 0 for int3, and this says no: it only feeds a counter.)
+ */
+bool ctnr_arch_hook_trapped(const struct pt_regs *regs)
+{
+	return regs->orig_ax == -1UL;
+}
+
 #else
 
 bool ctnr_arch_hook_supported(void)
@@ -76,6 +97,15 @@ void ctnr_arch_hook_args(const struct pt_regs *regs,
 
 void ctnr_arch_hook_divert(struct pt_regs *regs, void *fn)
 {
+}
+
+void ctnr_arch_hook_skip_ftrace(struct pt_regs *regs, unsigned long addr)
+{
+}
+
+bool ctnr_arch_hook_trapped(const struct pt_regs *regs)
+{
+	return false;
 }
 
 #endif

@@ -791,20 +791,42 @@ out_sb:
 }
 
 /*
+ * The cgroup a container made from a task of @cgrp binds: @cgrp, or, when
+ * @cgrp is a threaded cgroup, the threaded domain at the root of its
+ * threaded subtree (*@threaded true).  The threads of one process may sit
+ * in different cgroups of one threaded subtree, never outside it, so only
+ * the domain binds them all: a container bound to one threaded cgroup
+ * would let a sibling thread, moved to a sibling threaded cgroup, escape
+ * its device rules.  Caller holds rcu_read_lock(); @cgrp->dom_cgrp is
+ * written under cgroup_mutex, and is @cgrp or an ancestor of it.
+ */
+static struct cgroup *ctnr_cgroup_domain(struct cgroup *cgrp, bool *threaded)
+{
+	struct cgroup *dom = READ_ONCE(cgrp->dom_cgrp);
+
+	*threaded = dom != cgrp;
+	return dom;
+}
+
+/*
  * Authority over the cgroup a container is registered on, which binds
  * every task in it (whoami, kmsg, ctnrloop ownership, device rules): the
  * cgroup must be inside the caller's cgroup namespace, and the caller must
  * be allowed to write its cgroup.procs, that is to put tasks into it (a
- * cgroup delegated to the caller, or any for the host's root).
+ * cgroup delegated to the caller, or any for the host's root).  @threaded:
+ * @cgrp is the threaded domain of the task's threaded cgroup.
  */
-static int ctnr_cgroup_may_claim(struct cgroup *cgrp,
+static int ctnr_cgroup_may_claim(struct cgroup *cgrp, bool threaded,
 				 struct netlink_ext_ack *extack)
 {
 	struct cgroup *root = current->nsproxy->cgroup_ns->root_cset->dfl_cgrp;
 	int err;
 
 	if (!cgroup_is_descendant(cgrp, root)) {
-		NL_SET_ERR_MSG(extack, "the task's cgroup is outside your cgroup namespace");
+		if (threaded)
+			NL_SET_ERR_MSG(extack, "the task's cgroup is threaded and its threaded domain, which the container would bind, is outside your cgroup namespace");
+		else
+			NL_SET_ERR_MSG(extack, "the task's cgroup is outside your cgroup namespace");
 		return -EPERM;
 	}
 	err = ctnr_cgroup_procs_writable(cgrp);
@@ -814,7 +836,10 @@ static int ctnr_cgroup_may_claim(struct cgroup *cgrp,
 	case -EACCES:
 	case -EPERM:
 	case -EROFS:
-		NL_SET_ERR_MSG(extack, "you may not write the cgroup.procs of the task's cgroup (it is not delegated to you)");
+		if (threaded)
+			NL_SET_ERR_MSG(extack, "the task's cgroup is threaded: the container binds its threaded domain, whose cgroup.procs you may not write (it is not delegated to you)");
+		else
+			NL_SET_ERR_MSG(extack, "you may not write the cgroup.procs of the task's cgroup (it is not delegated to you)");
 		return -EPERM;
 	case -ENOMEM:
 		NL_SET_ERR_MSG(extack, "out of memory");
@@ -832,6 +857,7 @@ struct ctnr_container *ctnr_container_create(const char *name,
 	struct user_namespace *owner = current_user_ns();
 	struct ctnr_container *c;
 	struct cgroup *cgrp;
+	bool threaded;
 	int err;
 
 	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
@@ -889,7 +915,7 @@ struct ctnr_container *ctnr_container_create(const char *name,
 	}
 
 	rcu_read_lock();
-	cgrp = task_dfl_cgroup(task);
+	cgrp = ctnr_cgroup_domain(task_dfl_cgroup(task), &threaded);
 	if (!cgroup_tryget(cgrp))
 		cgrp = NULL;
 	rcu_read_unlock();
@@ -900,7 +926,7 @@ struct ctnr_container *ctnr_container_create(const char *name,
 	}
 	c->cgrp = cgrp;
 	ctnr_count_add(CTNR_CNT_CGROUP_REFS, 1);
-	err = ctnr_cgroup_may_claim(cgrp, extack);
+	err = ctnr_cgroup_may_claim(cgrp, threaded, extack);
 	if (err)
 		goto out_put;
 	c->init_pid = get_task_pid(task, PIDTYPE_TGID);

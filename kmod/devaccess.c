@@ -723,7 +723,12 @@ static int ctnr_dev_nl_edit(struct sk_buff *skb, struct genl_info *info,
 		err = ctnr_dev_rules_write(old, &rule, how == CTNR_DEV_HOW_ALLOW,
 					   &new);
 	if (err == CTNR_DEV_UNCHANGED)
-		err = 0;
+		/*
+		 * Nothing to publish, but an edit of a policy in force
+		 * fails like any other while the hook does not enforce it:
+		 * re-applying rules must not report them as in force.
+		 */
+		err = old ? ctnr_hook_check(&ctnr_dev_hook, info->extack) : 0;
 	else if (err)
 		ctnr_dev_rules_err(err, info->extack);
 	else

@@ -23,6 +23,19 @@
  *   same reason.  The post-handler runs only when the function was let
  *   through; after a diversion the core skips it.
  *
+ *   That holds when our probe is the first on the function, or when
+ *   others join it later (the kprobe core then builds an aggregate probe
+ *   that inherits the post-handler).  It does not when another kprobe was
+ *   there first: ours then only joins that one's aggregate, which, if it
+ *   is armed, stays in the ftrace ops it was armed with, without
+ *   IPMODIFY, for as long as it stays armed (and with a post-handler,
+ *   joining corrupts the kprobe core's idea of those ops: see
+ *   ctnr_hook_kprobe_register()).  The module cannot see that
+ *   aggregate's state, so a probe that joined another at registration
+ *   ("shared") is refused: the hook is lapsed with that reason, and every
+ *   arming tries to register the probe again, which works once the other
+ *   probe is gone.  On int3 the same holds for optimisation.
+ *
  * - Verified.  The user supplies a canary: a call of the function with
  *   arguments no real caller passes, which its divert callback answers
  *   with ctnr_hook_canary(), returning CTNR_HOOK_CANARY_RET.  The canary
@@ -46,20 +59,25 @@
  *   (the canary calls the out-of-line copy, so it cannot tell); module
  *   parameter hook_lto=1 installs hooks there anyway.
  *
- * - Armed only while something depends on it (ctnr_hook_get() ..
- *   ctnr_hook_put()), and disarmed a second after the last user went.
- *   Each user holds a reference on the module: unloading it would drop
- *   every enforcement at once, so rmmod fails as for a module in use.
+ * - Armed (diverting) only while something depends on it (ctnr_hook_get()
+ *   .. ctnr_hook_put()), and disarmed a second after the last user went;
+ *   the kprobe itself stays enabled from load to unload (see
+ *   ctnr_hook_enable()).  Each user holds a reference on the module:
+ *   unloading it would drop every enforcement at once, so rmmod fails as
+ *   for a module in use.
  *
  * What it does not guarantee: a call made while another kprobe handler
- * runs on the same CPU, or a recursive ftrace entry, is missed by the
- * kprobe core (it counts them in nmissed, which debugfs and INFO show and
- * the periodic check logs); and host root can always disarm kprobes.
+ * runs on the same CPU is missed by the kprobe core (it counts it in
+ * nmissed, which debugfs and INFO show and the periodic check logs); a
+ * recursive ftrace entry, or one while ftrace is disabled, is dropped
+ * before the kprobe core sees it and counted nowhere; and host root can
+ * always disarm kprobes.
  *
  * Locking: ctnr_hooks_lock protects the ctnr_hooks list and nests outside
  * each hook's lock, which protects the hook's state (see hook.h) and nests
  * inside its users' locks (ctnr_dev_lock) and outside kprobe_mutex,
- * text_mutex and cpus_read_lock, taken by enable/disable_kprobe().
+ * text_mutex and cpus_read_lock, taken by enable_kprobe() and
+ * unregister_kprobe().
  */
 #include <linux/debugfs.h>
 #include <linux/kprobes.h>
@@ -83,15 +101,33 @@ static int ctnr_hook_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct ctnr_hook *h = container_of(p, struct ctnr_hook, kp);
 	unsigned long args[CTNR_HOOK_ARGS];
-	void *fn;
+	void *fn = NULL;
 
-	if (!READ_ONCE(h->live))
-		return 0;
-	ctnr_arch_hook_args(regs, args);
-	fn = h->divert(args);
-	if (!fn)
-		return 0;
-	ctnr_arch_hook_divert(regs, fn);
+	if (READ_ONCE(h->live)) {
+		ctnr_arch_hook_args(regs, args);
+		fn = h->divert(args);
+	}
+	if (fn) {
+		ctnr_arch_hook_divert(regs, fn);
+		return 1;
+	}
+	if (!kprobe_ftrace(p))
+		return 0;	/* the core single-steps the first instruction */
+	/*
+	 * An ftrace-based probe has no copy of the instruction to
+	 * single-step (ainsn.insn is NULL): the kprobe core never needs one
+	 * on the ftrace path.  But an int3 at the probe's address that the
+	 * text-poke code does not claim (one left by a patch of this very
+	 * call site that has completed) reaches kprobe_int3_handler() too,
+	 * which finds this probe and, on 0, single-steps from address 0
+	 * with interrupts off: seen under QEMU TCG while the hook was armed
+	 * and disarmed under load.  So never return 0 here: resume after
+	 * the call site, which is what the trampoline does anyway.  The
+	 * no-op post-handler is skipped; it only has to exist.
+	 */
+	if (unlikely(ctnr_arch_hook_trapped(regs)))
+		atomic_long_inc(&h->traps);
+	ctnr_arch_hook_skip_ftrace(regs, (unsigned long)p->addr);
 	return 1;
 }
 
@@ -126,8 +162,8 @@ static const char *ctnr_hook_why_text(enum ctnr_hook_why why)
 		return "the function cannot be probed on this kernel";
 	case CTNR_HOOK_WHY_ARM:
 		return "the kprobe cannot be armed";
-	case CTNR_HOOK_WHY_OPTIMIZED:
-		return "the kprobe was jump-optimised and cannot divert";
+	case CTNR_HOOK_WHY_SHARED:
+		return "another kprobe was on the function when ours was registered, so it may be armed without IPMODIFY (remove that probe: tracefs kprobe_events, perf, bpftrace; the next arming tries again)";
 	case CTNR_HOOK_WHY_CANARY:
 		return "the canary call was not diverted (kprobes disarmed in debugfs kprobes/enabled, ftrace stopped, or a livepatch or trampoline in the way)";
 	}
@@ -152,8 +188,8 @@ static void ctnr_hook_extack(struct netlink_ext_ack *extack,
 	case CTNR_HOOK_WHY_ARM:
 		NL_SET_ERR_MSG(extack, "the enforcement hook cannot be armed");
 		break;
-	case CTNR_HOOK_WHY_OPTIMIZED:
-		NL_SET_ERR_MSG(extack, "the enforcement hook was jump-optimised and does not divert calls");
+	case CTNR_HOOK_WHY_SHARED:
+		NL_SET_ERR_MSG(extack, "another kprobe was on the function when the enforcement hook registered its own: IPMODIFY cannot be guaranteed (remove that probe), see the kernel log");
 		break;
 	case CTNR_HOOK_WHY_CANARY:
 		NL_SET_ERR_MSG(extack, "the enforcement hook does not divert calls (kprobes disarmed in debugfs?): nothing would be enforced, see the kernel log");
@@ -180,6 +216,18 @@ static const char *const ctnr_hook_state_names[] = {
 static const char *ctnr_hook_mode(const struct ctnr_hook *h)
 {
 	return kprobe_ftrace((struct kprobe *)&h->kp) ? "ftrace" : "int3";
+}
+
+/*
+ * What can be said of IPMODIFY: not measured (the ftrace ops of a kprobe
+ * are the kprobe core's), only what follows from how the probe was
+ * registered (see the top of this file).
+ */
+static const char *ctnr_hook_ipmodify(const struct ctnr_hook *h)
+{
+	if (h->shared)
+		return "unknown";
+	return kprobe_ftrace((struct kprobe *)&h->kp) ? "expected" : "n/a";
 }
 
 bool ctnr_hook_verified(struct ctnr_hook *h)
@@ -264,10 +312,11 @@ static bool ctnr_hook_test(struct ctnr_hook *h)
 	long got;
 
 	h->checks++;
-	if (kprobe_optimized(&h->kp)) {
-		h->why = CTNR_HOOK_WHY_OPTIMIZED;
-		return false;
-	}
+	/*
+	 * No kprobe_optimized() here: an optimised probe is always an
+	 * aggregate, never ours, and it cannot divert, which the canary
+	 * sees.
+	 */
 	got = h->canary_call();
 	if (got != CTNR_HOOK_CANARY_RET) {
 		h->why = CTNR_HOOK_WHY_CANARY;
@@ -289,6 +338,126 @@ static void ctnr_hook_report_missed(struct ctnr_hook *h)
 	h->missed_seen = missed;
 }
 
+/* Stray int3s at the probe (see ctnr_hook_pre()): checked, but say so. */
+static void ctnr_hook_report_traps(struct ctnr_hook *h)
+{
+	unsigned long traps = atomic_long_read(&h->traps);
+
+	if (traps == h->traps_seen)
+		return;
+	pr_warn_ratelimited("hook %s: %lu calls of %s arrived by an int3 that no text patch claimed (an emulator or CPU erratum?); they were checked and resumed past the ftrace call site\n",
+			    h->name, traps - h->traps_seen, h->symbol);
+	h->traps_seen = traps;
+}
+
+/*
+ * Register @h's kprobe, disarmed, from scratch (also again after
+ * unregister_kprobe(), as trace_kprobe does), and note whether it joined
+ * a probe that was already on the function.  Caller holds @h->lock, or
+ * has @h to itself.
+ */
+static int ctnr_hook_kprobe_register(struct ctnr_hook *h)
+{
+	int err;
+
+	memset(&h->kp, 0, sizeof(h->kp));
+	h->kp.symbol_name = h->symbol;
+	h->kp.pre_handler = ctnr_hook_pre;
+	h->kp.flags = KPROBE_FLAG_DISABLED;
+	h->enabled = false;
+	h->missed_seen = 0;
+	/*
+	 * Registered without the post-handler, which is set once the probe
+	 * is known to be alone: a probe with one that joins an armed ftrace
+	 * aggregate marks the aggregate IPMODIFY although it is armed
+	 * through the other ops, and the kprobe core then disarms it
+	 * through the wrong ones (a warning, and the other probe can be
+	 * neither disabled nor removed; 6.1 then crashed after our unload).
+	 * One without a post-handler joins and leaves it harmlessly.
+	 */
+	err = register_kprobe(&h->kp);
+	if (err)
+		return err;
+	/*
+	 * register_kprobe() leaves the list of a probe alone on its address
+	 * empty, and links one that joins another's aggregate into it.  A
+	 * probe that joins ours from now on copies our post-handler into
+	 * its aggregate: look again once it is set.
+	 */
+	h->shared = !list_empty(&h->kp.list);
+	if (!h->shared) {
+		WRITE_ONCE(h->kp.post_handler, ctnr_hook_post);
+		smp_mb();	/* the write, then the second look */
+		h->shared = !list_empty(&h->kp.list);
+		if (h->shared)
+			WRITE_ONCE(h->kp.post_handler, NULL);
+	}
+	if (h->shared) {
+		h->why = CTNR_HOOK_WHY_SHARED;
+		pr_warn("hook %s: another kprobe is on %s: %s\n", h->name,
+			h->symbol, ctnr_hook_why_text(h->why));
+	}
+	return 0;
+}
+
+/*
+ * @h's probe was registered as shared: register it again, in case the
+ * other probe is gone.  True when it is alone now.  Caller holds @h->lock;
+ * a shared probe is never enabled.
+ */
+static bool ctnr_hook_unshare(struct ctnr_hook *h)
+{
+	int err;
+
+	lockdep_assert_held(&h->lock);
+	if (WARN_ON_ONCE(h->enabled))
+		return false;
+	unregister_kprobe(&h->kp);	/* waits for handlers */
+	err = ctnr_hook_kprobe_register(h);
+	if (err) {
+		WRITE_ONCE(h->registered, false);
+		h->shared = false;
+		h->why = CTNR_HOOK_WHY_REGISTER;
+		pr_err("hook %s: cannot register the kprobe on %s again (%d): what depends on it is unavailable\n",
+		       h->name, h->symbol, err);
+		return false;
+	}
+	if (!h->shared)
+		pr_info("hook %s: no other kprobe on %s any more\n", h->name,
+			h->symbol);
+	return !h->shared;
+}
+
+/*
+ * The kprobe is enabled the first time the hook is armed (at load, for
+ * the first check) and stays enabled until unload: arming and disarming
+ * only switch @live, which the handler reads.  Enabling or disabling an
+ * ftrace-based probe re-patches the call site of a function that every
+ * open of a device node runs, and the fewer patches the better (see
+ * ctnr_hook_pre()); and a probe that is disabled inside an aggregate is
+ * passed over by the kprobe core's int3 path, which then single-steps the
+ * aggregate's NULL instruction copy.  Enabled, ours is always asked.
+ * The price: while the module is loaded, every check of a device access
+ * runs the handler (which returns at once when nothing is armed), and
+ * the function is IPMODIFY for ftrace: a livepatch of it waits for
+ * rmmod.
+ */
+static int ctnr_hook_enable(struct ctnr_hook *h)
+{
+	int err;
+
+	if (h->enabled)
+		return 0;
+	err = enable_kprobe(&h->kp);
+	if (err) {
+		h->why = CTNR_HOOK_WHY_ARM;
+		return err;
+	}
+	h->enabled = true;
+	h->ever_armed = true;
+	return 0;
+}
+
 static int ctnr_hook_arm(struct ctnr_hook *h)
 {
 	int err;
@@ -296,14 +465,11 @@ static int ctnr_hook_arm(struct ctnr_hook *h)
 	lockdep_assert_held(&h->lock);
 	if (h->armed)
 		return 0;
-	err = enable_kprobe(&h->kp);
-	if (err) {
-		h->why = CTNR_HOOK_WHY_ARM;
+	err = ctnr_hook_enable(h);
+	if (err)
 		return err;
-	}
 	WRITE_ONCE(h->live, true);
 	h->armed = true;
-	h->ever_armed = true;
 	return 0;
 }
 
@@ -313,13 +479,14 @@ static void ctnr_hook_disarm(struct ctnr_hook *h)
 	if (!h->armed)
 		return;
 	WRITE_ONCE(h->live, false);
-	disable_kprobe(&h->kp);
 	h->armed = false;
 }
 
 /* Arm if need be and check.  Caller holds @h->lock. */
 static bool ctnr_hook_arm_and_test(struct ctnr_hook *h)
 {
+	if (h->shared && !ctnr_hook_unshare(h))
+		return false;
 	return !ctnr_hook_arm(h) && ctnr_hook_test(h);
 }
 
@@ -341,12 +508,15 @@ static void ctnr_hook_check_work(struct work_struct *work)
 		goto out;
 	if (!h->users && h->verified)
 		goto out;	/* idle: the next arming checks */
+	if (!h->users && h->shared)
+		goto out;	/* the next arming tries again */
 	ok = ctnr_hook_arm_and_test(h);
 	ctnr_hook_verdict(h, ok, false);
 	if (!h->users)
 		ctnr_hook_disarm(h);
 	else
 		ctnr_hook_report_missed(h);
+	ctnr_hook_report_traps(h);
 	if (h->users || !ok)
 		ctnr_hook_queue_check(h);
 out:
@@ -361,6 +531,7 @@ static void ctnr_hook_disarm_work(struct work_struct *work)
 	mutex_lock(&h->lock);
 	if (!h->users)
 		ctnr_hook_disarm(h);
+	ctnr_hook_report_traps(h);
 	mutex_unlock(&h->lock);
 }
 
@@ -433,12 +604,11 @@ static int ctnr_hook_show(struct seq_file *m, void *v)
 	seq_printf(m, "name %s\nsymbol %s\nstate %s\n", h->name, h->symbol,
 		   ctnr_hook_state_names[ctnr_hook_state(h)]);
 	if (h->registered)
-		seq_printf(m, "mode %s\nipmodify %d\noptimized %d\narmed %d\nmissed %lu\n",
-			   ctnr_hook_mode(h), !!h->kp.post_handler,
-			   !!(h->kp.flags & KPROBE_FLAG_OPTIMIZED), h->armed,
-			   h->kp.nmissed);
-	seq_printf(m, "users %u\nchecks %lu\nlapses %lu\nreason %s\n",
-		   h->users, h->checks, h->lapses,
+		seq_printf(m, "mode %s\nipmodify %s\nshared %d\nkprobe_enabled %d\narmed %d\nmissed %lu\n",
+			   ctnr_hook_mode(h), ctnr_hook_ipmodify(h), h->shared,
+			   h->enabled, h->armed, h->kp.nmissed);
+	seq_printf(m, "users %u\nchecks %lu\nlapses %lu\ntraps %ld\nreason %s\n",
+		   h->users, h->checks, h->lapses, atomic_long_read(&h->traps),
 		   h->why ? ctnr_hook_why_text(h->why) : "-");
 	mutex_unlock(&h->lock);
 	return 0;
@@ -456,10 +626,6 @@ int ctnr_hook_register(struct ctnr_hook *h)
 	mutex_init(&h->lock);
 	INIT_DELAYED_WORK(&h->check_work, ctnr_hook_check_work);
 	INIT_DELAYED_WORK(&h->disarm_work, ctnr_hook_disarm_work);
-	h->kp.symbol_name = h->symbol;
-	h->kp.pre_handler = ctnr_hook_pre;
-	h->kp.post_handler = ctnr_hook_post;
-	h->kp.flags = KPROBE_FLAG_DISABLED;
 
 	mutex_lock(&ctnr_hooks_lock);
 	list_add_tail(&h->node, &ctnr_hooks);
@@ -475,7 +641,7 @@ int ctnr_hook_register(struct ctnr_hook *h)
 		h->why = CTNR_HOOK_WHY_LTO;
 		err = -EOPNOTSUPP;
 	} else {
-		err = register_kprobe(&h->kp);
+		err = ctnr_hook_kprobe_register(h);
 		if (err)
 			h->why = CTNR_HOOK_WHY_REGISTER;
 	}
@@ -487,10 +653,11 @@ int ctnr_hook_register(struct ctnr_hook *h)
 
 	mutex_lock(&h->lock);
 	WRITE_ONCE(h->registered, true);
-	ok = ctnr_hook_arm_and_test(h);
+	/* a shared probe is not armed: it could not be trusted anyway */
+	ok = !h->shared && ctnr_hook_arm_and_test(h);
 	ctnr_hook_disarm(h);
 	ctnr_hook_verdict(h, ok, true);
-	if (!ok)
+	if (!ok && !h->shared)
 		ctnr_hook_queue_check(h);
 	mutex_unlock(&h->lock);
 	if (!ok) {
@@ -525,6 +692,7 @@ void ctnr_hook_unregister(struct ctnr_hook *h)
 		WRITE_ONCE(h->registered, false);
 	}
 	h->armed = false;
+	h->enabled = false;
 	wait_tasks = h->ever_armed;
 	mutex_unlock(&h->lock);
 	/* A task diverted to a replacement may not have left it yet. */

@@ -62,7 +62,7 @@ enum ctnr_hook_why {
 	CTNR_HOOK_WHY_LTO,		/* Clang LTO may inline the function */
 	CTNR_HOOK_WHY_REGISTER,		/* register_kprobe() failed */
 	CTNR_HOOK_WHY_ARM,		/* enable_kprobe() failed */
-	CTNR_HOOK_WHY_OPTIMIZED,	/* jump-optimised: cannot divert */
+	CTNR_HOOK_WHY_SHARED,		/* another probe was there first */
 	CTNR_HOOK_WHY_CANARY,		/* the canary call was not diverted */
 };
 
@@ -89,8 +89,10 @@ struct ctnr_hook {
 	bool live;			/* handler acts; READ_ONCE there */
 	bool closing;			/* unregistering: queue no work */
 	bool registered;
-	bool armed;
+	bool enabled;			/* the kprobe: from the first arming on */
+	bool armed;			/* @live: users, or a check */
 	bool ever_armed;		/* unregistering must wait for tasks */
+	bool shared;			/* registered into another's aggregate */
 	bool verified;			/* the last check passed */
 	enum ctnr_hook_why why;		/* of the last failure */
 	long canary_got;		/* what the last failed canary returned */
@@ -98,6 +100,8 @@ struct ctnr_hook {
 	unsigned long checks;		/* canary calls made */
 	unsigned long lapses;		/* checks that failed after a good one */
 	unsigned long missed_seen;	/* kp.nmissed at the last report */
+	atomic_long_t traps;		/* calls that came by a stray int3 */
+	unsigned long traps_seen;	/* @traps at the last report */
 	struct delayed_work check_work;	/* periodic check */
 	struct delayed_work disarm_work;
 	struct dentry *debugfs;
@@ -148,5 +152,7 @@ bool ctnr_arch_hook_supported(void);
 void ctnr_arch_hook_args(const struct pt_regs *regs,
 			 unsigned long args[CTNR_HOOK_ARGS]);
 void ctnr_arch_hook_divert(struct pt_regs *regs, void *fn);
+void ctnr_arch_hook_skip_ftrace(struct pt_regs *regs, unsigned long addr);
+bool ctnr_arch_hook_trapped(const struct pt_regs *regs);
 
 #endif /* _CTNR_HOOK_H */

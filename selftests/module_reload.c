@@ -268,4 +268,123 @@ TEST_F_TIMEOUT(reload, load_unload_20_times, 280)
 	ASSERT_FALSE(module_present());
 }
 
+#define TRACEFS		"/sys/kernel/tracing"
+#define PRE_PROBE	"ctnrtest_pre"
+
+/* Does a line of @path contain both @a and @b? */
+static bool file_has_line(const char *path, const char *a, const char *b)
+{
+	char line[512];
+	bool found = false;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, a) && (!b || strstr(line, b));
+	fclose(f);
+	return found;
+}
+
+static int set_dev_default(struct ctnr_nl *nl, uint32_t id, uint32_t deflt)
+{
+	struct nl_msg *msg = ctnr_nl_msg(nl, CTNR_CMD_CONTAINER_SET, 0);
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, CTNR_A_ID, id) < 0 ||
+	    nla_put_u32(msg, CTNR_A_DEV_DEFAULT, deflt) < 0) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	return ctnr_nl_xfer(nl, msg, NULL, NULL);
+}
+
+static void pre_probe_remove(void)
+{
+	write_str(TRACEFS "/events/kprobes/" PRE_PROBE "/enable", "0");
+	write_str(TRACEFS "/kprobe_events", "-:" PRE_PROBE "\n");
+}
+
+/*
+ * devaccess.md F2, audit-11 G3: a kprobe that already sits, armed, on
+ * devcgroup_check_permission() when ctnr registers its own holds the
+ * function through ftrace ops without IPMODIFY, and ctnr's probe only
+ * joins it: a livepatch or BPF trampoline could then undo denials.  The
+ * module must notice and refuse to enforce (EOPNOTSUPP, with a message),
+ * not arm silently without IPMODIFY; once the other probe is gone, the
+ * next policy arms it, with IPMODIFY.
+ */
+TEST_F_TIMEOUT(reload, hook_refuses_preexisting_probe, 120)
+{
+	char rel[64], cg[PATH_MAX], name[CTNR_NAME_MAX];
+	struct ctnr_ctr out;
+	bool ftrace;
+	int fd, r;
+
+	if (!self->ko || access(self->ko, R_OK))
+		SKIP(return, "CTNR_KO not set or not readable");
+	if (access(TRACEFS "/kprobe_events", W_OK))
+		SKIP(return, "no tracefs kprobe_events");
+	if (module_present())
+		ASSERT_EQ(0, unload());
+	ASSERT_EQ(0, write_str(TRACEFS "/kprobe_events",
+			       "p:" PRE_PROBE " devcgroup_check_permission\n"));
+	r = write_str(TRACEFS "/events/kprobes/" PRE_PROBE "/enable", "1");
+	if (r)
+		pre_probe_remove();
+	ASSERT_EQ(0, r);
+	ftrace = file_has_line("/sys/kernel/debug/kprobes/list",
+			       "devcgroup_check_permission", "FTRACE");
+
+	fd = open(self->ko, O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(fd, 0);
+	r = sys_finit_module(fd);
+	close(fd);
+	if (r)
+		pre_probe_remove();
+	ASSERT_EQ(0, r) TH_LOG("%m - finit_module");
+	r = ctnr_nl_open(&self->nl);
+	ASSERT_EQ(0, r);
+
+	snprintf(rel, sizeof(rel), "ctnrtest-reload-%d", getpid());
+	ASSERT_EQ(0, cg_create(rel, cg, sizeof(cg)));
+	self->init = spawn_init(&self->ctl);
+	ASSERT_GT(self->init, 0);
+	ASSERT_EQ(0, cg_enter(cg, self->init));
+	snprintf(name, sizeof(name), "reload-pre-%d", getpid());
+	ASSERT_EQ(0, ctnr_new(&self->nl, name, self->init, 0, &out));
+
+	r = set_dev_default(&self->nl, out.id, CTNR_DEV_DENY);
+	if (ftrace) {
+		EXPECT_EQ(-EOPNOTSUPP, r) {
+			TH_LOG("a deny policy was accepted with the hook sharing an ftrace probe that has no IPMODIFY%s",
+			       file_has_line(TRACEFS "/enabled_functions",
+					     "devcgroup_check_permission",
+					     " I") ? "" : " (no I in enabled_functions)");
+		}
+		EXPECT_NE(NULL, strstr(self->nl.ext_msg, "another kprobe")) {
+			TH_LOG("extack \"%s\"", self->nl.ext_msg);
+		}
+	}
+	if (!r)
+		set_dev_default(&self->nl, out.id, CTNR_DEV_ALLOW);
+
+	/* the other probe goes: the next policy arms ours, IPMODIFY */
+	pre_probe_remove();
+	r = set_dev_default(&self->nl, out.id, CTNR_DEV_DENY);
+	EXPECT_EQ(0, r) TH_LOG("%s", self->nl.ext_msg);
+	if (ftrace) {
+		EXPECT_TRUE(file_has_line(TRACEFS "/enabled_functions",
+					  "devcgroup_check_permission", " I"));
+	}
+	EXPECT_EQ(0, set_dev_default(&self->nl, out.id, CTNR_DEV_ALLOW));
+	EXPECT_EQ(0, ctnr_del_id(&self->nl, out.id));
+	close_fd(&self->ctl);
+	kill_reap(&self->init);
+	cg_remove(cg);
+	ctnr_nl_close(&self->nl);
+	/* the policy's reference goes with it; teardown unloads */
+}
+
 TEST_HARNESS_MAIN
