@@ -649,9 +649,9 @@ static int ctnr_loop_handle(struct ctnr_loop *lo, struct request *rq,
  */
 static blk_status_t ctnr_loop_status(struct ctnr_loop *lo, long err)
 {
-	unsigned long last = READ_ONCE(lo->quota_logged);
-
 	if (err == -EDQUOT) {
+		unsigned long last = READ_ONCE(lo->quota_logged);
+
 		if (!last || time_after(jiffies, last + 5 * HZ)) {
 			WRITE_ONCE(lo->quota_logged, jiffies ?: 1);
 			ctnr_log_emit(lo->owner, LOGLEVEL_WARNING,

@@ -296,7 +296,7 @@ int lc_nl_request(struct ctnr_handle *h, struct nl_msg *msg, int maxattr,
 	struct nlmsghdr *nlh;
 	uint16_t type = req->nlmsg_type;
 	bool dump = req->nlmsg_flags & NLM_F_DUMP;
-	bool done = false, replied = false;
+	bool done = false, replied = false, overrun = false;
 	uint32_t seq, port;
 	int err = 0, cb_ret = 0;
 	int fd, len;
@@ -330,16 +330,27 @@ int lc_nl_request(struct ctnr_handle *h, struct nl_msg *msg, int maxattr,
 	}
 
 	while (!done) {
-		len = lc_nl_recv(fd, &h->rx, 0);
+		len = lc_nl_recv(fd, &h->rx, overrun ? MSG_DONTWAIT : 0);
 		if (len < 0) {
 			/*
-			 * The reply of a request came, then the socket overran:
-			 * the ACK the kernel could not allocate once the
-			 * command had succeeded is what was lost.  The reply
-			 * says it succeeded; it is not reported as a failure.
+			 * The socket overran: the kernel could not queue
+			 * something, typically the ACK it failed to allocate
+			 * once the command had succeeded.  The kernel reports
+			 * the overrun before what is still queued, so read on
+			 * without waiting: a reply of ours says the command
+			 * succeeded, and an ACK or error may still be there.
 			 */
-			if (len == -ENOBUFS && replied && !dump && !cb_ret)
+			if (len == -ENOBUFS && !dump && !overrun) {
+				overrun = true;
+				continue;
+			}
+			if ((len == -ENOBUFS || len == -EAGAIN) && replied &&
+			    !dump && !cb_ret)
 				break;
+			if (len == -EAGAIN && overrun) {
+				lc_set_error(h, "the kernel's answer was lost (netlink socket overrun): the command may or may not have been carried out");
+				len = -ENOBUFS;
+			}
 			err = len;
 			break;
 		}
