@@ -170,7 +170,8 @@ check)
 	rm -f "$result"
 	# hand a test selection and the per-program timeout on to run.sh
 	envs="CTNR_RESULT=$q_repo/$result "
-	for v in CTNR_KO CTNR_TESTS CTNR_TEST_TIMEOUT CTNR_SYSRQ_ALL CTNR_SANITIZERS; do
+	for v in CTNR_KO CTNR_TESTS CTNR_TEST_TIMEOUT CTNR_SYSRQ_ALL CTNR_SANITIZERS \
+		 CTNR_STRESS_SECONDS CTNR_STRESS_ROUNDS CTNR_STRESS_SEED; do
 		[ -n "${!v:-}" ] && envs+="$v=$(printf '%q' "${!v}") "
 	done
 	run_vm build/vm-check.log "cd $q_repo && ${envs}selftests/run.sh"
