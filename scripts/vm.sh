@@ -132,7 +132,7 @@ fi
 # oops/panic/BUG block in full, and the last lines of the console.
 console_report() {
 	local con=$1 pat
-	pat='Kernel panic|BUG:|Oops|general protection|kernel BUG at|WARNING:|KASAN|UBSAN|KFENCE|possible circular locking|Out of memory|Killed process|watchdog:|soft lockup|hung_task|INFO: task|refcount_t:|list_add corruption|list_del corruption|RIP:|Call Trace'
+	pat='Kernel panic|BUG:|Oops|general protection|kernel BUG at|WARNING:|KASAN|UBSAN|KFENCE|possible circular locking|Out of memory|Killed process|watchdog: BUG|soft lockup|hard LOCKUP|rcu: INFO:|detected stall|hung_task|INFO: task|refcount_t:|list_add corruption|list_del corruption|RIP:|Call Trace'
 	if grep -qE "$pat" "$con" 2>/dev/null; then
 		echo "vm: kernel reports on the console (first 80 lines from the first one):"
 		awk -v p="$pat" 'n == 0 && $0 ~ p { n = 1 } n && n++ <= 80' "$con" | sed 's/^/vm:   /'
