@@ -43,7 +43,8 @@
 # What the user set explicitly is handed on to scripts/vm.sh; vm.sh works
 # the rest out itself, after `make deps` may have installed a kernel.
 vm_env := $(strip $(foreach v,KDIR KVER VMLINUZ KREL KERNEL CTNR_KO VM_TIMEOUT VM_CPUS VM_APPEND \
-	VM_MEMORY VM_KVM CTNR_TESTS CTNR_TEST_TIMEOUT CTNR_SYSRQ_ALL, \
+	VM_MEMORY VM_KVM CTNR_TESTS CTNR_TEST_TIMEOUT CTNR_SYSRQ_ALL \
+	CTNR_STRESS_SECONDS CTNR_STRESS_ROUNDS CTNR_STRESS_SEED, \
 	$(if $(filter command line environment,$(origin $(v))),$(v)='$($(v))')))
 
 ifdef KDIR

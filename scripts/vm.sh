@@ -132,7 +132,7 @@ fi
 # oops/panic/BUG block in full, and the last lines of the console.
 console_report() {
 	local con=$1 pat
-	pat='Kernel panic|BUG:|Oops|general protection|kernel BUG at|WARNING:|KASAN|UBSAN|KFENCE|possible circular locking|Out of memory|Killed process|watchdog:|soft lockup|hung_task|INFO: task|refcount_t:|list_add corruption|list_del corruption|RIP:|Call Trace'
+	pat='Kernel panic|BUG:|Oops|general protection|kernel BUG at|WARNING:|KASAN|UBSAN|KFENCE|possible circular locking|Out of memory|Killed process|watchdog: BUG|soft lockup|hard LOCKUP|rcu: INFO:|detected stall|hung_task|INFO: task|refcount_t:|list_add corruption|list_del corruption|RIP:|Call Trace'
 	if grep -qE "$pat" "$con" 2>/dev/null; then
 		echo "vm: kernel reports on the console (first 80 lines from the first one):"
 		awk -v p="$pat" 'n == 0 && $0 ~ p { n = 1 } n && n++ <= 80' "$con" | sed 's/^/vm:   /'
@@ -170,7 +170,8 @@ check)
 	rm -f "$result"
 	# hand a test selection and the per-program timeout on to run.sh
 	envs="CTNR_RESULT=$q_repo/$result "
-	for v in CTNR_KO CTNR_TESTS CTNR_TEST_TIMEOUT CTNR_SYSRQ_ALL CTNR_SANITIZERS; do
+	for v in CTNR_KO CTNR_TESTS CTNR_TEST_TIMEOUT CTNR_SYSRQ_ALL CTNR_SANITIZERS \
+		 CTNR_STRESS_SECONDS CTNR_STRESS_ROUNDS CTNR_STRESS_SEED; do
 		[ -n "${!v:-}" ] && envs+="$v=$(printf '%q' "${!v}") "
 	done
 	run_vm build/vm-check.log "cd $q_repo && ${envs}selftests/run.sh"

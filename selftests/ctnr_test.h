@@ -131,6 +131,13 @@ static inline void sleep_ms(int ms)
 		;
 }
 
+/*
+ * The raw netlink and ioctl helpers below share names with libctnr's API:
+ * a program that tests through the library defines CTNR_TEST_WITH_LIBCTNR
+ * before including this, and gets only what follows them.
+ */
+#ifndef CTNR_TEST_WITH_LIBCTNR
+
 /* ------------------------------------------------------------------ */
 /* generic netlink                                                    */
 
@@ -967,6 +974,8 @@ static inline int ctnr_whoami(int dev, struct ctnr_ioc_whoami *w)
 	w->size = sizeof(*w);
 	return ioctl(dev, CTNR_IOC_WHOAMI, w) < 0 ? -errno : 0;
 }
+
+#endif /* !CTNR_TEST_WITH_LIBCTNR */
 
 /* ------------------------------------------------------------------ */
 /* debugfs counters                                                   */

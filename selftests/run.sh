@@ -6,10 +6,11 @@
 # the module itself.
 #
 #   1. insmod kmod/ctnr.ko                                  (one check)
-#   2. every program in TEST_PROGS but module_reload, in order, each under
-#      a timeout; their KTAP output is shown and counted
+#   2. every program in TEST_PROGS but module_reload and stress, in order,
+#      each under a timeout; their KTAP output is shown and counted
 #   3. rmmod ctnr                                           (one check)
-#   4. module_reload, with CTNR_KO set (it loads/unloads the module itself)
+#   4. module_reload and stress, with CTNR_KO set (they load and unload
+#      the module themselves)
 #   5. new kernel log lines: every WARNING/BUG/Oops/lockdep/leak/... line
 #      is one failed check; none at all is one passed check
 #
@@ -48,7 +49,7 @@ cd "$REPO" || exit 1
 KO=${CTNR_KO:-$REPO/kmod/ctnr.ko}
 RESULT=${CTNR_RESULT:-$REPO/build/result.txt}
 TIMEOUT=${CTNR_TEST_TIMEOUT:-300}
-RELOAD_TEST=module_reload
+RELOAD_TESTS="module_reload stress"
 
 export PATH="$REPO/ctl:$PATH"
 export LD_LIBRARY_PATH="$REPO/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
@@ -365,12 +366,14 @@ if [ -z "$tests" ]; then
 fi
 [ -n "${CTNR_TESTS:-}" ] && tests=$CTNR_TESTS
 
-have_reload=0
+reload_tests=
 for t in $tests; do
-	if [ "$t" = "$RELOAD_TEST" ]; then
-		have_reload=1
+	case " $RELOAD_TESTS " in
+	*" $t "*)
+		reload_tests="$reload_tests $t"
 		continue
-	fi
+		;;
+	esac
 	run_prog "$t"
 done
 
@@ -390,15 +393,15 @@ fi
 
 # ---- 4. load/unload loop ----
 
-if [ $have_reload -eq 1 ]; then
+for t in $reload_tests; do
 	stuck=0
 	grep -qw '^ctnr' /proc/modules && stuck=1
-	run_prog "$RELOAD_TEST" CTNR_KO="$KO"
+	run_prog "$t" CTNR_KO="$KO"
 	if [ $stuck -eq 0 ] && grep -qw '^ctnr' /proc/modules; then
-		check_fail "$RELOAD_TEST" "$RELOAD_TEST left the module loaded"
+		check_fail "$t" "$t left the module loaded"
 		rmmod ctnr 2>/dev/null
 	fi
-fi
+done
 
 # ---- 5. kernel log ----
 
