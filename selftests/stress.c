@@ -208,7 +208,8 @@ static void enter(struct wctx *x)
 		pid_t pid;
 		size_t i;
 
-		r = ctnr_ns_fds(x->h, l->id, NULL, 0, fds);
+		r = ctnr_ns_fds(x->h, l->id, NULL, CLONE_NEWUTS | CLONE_NEWNS |
+				CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC, fds);
 		CHECK(x->sh, x->w, "ns_fds", r, ESRCH);
 		if (!r)
 			for (i = 0; i < __CTNR_NS_MAX; i++)
