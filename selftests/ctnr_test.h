@@ -1177,6 +1177,22 @@ static inline int write_str(const char *path, const char *s)
 }
 
 /* Read a small file into @buf (NUL-terminated); bytes read or -errno. */
+/* Does a line of @path contain @a, and @b too unless it is NULL? */
+static inline bool file_has_line(const char *path, const char *a,
+				 const char *b)
+{
+	char line[512];
+	bool found = false;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, a) && (!b || strstr(line, b));
+	fclose(f);
+	return found;
+}
+
 static inline ssize_t read_str(const char *path, char *buf, size_t len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -863,21 +863,6 @@ static int hook_event_wait(struct ctnr_nl *ev, uint32_t state, int ms)
 	return w.found ? 0 : -ETIMEDOUT;
 }
 
-/* Does the text of file @path have a line containing both @a and @b? */
-static bool file_has_line(const char *path, const char *a, const char *b)
-{
-	char line[512];
-	bool found = false;
-	FILE *f = fopen(path, "re");
-
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, a) && (!b || strstr(line, b));
-	fclose(f);
-	return found;
-}
-
 /* How many lines of the kernel log contain @s. */
 static int kmsg_count(const char *s)
 {

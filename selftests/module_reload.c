@@ -271,21 +271,6 @@ TEST_F_TIMEOUT(reload, load_unload_20_times, 280)
 #define TRACEFS		"/sys/kernel/tracing"
 #define PRE_PROBE	"ctnrtest_pre"
 
-/* Does a line of @path contain both @a and @b? */
-static bool file_has_line(const char *path, const char *a, const char *b)
-{
-	char line[512];
-	bool found = false;
-	FILE *f = fopen(path, "re");
-
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, a) && (!b || strstr(line, b));
-	fclose(f);
-	return found;
-}
-
 static int set_dev_default(struct ctnr_nl *nl, uint32_t id, uint32_t deflt)
 {
 	struct nl_msg *msg = ctnr_nl_msg(nl, CTNR_CMD_CONTAINER_SET, 0);
