@@ -2,17 +2,26 @@
 /*
  * bench/devaccess: what device access rules cost an open().
  *
- * open("/dev/null") + close() in a loop, in a child placed in a test cgroup,
- * measured side by side in one boot:
+ * open() + close() of a device node in a loop, in a child placed in a
+ * test cgroup, measured side by side in one boot:
  *
  *   not loaded       the module is not loaded at all
- *   no rules         loaded; no container has a policy (the hook is
- *                    registered but not armed)
+ *   no rules         loaded; no container has a policy (the hook's kprobe
+ *                    is enabled, its handler returns at once)
  *   10/100/4096      a container on the test cgroup with default deny and
- *                    that many rules, among them "c *:* m" (so every check
- *                    makes all four lookups) and "c 1:3 rw" for /dev/null
+ *                    that many rules, among them "c 1:3 rw" for /dev/null
+ *                    (found by the first of the four lookups) and
+ *                    "c *:* m" (so a device without a rule of its own
+ *                    makes all four)
+ *   denied, 4096     /dev/zero under the same 4096 rules: all four
+ *                    lookups, the refusal, the tracepoint and the
+ *                    (rate-limited) report
+ *   wildcard only    the only rule "c *:* rw": /dev/null found by the
+ *                    last lookup, (*, *)
  *   host, armed      4096 rules on the container, the loop run outside it
  *                    (root cgroup): what a policy somewhere costs the host
+ *   host, depth 3    the same from a host cgroup three levels deep, not
+ *                    in a container: one registry lookup per level
  *
  * Every round measures every case once, in that order, and each case's
  * ratio to "not loaded" is taken within the round, side by side; the
@@ -29,13 +38,20 @@
 #include "../ctnr_test.h"
 
 #define MAX_ROUNDS	15
-#define N_CASES		6
+#define N_CASES		9
 
-enum { C_UNLOADED, C_NORULES, C_10, C_100, C_4096, C_HOST };
+enum { C_UNLOADED, C_NORULES, C_10, C_100, C_4096, C_DENIED, C_WILD,
+       C_HOST, C_HOST3 };
 
 static const char *const case_names[N_CASES] = {
 	"not loaded", "loaded, no rules", "10 rules", "100 rules",
-	"4096 rules", "host, 4096 armed",
+	"4096 rules", "denied, 4096", "wildcard only", "host, 4096 armed",
+	"host, depth 3",
+};
+
+/* What a case opens, and whether it must be refused. */
+static const char *const case_node[N_CASES] = {
+	[C_DENIED] = "/dev/zero",
 };
 
 static const char *ko_path(void)
@@ -91,9 +107,13 @@ static int module_unload(void)
 	return -EBUSY;
 }
 
-/* ns per open+close of /dev/null over @n iterations, in cgroup @cg. */
-static double measure(const char *cg, long n)
+/*
+ * ns per open+close of case @c's node (/dev/null unless case_node[] says)
+ * over @n iterations, in cgroup @cg; a denied case expects EPERM.
+ */
+static double measure(const char *cg, long n, int c)
 {
+	const char *node = case_node[c] ? case_node[c] : "/dev/null";
 	int p[2], st;
 	double ns = -1;
 	pid_t pid;
@@ -113,7 +133,12 @@ static double measure(const char *cg, long n)
 			_exit(1);
 		t0 = now_us();
 		for (i = 0; i < n; i++) {
-			fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+			fd = open(node, O_RDONLY | O_CLOEXEC);
+			if (c == C_DENIED) {
+				if (fd >= 0 || errno != EPERM)
+					_exit(2);
+				continue;
+			}
 			if (fd < 0)
 				_exit(2);
 			close(fd);
@@ -200,8 +225,8 @@ static double median(double *v, int n)
 }
 
 /* One round: every case once.  0 or -errno (the reason printed). */
-static int round_once(const char *ko, const char *cg, long n,
-		      double res[N_CASES])
+static int round_once(const char *ko, const char *cg, const char *deep,
+		      long n, double res[N_CASES])
 {
 	struct ctnr_nl nl = { 0 };
 	struct ctnr_ctr out;
@@ -214,13 +239,13 @@ static int round_once(const char *ko, const char *cg, long n,
 		printf("# rmmod ctnr: %s\n", strerror(-r));
 		return r;
 	}
-	res[C_UNLOADED] = measure(cg, n);
+	res[C_UNLOADED] = measure(cg, n, C_UNLOADED);
 	r = module_load(ko);
 	if (r) {
 		printf("# insmod %s: %s\n", ko, strerror(-r));
 		return r;
 	}
-	res[C_NORULES] = measure(cg, n);
+	res[C_NORULES] = measure(cg, n, C_NORULES);
 
 	r = ctnr_nl_open(&nl);
 	if (!r && pipe(ctl))
@@ -246,17 +271,30 @@ static int round_once(const char *ko, const char *cg, long n,
 	if (!r)
 		r = add_rules(&nl, out.id, 0, 10);
 	if (!r)
-		res[C_10] = measure(cg, n);
+		res[C_10] = measure(cg, n, C_10);
 	if (!r)
 		r = add_rules(&nl, out.id, 10, 100);
 	if (!r)
-		res[C_100] = measure(cg, n);
+		res[C_100] = measure(cg, n, C_100);
 	if (!r)
 		r = add_rules(&nl, out.id, 100, CTNR_DEV_RULES_MAX);
 	if (!r)
-		res[C_4096] = measure(cg, n);
+		res[C_4096] = measure(cg, n, C_4096);
 	if (!r)
-		res[C_HOST] = measure(NULL, n);
+		res[C_DENIED] = measure(cg, n, C_DENIED);
+	if (!r)
+		res[C_HOST] = measure(NULL, n, C_HOST);
+	if (!r)
+		res[C_HOST3] = measure(deep, n, C_HOST3);
+	/* a deny default drops every exception; then only c *:* rw */
+	if (!r)
+		r = dev_deny_default(&nl, out.id);
+	if (!r)
+		r = dev_req(&nl, CTNR_CMD_DEV_RULE_ADD, out.id,
+			    CTNR_DEV_TYPE_CHAR, CTNR_DEV_ANY, CTNR_DEV_ANY,
+			    CTNR_DEV_ACC_READ | CTNR_DEV_ACC_WRITE);
+	if (!r)
+		res[C_WILD] = measure(cg, n, C_WILD);
 	if (r)
 		printf("# setting up the container: %s %s\n", strerror(-r),
 		       nl.ext_msg);
@@ -281,7 +319,7 @@ int main(void)
 	bool was_loaded = module_loaded();
 	int rounds = 9, i, c, r = 0;
 	double seconds = 0.8, t;
-	char cg[PATH_MAX], rel[64];
+	char cg[PATH_MAX], deep[PATH_MAX], rel[64];
 	long n;
 
 	env = getenv("BENCH_ROUNDS");
@@ -303,6 +341,15 @@ int main(void)
 		printf("1..0 # SKIP cannot create cgroup %s\n", rel);
 		return 4;
 	}
+	/* a host cgroup three levels deep, beside the container's */
+	for (i = 1; i <= 3; i++) {
+		snprintf(rel + strlen(rel), sizeof(rel) - strlen(rel), "%s",
+			 i == 1 ? "-host" : "/d");
+		if (cg_create(rel, deep, sizeof(deep))) {
+			printf("1..0 # SKIP cannot create cgroup %s\n", rel);
+			return 4;
+		}
+	}
 	if (was_loaded && (r = module_unload())) {
 		printf("1..0 # SKIP cannot unload the module: %s\n",
 		       strerror(-r));
@@ -310,18 +357,18 @@ int main(void)
 	}
 
 	/* calibrate on the bare kernel: each case takes about @seconds */
-	measure(cg, 2000);
-	t = measure(cg, 5000);
+	measure(cg, 2000, C_UNLOADED);
+	t = measure(cg, 5000, C_UNLOADED);
 	n = t > 0 ? (long)(seconds * 1e9 / t) : 100000;
 	if (n < 10000)
 		n = 10000;
 	if (n > 5000000)
 		n = 5000000;
-	printf("# devaccess bench: open+close of /dev/null, %ld per case, %d rounds, median\n",
+	printf("# devaccess bench: open+close of a device node, %ld per case, %d rounds, median\n",
 	       n, rounds);
 
 	for (i = 0; i < rounds; i++) {
-		r = round_once(ko, cg, n, res[i]);
+		r = round_once(ko, cg, deep, n, res[i]);
 		if (r)
 			break;
 		printf("# round %d:", i + 1);
@@ -335,6 +382,10 @@ int main(void)
 	if (was_loaded)
 		module_load(ko);
 	cg_remove(cg);
+	for (i = 0; i < 3; i++) {
+		cg_remove(deep);
+		*strrchr(deep, '/') = '\0';
+	}
 	if (r) {
 		printf("not ok 1 devaccess bench\n");
 		return 1;
@@ -354,6 +405,8 @@ int main(void)
 		       ratio[c]);
 	printf("# goal: 100 rules within 1.10x of not loaded: %s (%.3fx)\n",
 	       ratio[C_100] <= 1.10 ? "met" : "missed", ratio[C_100]);
+	printf("# loaded without rules (enabled kprobe, handler returns): %.3fx\n",
+	       ratio[C_NORULES]);
 	printf("ok 1 devaccess bench\n");
 	return 0;
 }
