@@ -350,6 +350,105 @@ static int op_kmsg(FIXTURE_DATA(failnth) *self UNUSED, int n UNUSED,
 	return r;
 }
 
+/* A request on the fixture's container with @n u32 attributes (type, value). */
+static int fn_req(FIXTURE_DATA(failnth) *self, uint8_t cmd, int flags,
+		  int n, const uint32_t *av)
+{
+	struct nl_msg *msg = ctnr_nl_msg(&self->nl, cmd, flags);
+	int i;
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, CTNR_A_ID, self->id) < 0)
+		goto too_big;
+	for (i = 0; i < n; i++)
+		if (nla_put_u32(msg, av[2 * i], av[2 * i + 1]) < 0)
+			goto too_big;
+	return ctnr_nl_xfer(&self->nl, msg, NULL, NULL);
+too_big:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static int op_dev_add(FIXTURE_DATA(failnth) *self, int n UNUSED,
+		      void **undo)
+{
+	static const uint32_t av[] = {
+		CTNR_A_DEV_TYPE, CTNR_DEV_TYPE_CHAR, CTNR_A_DEV_MAJOR, 1,
+		CTNR_A_DEV_MINOR, 3, CTNR_A_DEV_ACCESS,
+		CTNR_DEV_ACC_READ | CTNR_DEV_ACC_WRITE,
+	};
+	int r = fn_req(self, CTNR_CMD_DEV_RULE_ADD, 0, 4, av);
+
+	if (!r)
+		*undo = (void *)1;
+	return r;
+}
+
+/* a default, even an unchanged one, drops every exception */
+static void undo_dev(FIXTURE_DATA(failnth) *self, void *undo UNUSED)
+{
+	static const uint32_t av[] = { CTNR_A_DEV_DEFAULT, CTNR_DEV_ALLOW };
+
+	fn_req(self, CTNR_CMD_CONTAINER_SET, 0, 1, av);
+}
+
+static int op_dev_policy(FIXTURE_DATA(failnth) *self, int n UNUSED,
+			 void **undo)
+{
+	struct nl_msg *msg = ctnr_nl_msg(&self->nl, CTNR_CMD_DEV_POLICY_SET,
+					 0);
+	struct nlattr *one;
+	int i, r;
+
+	if (!msg)
+		return -ENOMEM;
+	if (nla_put_u32(msg, CTNR_A_ID, self->id) < 0 ||
+	    nla_put_u32(msg, CTNR_A_DEV_DEFAULT, CTNR_DEV_DENY) < 0)
+		goto too_big;
+	for (i = 0; i < 3; i++) {
+		one = nla_nest_start(msg, CTNR_A_DEV_RULE);
+		if (!one ||
+		    nla_put_u32(msg, CTNR_A_DEV_TYPE, CTNR_DEV_TYPE_CHAR) < 0 ||
+		    nla_put_u32(msg, CTNR_A_DEV_MAJOR, 1) < 0 ||
+		    nla_put_u32(msg, CTNR_A_DEV_MINOR, 3 + 2 * i) < 0 ||
+		    nla_put_u32(msg, CTNR_A_DEV_ACCESS, CTNR_DEV_ACC_READ) < 0 ||
+		    nla_nest_end(msg, one) < 0)
+			goto too_big;
+	}
+	r = ctnr_nl_xfer(&self->nl, msg, NULL, NULL);
+	if (!r)
+		*undo = (void *)1;
+	return r;
+too_big:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static int op_dev_list(FIXTURE_DATA(failnth) *self, int n UNUSED,
+		       void **undo UNUSED)
+{
+	return fn_req(self, CTNR_CMD_DEV_RULE_GET, NLM_F_DUMP, 0, NULL);
+}
+
+static int op_log_get(FIXTURE_DATA(failnth) *self, int n UNUSED,
+		      void **undo UNUSED)
+{
+	return fn_req(self, CTNR_CMD_LOG_GET, NLM_F_DUMP, 0, NULL);
+}
+
+static int op_log_clear(FIXTURE_DATA(failnth) *self, int n UNUSED,
+			void **undo UNUSED)
+{
+	return fn_req(self, CTNR_CMD_LOG_CLEAR, 0, 0, NULL);
+}
+
+static int op_loop_list(FIXTURE_DATA(failnth) *self, int n UNUSED,
+			void **undo UNUSED)
+{
+	return fn_req(self, CTNR_CMD_LOOP_GET, NLM_F_DUMP, 0, NULL);
+}
+
 /*
  * Sweep @op.  The counters are the baseline taken with the fault off,
  * after one plain run (which makes what is made once, such as a
@@ -437,6 +536,12 @@ FN_TEST(container_set, op_set, undo_set, NULL)
 FN_TEST(ioc_ns_fds, op_ns_fds, NULL, NULL)
 FN_TEST(ioc_whoami, op_whoami, NULL, NULL)
 FN_TEST(ioc_loop_attach, op_loop, undo_loop, NULL)
+FN_TEST(dev_rule_add, op_dev_add, undo_dev, NULL)
+FN_TEST(dev_policy_set, op_dev_policy, undo_dev, NULL)
+FN_TEST(dev_rule_dump, op_dev_list, NULL, NULL)
+FN_TEST(log_get, op_log_get, NULL, NULL)
+FN_TEST(log_clear, op_log_clear, NULL, NULL)
+FN_TEST(loop_dump, op_loop_list, NULL, NULL)
 
 /* the log of the container the test moves into */
 TEST_F_TIMEOUT(failnth, kmsg_open_write_read, 300)
