@@ -121,6 +121,12 @@ struct fn_op {
 	void (*undo)(FIXTURE_DATA(failnth) *self, void *undo);
 	/* NULL if nothing but the counters can be checked */
 	int (*left)(FIXTURE_DATA(failnth) *self, int n);
+	/*
+	 * Makes, without a fault, what @run works on, and points *undo at
+	 * it; @run clears *undo when it consumed it, @undo removes it when
+	 * it did not.  NULL for most.
+	 */
+	int (*prep)(FIXTURE_DATA(failnth) *self, int n, void **undo);
 };
 
 /* Arm the n-th injection point of this thread; 0 or -errno. */
@@ -449,6 +455,83 @@ static int op_loop_list(FIXTURE_DATA(failnth) *self, int n UNUSED,
 	return fn_req(self, CTNR_CMD_LOOP_GET, NLM_F_DUMP, 0, NULL);
 }
 
+static int prep_ctr(FIXTURE_DATA(failnth) *self, int n, void **undo)
+{
+	struct ctnr_ctr c;
+	char name[64];
+	int r;
+
+	snprintf(name, sizeof(name), "fnd-%d-%d", getpid(), n);
+	r = ctnr_new(&self->nl, name, self->init, 0, &c);
+	if (!r && !c.id)
+		r = ctnr_get_name(&self->nl, name, &c);
+	if (!r)
+		*undo = (void *)(uintptr_t)c.id;
+	return r;
+}
+
+static int op_del(FIXTURE_DATA(failnth) *self, int n UNUSED, void **undo)
+{
+	int r = ctnr_del_id(&self->nl, (uint32_t)(uintptr_t)*undo);
+
+	if (!r)
+		*undo = NULL;
+	return r;
+}
+
+static int prep_rule(FIXTURE_DATA(failnth) *self, int n, void **undo)
+{
+	return op_dev_add(self, n, undo);
+}
+
+static int op_dev_del(FIXTURE_DATA(failnth) *self, int n UNUSED,
+		      void **undo UNUSED)
+{
+	static const uint32_t av[] = {
+		CTNR_A_DEV_TYPE, CTNR_DEV_TYPE_CHAR, CTNR_A_DEV_MAJOR, 1,
+		CTNR_A_DEV_MINOR, 3, CTNR_A_DEV_ACCESS,
+		CTNR_DEV_ACC_READ | CTNR_DEV_ACC_WRITE,
+	};
+
+	/* *undo stays: the policy (default allow) goes with undo_dev() */
+	return fn_req(self, CTNR_CMD_DEV_RULE_DEL, 0, 4, av);
+}
+
+/* v1's devices.allow under default allow: the bits leave the exception */
+static int op_dev_allow(FIXTURE_DATA(failnth) *self, int n UNUSED,
+			void **undo UNUSED)
+{
+	static const uint32_t av[] = {
+		CTNR_A_DEV_TYPE, CTNR_DEV_TYPE_CHAR, CTNR_A_DEV_MAJOR, 1,
+		CTNR_A_DEV_MINOR, 3, CTNR_A_DEV_ACCESS, CTNR_DEV_ACC_READ,
+	};
+
+	return fn_req(self, CTNR_CMD_DEV_ALLOW, 0, 4, av);
+}
+
+static int prep_loop(FIXTURE_DATA(failnth) *self, int n, void **undo)
+{
+	return op_loop(self, n, undo);
+}
+
+static int op_loop_detach(FIXTURE_DATA(failnth) *self, int n UNUSED,
+			  void **undo)
+{
+	struct ctnr_ioc_loop_detach d = {
+		.size = sizeof(d), .index = (uint32_t)(uintptr_t)*undo - 1,
+	};
+	char p[64];
+	int i;
+
+	if (ioctl(self->dev, CTNR_IOC_LOOP_DETACH, &d) < 0)
+		return -errno;
+	*undo = NULL;
+	snprintf(p, sizeof(p), "/sys/block/ctnrloop%u", d.index);
+	for (i = 0; i < 250 && !access(p, F_OK); i++)
+		sleep_ms(20);
+	return 0;
+}
+
 /*
  * Sweep @op.  The counters are the baseline taken with the fault off,
  * after one plain run (which makes what is made once, such as a
@@ -464,6 +547,8 @@ static void sweep(struct __test_metadata *_metadata,
 
 	if (!self->ready)
 		SKIP(return, "no fail-nth or failslab (not the debug kernel)");
+	if (op->prep)
+		ASSERT_EQ(0, op->prep(self, 0, &undo));
 	r = op->run(self, 0, &undo);
 	ASSERT_EQ(0, r) {
 		TH_LOG("%s without a fault: %s", op->name, strerror(-r));
@@ -477,6 +562,8 @@ static void sweep(struct __test_metadata *_metadata,
 
 	for (n = 1; n <= FAILNTH_MAX; n++) {
 		undo = NULL;
+		if (op->prep)
+			ASSERT_EQ(0, op->prep(self, n, &undo));
 		ASSERT_EQ(0, nth_arm(self->nth, n));
 		r = op->run(self, n, &undo);
 		fired = nth_fired(self->nth);
@@ -501,6 +588,8 @@ static void sweep(struct __test_metadata *_metadata,
 			 */
 			ctnr_nl_close(&self->nl);
 			ASSERT_EQ(0, ctnr_nl_open(&self->nl));
+			if (op->undo && undo)
+				op->undo(self, undo);
 			if (op->left)
 				EXPECT_EQ(0, op->left(self, n)) {
 					TH_LOG("%s failed at fault %d (%s) but left its object",
@@ -523,7 +612,18 @@ static void sweep(struct __test_metadata *_metadata,
 #define FN_TEST(nm, runf, undof, leftf)					\
 TEST_F_TIMEOUT(failnth, nm, 300)					\
 {									\
-	static const struct fn_op op = { #nm, runf, undof, leftf };	\
+	static const struct fn_op op = { #nm, runf, undof, leftf, NULL };\
+									\
+	sweep(_metadata, self, &op);					\
+}
+
+/* An operation on an object made first, without a fault. */
+#define FN_TEST_ON(nm, prepf, runf, undof)				\
+TEST_F_TIMEOUT(failnth, nm, 300)					\
+{									\
+	static const struct fn_op op = {				\
+		#nm, runf, undof, NULL, prepf,				\
+	};								\
 									\
 	sweep(_metadata, self, &op);					\
 }
@@ -542,12 +642,16 @@ FN_TEST(dev_rule_dump, op_dev_list, NULL, NULL)
 FN_TEST(log_get, op_log_get, NULL, NULL)
 FN_TEST(log_clear, op_log_clear, NULL, NULL)
 FN_TEST(loop_dump, op_loop_list, NULL, NULL)
+FN_TEST_ON(container_del, prep_ctr, op_del, undo_new)
+FN_TEST_ON(dev_rule_del, prep_rule, op_dev_del, undo_dev)
+FN_TEST_ON(dev_allow_write, prep_rule, op_dev_allow, undo_dev)
+FN_TEST_ON(ioc_loop_detach, prep_loop, op_loop_detach, undo_loop)
 
 /* the log of the container the test moves into */
 TEST_F_TIMEOUT(failnth, kmsg_open_write_read, 300)
 {
 	static const struct fn_op op = {
-		"kmsg_open_write_read", op_kmsg, NULL, NULL,
+		"kmsg_open_write_read", op_kmsg, NULL, NULL, NULL,
 	};
 	char line[PATH_MAX / 2], back[PATH_MAX];
 
