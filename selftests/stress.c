@@ -110,8 +110,9 @@ static void bad(struct shared *sh, int w, const char *op, int err)
 	long n = __atomic_fetch_add(&sh->bad, 1, __ATOMIC_RELAXED);
 
 	if (n < MAX_BAD)
-		snprintf(sh->why[n], sizeof(sh->why[n]), "%s: %s: %s",
-			 wname[w], op, strerror(err < 0 ? -err : err));
+		snprintf(sh->why[n], sizeof(sh->why[n]), "%s: %s: %s (%d)",
+			 wname[w], op, strerror(err < 0 ? -err : err),
+			 err < 0 ? -err : err);
 }
 
 /* Is @err (negative) 0 or one of the listed errnos (0-terminated)? */
@@ -332,7 +333,7 @@ static int log_noop(const struct ctnr_log_record *r, void *arg)
 static void logs(struct wctx *x)
 {
 	pid_t kid;
-	int status;
+	int status, r;
 
 	/* inside: a writer and a non-blocking reader in one process */
 	kid = fork();
@@ -341,12 +342,20 @@ static void logs(struct wctx *x)
 		int wfd, rfd;
 		long n = 0;
 
-		if (cg_enter(x->self->ll[0].cg, getpid()))
-			_exit(2);
+		if (cg_enter(x->self->ll[0].cg, getpid())) {
+			bad(x->sh, x->w, "log child: cgroup", errno);
+			_exit(0);
+		}
 		wfd = open("/dev/ctnr-kmsg", O_WRONLY | O_CLOEXEC);
+		if (wfd < 0) {
+			bad(x->sh, x->w, "kmsg open for writing", errno);
+			_exit(0);
+		}
 		rfd = open("/dev/ctnr-kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-		if (wfd < 0 || rfd < 0)
-			_exit(3);
+		if (rfd < 0) {
+			bad(x->sh, x->w, "kmsg open for reading", errno);
+			_exit(0);
+		}
 		while (!stopping(x->sh)) {
 			int len = snprintf(buf, sizeof(buf),
 					   "<6>stress record %ld\n", n++);
@@ -365,7 +374,6 @@ static void logs(struct wctx *x)
 	}
 	while (!stopping(x->sh)) {
 		const struct longlived *l = pick(x);
-		int r;
 
 		switch (rand_r(&x->seed) % 4) {
 		case 0:
@@ -385,9 +393,13 @@ static void logs(struct wctx *x)
 		}
 		count(x->sh, x->w);
 	}
-	if (!wait_pid_timeout(kid, &status, 60000) &&
-	    (!WIFEXITED(status) || WEXITSTATUS(status)))
-		bad(x->sh, x->w, "log child", EPROTO);
+	r = wait_pid_timeout(kid, &status, 60000);
+	if (r)
+		bad(x->sh, x->w, "log child did not stop", r);
+	else if (!WIFEXITED(status) || WEXITSTATUS(status))
+		bad(x->sh, x->w, WIFSIGNALED(status) ? "log child killed" :
+		    "log child exit status", WIFSIGNALED(status) ?
+		    WTERMSIG(status) : WEXITSTATUS(status));
 }
 
 static void loops(struct wctx *x)
