@@ -12,7 +12,7 @@
  *   enter       namespace fds of the long-lived containers, and a child
  *               that enters one and exits;
  *   rules       default, exceptions, whole policies and presets of the
- *               long-lived containers, changed at random;
+ *               long-lived containers but the first, changed at random;
  *   opens       /dev/null, /dev/zero and /dev/full opened from inside
  *               their cgroups meanwhile;
  *   log         records written to /dev/ctnr-kmsg from inside, read from
@@ -239,7 +239,12 @@ static void rules(struct wctx *x)
 	int r;
 
 	while (!stopping(x->sh)) {
-		const struct longlived *l = pick(x);
+		/*
+		 * Not container 0: its log worker opens /dev/ctnr-kmsg from
+		 * inside, which a deny policy would refuse, rightly.
+		 */
+		const struct longlived *l =
+			&x->self->ll[1 + rand_r(&x->seed) % (N_LONG - 1)];
 		struct ctnr_dev_rule one = {
 			.type = CTNR_DEV_TYPE_CHAR, .major = 1,
 			.minor = 3 + 2 * (rand_r(&x->seed) % 3),
