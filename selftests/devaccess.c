@@ -3151,7 +3151,7 @@ TEST_F_TIMEOUT(dev, disarm_rearm_under_load, 150)
 /* ctnrctl                                                            */
 
 /* `ctnrctl dev ...`: grammar, listing, JSON, errors and exit codes. */
-TEST_F_TIMEOUT(dev, cli_dev_commands, 120)
+TEST_F_TIMEOUT(dev, cli_dev_commands, 400)
 {
 	char out[8192], err[1024], why[512];
 	const char *name;
