@@ -467,8 +467,19 @@ static int ctnr_nl_container_new_doit(struct sk_buff *skb,
 		err = -ENOMEM;
 		goto out_task;
 	}
-	ctnr_put(c);
+	/*
+	 * The reply is the only way the caller learns the id: if it cannot
+	 * be queued (the socket is full, or an allocation on the way
+	 * failed), the registration is undone and the error returned, so
+	 * an error never leaves a container behind.  (An ACK lost after a
+	 * queued reply is the caller's to notice: the reply says it all.)
+	 */
 	err = genlmsg_reply(msg, info);
+	if (err) {
+		ctnr_container_delete(c);
+		NL_SET_ERR_MSG(info->extack, "the reply could not be queued: not registered");
+	}
+	ctnr_put(c);
 out_task:
 	put_task_struct(task);
 	return err;
