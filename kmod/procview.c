@@ -569,35 +569,27 @@ static void pv_sample_fn(struct work_struct *work)
 }
 
 /*
- * The tracker of the reader's container, made on first use.  Caller holds
- * rcu_read_lock() over the use of the result (it may drop and retake it
- * here to allocate); NULL when memory is short.
+ * Make the tracker of the reader's container, with its first sample taken
+ * before anyone else can see it.  Losing a race to another reader, or
+ * short of memory, leaves the one there (if any).
  */
-static struct pv_tracker *pv_tracker_rcu(struct pv_ctx *x)
+static void pv_tracker_make(struct pv_ctx *x)
 {
 	struct pv_tracker *t, *old;
 
-	t = xa_load(&pv_trackers, x->c->id);
-	if (t)
-		return t;
-	rcu_read_unlock();
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
-	if (t) {
-		kref_get(&x->s->ref);
-		t->s = x->s;
-		/* the first sample, before anyone else can see @t */
-		pv_sample(t, x->c, x);
-		old = xa_cmpxchg(&pv_trackers, x->c->id, NULL, t, GFP_KERNEL);
-		if (old) {
-			pv_sb_put(t->s);
-			kfree(t);
-		} else {
-			queue_delayed_work(system_wq, &pv_sample_work,
-					   LOAD_FREQ);
-		}
+	if (!t)
+		return;
+	kref_get(&x->s->ref);
+	t->s = x->s;
+	pv_sample(t, x->c, x);
+	old = xa_cmpxchg(&pv_trackers, x->c->id, NULL, t, GFP_KERNEL);
+	if (old) {
+		pv_sb_put(t->s);
+		kfree(t);
+		return;
 	}
-	rcu_read_lock();
-	return xa_load(&pv_trackers, x->c->id);
+	queue_delayed_work(system_wq, &pv_sample_work, LOAD_FREQ);
 }
 
 struct pv_load {
@@ -605,22 +597,29 @@ struct pv_load {
 	unsigned int running, blocked, threads;
 };
 
+/* The latest sample of the reader's container; zeros if there is none. */
 static void pv_load_get(struct pv_ctx *x, struct pv_load *l)
 {
 	struct pv_tracker *t;
-	int i;
+	int i, tries;
 
 	memset(l, 0, sizeof(*l));
-	rcu_read_lock();
-	t = pv_tracker_rcu(x);
-	if (t) {
-		for (i = 0; i < 3; i++)
-			l->avenrun[i] = READ_ONCE(t->avenrun[i]);
-		l->running = READ_ONCE(t->running);
-		l->blocked = READ_ONCE(t->blocked);
-		l->threads = READ_ONCE(t->threads);
+	for (tries = 0; tries < 2; tries++) {
+		rcu_read_lock();
+		t = xa_load(&pv_trackers, x->c->id);
+		if (t) {
+			for (i = 0; i < 3; i++)
+				l->avenrun[i] = READ_ONCE(t->avenrun[i]);
+			l->running = READ_ONCE(t->running);
+			l->blocked = READ_ONCE(t->blocked);
+			l->threads = READ_ONCE(t->threads);
+		}
+		rcu_read_unlock();
+		if (t)
+			return;
+		if (!tries)
+			pv_tracker_make(x);
 	}
-	rcu_read_unlock();
 }
 
 /* ------------------------------------------------------------------ */
