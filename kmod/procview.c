@@ -1031,45 +1031,93 @@ static int pv_diskstats(struct seq_file *m, struct pv_ctx *x)
 }
 
 /*
- * With a swap limit: the header and one "none" line of that size (no more
- * than the host has) and the cgroup's swap use; with a limit of 0, the
- * header alone.  Without a limit, the host's file.
+ * /proc/swaps has no ->read_iter() (it is seq_read() on 6.1), so
+ * kernel_read() cannot read it: the host's view is a read of the real file
+ * into the reader's own buffer, at the reader's offset.
  */
-static int pv_swaps(struct seq_file *m, struct pv_ctx *x)
+static ssize_t pv_swaps_host(struct pv_ctx *x, char __user *ubuf,
+			     size_t count, loff_t *ppos)
 {
-	u64 lim, size = 0, used = 0, v;
-	const char *p, *q;
-	char *host;
-	int i;
+	struct path root = { .mnt = x->s->proc, .dentry = x->s->proc->mnt_root };
+	const struct cred *old;
+	struct file *f;
+	loff_t pos = *ppos;
+	ssize_t n;
 
-	if (!x->c)
-		return pv_host(m, x, "swaps");
-	lim = pv_cg_min(x, "memory.swap.max");
-	if (lim == U64_MAX)
-		return pv_host(m, x, "swaps");
-	host = pv_slurp(x->s->proc, "swaps", PV_FILE_MAX, NULL);
-	if (IS_ERR(host))
-		return PTR_ERR(host);
-	/* the host's total: the third column of every line but the first */
-	for (p = pv_next_line(host); p; p = pv_next_line(p)) {
-		q = p;
-		for (i = 0; i < 2; i++)
-			q = pv_token_end(pv_blanks(q));
-		if (*q != '\n' && *q && pv_u64(pv_blanks(q), &v))
-			size += v;
+	old = override_creds(pv_cred);
+	f = file_open_root(&root, "swaps", O_RDONLY | O_NOFOLLOW, 0);
+	revert_creds(old);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = vfs_llseek(f, pos, SEEK_SET);
+	if (n == pos)
+		n = vfs_read(f, ubuf, count, &pos);
+	else if (n >= 0)
+		n = -EINVAL;
+	fput(f);
+	if (n > 0)
+		*ppos = pos;
+	return n;
+}
+
+/*
+ * With a swap limit: the kernel's header and one "none" line of that size
+ * (no more than the host's SwapTotal) and the cgroup's swap use; with a
+ * limit of 0 or no swap on the host, the header alone.  Without a limit,
+ * the host's file.  The text is made at each read() from offset 0 and
+ * cut at the reader's offset.
+ */
+static ssize_t pv_swaps_read(struct file *file, char __user *ubuf,
+			     size_t count, loff_t *ppos)
+{
+	u64 lim, size, used = 0;
+	struct pv_ctx *x;
+	char *host;
+	ssize_t n;
+	int len;
+
+	x = kvmalloc(sizeof(*x), GFP_KERNEL);
+	if (!x)
+		return -ENOMEM;
+	x->s = file_inode(file)->i_sb->s_fs_info;
+	x->c = ctnr_find_by_task(current);
+	lim = x->c ? pv_cg_min(x, "memory.swap.max") : U64_MAX;
+	if (lim == U64_MAX) {
+		n = pv_swaps_host(x, ubuf, count, ppos);
+		goto out;
 	}
-	size = min(size, lim >> 10);
+	host = pv_slurp(x->s->proc, "meminfo", PV_FILE_MAX, NULL);
+	if (IS_ERR(host)) {
+		n = PTR_ERR(host);
+		goto out;
+	}
+	size = min(lim >> 10, pv_meminfo_kb(host, "SwapTotal"));
+	kvfree(host);
 	if (pv_cg_small(x, x->c->cgrp, "memory.swap.current") > 0 &&
 	    pv_limit(x->small) != U64_MAX)
 		used = min(size, pv_limit(x->small) >> 10);
-	pv_put_line(m, host);
+	/* as the kernel's swap_show() */
+	len = scnprintf(x->small, sizeof(x->small),
+			"Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n");
 	if (size)
-		seq_printf(m, "%s%*s%s\t%llu\t%s%llu\t%s%d\n", "none", 36, " ",
-			   "virtual", size, size < 10000000 ? "\t" : "",
-			   used, used < 10000000 ? "\t" : "", 0);
-	kvfree(host);
-	return 0;
+		len += scnprintf(x->small + len, sizeof(x->small) - len,
+				 "%s%*s%s\t%llu\t%s%llu\t%s%d\n", "none", 36,
+				 " ", "virtual", size,
+				 size < 10000000 ? "\t" : "", used,
+				 used < 10000000 ? "\t" : "", 0);
+	n = simple_read_from_buffer(ubuf, count, ppos, x->small, len);
+out:
+	if (x->c)
+		ctnr_put(x->c);
+	kvfree(x);
+	return n;
 }
+
+static const struct file_operations pv_swaps_fops = {
+	.owner = THIS_MODULE,
+	.read = pv_swaps_read,
+	.llseek = default_llseek,
+};
 
 static int pv_show(struct seq_file *m, void *v)
 {
@@ -1100,9 +1148,6 @@ static int pv_show(struct seq_file *m, void *v)
 		break;
 	case PV_DISKSTATS:
 		err = pv_diskstats(m, x);
-		break;
-	case PV_SWAPS:
-		err = pv_swaps(m, x);
 		break;
 	case PV_CPU_ONLINE:
 		err = pv_cpu_online(m, x);
@@ -1176,7 +1221,7 @@ static int pv_fill_super(struct super_block *sb, struct fs_context *fc)
 		[PV_UPTIME] = { "uptime", &pv_fops, 0444 },
 		[PV_LOADAVG] = { "loadavg", &pv_fops, 0444 },
 		[PV_DISKSTATS] = { "diskstats", &pv_fops, 0444 },
-		[PV_SWAPS] = { "swaps", &pv_fops, 0444 },
+		[PV_SWAPS] = { "swaps", &pv_swaps_fops, 0444 },
 		[PV_CPU_ONLINE] = { "cpu_online", &pv_fops, 0444 },
 		{ "" }
 	};

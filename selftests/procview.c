@@ -21,6 +21,7 @@
  */
 #define _GNU_SOURCE
 #include <sys/mount.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <sched.h>
@@ -586,7 +587,8 @@ TEST_F(pv, cpus_from_cpuset)
 		EXPECT_EQ(1, atoi(out));
 	}
 	/* the cpuset back to all CPUs: all of them */
-	ASSERT_EQ(0, cg_write(self->cg, "cpuset.cpus", ""));
+	snprintf(cpu, sizeof(cpu), "0-%d", self->ncpus - 1);
+	ASSERT_EQ(0, cg_write(self->cg, "cpuset.cpus", cpu));
 	read_cpu_views(self, &cv, _metadata);
 	EXPECT_EQ(self->ncpus, cv.online_n);
 	EXPECT_EQ(self->ncpus, cv.cpuinfo_n);
@@ -985,24 +987,34 @@ TEST_F(pv, mount_needs_the_host_admin)
 	}
 }
 
-/* the module stays while a view is mounted */
+/*
+ * The module stays while a view is mounted: each mount counts.  (The
+ * fixture's mount is also in the init's mount namespace, copied when it
+ * was made, so a second one is measured here.)
+ */
 TEST_F(pv, unload_refused_while_mounted)
 {
-	char buf[32];
-	long before, after;
+	char buf[32], dir[] = "/tmp/ctnr-pv-m-XXXXXX";
+	long before, during, after;
 
 	SKIP_IF_NEEDED();
+	ASSERT_NE(NULL, mkdtemp(dir));
 	ASSERT_LT(0, read_str("/sys/module/ctnr/refcnt", buf, sizeof(buf)));
 	before = atol(buf);
+	ASSERT_EQ(0, mount(CTNR_PROCVIEW_FS_NAME, dir, CTNR_PROCVIEW_FS_NAME,
+			   0, NULL));
+	ASSERT_LT(0, read_str("/sys/module/ctnr/refcnt", buf, sizeof(buf)));
+	during = atol(buf);
+	EXPECT_EQ(before + 1, during);
 	EXPECT_NE(0, syscall(SYS_delete_module, "ctnr", O_NONBLOCK));
 	EXPECT_TRUE(errno == EWOULDBLOCK || errno == EBUSY) {
 		TH_LOG("delete_module: %m");
 	}
-	ASSERT_EQ(0, umount2(self->mnt, 0));
-	self->mounted = false;
+	ASSERT_EQ(0, umount2(dir, 0));
+	rmdir(dir);
 	ASSERT_LT(0, read_str("/sys/module/ctnr/refcnt", buf, sizeof(buf)));
 	after = atol(buf);
-	EXPECT_EQ(before - 1, after);
+	EXPECT_EQ(before, after);
 }
 
 /* a reader in a user namespace, not root anywhere, gets the same view */
@@ -1031,6 +1043,62 @@ TEST_F(pv, unprivileged_reader_in_a_user_namespace)
 	}
 	ASSERT_EQ(pid, waitpid(pid, &st, 0));
 	EXPECT_EQ(0, WEXITSTATUS(st));
+}
+
+/* ------------------------------------------------------------------ */
+/* ctnrctl proc                                                       */
+
+/* proc mount NAME binds every view in the container's mount namespace */
+TEST_F(pv, ctnrctl_proc_mount_and_show)
+{
+	char out[8192], err[2048], path[128];
+	struct statfs sf;
+	size_t i;
+	int r;
+
+	SKIP_IF_NEEDED();
+	ASSERT_NE(NULL, ctnrctl_path());
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "proc", "mount",
+		    self->name, NULL);
+	ASSERT_EQ(0, r) {
+		TH_LOG("proc mount: %d: %s%s", r, out, err);
+	}
+	for (i = 0; i < NVIEWS; i++) {
+		snprintf(path, sizeof(path), "/proc/%d/root%s",
+			 self->init.pid, views[i].target);
+		ASSERT_EQ(0, statfs(path, &sf)) {
+			TH_LOG("%s: %m", path);
+		}
+		EXPECT_EQ(CTNR_PROCVIEW_MAGIC, (unsigned long)sf.f_type) {
+			TH_LOG("%s is not a view", views[i].target);
+		}
+	}
+	/* the host's own files are left alone */
+	ASSERT_EQ(0, statfs("/proc/meminfo", &sf));
+	EXPECT_NE(CTNR_PROCVIEW_MAGIC, (unsigned long)sf.f_type);
+
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "-j", "proc", "show",
+		    self->name, NULL);
+	ASSERT_EQ(0, r) {
+		TH_LOG("proc show: %s", err);
+	}
+	EXPECT_TRUE(json_valid(out)) {
+		TH_LOG("not JSON: %s", out);
+	}
+	EXPECT_NE(NULL, strstr(out, "\"mounted\":true"));
+	EXPECT_NE(NULL, strstr(out, "/proc/meminfo"));
+
+	/* refusals: no such container, bad arguments */
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "proc", "mount",
+		    "pv-no-such-container", NULL);
+	EXPECT_EQ(1, r);
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "proc", "mount",
+		    self->name, "rot", "/", NULL);
+	EXPECT_EQ(2, r);
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "proc", "mount",
+		    self->name, "root", "relative", NULL);
+	EXPECT_EQ(2, r);
+	umount2("/run/ctnr/proc", MNT_DETACH);
 }
 
 /* ------------------------------------------------------------------ */
