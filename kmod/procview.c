@@ -1031,9 +1031,12 @@ static int pv_diskstats(struct seq_file *m, struct pv_ctx *x)
 }
 
 /*
- * /proc/swaps has no ->read_iter() (it is seq_read() on 6.1), so
- * kernel_read() cannot read it: the host's view is a read of the real file
- * into the reader's own buffer, at the reader's offset.
+ * /proc/swaps has no ->read_iter() on 6.1 (it is seq_read()), so
+ * kernel_read() cannot read it, and vfs_read() is not exported: the
+ * host's view calls the real file's ->read() with the reader's own buffer
+ * and offset, as vfs_read() would (the file is ours, opened for reading,
+ * and @count is at most MAX_RW_COUNT).  Where it has ->read_iter(), it is
+ * read as the other files are.
  */
 static ssize_t pv_swaps_host(struct pv_ctx *x, char __user *ubuf,
 			     size_t count, loff_t *ppos)
@@ -1042,6 +1045,8 @@ static ssize_t pv_swaps_host(struct pv_ctx *x, char __user *ubuf,
 	const struct cred *old;
 	struct file *f;
 	loff_t pos = *ppos;
+	size_t len;
+	char *buf;
 	ssize_t n;
 
 	old = override_creds(pv_cred);
@@ -1049,9 +1054,19 @@ static ssize_t pv_swaps_host(struct pv_ctx *x, char __user *ubuf,
 	revert_creds(old);
 	if (IS_ERR(f))
 		return PTR_ERR(f);
+	if (f->f_op->read_iter || !f->f_op->read) {
+		fput(f);
+		buf = pv_slurp(x->s->proc, "swaps", PV_FILE_MAX, &len);
+		if (IS_ERR(buf))
+			return PTR_ERR(buf);
+		n = simple_read_from_buffer(ubuf, count, ppos, buf, len);
+		kvfree(buf);
+		return n;
+	}
 	n = vfs_llseek(f, pos, SEEK_SET);
 	if (n == pos)
-		n = vfs_read(f, ubuf, count, &pos);
+		n = f->f_op->read(f, ubuf, min_t(size_t, count, MAX_RW_COUNT),
+				  &pos);
 	else if (n >= 0)
 		n = -EINVAL;
 	fput(f);
