@@ -74,6 +74,110 @@ static double bench_read(const char *path)
 	return n * 1e6 / (double)(end - start);
 }
 
+/* A whole small file (at most 64 KiB), NUL-terminated; "" on error. */
+static char *slurp(const char *path)
+{
+	static char bufs[2][65536];
+	static int which;
+	char *buf = bufs[which ^= 1];
+	ssize_t r, len = 0;
+	int fd;
+
+	buf[0] = '\0';
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return buf;
+	while (len < (ssize_t)sizeof(bufs[0]) - 1 &&
+	       (r = read(fd, buf + len, sizeof(bufs[0]) - 1 - len)) > 0)
+		len += r;
+	close(fd);
+	buf[len] = '\0';
+	return buf;
+}
+
+static int lines_with(const char *text, const char *prefix)
+{
+	size_t pl = strlen(prefix);
+	int n = 0;
+
+	for (; text && *text; text = strchr(text, '\n') ? strchr(text, '\n') + 1 : NULL)
+		n += !strncmp(text, prefix, pl);
+	return n;
+}
+
+/* One line of @text that starts with @prefix, without its newline. */
+static const char *line_of(const char *text, const char *prefix, char *out,
+			   size_t len)
+{
+	size_t pl = strlen(prefix);
+
+	out[0] = '\0';
+	for (; text && *text; text = strchr(text, '\n') ? strchr(text, '\n') + 1 : NULL)
+		if (!strncmp(text, prefix, pl)) {
+			snprintf(out, len, "%.*s", (int)strcspn(text, "\n"),
+				 text);
+			break;
+		}
+	return out;
+}
+
+/*
+ * Field by field, what ctnr and lxcfs show the same reader in the same
+ * container: every meminfo line that differs, the CPU count and the first
+ * CPU lines, and the short files whole.
+ */
+static void compare(const char *mnt, const char *lxdir)
+{
+	char p1[PATH_MAX], p2[PATH_MAX], l1[256], l2[256], label[64];
+	const char *c, *x, *q;
+	unsigned int f;
+
+	printf("# procview vs lxcfs: the same reader, same container, same moment\n");
+	for (f = 0; f < NFILES; f++) {
+		snprintf(p1, sizeof(p1), "%s/%s", mnt, files[f].view);
+		snprintf(p2, sizeof(p2), "%s%s", lxdir, files[f].native);
+		c = slurp(p1);
+		x = slurp(p2);
+		if (!strcmp(files[f].view, "meminfo")) {
+			for (q = c; q && *q; q = strchr(q, '\n') ? strchr(q, '\n') + 1 : NULL) {
+				snprintf(label, sizeof(label), "%.*s",
+					 (int)(strcspn(q, ":") + 1), q);
+				line_of(c, label, l1, sizeof(l1));
+				line_of(x, label, l2, sizeof(l2));
+				if (strcmp(l1, l2))
+					printf("compare meminfo  ctnr [%s]  lxcfs [%s]\n",
+					       l1, l2);
+			}
+		} else if (!strcmp(files[f].view, "cpuinfo")) {
+			printf("compare cpuinfo  ctnr %d processors [%s]  lxcfs %d processors [%s]\n",
+			       lines_with(c, "processor"),
+			       line_of(c, "processor", l1, sizeof(l1)),
+			       lines_with(x, "processor"),
+			       line_of(x, "processor", l2, sizeof(l2)));
+		} else if (!strcmp(files[f].view, "stat")) {
+			printf("compare stat     ctnr %d cpu lines [%s]  lxcfs %d cpu lines [%s]\n",
+			       lines_with(c, "cpu"), line_of(c, "cpu ", l1, sizeof(l1)),
+			       lines_with(x, "cpu"), line_of(x, "cpu ", l2, sizeof(l2)));
+			printf("compare stat     ctnr [%s]  lxcfs [%s]\n",
+			       line_of(c, "procs_running", l1, sizeof(l1)),
+			       line_of(x, "procs_running", l2, sizeof(l2)));
+			printf("compare stat     ctnr [%s]  lxcfs [%s]\n",
+			       line_of(c, "btime", l1, sizeof(l1)),
+			       line_of(x, "btime", l2, sizeof(l2)));
+		} else if (!strcmp(files[f].view, "diskstats")) {
+			printf("compare diskstats  ctnr %d lines  lxcfs %d lines\n",
+			       lines_with(c, " "), lines_with(x, " "));
+		} else {
+			printf("compare %-8s ctnr [%.*s]  lxcfs [%.*s]\n",
+			       files[f].view, (int)strcspn(c, "\n"), c,
+			       (int)strcspn(x, "\n"), x);
+			if (!strcmp(files[f].view, "swaps"))
+				printf("compare swaps    ctnr %d lines  lxcfs %d lines\n",
+				       lines_with(c, ""), lines_with(x, ""));
+		}
+	}
+}
+
 /* lxcfs on @dir in the foreground, if installed; its pid or -1. */
 static pid_t start_lxcfs(const char *dir)
 {
@@ -163,6 +267,8 @@ int main(void)
 		}
 	}
 
+	if (lxcfs > 0)
+		compare(mnt, lxdir);
 	cg_enter(cg2_root(), getpid());
 	ctnr_del_id(&nl, c.id);
 	cg_remove(cg);
