@@ -87,13 +87,25 @@ struct pv_sb {
 	struct cgroup_namespace *cgns;	/* the mounter's, counted */
 };
 
+#define PV_SNAP_MS		10		/* a snapshot serves this long */
+#define PV_SNAP_JIFFIES		msecs_to_jiffies(PV_SNAP_MS)
+
+struct pv_snap;
+
 /*
- * Load samples of one container, in pv_trackers by container id.  Only
- * the sampling work writes the numbers (one work item never runs twice at
- * once); readers take them under RCU, field by field.
+ * One per container whose views were read, in pv_trackers by container
+ * id: its load samples and the latest snapshot of its cgroup's files.
+ * Only the sampling work writes the load numbers once the tracker is
+ * published (one work item never runs twice at once); readers take them
+ * field by field.  Counted by the xarray (dropped by the sampling work
+ * once the container is gone) and by each reader using it; freed after
+ * an RCU grace period, since readers take their reference under RCU.
  */
 struct pv_tracker {
+	struct kref ref;
 	struct pv_sb *s;		/* counted */
+	struct mutex lock;		/* serialises refreshes of ->snap */
+	struct pv_snap __rcu *snap;	/* counted, NULL until first read */
 	unsigned long avenrun[3];	/* FIXED_1 fixed point */
 	unsigned int running, blocked, threads;
 	struct rcu_head rcu;
@@ -107,19 +119,20 @@ static DECLARE_DELAYED_WORK(pv_sample_work, pv_sample_fn);
 /* init's credentials, for every file a view reads; set at init. */
 static const struct cred *pv_cred;
 
-/* A meminfo line the container's number replaces. */
-struct pv_mval {
-	const char *label;
-	u64 kb;
-};
-
-/* What one read works with. */
+/* Scratch space for reading a cgroup's files. */
 struct pv_ctx {
 	struct pv_sb *s;
-	struct ctnr_container *c;	/* counted; NULL: the host's view */
+	struct ctnr_container *c;	/* counted by the caller */
 	char path[PATH_MAX];
 	char small[PV_SMALL];
-	struct pv_mval mv[40];
+};
+
+/* One read of a view. */
+struct pv_read {
+	struct pv_sb *s;
+	struct ctnr_container *c;	/* counted; NULL: the host's view */
+	struct pv_tracker *t;		/* counted, with c */
+	struct pv_snap *sn;		/* counted, with c */
 };
 
 static void pv_sb_release(struct kref *ref)
@@ -441,33 +454,168 @@ static u64 pv_uptime_ns(const struct ctnr_container *c)
 	return now > c->ctime ? now - c->ctime : 0;
 }
 
-/* CPU time the cgroup used (cpu.stat, µs), in ns. */
-struct pv_cpu_usage {
-	u64 user, system;
-};
-
-static void pv_cpu_usage(struct pv_ctx *x, struct pv_cpu_usage *u)
-{
-	u->user = 0;
-	u->system = 0;
-	if (pv_cg_small(x, x->c->cgrp, "cpu.stat") <= 0)
-		return;
-	u->user = pv_kv(x->small, "user_usec") * NSEC_PER_USEC;
-	u->system = pv_kv(x->small, "system_usec") * NSEC_PER_USEC;
-}
-
 static u64 pv_clock_t(u64 ns)
 {
 	return div_u64(ns, NSEC_PER_SEC / USER_HZ);
 }
 
 /* ------------------------------------------------------------------ */
-/* load samples                                                       */
+/* snapshots of the cgroup's files                                    */
 
-static void pv_tracker_free(struct pv_tracker *t)
+/* The memory.stat keys the views use, in bytes. */
+enum pv_ms {
+	PV_MS_FILE, PV_MS_SWAPCACHED, PV_MS_ACTIVE_ANON, PV_MS_INACTIVE_ANON,
+	PV_MS_ACTIVE_FILE, PV_MS_INACTIVE_FILE, PV_MS_UNEVICTABLE,
+	PV_MS_FILE_DIRTY, PV_MS_FILE_WRITEBACK, PV_MS_ANON, PV_MS_FILE_MAPPED,
+	PV_MS_SHMEM, PV_MS_SLAB_RECLAIMABLE, PV_MS_SLAB_UNRECLAIMABLE,
+	PV_MS_KERNEL_STACK, PV_MS_PAGETABLES, PV_MS_SEC_PAGETABLES,
+	PV_MS_ANON_THP, PV_MS_SHMEM_THP, PV_MS_FILE_THP, PV_MS_ZSWAP,
+	PV_MS_ZSWAPPED,
+	__PV_MS_MAX
+};
+
+static const char *const pv_ms_keys[__PV_MS_MAX] = {
+	[PV_MS_FILE] = "file",
+	[PV_MS_SWAPCACHED] = "swapcached",
+	[PV_MS_ACTIVE_ANON] = "active_anon",
+	[PV_MS_INACTIVE_ANON] = "inactive_anon",
+	[PV_MS_ACTIVE_FILE] = "active_file",
+	[PV_MS_INACTIVE_FILE] = "inactive_file",
+	[PV_MS_UNEVICTABLE] = "unevictable",
+	[PV_MS_FILE_DIRTY] = "file_dirty",
+	[PV_MS_FILE_WRITEBACK] = "file_writeback",
+	[PV_MS_ANON] = "anon",
+	[PV_MS_FILE_MAPPED] = "file_mapped",
+	[PV_MS_SHMEM] = "shmem",
+	[PV_MS_SLAB_RECLAIMABLE] = "slab_reclaimable",
+	[PV_MS_SLAB_UNRECLAIMABLE] = "slab_unreclaimable",
+	[PV_MS_KERNEL_STACK] = "kernel_stack",
+	[PV_MS_PAGETABLES] = "pagetables",
+	[PV_MS_SEC_PAGETABLES] = "sec_pagetables",
+	[PV_MS_ANON_THP] = "anon_thp",
+	[PV_MS_SHMEM_THP] = "shmem_thp",
+	[PV_MS_FILE_THP] = "file_thp",
+	[PV_MS_ZSWAP] = "zswap",
+	[PV_MS_ZSWAPPED] = "zswapped",
+};
+
+/*
+ * What the views use of the cgroup's files, read at once.  Immutable once
+ * published; counted by the tracker (its current one) and by each reader
+ * using it; freed after an RCU grace period, since readers take their
+ * reference under RCU.
+ */
+struct pv_snap {
+	struct kref ref;
+	unsigned long stamp;		/* jiffies when taken */
+	bool mem;			/* memory.current was there */
+	u64 mem_lim, mem_cur;		/* bytes; U64_MAX: no limit */
+	u64 swap_lim, swap_cur;		/* bytes; U64_MAX: no limit */
+	u64 ms[__PV_MS_MAX];		/* memory.stat, bytes */
+	unsigned long ms_have;		/* bit per key memory.stat has */
+	u64 cpu_user, cpu_system;	/* cpu.stat, ns */
+	unsigned int ncpus;		/* weight of cpus */
+	cpumask_var_t cpus;		/* the visible CPUs */
+	char *iostat;			/* io.stat, NULL if none */
+	struct rcu_head rcu;
+};
+
+static void pv_snap_free_rcu(struct rcu_head *rcu)
 {
+	struct pv_snap *sn = container_of(rcu, struct pv_snap, rcu);
+
+	free_cpumask_var(sn->cpus);
+	kvfree(sn->iostat);
+	kfree(sn);
+}
+
+static void pv_snap_release(struct kref *ref)
+{
+	call_rcu(&container_of(ref, struct pv_snap, ref)->rcu,
+		 pv_snap_free_rcu);
+}
+
+static void pv_snap_put(struct pv_snap *sn)
+{
+	kref_put(&sn->ref, pv_snap_release);
+}
+
+/* Read the cgroup's files into a new snapshot; NULL if memory is short. */
+static struct pv_snap *pv_snap_take(struct pv_ctx *x)
+{
+	struct pv_snap *sn;
+	char *st;
+	int i;
+
+	sn = kzalloc(sizeof(*sn), GFP_KERNEL);
+	if (!sn)
+		return NULL;
+	if (!zalloc_cpumask_var(&sn->cpus, GFP_KERNEL)) {
+		kfree(sn);
+		return NULL;
+	}
+	kref_init(&sn->ref);
+	sn->stamp = jiffies;
+	sn->mem_lim = U64_MAX;
+	sn->swap_lim = U64_MAX;
+	if (pv_cg_small(x, x->c->cgrp, "memory.current") > 0) {
+		sn->mem = true;
+		sn->mem_cur = pv_limit(x->small);
+		if (sn->mem_cur == U64_MAX)
+			sn->mem_cur = 0;
+		sn->mem_lim = min(pv_cg_min(x, "memory.max"),
+				  pv_cg_min(x, "memory.high"));
+		sn->swap_lim = pv_cg_min(x, "memory.swap.max");
+		if (sn->swap_lim != U64_MAX &&
+		    pv_cg_small(x, x->c->cgrp, "memory.swap.current") > 0 &&
+		    pv_limit(x->small) != U64_MAX)
+			sn->swap_cur = pv_limit(x->small);
+		st = pv_cg_slurp(x, x->c->cgrp, "memory.stat", PV_FILE_MAX);
+		if (!IS_ERR(st)) {
+			for (i = 0; i < __PV_MS_MAX; i++) {
+				if (!pv_has_key(st, pv_ms_keys[i]))
+					continue;
+				sn->ms[i] = pv_kv(st, pv_ms_keys[i]);
+				__set_bit(i, &sn->ms_have);
+			}
+			kvfree(st);
+		}
+	}
+	if (pv_cg_small(x, x->c->cgrp, "cpu.stat") > 0) {
+		sn->cpu_user = pv_kv(x->small, "user_usec") * NSEC_PER_USEC;
+		sn->cpu_system = pv_kv(x->small, "system_usec") * NSEC_PER_USEC;
+	}
+	pv_cpus(x, sn->cpus);
+	sn->ncpus = cpumask_weight(sn->cpus);
+	st = pv_cg_slurp(x, x->c->cgrp, "io.stat", PV_FILE_MAX);
+	sn->iostat = IS_ERR(st) ? NULL : st;
+	return sn;
+}
+
+/* ------------------------------------------------------------------ */
+/* trackers: load samples and the latest snapshot of a container      */
+
+static void pv_tracker_free_rcu(struct rcu_head *rcu)
+{
+	kfree(container_of(rcu, struct pv_tracker, rcu));
+}
+
+/* The last reference: process context (it may unmount the clones). */
+static void pv_tracker_release(struct kref *ref)
+{
+	struct pv_tracker *t = container_of(ref, struct pv_tracker, ref);
+	struct pv_snap *sn = rcu_dereference_protected(t->snap, 1);
+
+	if (sn)
+		pv_snap_put(sn);
+	mutex_destroy(&t->lock);
 	pv_sb_put(t->s);
-	kfree_rcu(t, rcu);
+	call_rcu(&t->rcu, pv_tracker_free_rcu);
+}
+
+static void pv_tracker_put(struct pv_tracker *t)
+{
+	kref_put(&t->ref, pv_tracker_release);
 }
 
 /*
@@ -508,7 +656,10 @@ static bool pv_sample_cgroup(struct pv_ctx *x, struct cgroup *cg,
 	return *thr <= PV_SAMPLE_THREADS;
 }
 
-/* One sample of container @c into @t: the cgroup and its descendants. */
+/*
+ * One load sample of container @c into @t: the cgroup and its
+ * descendants.  Only the sampling work calls it on a published tracker.
+ */
 static void pv_sample(struct pv_tracker *t, struct ctnr_container *c,
 		      struct pv_ctx *x)
 {
@@ -555,7 +706,7 @@ static void pv_sample_fn(struct work_struct *work)
 			if (c)
 				ctnr_put(c);
 			xa_erase(&pv_trackers, id);
-			pv_tracker_free(t);
+			pv_tracker_put(t);	/* the xarray's */
 			continue;
 		}
 		if (x)
@@ -569,27 +720,109 @@ static void pv_sample_fn(struct work_struct *work)
 }
 
 /*
- * Make the tracker of the reader's container, with its first sample taken
- * before anyone else can see it.  Losing a race to another reader, or
- * short of memory, leaves the one there (if any).
+ * The tracker of the reader's container, with a reference; made on first
+ * use, with its first load sample taken before anyone else can see it.
+ * NULL when memory is short.
  */
-static void pv_tracker_make(struct pv_ctx *x)
+static struct pv_tracker *pv_tracker_get(struct pv_read *r)
 {
 	struct pv_tracker *t, *old;
+	struct pv_ctx *x;
 
+	rcu_read_lock();
+	t = xa_load(&pv_trackers, r->c->id);
+	if (t && !kref_get_unless_zero(&t->ref))
+		t = NULL;
+	rcu_read_unlock();
+	if (t)
+		return t;
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
-	if (!t)
-		return;
-	kref_get(&x->s->ref);
-	t->s = x->s;
-	pv_sample(t, x->c, x);
-	old = xa_cmpxchg(&pv_trackers, x->c->id, NULL, t, GFP_KERNEL);
-	if (old) {
-		pv_sb_put(t->s);
+	x = kvmalloc(sizeof(*x), GFP_KERNEL);
+	if (!t || !x) {
 		kfree(t);
-		return;
+		kvfree(x);
+		return NULL;
 	}
-	queue_delayed_work(system_wq, &pv_sample_work, LOAD_FREQ);
+	kref_init(&t->ref);		/* the xarray's */
+	mutex_init(&t->lock);
+	kref_get(&r->s->ref);
+	t->s = r->s;
+	pv_sample(t, r->c, x);
+	kvfree(x);
+	kref_get(&t->ref);		/* ours */
+	old = xa_cmpxchg(&pv_trackers, r->c->id, NULL, t, GFP_KERNEL);
+	if (!old) {
+		queue_delayed_work(system_wq, &pv_sample_work, LOAD_FREQ);
+		return t;
+	}
+	/* another reader's is there (or no memory): use that one */
+	pv_tracker_put(t);
+	pv_tracker_put(t);
+	if (xa_is_err(old))
+		return NULL;
+	rcu_read_lock();
+	t = xa_load(&pv_trackers, r->c->id);
+	if (t && !kref_get_unless_zero(&t->ref))
+		t = NULL;
+	rcu_read_unlock();
+	return t;
+}
+
+/*
+ * The tracker's snapshot, with a reference, taken again when it is older
+ * than PV_SNAP_JIFFIES.  One reader refreshes it (under t->lock, which
+ * only serialises refreshes); the others keep using the older one
+ * meanwhile, so a reader never waits for another's file reads unless
+ * there is no snapshot yet.  NULL when memory is short.
+ */
+static struct pv_snap *pv_snap_get(struct pv_read *r)
+{
+	struct pv_snap *sn, *nsn, *old;
+	struct pv_tracker *t = r->t;
+	struct pv_ctx *x;
+
+	rcu_read_lock();
+	sn = rcu_dereference(t->snap);
+	if (sn && !kref_get_unless_zero(&sn->ref))
+		sn = NULL;
+	rcu_read_unlock();
+	if (sn && time_before(jiffies, sn->stamp + PV_SNAP_JIFFIES))
+		return sn;
+	if (sn && !mutex_trylock(&t->lock))
+		return sn;
+	if (!sn)
+		mutex_lock(&t->lock);
+	/* t->lock held: we are the only one replacing t->snap */
+	old = rcu_dereference_protected(t->snap, lockdep_is_held(&t->lock));
+	if (old && old != sn &&
+	    time_before(jiffies, old->stamp + PV_SNAP_JIFFIES)) {
+		/* refreshed while we waited */
+		kref_get(&old->ref);
+		mutex_unlock(&t->lock);
+		if (sn)
+			pv_snap_put(sn);
+		return old;
+	}
+	x = kvmalloc(sizeof(*x), GFP_KERNEL);
+	nsn = NULL;
+	if (x) {
+		x->s = r->s;
+		x->c = r->c;
+		nsn = pv_snap_take(x);
+		kvfree(x);
+	}
+	if (!nsn) {
+		mutex_unlock(&t->lock);
+		return sn;	/* the older one, or NULL */
+	}
+	kref_get(&nsn->ref);		/* the reader's */
+	rcu_assign_pointer(t->snap, nsn);
+	mutex_unlock(&t->lock);
+	if (old)
+		pv_snap_put(old);	/* the tracker's */
+	if (sn)
+		pv_snap_put(sn);
+	return nsn;
 }
 
 struct pv_load {
@@ -597,41 +830,56 @@ struct pv_load {
 	unsigned int running, blocked, threads;
 };
 
-/* The latest sample of the reader's container; zeros if there is none. */
-static void pv_load_get(struct pv_ctx *x, struct pv_load *l)
+/* The latest load sample of the reader's container. */
+static void pv_load_get(struct pv_read *r, struct pv_load *l)
 {
-	struct pv_tracker *t;
-	int i, tries;
+	int i;
 
-	memset(l, 0, sizeof(*l));
-	for (tries = 0; tries < 2; tries++) {
-		rcu_read_lock();
-		t = xa_load(&pv_trackers, x->c->id);
-		if (t) {
-			for (i = 0; i < 3; i++)
-				l->avenrun[i] = READ_ONCE(t->avenrun[i]);
-			l->running = READ_ONCE(t->running);
-			l->blocked = READ_ONCE(t->blocked);
-			l->threads = READ_ONCE(t->threads);
-		}
-		rcu_read_unlock();
-		if (t)
-			return;
-		if (!tries)
-			pv_tracker_make(x);
-	}
+	for (i = 0; i < 3; i++)
+		l->avenrun[i] = READ_ONCE(r->t->avenrun[i]);
+	l->running = READ_ONCE(r->t->running);
+	l->blocked = READ_ONCE(r->t->blocked);
+	l->threads = READ_ONCE(r->t->threads);
 }
 
 /* ------------------------------------------------------------------ */
 /* the views                                                          */
 
+static void pv_read_end(struct pv_read *r)
+{
+	if (r->sn)
+		pv_snap_put(r->sn);
+	if (r->t)
+		pv_tracker_put(r->t);
+	if (r->c)
+		ctnr_put(r->c);
+}
+
+/* Who reads (current), and the snapshot of its container's cgroup. */
+static int pv_read_begin(struct pv_read *r, struct inode *inode)
+{
+	r->s = inode->i_sb->s_fs_info;
+	r->t = NULL;
+	r->sn = NULL;
+	r->c = ctnr_find_by_task(current);
+	if (!r->c)
+		return 0;
+	r->t = pv_tracker_get(r);
+	if (r->t)
+		r->sn = pv_snap_get(r);
+	if (r->sn)
+		return 0;
+	pv_read_end(r);
+	return -ENOMEM;
+}
+
 /* The host's file, unchanged. */
-static int pv_host(struct seq_file *m, struct pv_ctx *x, const char *name)
+static int pv_host(struct seq_file *m, struct pv_read *r, const char *name)
 {
 	size_t len;
 	char *buf;
 
-	buf = pv_slurp(x->s->proc, name, PV_FILE_MAX, &len);
+	buf = pv_slurp(r->s->proc, name, PV_FILE_MAX, &len);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
 	seq_write(m, buf, len);
@@ -639,91 +887,87 @@ static int pv_host(struct seq_file *m, struct pv_ctx *x, const char *name)
 	return 0;
 }
 
-static int pv_meminfo(struct seq_file *m, struct pv_ctx *x)
-{
-	u64 total, cur, free, avail, file, swap_lim, swap_total, swap_cur;
-	struct pv_mval *v = x->mv;
-	const char *p;
-	char *host, *st;
-	size_t len;
-	int nv = 0, i;
+/* A meminfo line the container's number replaces. */
+struct pv_mval {
+	const char *label;
+	u64 kb;
+};
 
-	if (!x->c)
-		return pv_host(m, x, "meminfo");
-	host = pv_slurp(x->s->proc, "meminfo", PV_FILE_MAX, &len);
+#define PV_MVALS	40
+
+static int pv_meminfo(struct seq_file *m, struct pv_read *r)
+{
+	const struct pv_snap *sn = r->sn;
+	u64 total, cur, free, avail, swap_total;
+	struct pv_mval *v;
+	const char *p;
+	int nv = 0, i;
+	char *host;
+
+	if (!r->c || !sn->mem)
+		return pv_host(m, r, "meminfo");
+	host = pv_slurp(r->s->proc, "meminfo", PV_FILE_MAX, NULL);
 	if (IS_ERR(host))
 		return PTR_ERR(host);
-	st = pv_cg_slurp(x, x->c->cgrp, "memory.stat", PV_FILE_MAX);
-	if (IS_ERR(st) || pv_cg_small(x, x->c->cgrp, "memory.current") <= 0) {
-		/* no memory controller here: the host's numbers */
-		seq_write(m, host, len);
-		goto out;
+	v = kmalloc_array(PV_MVALS, sizeof(*v), GFP_KERNEL);
+	if (!v) {
+		kvfree(host);
+		return -ENOMEM;
 	}
-	cur = pv_limit(x->small);
-	cur = cur == U64_MAX ? 0 : cur >> 10;
-	total = min(pv_cg_min(x, "memory.max"), pv_cg_min(x, "memory.high"));
-	total = min(total >> 10, pv_meminfo_kb(host, "MemTotal"));
-	free = total > cur ? total - cur : 0;
-	file = (pv_kv(st, "active_file") + pv_kv(st, "inactive_file")) >> 10;
-	avail = min(total, free + file + (pv_kv(st, "slab_reclaimable") >> 10));
-
+#define MS(k) (sn->ms[PV_MS_##k] >> 10)
 #define PV_SET(l, val) do {						\
-	if (nv < ARRAY_SIZE(x->mv)) {					\
+	if (nv < PV_MVALS) {						\
 		v[nv].label = (l);					\
 		v[nv++].kb = (val);					\
 	}								\
 } while (0)
-#define PV_STAT(l, key) PV_SET(l, pv_kv(st, key) >> 10)
+	cur = sn->mem_cur >> 10;
+	total = min(sn->mem_lim >> 10, pv_meminfo_kb(host, "MemTotal"));
+	free = total > cur ? total - cur : 0;
+	avail = min(total, free + MS(ACTIVE_FILE) + MS(INACTIVE_FILE) +
+			   MS(SLAB_RECLAIMABLE));
 	PV_SET("MemTotal", total);
 	PV_SET("MemFree", free);
 	PV_SET("MemAvailable", avail);
 	PV_SET("Buffers", 0);
-	PV_STAT("Cached", "file");
-	PV_STAT("SwapCached", "swapcached");
-	PV_SET("Active", (pv_kv(st, "active_anon") +
-			  pv_kv(st, "active_file")) >> 10);
-	PV_SET("Inactive", (pv_kv(st, "inactive_anon") +
-			    pv_kv(st, "inactive_file")) >> 10);
-	PV_STAT("Active(anon)", "active_anon");
-	PV_STAT("Inactive(anon)", "inactive_anon");
-	PV_STAT("Active(file)", "active_file");
-	PV_STAT("Inactive(file)", "inactive_file");
-	PV_STAT("Unevictable", "unevictable");
-	PV_STAT("Dirty", "file_dirty");
-	PV_STAT("Writeback", "file_writeback");
-	PV_STAT("AnonPages", "anon");
-	PV_STAT("Mapped", "file_mapped");
-	PV_STAT("Shmem", "shmem");
-	PV_STAT("KReclaimable", "slab_reclaimable");
-	PV_SET("Slab", (pv_kv(st, "slab_reclaimable") +
-			pv_kv(st, "slab_unreclaimable")) >> 10);
-	PV_STAT("SReclaimable", "slab_reclaimable");
-	PV_STAT("SUnreclaim", "slab_unreclaimable");
-	PV_STAT("KernelStack", "kernel_stack");
-	PV_STAT("PageTables", "pagetables");
-	if (pv_has_key(st, "sec_pagetables"))
-		PV_STAT("SecPageTables", "sec_pagetables");
-	PV_STAT("AnonHugePages", "anon_thp");
-	PV_STAT("ShmemHugePages", "shmem_thp");
-	PV_STAT("FileHugePages", "file_thp");
-	if (pv_has_key(st, "zswap")) {
-		PV_STAT("Zswap", "zswap");
-		PV_STAT("Zswapped", "zswapped");
+	PV_SET("Cached", MS(FILE));
+	PV_SET("SwapCached", MS(SWAPCACHED));
+	PV_SET("Active", MS(ACTIVE_ANON) + MS(ACTIVE_FILE));
+	PV_SET("Inactive", MS(INACTIVE_ANON) + MS(INACTIVE_FILE));
+	PV_SET("Active(anon)", MS(ACTIVE_ANON));
+	PV_SET("Inactive(anon)", MS(INACTIVE_ANON));
+	PV_SET("Active(file)", MS(ACTIVE_FILE));
+	PV_SET("Inactive(file)", MS(INACTIVE_FILE));
+	PV_SET("Unevictable", MS(UNEVICTABLE));
+	PV_SET("Dirty", MS(FILE_DIRTY));
+	PV_SET("Writeback", MS(FILE_WRITEBACK));
+	PV_SET("AnonPages", MS(ANON));
+	PV_SET("Mapped", MS(FILE_MAPPED));
+	PV_SET("Shmem", MS(SHMEM));
+	PV_SET("KReclaimable", MS(SLAB_RECLAIMABLE));
+	PV_SET("Slab", MS(SLAB_RECLAIMABLE) + MS(SLAB_UNRECLAIMABLE));
+	PV_SET("SReclaimable", MS(SLAB_RECLAIMABLE));
+	PV_SET("SUnreclaim", MS(SLAB_UNRECLAIMABLE));
+	PV_SET("KernelStack", MS(KERNEL_STACK));
+	PV_SET("PageTables", MS(PAGETABLES));
+	if (test_bit(PV_MS_SEC_PAGETABLES, &sn->ms_have))
+		PV_SET("SecPageTables", MS(SEC_PAGETABLES));
+	PV_SET("AnonHugePages", MS(ANON_THP));
+	PV_SET("ShmemHugePages", MS(SHMEM_THP));
+	PV_SET("FileHugePages", MS(FILE_THP));
+	if (test_bit(PV_MS_ZSWAP, &sn->ms_have)) {
+		PV_SET("Zswap", MS(ZSWAP));
+		PV_SET("Zswapped", MS(ZSWAPPED));
 	}
-	swap_lim = pv_cg_min(x, "memory.swap.max");
-	if (swap_lim != U64_MAX) {
-		swap_total = min(swap_lim >> 10,
+	if (sn->swap_lim != U64_MAX) {
+		swap_total = min(sn->swap_lim >> 10,
 				 pv_meminfo_kb(host, "SwapTotal"));
-		swap_cur = 0;
-		if (pv_cg_small(x, x->c->cgrp, "memory.swap.current") > 0 &&
-		    pv_limit(x->small) != U64_MAX)
-			swap_cur = pv_limit(x->small) >> 10;
 		PV_SET("SwapTotal", swap_total);
-		PV_SET("SwapFree", swap_total > swap_cur ?
-					   swap_total - swap_cur : 0);
+		PV_SET("SwapFree", swap_total > (sn->swap_cur >> 10) ?
+					   swap_total - (sn->swap_cur >> 10) : 0);
 	}
-#undef PV_STAT
 #undef PV_SET
+#undef MS
 
 	for (p = host; p; p = pv_next_line(p)) {
 		const char *colon = memchr(p, ':', pv_line_len(p));
@@ -741,9 +985,7 @@ static int pv_meminfo(struct seq_file *m, struct pv_ctx *x)
 			   (int)(15 - min_t(size_t, 15, colon - p)), "",
 			   v[i].kb);
 	}
-out:
-	if (!IS_ERR(st))
-		kvfree(st);
+	kfree(v);
 	kvfree(host);
 	return 0;
 }
@@ -762,70 +1004,53 @@ static long pv_processor(const char *p)
 	return pv_u64(p, &n) && n < INT_MAX ? (long)n : -1;
 }
 
-static int pv_cpuinfo(struct seq_file *m, struct pv_ctx *x)
+static int pv_cpuinfo(struct seq_file *m, struct pv_read *r)
 {
-	cpumask_var_t mask;
 	bool keep = true;
 	const char *p;
 	char *host;
 	long cpu;
 
-	if (!x->c)
-		return pv_host(m, x, "cpuinfo");
-	if (!zalloc_cpumask_var(&mask, GFP_KERNEL))
-		return -ENOMEM;
-	pv_cpus(x, mask);
-	host = pv_slurp(x->s->proc, "cpuinfo", PV_FILE_MAX, NULL);
-	if (IS_ERR(host)) {
-		free_cpumask_var(mask);
+	if (!r->c)
+		return pv_host(m, r, "cpuinfo");
+	host = pv_slurp(r->s->proc, "cpuinfo", PV_FILE_MAX, NULL);
+	if (IS_ERR(host))
 		return PTR_ERR(host);
-	}
 	/* the blocks of the visible CPUs, and what precedes the first */
 	for (p = host; p; p = pv_next_line(p)) {
 		cpu = pv_processor(p);
 		if (cpu >= 0)
-			keep = cpu < nr_cpu_ids && cpumask_test_cpu(cpu, mask);
+			keep = cpu < nr_cpu_ids &&
+			       cpumask_test_cpu(cpu, r->sn->cpus);
 		if (keep)
 			pv_put_line(m, p);
 	}
 	kvfree(host);
-	free_cpumask_var(mask);
 	return 0;
 }
 
-static int pv_cpu_online(struct seq_file *m, struct pv_ctx *x)
+static int pv_cpu_online(struct seq_file *m, struct pv_read *r)
 {
-	cpumask_var_t mask;
-
-	if (!x->c) {
-		seq_printf(m, "%*pbl\n", cpumask_pr_args(cpu_online_mask));
-		return 0;
-	}
-	if (!zalloc_cpumask_var(&mask, GFP_KERNEL))
-		return -ENOMEM;
-	pv_cpus(x, mask);
-	seq_printf(m, "%*pbl\n", cpumask_pr_args(mask));
-	free_cpumask_var(mask);
+	seq_printf(m, "%*pbl\n",
+		   cpumask_pr_args(r->c ? r->sn->cpus : cpu_online_mask));
 	return 0;
 }
 
 /*
- * Per visible CPU, in USER_HZ ticks: an even share of the cgroup's user
- * and system time, and idle the rest of the container's uptime.
+ * Per visible CPU, in ns: an even share of the cgroup's user and system
+ * time, and idle the rest of the container's uptime.
  */
 struct pv_cpu_times {
 	u64 user, system, idle;
 };
 
-static void pv_cpu_times(struct pv_ctx *x, unsigned int n,
-			 struct pv_cpu_times *t)
+static void pv_cpu_times(struct pv_read *r, struct pv_cpu_times *t)
 {
-	struct pv_cpu_usage u;
-	u64 up = pv_uptime_ns(x->c), busy;
+	unsigned int n = max(r->sn->ncpus, 1U);
+	u64 up = pv_uptime_ns(r->c), busy;
 
-	pv_cpu_usage(x, &u);
-	t->user = div_u64(u.user, n);
-	t->system = div_u64(u.system, n);
+	t->user = div_u64(r->sn->cpu_user, n);
+	t->system = div_u64(r->sn->cpu_system, n);
 	busy = t->user + t->system;
 	t->idle = up > busy ? up - busy : 0;
 }
@@ -837,32 +1062,26 @@ static void pv_stat_cpu(struct seq_file *m, const char *name,
 		   pv_clock_t(user), pv_clock_t(system), pv_clock_t(idle));
 }
 
-static int pv_stat(struct seq_file *m, struct pv_ctx *x)
+static int pv_stat(struct seq_file *m, struct pv_read *r)
 {
 	struct pv_cpu_times t;
 	struct pv_load l;
-	cpumask_var_t mask;
 	unsigned int cpu, n;
 	char name[16];
 	const char *p;
 	char *host;
 
-	if (!x->c)
-		return pv_host(m, x, "stat");
-	if (!zalloc_cpumask_var(&mask, GFP_KERNEL))
-		return -ENOMEM;
-	host = pv_slurp(x->s->proc, "stat", PV_FILE_MAX, NULL);
-	if (IS_ERR(host)) {
-		free_cpumask_var(mask);
+	if (!r->c)
+		return pv_host(m, r, "stat");
+	host = pv_slurp(r->s->proc, "stat", PV_FILE_MAX, NULL);
+	if (IS_ERR(host))
 		return PTR_ERR(host);
-	}
-	pv_cpus(x, mask);
-	n = cpumask_weight(mask);
-	pv_cpu_times(x, n, &t);
-	pv_load_get(x, &l);
+	n = r->sn->ncpus;
+	pv_cpu_times(r, &t);
+	pv_load_get(r, &l);
 	/* the total is the sum of the lines below, tick for tick */
 	pv_stat_cpu(m, "cpu ", t.user * n, t.system * n, t.idle * n);
-	for_each_cpu(cpu, mask) {
+	for_each_cpu(cpu, r->sn->cpus) {
 		snprintf(name, sizeof(name), "cpu%u", cpu);
 		pv_stat_cpu(m, name, t.user, t.system, t.idle);
 	}
@@ -877,28 +1096,20 @@ static int pv_stat(struct seq_file *m, struct pv_ctx *x)
 			pv_put_line(m, p);
 	}
 	kvfree(host);
-	free_cpumask_var(mask);
 	return 0;
 }
 
-static int pv_uptime(struct seq_file *m, struct pv_ctx *x)
+static int pv_uptime(struct seq_file *m, struct pv_read *r)
 {
 	struct pv_cpu_times t;
-	cpumask_var_t mask;
 	u64 up, idle;
-	unsigned int n;
 	u32 rem;
 
-	if (!x->c)
-		return pv_host(m, x, "uptime");
-	if (!zalloc_cpumask_var(&mask, GFP_KERNEL))
-		return -ENOMEM;
-	pv_cpus(x, mask);
-	n = cpumask_weight(mask);
-	free_cpumask_var(mask);
-	up = pv_uptime_ns(x->c);
-	pv_cpu_times(x, n, &t);
-	idle = t.idle * n;
+	if (!r->c)
+		return pv_host(m, r, "uptime");
+	up = pv_uptime_ns(r->c);
+	pv_cpu_times(r, &t);
+	idle = t.idle * r->sn->ncpus;
 	up = div_u64_rem(up, NSEC_PER_SEC, &rem);
 	seq_printf(m, "%llu.%02u ", up, rem / (u32)(NSEC_PER_SEC / 100));
 	idle = div_u64_rem(idle, NSEC_PER_SEC, &rem);
@@ -906,19 +1117,19 @@ static int pv_uptime(struct seq_file *m, struct pv_ctx *x)
 	return 0;
 }
 
-static int pv_loadavg(struct seq_file *m, struct pv_ctx *x)
+static int pv_loadavg(struct seq_file *m, struct pv_read *r)
 {
-	unsigned long a[3];
+	unsigned long a;
 	struct pv_load l;
 	int i;
 
-	if (!x->c)
-		return pv_host(m, x, "loadavg");
-	pv_load_get(x, &l);
+	if (!r->c)
+		return pv_host(m, r, "loadavg");
+	pv_load_get(r, &l);
 	/* rounded as the kernel's loadavg_proc_show() does */
 	for (i = 0; i < 3; i++) {
-		a[i] = l.avenrun[i] + FIXED_1 / 200;
-		seq_printf(m, "%lu.%02lu ", LOAD_INT(a[i]), LOAD_FRAC(a[i]));
+		a = l.avenrun[i] + FIXED_1 / 200;
+		seq_printf(m, "%lu.%02lu ", LOAD_INT(a), LOAD_FRAC(a));
 	}
 	seq_printf(m, "%u/%u %d\n", l.running, l.threads,
 		   idr_get_cursor(&task_active_pid_ns(current)->idr) - 1);
@@ -979,21 +1190,22 @@ static bool pv_io_find(const char *iostat, unsigned int maj,
  * flight) are 0.  An owned device io.stat does not know keeps the host's
  * numbers: they are all the container's.
  */
-static int pv_diskstats(struct seq_file *m, struct pv_ctx *x)
+static int pv_diskstats(struct seq_file *m, struct pv_read *r)
 {
 	unsigned int maj, min, f;
-	char *host, *iostat;
+	const char *iostat;
+	char *host;
 	const char *p, *q, *end;
 	struct pv_io io;
 	u64 a, b, val;
 	int namelen;
 
-	if (!x->c)
-		return pv_host(m, x, "diskstats");
-	host = pv_slurp(x->s->proc, "diskstats", PV_FILE_MAX, NULL);
+	if (!r->c)
+		return pv_host(m, r, "diskstats");
+	host = pv_slurp(r->s->proc, "diskstats", PV_FILE_MAX, NULL);
 	if (IS_ERR(host))
 		return PTR_ERR(host);
-	iostat = pv_cg_slurp(x, x->c->cgrp, "io.stat", PV_FILE_MAX);
+	iostat = r->sn->iostat;
 	for (p = host; p; p = pv_next_line(p)) {
 		end = p + pv_line_len(p);
 		q = pv_u64(pv_blanks(p), &a);
@@ -1004,7 +1216,7 @@ static int pv_diskstats(struct seq_file *m, struct pv_ctx *x)
 			continue;
 		maj = a;
 		min = b;
-		if (!IS_ERR(iostat) && pv_io_find(iostat, maj, min, &io)) {
+		if (iostat && pv_io_find(iostat, maj, min, &io)) {
 			q = pv_blanks(q);
 			namelen = pv_token_end(q) - q;
 			seq_printf(m, "%4u %7u %.*s", maj, min, namelen, q);
@@ -1020,12 +1232,10 @@ static int pv_diskstats(struct seq_file *m, struct pv_ctx *x)
 				seq_printf(m, " %llu", val);
 			}
 			seq_putc(m, '\n');
-		} else if (ctnr_loop_owned_rcu(MKDEV(maj, min), x->c)) {
+		} else if (ctnr_loop_owned_rcu(MKDEV(maj, min), r->c)) {
 			pv_put_line(m, p);
 		}
 	}
-	if (!IS_ERR(iostat))
-		kvfree(iostat);
 	kvfree(host);
 	return 0;
 }
@@ -1038,10 +1248,10 @@ static int pv_diskstats(struct seq_file *m, struct pv_ctx *x)
  * and @count is at most MAX_RW_COUNT).  Where it has ->read_iter(), it is
  * read as the other files are.
  */
-static ssize_t pv_swaps_host(struct pv_ctx *x, char __user *ubuf,
+static ssize_t pv_swaps_host(struct pv_read *r, char __user *ubuf,
 			     size_t count, loff_t *ppos)
 {
-	struct path root = { .mnt = x->s->proc, .dentry = x->s->proc->mnt_root };
+	struct path root = { .mnt = r->s->proc, .dentry = r->s->proc->mnt_root };
 	const struct cred *old;
 	struct file *f;
 	loff_t pos = *ppos;
@@ -1056,7 +1266,7 @@ static ssize_t pv_swaps_host(struct pv_ctx *x, char __user *ubuf,
 		return PTR_ERR(f);
 	if (f->f_op->read_iter || !f->f_op->read) {
 		fput(f);
-		buf = pv_slurp(x->s->proc, "swaps", PV_FILE_MAX, &len);
+		buf = pv_slurp(r->s->proc, "swaps", PV_FILE_MAX, &len);
 		if (IS_ERR(buf))
 			return PTR_ERR(buf);
 		n = simple_read_from_buffer(ubuf, count, ppos, buf, len);
@@ -1085,46 +1295,40 @@ static ssize_t pv_swaps_host(struct pv_ctx *x, char __user *ubuf,
 static ssize_t pv_swaps_read(struct file *file, char __user *ubuf,
 			     size_t count, loff_t *ppos)
 {
-	u64 lim, size, used = 0;
-	struct pv_ctx *x;
+	char text[192];
+	u64 size, used;
+	struct pv_read r;
 	char *host;
 	ssize_t n;
 	int len;
 
-	x = kvmalloc(sizeof(*x), GFP_KERNEL);
-	if (!x)
-		return -ENOMEM;
-	x->s = file_inode(file)->i_sb->s_fs_info;
-	x->c = ctnr_find_by_task(current);
-	lim = x->c ? pv_cg_min(x, "memory.swap.max") : U64_MAX;
-	if (lim == U64_MAX) {
-		n = pv_swaps_host(x, ubuf, count, ppos);
+	n = pv_read_begin(&r, file_inode(file));
+	if (n)
+		return n;
+	if (!r.c || r.sn->swap_lim == U64_MAX) {
+		n = pv_swaps_host(&r, ubuf, count, ppos);
 		goto out;
 	}
-	host = pv_slurp(x->s->proc, "meminfo", PV_FILE_MAX, NULL);
+	host = pv_slurp(r.s->proc, "meminfo", PV_FILE_MAX, NULL);
 	if (IS_ERR(host)) {
 		n = PTR_ERR(host);
 		goto out;
 	}
-	size = min(lim >> 10, pv_meminfo_kb(host, "SwapTotal"));
+	size = min(r.sn->swap_lim >> 10, pv_meminfo_kb(host, "SwapTotal"));
 	kvfree(host);
-	if (pv_cg_small(x, x->c->cgrp, "memory.swap.current") > 0 &&
-	    pv_limit(x->small) != U64_MAX)
-		used = min(size, pv_limit(x->small) >> 10);
+	used = min(size, r.sn->swap_cur >> 10);
 	/* as the kernel's swap_show() */
-	len = scnprintf(x->small, sizeof(x->small),
+	len = scnprintf(text, sizeof(text),
 			"Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n");
 	if (size)
-		len += scnprintf(x->small + len, sizeof(x->small) - len,
+		len += scnprintf(text + len, sizeof(text) - len,
 				 "%s%*s%s\t%llu\t%s%llu\t%s%d\n", "none", 36,
 				 " ", "virtual", size,
 				 size < 10000000 ? "\t" : "", used,
 				 used < 10000000 ? "\t" : "", 0);
-	n = simple_read_from_buffer(ubuf, count, ppos, x->small, len);
+	n = simple_read_from_buffer(ubuf, count, ppos, text, len);
 out:
-	if (x->c)
-		ctnr_put(x->c);
-	kvfree(x);
+	pv_read_end(&r);
 	return n;
 }
 
@@ -1137,42 +1341,38 @@ static const struct file_operations pv_swaps_fops = {
 static int pv_show(struct seq_file *m, void *v)
 {
 	struct inode *inode = file_inode(m->file);
-	struct pv_ctx *x;
+	struct pv_read r;
 	int err;
 
-	x = kvmalloc(sizeof(*x), GFP_KERNEL);
-	if (!x)
-		return -ENOMEM;
-	x->s = inode->i_sb->s_fs_info;
-	x->c = ctnr_find_by_task(current);
+	err = pv_read_begin(&r, inode);
+	if (err)
+		return err;
 	switch (inode->i_ino) {
 	case PV_MEMINFO:
-		err = pv_meminfo(m, x);
+		err = pv_meminfo(m, &r);
 		break;
 	case PV_CPUINFO:
-		err = pv_cpuinfo(m, x);
+		err = pv_cpuinfo(m, &r);
 		break;
 	case PV_STAT:
-		err = pv_stat(m, x);
+		err = pv_stat(m, &r);
 		break;
 	case PV_UPTIME:
-		err = pv_uptime(m, x);
+		err = pv_uptime(m, &r);
 		break;
 	case PV_LOADAVG:
-		err = pv_loadavg(m, x);
+		err = pv_loadavg(m, &r);
 		break;
 	case PV_DISKSTATS:
-		err = pv_diskstats(m, x);
+		err = pv_diskstats(m, &r);
 		break;
 	case PV_CPU_ONLINE:
-		err = pv_cpu_online(m, x);
+		err = pv_cpu_online(m, &r);
 		break;
 	default:
 		err = -ENOENT;
 	}
-	if (x->c)
-		ctnr_put(x->c);
-	kvfree(x);
+	pv_read_end(&r);
 	return err;
 }
 
@@ -1325,7 +1525,9 @@ void ctnr_procview_uninit(void)
 	cancel_delayed_work_sync(&pv_sample_work);
 	xa_for_each(&pv_trackers, id, t) {
 		xa_erase(&pv_trackers, id);
-		pv_tracker_free(t);
+		pv_tracker_put(t);
 	}
+	/* the snapshots' and trackers' RCU callbacks are module code */
+	rcu_barrier();
 	put_cred(pv_cred);
 }

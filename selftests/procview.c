@@ -188,12 +188,19 @@ static int online_cpus(void)
 	return cpulist_count(buf);
 }
 
+/*
+ * Write a cgroup file, then wait out the views' snapshot of the cgroup
+ * (PV_SNAP_MS, 10 ms): the next read shows the new value.
+ */
 static int cg_write(const char *cg, const char *file, const char *val)
 {
 	char path[PATH_MAX + 64];
+	int r;
 
 	snprintf(path, sizeof(path), "%s/%s", cg, file);
-	return write_str(path, val);
+	r = write_str(path, val);
+	sleep_ms(30);
+	return r;
 }
 
 static int cg_leave(void)
@@ -515,6 +522,7 @@ TEST_F(pv, meminfo_counts_the_containers_use)
 	m = mmap(NULL, 64 << 20, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	ASSERT_NE(MAP_FAILED, m);
+	sleep_ms(30);	/* a snapshot older than the mapping */
 	v = view(self, "meminfo");
 	munmap(m, 64 << 20);
 	LEAVE();

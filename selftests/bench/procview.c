@@ -181,19 +181,22 @@ static void compare(const char *mnt, const char *lxdir)
 /* lxcfs on @dir in the foreground, if installed; its pid or -1. */
 static pid_t start_lxcfs(const char *dir)
 {
-	char bin[PATH_MAX], path[PATH_MAX + 32];
+	char bin[PATH_MAX], path[PATH_MAX + 32], pidfile[PATH_MAX];
 	int64_t end;
 	pid_t pid;
 
 	if (find_in_path("lxcfs", bin, sizeof(bin)))
 		return -1;
+	snprintf(pidfile, sizeof(pidfile), "%s.pid", dir);
 	pid = fork();
 	if (pid == 0) {
 		int fd = open("/dev/null", O_RDWR);
 
 		dup2(fd, 1);
 		dup2(fd, 2);
-		execl(bin, "lxcfs", "-f", dir, (char *)NULL);
+		/* its loadavg and its CPU views from cpu.max are opt-in */
+		execl(bin, "lxcfs", "-f", "-l", "--enable-cfs", "-p", pidfile,
+		      dir, (char *)NULL);
 		_exit(127);
 	}
 	snprintf(path, sizeof(path), "%s/proc/meminfo", dir);
