@@ -23,11 +23,14 @@
  * ancestors are read.  Documentation/procview.rst has the field by field
  * account.
  *
- * Load averages need samples: a delayed work every LOAD_FREQ walks the
- * threads of each container whose view was read (pv_trackers) and decays
- * its averages as the kernel's calc_load() does.  A sample is bounded
- * (PV_SAMPLE_GROUPS cgroups, PV_SAMPLE_THREADS threads), and a container
- * has at most one tracker, freed at the first sample after it is gone.
+ * A container whose views are read gets one tracker (pv_trackers): the
+ * latest snapshot of its cgroup's files, which serves every view for
+ * PV_SNAP_MS (reading seven files at each read made meminfo a seventh of
+ * the native file's speed), and its load samples: a delayed work every
+ * LOAD_FREQ walks the threads of each tracked container and decays its
+ * averages as the kernel's calc_load() does.  A sample is bounded
+ * (PV_SAMPLE_GROUPS cgroups, PV_SAMPLE_THREADS threads); a tracker is
+ * freed at the first sample after its container is gone.
  *
  * Lifetime: the file system type and every open file pin the module
  * (.owner), so unloading is refused while a view is mounted anywhere,
@@ -63,6 +66,7 @@
 #define PV_SMALL		4096		/* a one-value cgroup file */
 #define PV_FILE_MAX		(4U << 20)	/* the most read of any file */
 #define PV_THREADS_MAX		(256U << 10)	/* of one cgroup.threads */
+#define PV_IOSTAT_MAX		(64U << 10)	/* io.stat kept in a snapshot */
 #define PV_DEPTH_MAX		32		/* ancestors looked at */
 #define PV_SAMPLE_GROUPS	1024		/* cgroups in one sample */
 #define PV_SAMPLE_THREADS	65536		/* threads in one sample */
@@ -587,7 +591,7 @@ static struct pv_snap *pv_snap_take(struct pv_ctx *x)
 	}
 	pv_cpus(x, sn->cpus);
 	sn->ncpus = cpumask_weight(sn->cpus);
-	st = pv_cg_slurp(x, x->c->cgrp, "io.stat", PV_FILE_MAX);
+	st = pv_cg_slurp(x, x->c->cgrp, "io.stat", PV_IOSTAT_MAX);
 	sn->iostat = IS_ERR(st) ? NULL : st;
 	return sn;
 }
