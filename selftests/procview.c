@@ -1114,15 +1114,16 @@ TEST_F(pv, ctnrctl_proc_mount_and_show)
 
 /*
  * Readers in the container loop over every view while containers come
- * and go and another container's readers use the same file system:
- * no read fails, no number leaves the limits.
+ * and go, the container's log is written and another container's
+ * readers use the same file system: no read fails, no number leaves the
+ * limits.
  */
 TEST_F(pv, readers_while_containers_churn)
 {
 	char rel[64], cg2[PATH_MAX], name[64];
 	int64_t end = now_ms() + 5000;
 	struct ctnr_ctr c;
-	pid_t readers[3];
+	pid_t readers[3], logger;
 	int i, st, bad = 0, rounds = 0;
 
 	SKIP_IF_NEEDED();
@@ -1158,6 +1159,21 @@ TEST_F(pv, readers_while_containers_churn)
 			_exit(0);
 		}
 	}
+	/* the container's log is busy meanwhile */
+	logger = fork();
+	ASSERT_LE(0, logger);
+	if (logger == 0) {
+		int fd;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		if (cg_enter(self->cg, getpid()))
+			_exit(10);
+		fd = open("/dev/" CTNR_KMSG_DEVICE_NAME, O_WRONLY | O_CLOEXEC);
+		while (fd >= 0 && now_ms() < end)
+			if (write(fd, "<6>procview churn\n", 18) < 0)
+				sleep_ms(1);
+		_exit(0);
+	}
 	/* containers on the second cgroup come and go */
 	while (now_ms() < end) {
 		snprintf(name, sizeof(name), "%sb%d", self->prefix, rounds++);
@@ -1174,6 +1190,7 @@ TEST_F(pv, readers_while_containers_churn)
 		if (bad)
 			TH_LOG("reader %d: status %#x", i, st);
 	}
+	ASSERT_EQ(logger, waitpid(logger, &st, 0));
 	cg_remove(cg2);
 	EXPECT_EQ(0, bad);
 	EXPECT_LT(5, rounds);
