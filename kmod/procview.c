@@ -25,8 +25,9 @@
  *
  * A container whose views are read gets one tracker (pv_trackers): the
  * latest snapshot of its cgroup's files, which serves every view for
- * PV_SNAP_MS (reading seven files at each read made meminfo a seventh of
- * the native file's speed), and its load samples: a delayed work every
+ * PV_SNAP_MS (reading ten files at each read made meminfo a seventh of
+ * the native file's speed, a snapshot every 10 ms still a fifth), and its
+ * load samples: a delayed work every
  * LOAD_FREQ walks the threads of each tracked container and decays its
  * averages as the kernel's calc_load() does.  A sample is bounded
  * (PV_SAMPLE_GROUPS cgroups, PV_SAMPLE_THREADS threads); a tracker is
@@ -91,7 +92,7 @@ struct pv_sb {
 	struct cgroup_namespace *cgns;	/* the mounter's, counted */
 };
 
-#define PV_SNAP_MS		10		/* a snapshot serves this long */
+#define PV_SNAP_MS		100		/* a snapshot serves this long */
 #define PV_SNAP_JIFFIES		msecs_to_jiffies(PV_SNAP_MS)
 
 struct pv_snap;
@@ -518,6 +519,7 @@ struct pv_snap {
 	u64 ms[__PV_MS_MAX];		/* memory.stat, bytes */
 	unsigned long ms_have;		/* bit per key memory.stat has */
 	u64 cpu_user, cpu_system;	/* cpu.stat, ns */
+	u64 uptime;			/* the container's, ns, at ->stamp */
 	unsigned int ncpus;		/* weight of cpus */
 	cpumask_var_t cpus;		/* the visible CPUs */
 	char *iostat;			/* io.stat, NULL if none */
@@ -585,6 +587,7 @@ static struct pv_snap *pv_snap_take(struct pv_ctx *x)
 			kvfree(st);
 		}
 	}
+	sn->uptime = pv_uptime_ns(x->c);
 	if (pv_cg_small(x, x->c->cgrp, "cpu.stat") > 0) {
 		sn->cpu_user = pv_kv(x->small, "user_usec") * NSEC_PER_USEC;
 		sn->cpu_system = pv_kv(x->small, "system_usec") * NSEC_PER_USEC;
@@ -1042,7 +1045,10 @@ static int pv_cpu_online(struct seq_file *m, struct pv_read *r)
 
 /*
  * Per visible CPU, in ns: an even share of the cgroup's user and system
- * time, and idle the rest of the container's uptime.
+ * time, and idle the rest of the container's uptime, both as of the
+ * snapshot, so that idle never goes back from one snapshot to the next
+ * (it grows by the time that passed less the CPU time used, which the
+ * visible CPUs bound).
  */
 struct pv_cpu_times {
 	u64 user, system, idle;
@@ -1051,7 +1057,7 @@ struct pv_cpu_times {
 static void pv_cpu_times(struct pv_read *r, struct pv_cpu_times *t)
 {
 	unsigned int n = max(r->sn->ncpus, 1U);
-	u64 up = pv_uptime_ns(r->c), busy;
+	u64 up = r->sn->uptime, busy;
 
 	t->user = div_u64(r->sn->cpu_user, n);
 	t->system = div_u64(r->sn->cpu_system, n);

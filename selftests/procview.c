@@ -190,7 +190,7 @@ static int online_cpus(void)
 
 /*
  * Write a cgroup file, then wait out the views' snapshot of the cgroup
- * (PV_SNAP_MS, 10 ms): the next read shows the new value.
+ * (PV_SNAP_MS, 100 ms): the next read shows the new value.
  */
 static int cg_write(const char *cg, const char *file, const char *val)
 {
@@ -199,7 +199,7 @@ static int cg_write(const char *cg, const char *file, const char *val)
 
 	snprintf(path, sizeof(path), "%s/%s", cg, file);
 	r = write_str(path, val);
-	sleep_ms(30);
+	sleep_ms(150);
 	return r;
 }
 
@@ -522,7 +522,7 @@ TEST_F(pv, meminfo_counts_the_containers_use)
 	m = mmap(NULL, 64 << 20, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	ASSERT_NE(MAP_FAILED, m);
-	sleep_ms(30);	/* a snapshot older than the mapping */
+	sleep_ms(150);	/* a snapshot older than the mapping */
 	v = view(self, "meminfo");
 	munmap(m, 64 << 20);
 	LEAVE();
