@@ -179,6 +179,8 @@ static const struct {
 	{ "loop",	"ctnrctl loop detach NAME INDEX [ lazy ]" },
 	{ "loop",	"ctnrctl loop list [ NAME ]" },
 	{ "loop",	"ctnrctl loop quota NAME [ N ]" },
+	{ "proc",	"ctnrctl proc show [ NAME ]" },
+	{ "proc",	"ctnrctl proc mount [ NAME [ root DIR ] ]" },
 	{ "monitor",	"ctnrctl monitor" },
 	{ "version",	"ctnrctl version" },
 	{ "help",	"ctnrctl help [ OBJECT ]" },
@@ -192,7 +194,7 @@ void print_usage(const char *object)
 	if (!object)
 		printf("Usage: ctnrctl [ OPTIONS ] OBJECT { COMMAND | help }\n"
 		       "       ctnrctl [ OPTIONS ] -b[atch] FILE\n"
-		       "where  OBJECT := { container | exec | whoami | dev | log | loop | monitor | version | help }\n"
+		       "where  OBJECT := { container | exec | whoami | dev | log | loop | proc | monitor | version | help }\n"
 		       "       OPTIONS := { -j[son] | -p[retty] | -V[ersion] | -h[elp] }\n"
 		       "\n");
 	for (i = 0; i < ARRAY_SIZE(usage_lines); i++) {
@@ -441,6 +443,7 @@ static const struct ctl_cmd objects[] = {
 	{ "log",	do_log },
 	{ "loop",	do_loop },
 	{ "monitor",	do_monitor },
+	{ "proc",	do_proc },
 	{ "version",	do_version },
 	{ "whoami",	do_whoami },
 };

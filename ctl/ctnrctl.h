@@ -59,6 +59,7 @@ int do_log(int argc, char **argv);		/* log.c */
 int do_dev(int argc, char **argv);		/* dev.c */
 int do_loop(int argc, char **argv);		/* loop.c */
 int do_exec(int argc, char **argv);		/* exec.c */
+int do_proc(int argc, char **argv);		/* proc.c */
 
 /* container.c, shared with monitor */
 void print_container(const struct ctnr_container *c, bool detail);

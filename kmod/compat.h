@@ -197,4 +197,18 @@ static inline struct pid *ctnr_pidfd_pid(struct file *f)
 #define CTNR_NOP_IDMAP		(&init_user_ns)
 #endif
 
+/*
+ * The /proc views (procview.c).  A file system made by simple_fill_super()
+ * went down with kill_litter_super() until 6.18 made its dentries
+ * persistent (d_make_persistent()) and dropped kill_litter_super():
+ * kill_anon_super() then releases them.  struct cgroup_namespace and its
+ * get/put moved from linux/cgroup.h to linux/cgroup_namespace.h by 7.2
+ * (CTNR_KERNEL_CGROUP_NS_HEADER, probed by Kbuild).
+ */
+#ifdef CTNR_KERNEL_KILL_LITTER_SUPER
+#define ctnr_kill_simple_super(sb)	kill_litter_super(sb)
+#else
+#define ctnr_kill_simple_super(sb)	kill_anon_super(sb)
+#endif
+
 #endif /* _CTNR_COMPAT_H */

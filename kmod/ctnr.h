@@ -290,6 +290,13 @@ int ctnr_loop_nl_set(struct sk_buff *skb, struct genl_info *info,
 int ctnr_nl_loop_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 bool ctnr_loop_owned_rcu(dev_t devt, const struct ctnr_container *c);
 
+/*
+ * procview.c: the /proc views file system.  Nothing else calls into it;
+ * mounts and open files pin the module.
+ */
+int ctnr_procview_init(void);
+void ctnr_procview_uninit(void);
+
 /* main.c: module parameters and identity. */
 extern unsigned int ctnr_max_containers;
 extern unsigned int ctnr_max_user_containers;

@@ -96,9 +96,12 @@ static int __init ctnr_init(void)
 	err = ctnr_loop_init();
 	if (err)
 		goto out_devaccess;
-	err = ctnr_exit_init();
+	err = ctnr_procview_init();
 	if (err)
 		goto out_loop;
+	err = ctnr_exit_init();
+	if (err)
+		goto out_procview;
 	err = ctnr_dev_init();
 	if (err)
 		goto out_exit;
@@ -113,6 +116,8 @@ out_dev:
 out_exit:
 	ctnr_exit_uninit();
 	ctnr_container_quiesce();
+out_procview:
+	ctnr_procview_uninit();
 out_loop:
 	ctnr_loop_uninit();
 out_devaccess:
@@ -139,6 +144,7 @@ static void __exit ctnr_exit(void)
 	ctnr_dev_uninit();
 	ctnr_exit_uninit();
 	ctnr_container_quiesce();
+	ctnr_procview_uninit();
 	ctnr_loop_uninit();
 	ctnr_devaccess_uninit();
 	ctnr_kmsg_uninit();

@@ -18,5 +18,7 @@ echo "# ---- bench/kmsg ----"
 selftests/bench/kmsg || rc=1
 echo "# ---- bench/loop ----"
 selftests/bench/loop || rc=1
+echo "# ---- bench/procview ----"
+selftests/bench/procview || rc=1
 rmmod ctnr || rc=1
 exit $rc

@@ -34,6 +34,7 @@ PACKAGES=(
 	debootstrap		# newer kernels: scripts/krel.sh (make check KREL=trixie)
 	flex bison bc libelf-dev	# the debug kernel: scripts/debugkernel.sh
 	sparse cppcheck		# make static (part of make check)
+	lxcfs			# make bench: bench/procview compares with it
 )
 
 log() { echo "deps: $*"; }

@@ -363,6 +363,13 @@ enum ctnr_dev_type {
 #define CTNR_LOG_SIZE_MAX	(16U << 20)
 #define CTNR_LOG_F_CONT		(1U << 0)	/* continuation record */
 
+/*
+ * /proc views: a file system of that name (statfs f_type below) whose files
+ * are bind-mounted over /proc/meminfo and friends in a container.
+ */
+#define CTNR_PROCVIEW_FS_NAME	"ctnrproc"
+#define CTNR_PROCVIEW_MAGIC	0x63747076	/* "ctpv" */
+
 /* Loop devices: /dev/ctnrloopN. */
 #define CTNR_LOOP_F_READ_ONLY	(1U << 0)
 #define CTNR_LOOP_F_DIRECT_IO	(1U << 1)
