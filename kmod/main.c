@@ -96,28 +96,29 @@ static int __init ctnr_init(void)
 	err = ctnr_loop_init();
 	if (err)
 		goto out_devaccess;
-	err = ctnr_procview_init();
-	if (err)
-		goto out_loop;
 	err = ctnr_exit_init();
 	if (err)
-		goto out_procview;
+		goto out_loop;
 	err = ctnr_dev_init();
 	if (err)
 		goto out_exit;
 	err = ctnr_genl_init();
 	if (err)
 		goto out_dev;
+	/* last: a mount made once it is registered must find everything up */
+	err = ctnr_procview_init();
+	if (err)
+		goto out_genl;
 	pr_info("version %s loaded\n", ctnr_version);
 	return 0;
 
+out_genl:
+	ctnr_genl_uninit();
 out_dev:
 	ctnr_dev_uninit();
 out_exit:
 	ctnr_exit_uninit();
 	ctnr_container_quiesce();
-out_procview:
-	ctnr_procview_uninit();
 out_loop:
 	ctnr_loop_uninit();
 out_devaccess:
@@ -140,11 +141,11 @@ out_stats:
  */
 static void __exit ctnr_exit(void)
 {
+	ctnr_procview_uninit();	/* nothing is mounted: mounts pin the module */
 	ctnr_genl_uninit();
 	ctnr_dev_uninit();
 	ctnr_exit_uninit();
 	ctnr_container_quiesce();
-	ctnr_procview_uninit();
 	ctnr_loop_uninit();
 	ctnr_devaccess_uninit();
 	ctnr_kmsg_uninit();

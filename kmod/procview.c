@@ -214,7 +214,7 @@ static char *pv_slurp(struct vfsmount *mnt, const char *name, size_t max,
 	char *buf;
 
 	for (;;) {
-		buf = kvmalloc(size, GFP_KERNEL);
+		buf = kvmalloc(size, GFP_KERNEL_ACCOUNT);
 		if (!buf)
 			return ERR_PTR(-ENOMEM);
 		n = pv_read_into(mnt, name, buf, size);
@@ -723,7 +723,7 @@ static void pv_sample_fn(struct work_struct *work)
 	}
 	kvfree(x);
 	if (!xa_empty(&pv_trackers))
-		queue_delayed_work(system_wq, &pv_sample_work, LOAD_FREQ);
+		queue_delayed_work(system_unbound_wq, &pv_sample_work, LOAD_FREQ);
 }
 
 /*
@@ -759,7 +759,7 @@ static struct pv_tracker *pv_tracker_get(struct pv_read *r)
 	kref_get(&t->ref);		/* ours */
 	old = xa_cmpxchg(&pv_trackers, r->c->id, NULL, t, GFP_KERNEL);
 	if (!old) {
-		queue_delayed_work(system_wq, &pv_sample_work, LOAD_FREQ);
+		queue_delayed_work(system_unbound_wq, &pv_sample_work, LOAD_FREQ);
 		return t;
 	}
 	/* another reader's is there (or no memory): use that one */
