@@ -213,6 +213,8 @@ struct fz {
 	atomic_long ops;
 	atomic_long n_nl, n_ioc, n_kmsg, n_loop, n_life, n_checks, n_ok;
 	atomic_long n_adopted;
+	atomic_long n_spawn_fail;
+	char spawn_err[160];	/* why the first registration of an init failed */
 	atomic_int n_done;
 	char failmsg[1024];
 };
@@ -224,6 +226,8 @@ struct fz_thread {
 	struct rng rng;
 	long op;
 	char cur[200];
+	char hist[16][200];	/* the last operations, printed on failure */
+	int nhist;
 	int nl;
 	uint32_t seq;
 	uint8_t *tx, *rx;
@@ -265,6 +269,8 @@ static void cur(struct fz_thread *t, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(t->cur, sizeof(t->cur), fmt, ap);
 	va_end(ap);
+	snprintf(t->hist[t->nhist++ % 16], sizeof(t->hist[0]), "#%ld %.180s",
+		 t->op, t->cur);
 	if (opt_verbose)
 		fprintf(stderr, "# [%s t%d #%ld] %s\n",
 			id_names[t->fz->ident], t->idx, t->op, t->cur);
@@ -676,6 +682,7 @@ struct nlresult {
 	bool new_reply;		/* a CONTAINER_NEW reply was parsed */
 	uint32_t new_id, new_flags, new_pid;
 	char new_name[CTNR_NAME_MAX];
+	char msg[128];		/* the extended ack's message */
 };
 
 /* Check the attributes of a reply against the spec; false if broken. */
@@ -788,6 +795,32 @@ static void parse_new_reply(struct nlresult *res, const void *data, int len)
 		res->new_reply = true;
 }
 
+/* The extended ack's message of an error, into @res->msg. */
+static void ack_msg(const struct nlmsghdr *h, struct nlresult *res)
+{
+	const struct nlmsgerr *e = NLMSG_DATA(h);
+	size_t off = sizeof(*e);
+	const struct nlattr *a;
+	int rem;
+
+	if (!(h->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	if (!(h->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+	off = NLMSG_ALIGN(off);
+	if (h->nlmsg_len < NLMSG_HDRLEN + off)
+		return;
+	rem = (int)(h->nlmsg_len - NLMSG_HDRLEN - off);
+	for (a = (const void *)((const char *)e + off);
+	     rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= rem;
+	     rem -= NLA_ALIGN(a->nla_len),
+	     a = (const void *)((const char *)a + NLA_ALIGN(a->nla_len)))
+		if (a->nla_type == NLMSGERR_ATTR_MSG)
+			snprintf(res->msg, sizeof(res->msg), "%.*s",
+				 a->nla_len - NLA_HDRLEN,
+				 (const char *)a + NLA_HDRLEN);
+}
+
 /* Read everything the kernel queued for us; false on a broken reply. */
 static bool nl_drain(struct fz_thread *t, uint32_t seq, uint32_t sseq,
 		     int reqcmd, struct nlresult *res)
@@ -856,6 +889,7 @@ static bool nl_drain(struct fz_thread *t, uint32_t seq, uint32_t sseq,
 					if (!res->got_err) {
 						res->got_err = true;
 						res->err = e->error;
+						ack_msg(h, res);
 					}
 				}
 				continue;
@@ -1004,15 +1038,31 @@ static void model_update(struct fz_thread *t, int cmd, bool wellformed,
 		r = rec_by_id(fz, ri->id);
 	else if (wellformed && ri->have_name && !ri->have_id)
 		r = rec_by_name(fz, ri->name);
+	/*
+	 * By name: a record of that name may be a container the kernel
+	 * already removed (autoremove) whose name was taken again; all of
+	 * them but the live one are gone, so the change is for all.
+	 */
 	if (cmd == CTNR_CMD_CONTAINER_DEL) {
-		if (r) {
+		if (r && !ri->have_id) {
+			for (i = 0; i < FZ_RECS; i++)
+				if (fz->rec[i].used &&
+				    !strcmp(fz->rec[i].name, ri->name))
+					fz->rec[i].used = false;
+		} else if (r) {
 			r->used = false;
 		} else if (!wellformed) {
 			for (i = 0; i < FZ_RECS; i++)
 				fz->rec[i].maybe_gone = true;
 		}
 	} else if (ri->have_flags || !wellformed) {
-		if (r) {
+		if (r && !ri->have_id) {
+			for (i = 0; i < FZ_RECS; i++)
+				if (fz->rec[i].used &&
+				    !strcmp(fz->rec[i].name, ri->name))
+					fz->rec[i].autoremove |=
+						!!(ri->flags & CTNR_F_AUTOREMOVE);
+		} else if (r) {
 			r->autoremove = r->autoremove ||
 					(ri->flags & CTNR_F_AUTOREMOVE);
 		} else {
@@ -1288,6 +1338,10 @@ static void op_spawn(struct fz_thread *t)
 			&res);
 	if (pidfd >= 0)
 		close(pidfd);
+	if (err && err != -EEXIST &&
+	    atomic_fetch_add(&fz->n_spawn_fail, 1) == 0)
+		snprintf(fz->spawn_err, sizeof(fz->spawn_err), "%s: %s",
+			 strerror(-err), res.msg);
 	if (!err && !atomic_load(&fz->stop))
 		model_update(t, CTNR_CMD_CONTAINER_NEW, true, NULL, &res, s, gen);
 }
@@ -2242,6 +2296,19 @@ static int __attribute__((noreturn)) run_identity(struct fz *fz, int out)
 	}
 	for (i = 0; i < fz->nthreads; i++)
 		pthread_join(tid[i], NULL);
+	if (atomic_load(&fz->failed)) {
+		int j;
+
+		for (i = 0; i < fz->nthreads; i++) {
+			fprintf(stderr, "# thread %d, its last operations:\n", i);
+			for (j = 0; j < 16; j++) {
+				int k = (th[i].nhist + j) % 16;
+
+				if (th[i].hist[k][0])
+					fprintf(stderr, "#   %s\n", th[i].hist[k]);
+			}
+		}
+	}
 	if (!atomic_load(&fz->failed)) {
 		atomic_store(&fz->stop, 0);
 		teardown(&th[0]);
@@ -2253,13 +2320,16 @@ static int __attribute__((noreturn)) run_identity(struct fz *fz, int out)
 	snprintf(line, sizeof(line),
 		 "%ld ops in %.1f s (%.0f ops/s): %ld netlink, %ld ioctl, "
 		 "%ld kmsg children, %ld loop, %ld lifecycle, %ld checks, "
-		 "%ld adopted after overruns; seed %llu, %d threads",
+		 "%ld adopted after overruns; %ld registrations of inits failed%s%s; "
+		 "seed %llu, %d threads",
 		 ops, (now_ms() - start) / 1000.0,
 		 ops * 1000.0 / (double)(now_ms() - start + 1),
 		 atomic_load(&fz->n_nl), atomic_load(&fz->n_ioc),
 		 atomic_load(&fz->n_kmsg), atomic_load(&fz->n_loop),
 		 atomic_load(&fz->n_life), atomic_load(&fz->n_checks),
-		 atomic_load(&fz->n_adopted), (unsigned long long)opt_seed,
+		 atomic_load(&fz->n_adopted), atomic_load(&fz->n_spawn_fail),
+		 fz->spawn_err[0] ? ", first: " : "", fz->spawn_err,
+		 (unsigned long long)opt_seed,
 		 fz->nthreads);
 	if (atomic_load(&fz->failed))
 		dprintf(out, "FAIL %s; %s\n", fz->failmsg, line);
@@ -2421,7 +2491,8 @@ static void fuzz_identity(struct __test_metadata *_metadata,
 			ASSERT_EQ(0, cg_enter(f->cg, f->pid));
 			snprintf(f->name, sizeof(f->name), "%s-f%d", fz->prefix, i);
 			ASSERT_EQ(0, ctnr_new(&self->nl, f->name, f->pid, 0,
-					      &f->before));
+					      &f->before))
+				TH_LOG("register %s: %s", f->name, self->nl.ext_msg);
 			f->id = f->before.id;
 			fz->nforeign++;
 		}
