@@ -94,6 +94,7 @@ struct fz_op {
 
 enum { ID_ROOT, ID_UNPRIV, ID_USERNS, ID_MAX };
 static const char *const id_names[ID_MAX] = { "root", "unpriv", "userns" };
+static const char id_letter[ID_MAX] = { 'r', 'p', 'n' };
 /* how the default time is split: fifths */
 static const int id_share[ID_MAX] = { 2, 1, 2 };
 
@@ -169,6 +170,9 @@ struct fz_rec {
 	unsigned int gen;	/* of that slot */
 	bool autoremove;	/* may have AUTOREMOVE set */
 	bool maybe_gone;	/* a delete of unknown target succeeded */
+	int born_thread;	/* who registered it, at which op */
+	long born_op;
+	uint32_t last_state;	/* at the last check, or -1 */
 };
 
 struct fz_loop {
@@ -1002,6 +1006,9 @@ static void rec_add(struct fz_thread *t, uint32_t id, const char *name,
 	r->slot = slot;
 	r->gen = gen;
 	r->autoremove = flags & CTNR_F_AUTOREMOVE;
+	r->born_thread = t->idx;
+	r->born_op = t->op;
+	r->last_state = (uint32_t)-1;
 	/* an init that died meanwhile: the container may already be gone */
 	if (slot >= 0 && (fz->init[slot].gen != gen || fz->init[slot].died_ms))
 		r->maybe_gone = r->autoremove;
@@ -2039,6 +2046,7 @@ static void check_model(struct fz_thread *t)
 			fz_fail(t, "container %u is %s in the dump, %s when made",
 				s->id, s->name, rec->name);
 		rec->maybe_gone = false;
+		rec->last_state = s->state;
 		if (rec->slot >= 0) {
 			struct fz_init *in = &fz->init[rec->slot];
 			bool same = in->gen == rec->gen;
@@ -2067,8 +2075,15 @@ static void check_model(struct fz_thread *t)
 			alive = fz->init[rec->slot].gen == rec->gen &&
 				fz->init[rec->slot].pid > 0;
 		if (!rec->maybe_gone && !(rec->autoremove && !alive))
-			fz_fail(t, "container %u (%s) is missing from the dump",
-				rec->id, rec->name);
+			fz_fail(t, "container %u (%s) is missing from the dump "
+				"(made by thread %d at op %ld, from init slot %d "
+				"gen %u (now gen %u pid %d), autoremove %d, "
+				"state at the last check %d)",
+				rec->id, rec->name, rec->born_thread,
+				rec->born_op, rec->slot, rec->gen,
+				rec->slot >= 0 ? fz->init[rec->slot].gen : 0,
+				rec->slot >= 0 ? fz->init[rec->slot].pid : 0,
+				rec->autoremove, (int)rec->last_state);
 		rec->used = false;
 	}
 	pthread_mutex_unlock(&fz->lock);
@@ -2460,7 +2475,7 @@ static void fuzz_identity(struct __test_metadata *_metadata,
 	ASSERT_NE(MAP_FAILED, fz);
 	memset(fz, 0, sizeof(*fz));
 	fz->ident = ident;
-	snprintf(fz->prefix, sizeof(fz->prefix), "fz%c%d", id_names[ident][0],
+	snprintf(fz->prefix, sizeof(fz->prefix), "fz%c%d", id_letter[ident],
 		 getpid() % 10000);
 	fz->nthreads = opt_threads;
 	fz->ops_limit = opt_ops;
@@ -2481,13 +2496,15 @@ static void fuzz_identity(struct __test_metadata *_metadata,
 			snprintf(f->cg, sizeof(f->cg), "%.4000s/f%d", self->top, i);
 			ASSERT_EQ(0, cg_create_abs(f->cg));
 			ASSERT_EQ(0, cg_delegate(f->cg, UNPRIV_UID, UNPRIV_UID));
-			f->pid = sys_clone(0);
-			if (f->pid == 0) {
+			/* fz is shared: only the parent may store the pid */
+			pid = sys_clone(0);
+			if (pid == 0) {
 				prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 				for (;;)
 					pause();
 			}
-			ASSERT_LT(0, f->pid);
+			ASSERT_LT(0, pid);
+			f->pid = pid;
 			ASSERT_EQ(0, cg_enter(f->cg, f->pid));
 			snprintf(f->name, sizeof(f->name), "%s-f%d", fz->prefix, i);
 			ASSERT_EQ(0, ctnr_new(&self->nl, f->name, f->pid, 0,
