@@ -1111,10 +1111,9 @@ static bool nl_exchange(struct fz_thread *t, struct nlbuf *b, uint32_t seq,
 	};
 
 	memset(res, 0, sizeof(*res));
+	/* the kernel may refuse what we send; only our own mistakes fail */
 	if (sendto(t->nl, b->p, b->len, 0, (void *)&sa, sizeof(sa)) < 0 &&
-	    errno != EINVAL && errno != EMSGSIZE && errno != ENOBUFS &&
-	    errno != ENOMEM && errno != EPERM && errno != ECONNREFUSED &&
-	    errno != ENOENT && errno != EOPNOTSUPP) {
+	    (errno == EBADF || errno == ENOTSOCK || errno == EFAULT)) {
 		fz_fail(t, "netlink send of %zu bytes: %s", b->len,
 			strerror(errno));
 		return false;
