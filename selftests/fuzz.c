@@ -173,6 +173,7 @@ struct fz_rec {
 	int born_thread;	/* who registered it, at which op */
 	long born_op;
 	uint32_t last_state;	/* at the last check, or -1 */
+	char last_op[120];	/* the last request that named it, and its answer */
 };
 
 struct fz_loop {
@@ -190,8 +191,19 @@ struct fz_foreign {
 	char cg[PATH_MAX];
 };
 
+/* What the events group said (host root only), for the failure report. */
+#define FZ_EVENTS	256
+
+struct fz_event {
+	uint32_t event, id, state;
+	int64_t ms;
+};
+
 struct fz {
 	int ident;
+	struct fz_event ev[FZ_EVENTS];
+	atomic_uint nev;
+	int64_t t0;
 	char prefix[16];
 	pthread_mutex_t lock;
 	struct fz_init init[FZ_SLOTS];
@@ -1015,6 +1027,26 @@ static void rec_add(struct fz_thread *t, uint32_t id, const char *name,
 	pthread_mutex_unlock(&fz->lock);
 }
 
+/* Remember the last request that named a container of the model. */
+static void rec_note(struct fz_thread *t, uint32_t id, const char *name,
+		     int err)
+{
+	struct fz *fz = t->fz;
+	int i;
+
+	pthread_mutex_lock(&fz->lock);
+	for (i = 0; i < FZ_RECS; i++) {
+		struct fz_rec *r = &fz->rec[i];
+
+		if (r->used && ((id && r->id == id) ||
+				(!id && name && !strcmp(r->name, name))))
+			snprintf(r->last_op, sizeof(r->last_op),
+				 "t%d #%ld %.60s: %d at %.1f s", t->idx, t->op,
+				 t->cur, err, (now_ms() - fz->t0) / 1000.0);
+	}
+	pthread_mutex_unlock(&fz->lock);
+}
+
 /* What a request that the kernel accepted did to the model. */
 static void model_update(struct fz_thread *t, int cmd, bool wellformed,
 			 const struct reqinfo *ri, const struct nlresult *res,
@@ -1212,6 +1244,10 @@ static void op_netlink(struct fz_thread *t)
 	atomic_fetch_add(&fz->n_nl, 1);
 	if (!nl_exchange(t, &b, seq, cmd, &res))
 		return;
+	if ((cmd == CTNR_CMD_CONTAINER_DEL || cmd == CTNR_CMD_CONTAINER_SET) &&
+	    (ri.have_id || ri.have_name))
+		rec_note(t, ri.have_id ? ri.id : 0, ri.have_name ? ri.name : NULL,
+			 res.got_err ? res.err : 0);
 	if (res.got_err && res.err)
 		return;
 	/*
@@ -1414,6 +1450,7 @@ static void op_del_set(struct fz_thread *t)
 	err = nl_simple(t, del ? CTNR_CMD_CONTAINER_DEL : CTNR_CMD_CONTAINER_SET,
 			by_name ? 0 : ri.id, by_name ? ri.name : NULL, 0, -1,
 			del ? -1 : flags, &res);
+	rec_note(t, by_name ? 0 : ri.id, by_name ? ri.name : NULL, err);
 	atomic_fetch_add(&fz->n_life, 1);
 	if (!err)
 		model_update(t, del ? CTNR_CMD_CONTAINER_DEL :
@@ -2083,9 +2120,68 @@ static void check_model(struct fz_thread *t)
 				rec->slot >= 0 ? fz->init[rec->slot].gen : 0,
 				rec->slot >= 0 ? fz->init[rec->slot].pid : 0,
 				rec->autoremove, (int)rec->last_state);
+		if (fz->failed) {
+			unsigned int e, n = atomic_load(&fz->nev);
+
+			fprintf(stderr, "# container %u: last request naming it: %s; "
+				"events (now %.1f s):\n", rec->id,
+				rec->last_op[0] ? rec->last_op : "none",
+				(now_ms() - fz->t0) / 1000.0);
+			for (e = n > FZ_EVENTS ? n - FZ_EVENTS : 0; e < n; e++) {
+				struct fz_event *ev = &fz->ev[e % FZ_EVENTS];
+
+				if (ev->id == rec->id)
+					fprintf(stderr, "#   %.3f s: event %u state %u\n",
+						(ev->ms - fz->t0) / 1000.0,
+						ev->event, ev->state);
+			}
+		}
 		rec->used = false;
 	}
 	pthread_mutex_unlock(&fz->lock);
+}
+
+/* ------------------------------------------------------------------ */
+/* the events group, for the report of a failure                      */
+
+static int ev_cb(struct nl_msg *msg, void *arg)
+{
+	struct fz *fz = arg;
+	struct nlattr *tb[CTNR_A_MAX + 1];
+	struct fz_event *ev;
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, CTNR_A_MAX, NULL) < 0 ||
+	    !tb[CTNR_A_EVENT] || !tb[CTNR_A_ID])
+		return NL_OK;
+	ev = &fz->ev[atomic_fetch_add(&fz->nev, 1) % FZ_EVENTS];
+	ev->event = nla_get_u32(tb[CTNR_A_EVENT]);
+	ev->id = nla_get_u32(tb[CTNR_A_ID]);
+	ev->state = tb[CTNR_A_STATE] ? nla_get_u32(tb[CTNR_A_STATE]) : 0;
+	ev->ms = now_ms();
+	return NL_OK;
+}
+
+static void *ev_thread(void *arg)
+{
+	struct fz *fz = arg;
+	struct ctnr_nl nl;
+	struct nl_cb *cb;
+
+	if (ctnr_events_open(&nl))
+		return NULL;
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, ev_cb, fz);
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, ctnr__no_seq_check, NULL);
+	while (atomic_load(&fz->n_done) < fz->nthreads) {
+		struct pollfd p = { .fd = nl_socket_get_fd(nl.sk),
+				    .events = POLLIN };
+
+		if (poll(&p, 1, 200) > 0)
+			nl_recvmsgs(nl.sk, cb);
+	}
+	nl_cb_put(cb);
+	ctnr_nl_close(&nl);
+	return NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -2269,7 +2365,7 @@ static int thread_setup(struct fz *fz, struct fz_thread *t, int idx)
 static int __attribute__((noreturn)) run_identity(struct fz *fz, int out)
 {
 	struct fz_thread th[FZ_THREADS_MAX];
-	pthread_t tid[FZ_THREADS_MAX];
+	pthread_t tid[FZ_THREADS_MAX], evt;
 	char line[1400];
 	int64_t start = now_ms();
 	int i, r;
@@ -2293,6 +2389,9 @@ static int __attribute__((noreturn)) run_identity(struct fz *fz, int out)
 		}
 	}
 	fz->family = th[0].lnl.family;
+	fz->t0 = now_ms();
+	if (fz->ident == ID_ROOT)
+		pthread_create(&evt, NULL, ev_thread, fz);
 	for (i = 0; i < fz->nthreads; i++)
 		pthread_create(&tid[i], NULL, fz_thread_main, &th[i]);
 	/* the watchdog: threads stuck in the kernel are a finding too */
@@ -2310,6 +2409,8 @@ static int __attribute__((noreturn)) run_identity(struct fz *fz, int out)
 	}
 	for (i = 0; i < fz->nthreads; i++)
 		pthread_join(tid[i], NULL);
+	if (fz->ident == ID_ROOT)
+		pthread_join(evt, NULL);
 	if (atomic_load(&fz->failed)) {
 		int j;
 
