@@ -174,6 +174,20 @@ struct fz_rec {
 	long born_op;
 	uint32_t last_state;	/* at the last check, or -1 */
 	char last_op[120];	/* the last request that named it, and its answer */
+	int64_t born_us;	/* when its registration was sent */
+	int64_t added_us;	/* when it came into the model */
+};
+
+/* A delete or a change of flags that succeeded, for registrations racing it. */
+#define FZ_RECENT	64
+
+struct fz_recent {
+	bool del;		/* else a change of flags */
+	bool autoremove;	/* may have set AUTOREMOVE */
+	bool any;		/* the target is not known */
+	uint32_t id;		/* by id, or */
+	char name[CTNR_NAME_MAX * 2];	/* by name */
+	int64_t end_us;		/* when its answer came */
 };
 
 struct fz_loop {
@@ -209,6 +223,8 @@ struct fz {
 	struct fz_init init[FZ_SLOTS];
 	struct fz_rec rec[FZ_RECS];
 	struct fz_loop loop[FZ_LOOPS];
+	struct fz_recent recent[FZ_RECENT];
+	unsigned int nrecent;
 	int fds[FZ_FDS];
 	const char *fd_what[FZ_FDS];
 	int nfds;
@@ -248,6 +264,7 @@ struct fz_thread {
 	uint32_t seq;
 	uint8_t *tx, *rx;
 	struct ctnr_nl lnl;	/* libnl socket for the checks */
+	int64_t start_us;	/* when the last request was sent */
 	int dev;
 };
 
@@ -978,14 +995,14 @@ static struct fz_rec *rec_by_id(struct fz *fz, uint32_t id)
 	return NULL;
 }
 
-static struct fz_rec *rec_by_name(struct fz *fz, const char *name)
+/* Does the recent request @rc name the container of @r? */
+static bool recent_hits(const struct fz_recent *rc, const struct fz_rec *r)
 {
-	int i;
-
-	for (i = 0; i < FZ_RECS; i++)
-		if (fz->rec[i].used && !strcmp(fz->rec[i].name, name))
-			return &fz->rec[i];
-	return NULL;
+	if (rc->any)
+		return true;
+	if (rc->id)
+		return rc->id == r->id;
+	return !strcmp(rc->name, r->name);
 }
 
 static void rec_add(struct fz_thread *t, uint32_t id, const char *name,
@@ -1021,9 +1038,26 @@ static void rec_add(struct fz_thread *t, uint32_t id, const char *name,
 	r->born_thread = t->idx;
 	r->born_op = t->op;
 	r->last_state = (uint32_t)-1;
+	r->born_us = t->start_us;
+	r->added_us = now_us();
+	/*
+	 * A delete or a change of flags that succeeded while this
+	 * registration was on its way may have been this container's.
+	 */
+	for (i = 0; i < FZ_RECENT; i++) {
+		const struct fz_recent *rc = &fz->recent[i];
+
+		if (!rc->end_us || rc->end_us < t->start_us ||
+		    !recent_hits(rc, r))
+			continue;
+		if (rc->del)
+			r->maybe_gone = true;
+		else
+			r->autoremove |= rc->autoremove;
+	}
 	/* an init that died meanwhile: the container may already be gone */
 	if (slot >= 0 && (fz->init[slot].gen != gen || fz->init[slot].died_ms))
-		r->maybe_gone = r->autoremove;
+		r->maybe_gone |= r->autoremove;
 	pthread_mutex_unlock(&fz->lock);
 }
 
@@ -1053,7 +1087,7 @@ static void model_update(struct fz_thread *t, int cmd, bool wellformed,
 			 int slot, unsigned int gen)
 {
 	struct fz *fz = t->fz;
-	struct fz_rec *r = NULL;
+	struct fz_recent *rc;
 	int i;
 
 	if (fz->ident == ID_UNPRIV && cmd != CTNR_CMD_INFO &&
@@ -1072,42 +1106,37 @@ static void model_update(struct fz_thread *t, int cmd, bool wellformed,
 	}
 	if (cmd != CTNR_CMD_CONTAINER_DEL && cmd != CTNR_CMD_CONTAINER_SET)
 		return;
+	if (cmd == CTNR_CMD_CONTAINER_SET && !ri->have_flags && wellformed)
+		return;
 	pthread_mutex_lock(&fz->lock);
+	rc = &fz->recent[fz->nrecent++ % FZ_RECENT];
+	memset(rc, 0, sizeof(*rc));
+	rc->del = cmd == CTNR_CMD_CONTAINER_DEL;
+	rc->autoremove = !wellformed || (ri->flags & CTNR_F_AUTOREMOVE);
+	rc->any = !wellformed || !!ri->have_id == !!ri->have_name;
 	if (wellformed && ri->have_id && !ri->have_name)
-		r = rec_by_id(fz, ri->id);
+		rc->id = ri->id;
 	else if (wellformed && ri->have_name && !ri->have_id)
-		r = rec_by_name(fz, ri->name);
+		snprintf(rc->name, sizeof(rc->name), "%s", ri->name);
+	rc->end_us = now_us();
 	/*
-	 * By name: a record of that name may be a container the kernel
-	 * already removed (autoremove) whose name was taken again; all of
-	 * them but the live one are gone, so the change is for all.
+	 * The records it is about: of its id, or all of its name (one may
+	 * be a container the kernel already removed, autoremove, whose name
+	 * was taken again: all of them but the live one are gone), or all
+	 * when the target is not known.  A record registered while this
+	 * request was on its way may or may not be the one it hit.
 	 */
-	if (cmd == CTNR_CMD_CONTAINER_DEL) {
-		if (r && !ri->have_id) {
-			for (i = 0; i < FZ_RECS; i++)
-				if (fz->rec[i].used &&
-				    !strcmp(fz->rec[i].name, ri->name))
-					fz->rec[i].used = false;
-		} else if (r) {
+	for (i = 0; i < FZ_RECS; i++) {
+		struct fz_rec *r = &fz->rec[i];
+
+		if (!r->used || !recent_hits(rc, r))
+			continue;
+		if (!rc->del)
+			r->autoremove |= rc->autoremove;
+		else if (rc->any || r->added_us >= t->start_us)
+			r->maybe_gone = true;
+		else
 			r->used = false;
-		} else if (!wellformed) {
-			for (i = 0; i < FZ_RECS; i++)
-				fz->rec[i].maybe_gone = true;
-		}
-	} else if (ri->have_flags || !wellformed) {
-		if (r && !ri->have_id) {
-			for (i = 0; i < FZ_RECS; i++)
-				if (fz->rec[i].used &&
-				    !strcmp(fz->rec[i].name, ri->name))
-					fz->rec[i].autoremove |=
-						!!(ri->flags & CTNR_F_AUTOREMOVE);
-		} else if (r) {
-			r->autoremove = r->autoremove ||
-					(ri->flags & CTNR_F_AUTOREMOVE);
-		} else {
-			for (i = 0; i < FZ_RECS; i++)
-				fz->rec[i].autoremove = true;
-		}
 	}
 	pthread_mutex_unlock(&fz->lock);
 }
@@ -1143,6 +1172,7 @@ static bool nl_exchange(struct fz_thread *t, struct nlbuf *b, uint32_t seq,
 	};
 
 	memset(res, 0, sizeof(*res));
+	t->start_us = now_us();
 	/* the kernel may refuse what we send; only our own mistakes fail */
 	if (sendto(t->nl, b->p, b->len, 0, (void *)&sa, sizeof(sa)) < 0 &&
 	    (errno == EBADF || errno == ENOTSOCK || errno == EFAULT)) {
