@@ -246,6 +246,8 @@ struct fz {
 	atomic_long n_nl, n_ioc, n_kmsg, n_loop, n_life, n_checks, n_ok;
 	atomic_long n_adopted;
 	atomic_long n_spawn_fail;
+	/* how deep it got: what succeeded */
+	atomic_long ok_new, ok_nsfds, ok_attach, ok_kmsg_open, ok_kmsg_read;
 	char spawn_err[160];	/* why the first registration of an init failed */
 	atomic_int n_done;
 	char failmsg[1024];
@@ -1101,6 +1103,7 @@ static void model_update(struct fz_thread *t, int cmd, bool wellformed,
 			atomic_store(&fz->lost, 1);
 			return;
 		}
+		atomic_fetch_add(&fz->ok_new, 1);
 		rec_add(t, res->new_id, res->new_name, res->new_flags, slot, gen);
 		return;
 	}
@@ -1721,6 +1724,7 @@ static void op_ioctl(struct fz_thread *t)
 		if (fz->ident == ID_UNPRIV)
 			fz_fail(t, "uid %d got the namespaces of container %u",
 				UNPRIV_UID, u.n.id);
+		atomic_fetch_add(&fz->ok_nsfds, 1);
 		break;
 	case 3:
 		if (!(u.a.flags & CTNR_LOOP_F_OPEN) && u.a.fd != -1)
@@ -1739,7 +1743,7 @@ static void op_ioctl(struct fz_thread *t)
 		}
 		if (fz->ident == ID_UNPRIV)
 			fz_fail(t, "uid %d attached a loop device", UNPRIV_UID);
-		atomic_fetch_add(&fz->n_loop, 1);
+		atomic_fetch_add(&fz->ok_attach, 1);
 		loop_add(t, u.a.index, u.a.flags & CTNR_LOOP_F_OPEN ? u.a.fd : -1);
 		break;
 	case 4:
@@ -1914,6 +1918,8 @@ kmsg_child(struct fz *fz, uint64_t seed, const char *cg, int errfd)
 				child_fail(errfd, __LINE__,
 					   "%s opened the kmsg of a foreign container",
 					   id_names[fz->ident]);
+			if (fd >= 0)
+				atomic_fetch_add(&fz->ok_kmsg_open, 1);
 			continue;
 		}
 		switch (rn(r, 8)) {
@@ -1926,6 +1932,8 @@ kmsg_child(struct fz *fz, uint64_t seed, const char *cg, int errfd)
 				child_fail(errfd, __LINE__,
 					   "kmsg read %zd bytes: '%.*s'", got,
 					   (int)(got > 80 ? 80 : got), buf);
+			if (got > 0)
+				atomic_fetch_add(&fz->ok_kmsg_read, 1);
 			break;
 		}
 		case 2: case 3: {
@@ -2396,7 +2404,7 @@ static int __attribute__((noreturn)) run_identity(struct fz *fz, int out)
 {
 	struct fz_thread th[FZ_THREADS_MAX];
 	pthread_t tid[FZ_THREADS_MAX], evt;
-	char line[1400];
+	char line[1600];
 	int64_t start = now_ms();
 	int i, r;
 	long ops;
@@ -2465,14 +2473,19 @@ static int __attribute__((noreturn)) run_identity(struct fz *fz, int out)
 	snprintf(line, sizeof(line),
 		 "%ld ops in %.1f s (%.0f ops/s): %ld netlink, %ld ioctl, "
 		 "%ld kmsg children, %ld loop, %ld lifecycle, %ld checks, "
-		 "%ld adopted after overruns; %ld registrations of inits failed%s%s; "
+		 "%ld adopted after overruns; succeeded: %ld registrations, "
+		 "%ld NS_FDS, %ld loop attaches, %ld kmsg opens, %ld kmsg reads; "
+		 "%ld registrations of inits failed%s%s; "
 		 "seed %llu, %d threads",
 		 ops, (now_ms() - start) / 1000.0,
 		 ops * 1000.0 / (double)(now_ms() - start + 1),
 		 atomic_load(&fz->n_nl), atomic_load(&fz->n_ioc),
 		 atomic_load(&fz->n_kmsg), atomic_load(&fz->n_loop),
 		 atomic_load(&fz->n_life), atomic_load(&fz->n_checks),
-		 atomic_load(&fz->n_adopted), atomic_load(&fz->n_spawn_fail),
+		 atomic_load(&fz->n_adopted), atomic_load(&fz->ok_new),
+		 atomic_load(&fz->ok_nsfds), atomic_load(&fz->ok_attach),
+		 atomic_load(&fz->ok_kmsg_open), atomic_load(&fz->ok_kmsg_read),
+		 atomic_load(&fz->n_spawn_fail),
 		 fz->spawn_err[0] ? ", first: " : "", fz->spawn_err,
 		 (unsigned long long)opt_seed,
 		 fz->nthreads);
@@ -2592,7 +2605,7 @@ static void fuzz_identity(struct __test_metadata *_metadata,
 			  FIXTURE_DATA(fuzz) *self, int ident)
 {
 	static struct fz *fz;
-	char rel[64], path[PATH_MAX + 16], msg[1600], why[1024];
+	char rel[64], path[PATH_MAX + 16], msg[2400], why[1024];
 	int i, pfd[2], st, secs = seconds_for(ident), r;
 	pid_t pid;
 	ssize_t n;
