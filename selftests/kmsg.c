@@ -2550,7 +2550,7 @@ TEST_F_TIMEOUT(kmsg, concurrency_then_delete_under_reader, 180)
 /* ctnrctl                                                            */
 
 /* ctnrctl log NAME: dmesg lines; -j: one JSON object per record */
-TEST_F(kmsg, ctnrctl_log_show_clear_size)
+TEST_F_TIMEOUT(kmsg, ctnrctl_log_show_clear_size, 240)
 {
 	char out[65536], err[1024], want[256], *line;
 	struct log_info li;
@@ -2694,12 +2694,12 @@ static void *follow_fn(void *arg)
 	struct follow_arg *f = arg;
 
 	f->rc = ctnrctl(f->out, sizeof(f->out), f->err, sizeof(f->err),
-			60000, "log", f->name, "follow", NULL);
+			120000, "log", f->name, "follow", NULL);
 	return NULL;
 }
 
 /* ctnrctl log NAME follow prints new records, ends with the container */
-TEST_F_TIMEOUT(kmsg, ctnrctl_log_follow, 90)
+TEST_F_TIMEOUT(kmsg, ctnrctl_log_follow, 150)
 {
 	struct follow_arg f = { .name = self->name, .rc = -1000 };
 	pthread_t t;
@@ -2713,9 +2713,10 @@ TEST_F_TIMEOUT(kmsg, ctnrctl_log_follow, 90)
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(0, kwrite(fd, "before follow"));
 	ASSERT_EQ(0, pthread_create(&t, NULL, follow_fn, &f));
-	sleep_ms(1500);
+	/* ctnrctl needed more than 3 s to start on the debug kernel */
+	sleep_ms(getenv("CTNR_SANITIZERS") ? 10000 : 1500);
 	ASSERT_EQ(0, kwrite(fd, "during follow"));
-	sleep_ms(1500);
+	sleep_ms(getenv("CTNR_SANITIZERS") ? 10000 : 1500);
 	ASSERT_EQ(-1000, f.rc);		/* still following */
 	ASSERT_EQ(0, ctnr_del_id(&self->nl, self->id));
 	pthread_join(t, NULL);

@@ -2993,7 +2993,7 @@ TEST_F_TIMEOUT(loop, udev_keeps_node_owned_by_userns_root, 180)
  * /run/udev/rules.d, the VM's own): the probers' flags are set and no
  * later rule runs (no blkid: no ID_FS_TYPE, no /dev/disk/by-* link).
  */
-TEST_F(loop, udev_rule_keeps_probers_away)
+TEST_F_TIMEOUT(loop, udev_rule_keeps_probers_away, 240)
 {
 	char path[PATH_MAX], rules[PATH_MAX], sys[64], out[65536], err[4096];
 	char *argv[6];
