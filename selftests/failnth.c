@@ -610,7 +610,7 @@ static void sweep(struct __test_metadata *_metadata,
 }
 
 #define FN_TEST(nm, runf, undof, leftf)					\
-TEST_F_TIMEOUT(failnth, nm, 300)					\
+TEST_F_TIMEOUT(failnth, nm, 900)					\
 {									\
 	static const struct fn_op op = { #nm, runf, undof, leftf, NULL };\
 									\
@@ -619,7 +619,7 @@ TEST_F_TIMEOUT(failnth, nm, 300)					\
 
 /* An operation on an object made first, without a fault. */
 #define FN_TEST_ON(nm, prepf, runf, undof)				\
-TEST_F_TIMEOUT(failnth, nm, 300)					\
+TEST_F_TIMEOUT(failnth, nm, 900)					\
 {									\
 	static const struct fn_op op = {				\
 		#nm, runf, undof, NULL, prepf,				\

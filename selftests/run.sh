@@ -157,6 +157,8 @@ dump_blocked_tasks() {
 prog_timeout() {
 	case "$1" in
 	container_bulk) echo $((TIMEOUT > 900 ? TIMEOUT : 900)) ;;
+	# 19 sweeps of up to some 400 injection points each under KASAN
+	failnth) echo $((TIMEOUT > 3600 || SANITIZERS != 1 ? TIMEOUT : 3600)) ;;
 	# the fuzzer runs for CTNR_FUZZ_SECONDS in all (default 60), then
 	# checks and cleans up; its own watchdog gives up 120 s past that
 	fuzz) local f=$(( ${CTNR_FUZZ_SECONDS:-60} * 2 + 300 ))
