@@ -32,7 +32,8 @@
 #   VM_KVM                1/0 forces KVM on/off (default: on only when
 #                         /proc/cpuinfo has vmx or svm and /dev/kvm is usable)
 #   VNG                   the vng to use (default: found by common.sh)
-#   CTNR_TESTS, CTNR_TEST_TIMEOUT   passed on to selftests/run.sh (check)
+#   CTNR_TESTS, CTNR_TEST_TIMEOUT, CTNR_FUZZ_SECONDS, CTNR_FUZZ_OPS,
+#   CTNR_FUZZ_SEED        passed on to selftests/run.sh (check)
 
 set -uo pipefail
 
@@ -171,7 +172,8 @@ check)
 	# hand a test selection and the per-program timeout on to run.sh
 	envs="CTNR_RESULT=$q_repo/$result "
 	for v in CTNR_KO CTNR_TESTS CTNR_TEST_TIMEOUT CTNR_SYSRQ_ALL CTNR_SANITIZERS \
-		 CTNR_STRESS_SECONDS CTNR_STRESS_ROUNDS CTNR_STRESS_SEED; do
+		 CTNR_STRESS_SECONDS CTNR_STRESS_ROUNDS CTNR_STRESS_SEED \
+		 CTNR_FUZZ_SECONDS CTNR_FUZZ_OPS CTNR_FUZZ_SEED; do
 		[ -n "${!v:-}" ] && envs+="$v=$(printf '%q' "${!v}") "
 	done
 	run_vm build/vm-check.log "cd $q_repo && ${envs}selftests/run.sh"

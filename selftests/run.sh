@@ -35,6 +35,7 @@
 # and the exit status is non-zero when M > 0.
 #
 # Environment: CTNR_TEST_TIMEOUT (seconds per program, default 300),
+# CTNR_FUZZ_SECONDS, CTNR_FUZZ_OPS, CTNR_FUZZ_SEED (selftests/fuzz),
 # CTNR_SANITIZERS (1: require the debug kernel's sanitizers),
 # CTNR_TESTS (space-separated subset of TEST_PROGS to run), CTNR_RESULT
 # (the result file instead of build/result.txt; scripts/vm.sh gives each
@@ -158,6 +159,10 @@ prog_timeout() {
 	container_bulk) echo $((TIMEOUT > 900 ? TIMEOUT : 900)) ;;
 	# 19 sweeps of up to some 400 injection points each under KASAN
 	failnth) echo $((TIMEOUT > 3600 || SANITIZERS != 1 ? TIMEOUT : 3600)) ;;
+	# the fuzzer runs for CTNR_FUZZ_SECONDS in all (default 60), then
+	# checks and cleans up; its own watchdog gives up 120 s past that
+	fuzz) local f=$(( ${CTNR_FUZZ_SECONDS:-60} * 2 + 300 ))
+	      echo $((TIMEOUT > f ? TIMEOUT : f)) ;;
 	*) echo "$TIMEOUT" ;;
 	esac
 }
