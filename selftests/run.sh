@@ -350,6 +350,21 @@ dmesg -w >"$LOGDIR/kmsg" 2>/dev/null &
 kmsg_pid=$!
 echo "$marker" >/dev/kmsg 2>/dev/null || true
 
+# What keeps the module loaded: its use count, the processes with one of
+# its files open, its block devices and its mounts.
+module_holders() {
+	local p
+	echo "# $(lsmod | grep -w '^ctnr' || echo 'ctnr: not in lsmod')"
+	for p in /proc/[0-9]*; do
+		ls -l "$p"/fd 2>/dev/null | grep -q ctnr || continue
+		echo "# holder: pid ${p#/proc/} ($(tr '\0' ' ' <"$p"/cmdline 2>/dev/null | cut -c1-80)):" \
+			"$(ls -l "$p"/fd 2>/dev/null | grep -oE '/dev/ctnr[^ ]*' | sort -u | tr '\n' ' ')"
+	done
+	ls -d /sys/block/ctnrloop* 2>/dev/null | sed 's/^/# block device left: /'
+	grep -E 'ctnr' /proc/self/mountinfo 2>/dev/null | sed 's/^/# mount left: /'
+	return 0
+}
+
 # ---- 1. load ----
 
 loaded=0
@@ -394,7 +409,7 @@ if [ $loaded -eq 1 ]; then
 		check_ok "rmmod ctnr"
 	else
 		check_fail rmmod "rmmod ctnr: $out"
-		lsmod | grep -w '^ctnr' || true
+		module_holders
 	fi
 fi
 
@@ -406,6 +421,7 @@ for t in $reload_tests; do
 	run_prog "$t" CTNR_KO="$KO"
 	if [ $stuck -eq 0 ] && grep -qw '^ctnr' /proc/modules; then
 		check_fail "$t" "$t left the module loaded"
+		module_holders
 		rmmod ctnr 2>/dev/null
 	fi
 done
