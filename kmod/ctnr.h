@@ -228,6 +228,7 @@ void ctnr_devaccess_uninit(void);
 bool ctnr_devaccess_available(void);
 void ctnr_dev_unlink(struct ctnr_container *c);
 void ctnr_dev_release(struct ctnr_container *c);
+bool ctnr_dev_block_granted(const struct ctnr_container *c, dev_t devt);
 int ctnr_dev_nl_fill(struct sk_buff *skb, const struct ctnr_container *c);
 int ctnr_dev_nl_set_default_check(struct sk_buff *skb, struct genl_info *info,
 				  const struct ctnr_container *c);

@@ -270,6 +270,56 @@ out:
 	return ok;
 }
 
+/* Which of the access bits @acc policy @r (NULL: none) allows @devt. */
+static u32 ctnr_dev_block_acc(const struct ctnr_dev_rules *r, dev_t devt,
+			      u32 acc)
+{
+	u32 bit, ok = 0;
+
+	for (bit = CTNR_DEV_ACC_READ; bit <= CTNR_DEV_ACC_WRITE; bit <<= 1)
+		if ((acc & bit) &&
+		    ctnr_dev_rules_allow(r, CTNR_DEV_TYPE_BLOCK, MAJOR(devt),
+					 MINOR(devt), bit))
+			ok |= bit;
+	return ok;
+}
+
+/*
+ * Does @c's own policy give it block device @devt by an exception (read
+ * or write, default deny), with the policies of the containers around it
+ * allowing that too?  For /proc/diskstats (procview.c), which lists such
+ * devices: without a default-deny policy nothing is granted, so a
+ * container without rules lists only what it used.  Any context but NMI.
+ */
+bool ctnr_dev_block_granted(const struct ctnr_container *c, dev_t devt)
+{
+	const u32 rw = CTNR_DEV_ACC_READ | CTNR_DEV_ACC_WRITE;
+	struct ctnr_container *o;
+	struct ctnr_dev_rules *r;
+	struct ctnr_dev *d;
+	struct cgroup *cgrp;
+	u32 acc;
+
+	rcu_read_lock();
+	d = rcu_dereference(c->dev);
+	r = d ? rcu_dereference(d->rules) : NULL;
+	acc = r && r->deflt == CTNR_DEV_DENY ? rw : 0;
+	acc = ctnr_dev_block_acc(r, devt, acc);
+	/* as ctnr_dev_check(): every container on the way up has its say */
+	for (cgrp = c->cgrp; acc && cgroup_parent(cgrp);
+	     cgrp = cgroup_parent(cgrp)) {
+		list_for_each_entry_rcu(o, ctnr_on_cgroup_rcu(cgrp), cgrp_link) {
+			if (o == c)
+				continue;
+			d = rcu_dereference(o->dev);
+			acc = ctnr_dev_block_acc(d ? rcu_dereference(d->rules) :
+						 NULL, devt, acc);
+		}
+	}
+	rcu_read_unlock();
+	return acc != 0;
+}
+
 /* Calls devcgroup_check_permission() with the canary's device. */
 static long ctnr_dev_canary_call(void)
 {

@@ -505,8 +505,27 @@ static const char *const pv_ms_keys[__PV_MS_MAX] = {
 };
 
 /*
+ * The views whose text is made once per snapshot and then served as it
+ * is to every reader of the container (pv_cached()): those made from a
+ * host file, which is what makes them dear.  Their text depends only on
+ * the snapshot and the host's file, not on who reads.
+ */
+enum pv_text_id {
+	PV_TEXT_MEMINFO,
+	PV_TEXT_CPUINFO,
+	PV_TEXT_DISKSTATS,
+	__PV_TEXT_MAX
+};
+
+struct pv_text {
+	size_t len;
+	char data[];
+};
+
+/*
  * What the views use of the cgroup's files, read at once.  Immutable once
- * published; counted by the tracker (its current one) and by each reader
+ * published, but for text[], each slot of which goes from NULL to a text
+ * once (cmpxchg); counted by the tracker (its current one) and by each reader
  * using it; freed after an RCU grace period, since readers take their
  * reference under RCU.
  */
@@ -523,13 +542,18 @@ struct pv_snap {
 	unsigned int ncpus;		/* weight of cpus */
 	cpumask_var_t cpus;		/* the visible CPUs */
 	char *iostat;			/* io.stat, NULL if none */
+	u64 host_swap_kb;		/* the host's SwapTotal */
+	struct pv_text *text[__PV_TEXT_MAX];	/* set once, see pv_cached() */
 	struct rcu_head rcu;
 };
 
 static void pv_snap_free_rcu(struct rcu_head *rcu)
 {
 	struct pv_snap *sn = container_of(rcu, struct pv_snap, rcu);
+	int i;
 
+	for (i = 0; i < __PV_TEXT_MAX; i++)
+		kvfree(sn->text[i]);
 	free_cpumask_var(sn->cpus);
 	kvfree(sn->iostat);
 	kfree(sn);
@@ -572,8 +596,7 @@ static struct pv_snap *pv_snap_take(struct pv_ctx *x)
 		sn->mem_lim = min(pv_cg_min(x, "memory.max"),
 				  pv_cg_min(x, "memory.high"));
 		sn->swap_lim = pv_cg_min(x, "memory.swap.max");
-		if (sn->swap_lim != U64_MAX &&
-		    pv_cg_small(x, x->c->cgrp, "memory.swap.current") > 0 &&
+		if (pv_cg_small(x, x->c->cgrp, "memory.swap.current") > 0 &&
 		    pv_limit(x->small) != U64_MAX)
 			sn->swap_cur = pv_limit(x->small);
 		st = pv_cg_slurp(x, x->c->cgrp, "memory.stat", PV_FILE_MAX);
@@ -596,6 +619,13 @@ static struct pv_snap *pv_snap_take(struct pv_ctx *x)
 	sn->ncpus = cpumask_weight(sn->cpus);
 	st = pv_cg_slurp(x, x->c->cgrp, "io.stat", PV_IOSTAT_MAX);
 	sn->iostat = IS_ERR(st) ? NULL : st;
+	st = pv_slurp(x->s->proc, "meminfo", PV_FILE_MAX, NULL);
+	if (IS_ERR(st)) {
+		pv_snap_free_rcu(&sn->rcu);	/* never published */
+		return NULL;
+	}
+	sn->host_swap_kb = pv_meminfo_kb(st, "SwapTotal");
+	kvfree(st);
 	return sn;
 }
 
@@ -880,6 +910,43 @@ static int pv_read_begin(struct pv_read *r, struct inode *inode)
 	return -ENOMEM;
 }
 
+/*
+ * A container's view @id: the text made from the same snapshot if a
+ * reader made it already, else made by @make and kept in the snapshot
+ * for the readers after us (if memory allows; the first one to keep it
+ * wins).  The text is at most PV_SNAP_MS older than the snapshot, as old
+ * as the cgroup's numbers in it: what the host's file shows then is
+ * that old too.  Reading meminfo again at each read kept a container's
+ * meminfo under half the native file's speed, cpuinfo (whose MHz lines
+ * the kernel works out per CPU at each read) under a third.
+ */
+static int pv_cached(struct seq_file *m, struct pv_read *r,
+		     enum pv_text_id id,
+		     int (*make)(struct seq_file *m, struct pv_read *r))
+{
+	struct pv_text *t = smp_load_acquire(&r->sn->text[id]);
+	size_t start = m->count, len;
+	int err;
+
+	if (t) {
+		seq_write(m, t->data, t->len);
+		return 0;
+	}
+	err = make(m, r);
+	/* too big for the buffer: seq_read_iter() calls us again */
+	if (err || seq_has_overflowed(m))
+		return err;
+	len = m->count - start;
+	t = kvmalloc(struct_size(t, data, len), GFP_KERNEL_ACCOUNT);
+	if (!t)
+		return 0;
+	t->len = len;
+	memcpy(t->data, m->buf + start, len);
+	if (cmpxchg_release(&r->sn->text[id], NULL, t))
+		kvfree(t);
+	return 0;
+}
+
 /* The host's file, unchanged. */
 static int pv_host(struct seq_file *m, struct pv_read *r, const char *name)
 {
@@ -966,13 +1033,11 @@ static int pv_meminfo(struct seq_file *m, struct pv_read *r)
 		PV_SET("Zswap", MS(ZSWAP));
 		PV_SET("Zswapped", MS(ZSWAPPED));
 	}
-	if (sn->swap_lim != U64_MAX) {
-		swap_total = min(sn->swap_lim >> 10,
-				 pv_meminfo_kb(host, "SwapTotal"));
-		PV_SET("SwapTotal", swap_total);
-		PV_SET("SwapFree", swap_total > (sn->swap_cur >> 10) ?
-					   swap_total - (sn->swap_cur >> 10) : 0);
-	}
+	/* as swaps: the limit (the host's swap without one), the use ours */
+	swap_total = min(sn->swap_lim >> 10, pv_meminfo_kb(host, "SwapTotal"));
+	PV_SET("SwapTotal", swap_total);
+	PV_SET("SwapFree", swap_total > (sn->swap_cur >> 10) ?
+				   swap_total - (sn->swap_cur >> 10) : 0);
 #undef PV_SET
 #undef MS
 
@@ -1193,12 +1258,13 @@ static bool pv_io_find(const char *iostat, unsigned int maj,
 }
 
 /*
- * The host's lines of the devices the container used (io.stat) or owns
- * (its ctnrloop devices), with the cgroup's counts where io.stat has them:
- * reads, sectors read, writes, sectors written, discards, sectors
- * discarded; the fields the cgroup does not count (merges, times, in
- * flight) are 0.  An owned device io.stat does not know keeps the host's
- * numbers: they are all the container's.
+ * The host's lines of the devices the container used (io.stat), owns (its
+ * ctnrloop devices) or is granted by its device rules
+ * (ctnr_dev_block_granted()), with the cgroup's counts: reads, sectors
+ * read, writes, sectors written, discards, sectors discarded (0 for a
+ * granted device it did not use); the fields the cgroup does not count
+ * (merges, times, in flight) are 0.  An owned device io.stat does not
+ * know keeps the host's numbers: they are all the container's.
  */
 static int pv_diskstats(struct seq_file *m, struct pv_read *r)
 {
@@ -1226,25 +1292,31 @@ static int pv_diskstats(struct seq_file *m, struct pv_read *r)
 			continue;
 		maj = a;
 		min = b;
-		if (iostat && pv_io_find(iostat, maj, min, &io)) {
-			q = pv_blanks(q);
-			namelen = pv_token_end(q) - q;
-			seq_printf(m, "%4u %7u %.*s", maj, min, namelen, q);
-			q += namelen;
-			for (f = 0; q < end; f++) {
-				q = pv_u64(pv_blanks(q), &val);
-				if (!q || q > end)
-					break;
-				val = f == 0 ? io.rios : f == 2 ? io.rbytes >> 9 :
-				      f == 4 ? io.wios : f == 6 ? io.wbytes >> 9 :
-				      f == 11 ? io.dios :
-				      f == 13 ? io.dbytes >> 9 : 0;
-				seq_printf(m, " %llu", val);
+		/* all of an own loop's I/O is the container's */
+		if (!(iostat && pv_io_find(iostat, maj, min, &io))) {
+			if (ctnr_loop_owned_rcu(MKDEV(maj, min), r->c)) {
+				pv_put_line(m, p);
+				continue;
 			}
-			seq_putc(m, '\n');
-		} else if (ctnr_loop_owned_rcu(MKDEV(maj, min), r->c)) {
-			pv_put_line(m, p);
+			/* granted, never used: zeros (io was cleared) */
+			if (!ctnr_dev_block_granted(r->c, MKDEV(maj, min)))
+				continue;
 		}
+		q = pv_blanks(q);
+		namelen = pv_token_end(q) - q;
+		seq_printf(m, "%4u %7u %.*s", maj, min, namelen, q);
+		q += namelen;
+		for (f = 0; q < end; f++) {
+			q = pv_u64(pv_blanks(q), &val);
+			if (!q || q > end)
+				break;
+			val = f == 0 ? io.rios : f == 2 ? io.rbytes >> 9 :
+			      f == 4 ? io.wios : f == 6 ? io.wbytes >> 9 :
+			      f == 11 ? io.dios :
+			      f == 13 ? io.dbytes >> 9 : 0;
+			seq_printf(m, " %llu", val);
+		}
+		seq_putc(m, '\n');
 	}
 	kvfree(host);
 	return 0;
@@ -1296,11 +1368,13 @@ static ssize_t pv_swaps_host(struct pv_read *r, char __user *ubuf,
 }
 
 /*
- * With a swap limit: the kernel's header and one "none" line of that size
- * (no more than the host's SwapTotal) and the cgroup's swap use; with a
- * limit of 0 or no swap on the host, the header alone.  Without a limit,
- * the host's file.  The text is made at each read() from offset 0 and
- * cut at the reader's offset.
+ * The kernel's header and one line "none virtual SIZE USED 0": SIZE the
+ * swap limit (the host's SwapTotal without one, and never more), USED
+ * the cgroup's swap use; with a limit of 0 or no swap on the host, the
+ * header alone.  The host's swap files are not shown: their paths are
+ * the host's business.  Without the memory controller, the host's file.
+ * The text is made at each read() from offset 0 and cut at the reader's
+ * offset.
  */
 static ssize_t pv_swaps_read(struct file *file, char __user *ubuf,
 			     size_t count, loff_t *ppos)
@@ -1308,24 +1382,17 @@ static ssize_t pv_swaps_read(struct file *file, char __user *ubuf,
 	char text[192];
 	u64 size, used;
 	struct pv_read r;
-	char *host;
 	ssize_t n;
 	int len;
 
 	n = pv_read_begin(&r, file_inode(file));
 	if (n)
 		return n;
-	if (!r.c || r.sn->swap_lim == U64_MAX) {
+	if (!r.c || !r.sn->mem) {
 		n = pv_swaps_host(&r, ubuf, count, ppos);
 		goto out;
 	}
-	host = pv_slurp(r.s->proc, "meminfo", PV_FILE_MAX, NULL);
-	if (IS_ERR(host)) {
-		n = PTR_ERR(host);
-		goto out;
-	}
-	size = min(r.sn->swap_lim >> 10, pv_meminfo_kb(host, "SwapTotal"));
-	kvfree(host);
+	size = min(r.sn->swap_lim >> 10, r.sn->host_swap_kb);
 	used = min(size, r.sn->swap_cur >> 10);
 	/* as the kernel's swap_show() */
 	len = scnprintf(text, sizeof(text),
@@ -1359,10 +1426,12 @@ static int pv_show(struct seq_file *m, void *v)
 		return err;
 	switch (inode->i_ino) {
 	case PV_MEMINFO:
-		err = pv_meminfo(m, &r);
+		err = r.c ? pv_cached(m, &r, PV_TEXT_MEMINFO, pv_meminfo) :
+			    pv_host(m, &r, "meminfo");
 		break;
 	case PV_CPUINFO:
-		err = pv_cpuinfo(m, &r);
+		err = r.c ? pv_cached(m, &r, PV_TEXT_CPUINFO, pv_cpuinfo) :
+			    pv_host(m, &r, "cpuinfo");
 		break;
 	case PV_STAT:
 		err = pv_stat(m, &r);
@@ -1374,7 +1443,8 @@ static int pv_show(struct seq_file *m, void *v)
 		err = pv_loadavg(m, &r);
 		break;
 	case PV_DISKSTATS:
-		err = pv_diskstats(m, &r);
+		err = r.c ? pv_cached(m, &r, PV_TEXT_DISKSTATS, pv_diskstats) :
+			    pv_host(m, &r, "diskstats");
 		break;
 	case PV_CPU_ONLINE:
 		err = pv_cpu_online(m, &r);

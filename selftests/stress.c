@@ -19,7 +19,11 @@
  *               inside and from the host, cleared and resized;
  *   loop        files attached as ctnrloop devices, I/O on them, detached
  *               (some lazily, with the device still open);
- *   dump        the container list dumped while all this goes on.
+ *   dump        the container list dumped while all this goes on;
+ *   views       a container of its own (memory.max 256 MiB, cpu.max of one
+ *               CPU) whose member reads the eight /proc views of a
+ *               ctnrproc mount in a loop: every read succeeds and no
+ *               number is outside the container's limits (issue 15).
  *
  * Every operation may fail only in the ways its interface documents for
  * a race with the others (the container went away, the device is busy,
@@ -39,10 +43,11 @@
 #define MAX_BAD		16	/* unexpected errors kept for the report */
 
 enum { W_CHURN, W_CHURN2, W_ENTER, W_RULES, W_OPENS, W_LOG, W_LOOP,
-       W_DUMP, W_MAX };
+       W_DUMP, W_VIEWS, W_MAX };
 
 static const char *const wname[W_MAX] = {
 	"churn", "churn", "enter", "rules", "opens", "log", "loop", "dump",
+	"views",
 };
 
 struct shared {
@@ -473,8 +478,172 @@ static void dumps(struct wctx *x)
 	}
 }
 
+#define VIEW_MEM	(256ULL << 20)
+
+static const char *const view_names[] = {
+	"meminfo", "cpuinfo", "stat", "uptime", "loadavg", "diskstats",
+	"swaps", "cpu_online",
+};
+
+/* A whole view into @buf; its length or -errno. */
+static ssize_t read_view(const char *dir, const char *name, char *buf,
+			 size_t len)
+{
+	char path[128];
+	ssize_t n, got = 0;
+	int fd, e;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while ((n = read(fd, buf + got, len - 1 - got)) > 0)
+		got += n;
+	e = errno;
+	close(fd);
+	if (n < 0)
+		return -e;
+	buf[got] = '\0';
+	return got;
+}
+
+/* "KEY: N" or "KEY N" at the start of a line; -1 if none. */
+static long long view_field(const char *text, const char *key)
+{
+	size_t kl = strlen(key);
+	const char *p;
+
+	for (p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (!strncmp(p, key, kl) && (p[kl] == ':' || p[kl] == ' '))
+			return strtoll(p + kl + 1 + strspn(p + kl + 1, ": \t"),
+				       NULL, 10);
+	return -1;
+}
+
+static int view_lines(const char *text, const char *prefix)
+{
+	size_t pl = strlen(prefix);
+	const char *p;
+	int n = 0;
+
+	for (p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		n += !strncmp(p, prefix, pl);
+	return n;
+}
+
+/* Is view @name, as read, inside the limits of the views container? */
+static const char *view_outside(const char *name, const char *t)
+{
+	long long total = view_field(t, "MemTotal");
+	double a, b, c;
+
+	if (!strcmp(name, "meminfo")) {
+		if (total <= 0 || total > (long long)(VIEW_MEM >> 10))
+			return "MemTotal outside memory.max";
+		if (view_field(t, "MemFree") > total ||
+		    view_field(t, "MemAvailable") > total)
+			return "MemFree or MemAvailable above MemTotal";
+	} else if (!strcmp(name, "cpuinfo")) {
+		if (view_lines(t, "processor") != 1)
+			return "not one processor for cpu.max of one CPU";
+	} else if (!strcmp(name, "stat")) {
+		/* "cpu " and one "cpuN" */
+		if (view_lines(t, "cpu") != 2)
+			return "not one cpuN line";
+	} else if (!strcmp(name, "cpu_online")) {
+		if (strchr(t, '-') || strchr(t, ','))
+			return "more than one CPU online";
+	} else if (!strcmp(name, "uptime")) {
+		if (sscanf(t, "%lf %lf", &a, &b) != 2 || a < 0 || b < 0)
+			return "uptime unreadable";
+	} else if (!strcmp(name, "loadavg")) {
+		if (sscanf(t, "%lf %lf %lf", &a, &b, &c) != 3)
+			return "loadavg unreadable";
+	}
+	return NULL;
+}
+
+static void views(struct wctx *x)
+{
+	static char buf[256 << 10];
+	char mnt[96], cg[CTNR_CGROUP_LEN], rel[CTNR_CGROUP_LEN];
+	char path[CTNR_CGROUP_LEN + 32], num[32];
+	struct ctnr_container c;
+	struct test_init ti;
+	const char *why;
+	ssize_t n;
+	size_t i;
+	int r;
+
+	/* a mount of our own, gone with the worker's mount namespace */
+	if (unshare(CLONE_NEWNS) ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) {
+		bad(x->sh, x->w, "unshare", errno);
+		return;
+	}
+	snprintf(mnt, sizeof(mnt), "%s/views", x->self->tmp);
+	if ((mkdir(mnt, 0700) && errno != EEXIST) ||
+	    mount(CTNR_PROCVIEW_FS_NAME, mnt, CTNR_PROCVIEW_FS_NAME, 0, NULL)) {
+		bad(x->sh, x->w, "mount", errno);
+		return;
+	}
+	snprintf(rel, sizeof(rel), "%s/views",
+		 x->self->base + strlen(cg2_root()) + 1);
+	r = cg_create(rel, cg, sizeof(cg));
+	if (r) {
+		bad(x->sh, x->w, "cgroup", -r);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/memory.max", cg);
+	snprintf(num, sizeof(num), "%llu", VIEW_MEM);
+	r = write_str(path, num);
+	snprintf(path, sizeof(path), "%s/cpu.max", cg);
+	if (!r)
+		r = write_str(path, "100000 100000");
+	if (!r)
+		r = test_init_start(&ti, CLONE_NEWPID | CLONE_NEWNS, false,
+				    "views", cg);
+	if (r) {
+		bad(x->sh, x->w, "limits or init", -r);
+		cg_remove(cg);
+		return;
+	}
+	r = ctnr_container_new(x->h, "stress-views", ti.pid, -1, 0, &c);
+	if (!r)
+		r = cg_enter(cg, getpid());
+	if (r) {
+		bad(x->sh, x->w, "container", -r);
+		test_init_stop(&ti);
+		cg_remove(cg);
+		return;
+	}
+	while (!stopping(x->sh)) {
+		for (i = 0; i < sizeof(view_names) / sizeof(view_names[0]); i++) {
+			n = read_view(mnt, view_names[i], buf, sizeof(buf));
+			if (n <= 0) {
+				bad(x->sh, x->w, view_names[i], n ? (int)-n : ENODATA);
+				continue;
+			}
+			why = view_outside(view_names[i], buf);
+			if (why) {
+				snprintf(path, sizeof(path), "%s: %s",
+					 view_names[i], why);
+				bad(x->sh, x->w, path, ERANGE);
+			}
+		}
+		count(x->sh, x->w);
+	}
+	cg_enter(cg2_root(), getpid());
+	r = ctnr_container_del(x->h, c.id, NULL);
+	if (r)
+		bad(x->sh, x->w, "del", -r);
+	test_init_stop(&ti);
+	cg_remove(cg);
+	umount2(mnt, MNT_DETACH);
+}
+
 static void (*const workers[W_MAX])(struct wctx *) = {
-	churn, churn, enter, rules, opens, logs, loops, dumps,
+	churn, churn, enter, rules, opens, logs, loops, dumps, views,
 };
 
 /* ---- the fixture ---- */
@@ -482,6 +651,7 @@ static void (*const workers[W_MAX])(struct wctx *) = {
 FIXTURE_SETUP(stress)
 {
 	char rel[64];
+	int i;
 
 	self->ko = getenv("CTNR_KO");
 	if (!self->ko || !*self->ko)
@@ -493,6 +663,14 @@ FIXTURE_SETUP(stress)
 	ASSERT_NE(MAP_FAILED, self->sh);
 	snprintf(rel, sizeof(rel), "ctnrstress-%d", (int)getpid());
 	ASSERT_EQ(0, cg_create(rel, self->base, sizeof(self->base)));
+	/* the views worker's container has memory and CPU limits */
+	for (i = 0; i < 2; i++) {
+		char path[CTNR_CGROUP_LEN + 32];
+
+		snprintf(path, sizeof(path), "%s/cgroup.subtree_control",
+			 i ? self->base : cg2_root());
+		ASSERT_EQ(0, write_str(path, "+memory +cpu")) TH_LOG("%s", path);
+	}
 	snprintf(self->tmp, sizeof(self->tmp), "/tmp/ctnrstress-%d",
 		 (int)getpid());
 	ASSERT_EQ(0, mkdir(self->tmp, 0700));
@@ -509,6 +687,8 @@ FIXTURE_TEARDOWN(stress)
 		snprintf(path, sizeof(path), "%s/backing%d", self->tmp, i);
 		unlink(path);
 	}
+	snprintf(path, sizeof(path), "%s/views", self->tmp);
+	rmdir(path);
 	rmdir(self->tmp);
 	cg_remove(self->base);
 	if (!access("/sys/module/" MODNAME, F_OK))
@@ -597,12 +777,12 @@ TEST_F_TIMEOUT(stress, all_at_once_then_reload, 1800)
 		}
 		for (i = 0, total = 0; i < W_MAX; i++)
 			total += self->sh->ops[i];
-		TH_LOG("round %d: %ld operations (churn %ld+%ld, enter %ld, rules %ld, opens %ld, log %ld, loop %ld, dump %ld)",
+		TH_LOG("round %d: %ld operations (churn %ld+%ld, enter %ld, rules %ld, opens %ld, log %ld, loop %ld, dump %ld, views %ld)",
 		       round, total, self->sh->ops[W_CHURN],
 		       self->sh->ops[W_CHURN2], self->sh->ops[W_ENTER],
 		       self->sh->ops[W_RULES], self->sh->ops[W_OPENS],
 		       self->sh->ops[W_LOG], self->sh->ops[W_LOOP],
-		       self->sh->ops[W_DUMP]);
+		       self->sh->ops[W_DUMP], self->sh->ops[W_VIEWS]);
 		EXPECT_EQ(0, self->sh->bad) {
 			for (i = 0; i < self->sh->bad && i < MAX_BAD; i++)
 				TH_LOG("unexpected: %s", self->sh->why[i]);
