@@ -2880,18 +2880,25 @@ static void udev_replay_helper(int req, int ack)
 		_exit(1);
 	name[n] = 0;
 	snprintf(sys, sizeof(sys), "/sys/block/%s", name);
+	err[0] = 0;
 	r = run_prog("udevadm", (char *[]){ "trigger", "--action=change",
 					  "--settle", sys, NULL },
 		     err, sizeof(err), 60000);
-	n = write(ack, r ? "E" : "K", 1);
-	_exit(n == 1 ? 0 : 1);
+	/* "K", or "E" and why, for the child's report */
+	if (r)
+		n = dprintf(ack, "E%s (%d): %.200s", r == -ETIMEDOUT ?
+			    "timed out after 60 s" : "failed", r, err);
+	else
+		n = write(ack, "K", 1);
+	_exit(n >= 1 ? 0 : 1);
 }
 
 static void udev_owner_child(int errfd, void *arg)
 {
 	struct udev_owner_args *t = arg;
-	char sys[96], val[32], name[32], a;
+	char sys[96], val[32], name[32], why[256];
 	int req[2], ack[2], ctl, bfd, r;
+	ssize_t n;
 	struct ctnr_nl nl;
 	struct ctnr_ctr c;
 	struct loop_att la;
@@ -2939,8 +2946,10 @@ static void udev_owner_child(int errfd, void *arg)
 	/* udev's default rules run again: the rule gives the node back */
 	CHILD_CHECK(errfd, write(req[1], name, strlen(name)) ==
 		    (ssize_t)strlen(name), "%m - ask the helper");
-	CHILD_CHECK(errfd, read(ack[0], &a, 1) == 1 && a == 'K',
-		    "udevadm trigger --settle failed");
+	n = read(ack[0], why, sizeof(why) - 1);
+	why[n > 0 ? n : 0] = 0;
+	CHILD_CHECK(errfd, n == 1 && why[0] == 'K',
+		    "udevadm trigger --settle %s", n > 1 ? why + 1 : "gave no answer");
 	CHILD_CHECK(errfd, !fstat(la.fd, &st), "%m - fstat");
 	CHILD_CHECK(errfd, st.st_uid == 0 && st.st_gid == 0 &&
 		    (st.st_mode & 0777) == 0600,
