@@ -930,6 +930,7 @@ struct ctnr_container *ctnr_container_create(const char *name,
 	if (err)
 		goto out_put;
 	c->init_pid = get_task_pid(task, PIDTYPE_TGID);
+	c->start_boottime = task->start_boottime;
 	ctnr_count_add(CTNR_CNT_PID_REFS, 1);
 
 	err = ctnr_chain_get(c);

@@ -69,6 +69,7 @@ struct ctnr_container {
 	struct cgroup *cgrp;			/* counted, cgroup v2 */
 	struct pid *init_pid;			/* counted */
 	u64 ctime;				/* ns since the epoch */
+	u64 start_boottime;			/* the init's (boot clock ns) */
 
 	u32 flags;		/* CTNR_F_*, written under ctnr_lock */
 	u32 state;		/* enum ctnr_state, written under ctnr_lock */

@@ -44,6 +44,7 @@
 #include <linux/fs.h>
 #include <linux/fs_context.h>
 #include <linux/idr.h>
+#include <linux/kernfs.h>
 #include <linux/kref.h>
 #include <linux/magic.h>
 #include <linux/mm.h>
@@ -242,7 +243,9 @@ static int pv_cg_path(struct pv_ctx *x, struct cgroup *cgrp, const char *file)
 		return n;
 	if (n >= (int)sizeof(x->path))
 		return -ENAMETOOLONG;
-	if (!strncmp(x->path, "/..", 3))
+	/* outside the namespace ("/../.."), not a name such as "..x" */
+	if (!strncmp(x->path, "/..", 3) &&
+	    (x->path[3] == '/' || x->path[3] == '\0'))
 		return -ENOENT;
 	if (snprintf(x->path + n, sizeof(x->path) - n, "%s%s",
 		     n > 1 ? "/" : "", file) >= (int)sizeof(x->path) - n)
@@ -438,25 +441,15 @@ static void pv_cpus(struct pv_ctx *x, struct cpumask *mask)
 }
 
 /*
- * Nanoseconds since the container started: since its init started, or
- * since it was registered once the init is gone.
+ * Nanoseconds since the container started, on the boot clock: since its
+ * init started (kept at registration, so the init's death changes
+ * nothing).
  */
 static u64 pv_uptime_ns(const struct ctnr_container *c)
 {
-	struct task_struct *t;
-	u64 start = 0, now;
+	u64 now = ktime_get_boottime_ns();
 
-	rcu_read_lock();
-	t = c->init_pid ? pid_task(c->init_pid, PIDTYPE_PID) : NULL;
-	if (t)
-		start = t->start_boottime;
-	rcu_read_unlock();
-	if (t) {
-		now = ktime_get_boottime_ns();
-		return now > start ? now - start : 0;
-	}
-	now = ktime_get_real_ns();
-	return now > c->ctime ? now - c->ctime : 0;
+	return now > c->start_boottime ? now - c->start_boottime : 0;
 }
 
 static u64 pv_clock_t(u64 ns)
@@ -1507,6 +1500,27 @@ static struct vfsmount *pv_clone(struct fs_context *fc, const char *name,
 	return mnt;
 }
 
+/*
+ * Is the clone of cgroup2 rooted at the root of the mounter's cgroup
+ * namespace?  Cgroup paths are made relative to that namespace
+ * (cgroup_path_ns()) and looked up from the clone's root: a mount made
+ * in another cgroup namespace, or of a subdirectory, would have the
+ * views read another cgroup's files.  The clone's root is a kernfs
+ * directory (its magic was checked), whose node's priv is the cgroup.
+ */
+static bool pv_cgroup_rooted_at_cgns(const struct pv_sb *s)
+{
+	struct inode *inode = d_inode(s->cgroup->mnt_root);
+	struct kernfs_node *kn = inode ? inode->i_private : NULL;
+	bool same;
+
+	rcu_read_lock();
+	same = kn && rcu_dereference(*(void __rcu __force **)&kn->priv) ==
+		     s->cgns->root_cset->dfl_cgrp;
+	rcu_read_unlock();
+	return same;
+}
+
 static int pv_fill_super(struct super_block *sb, struct fs_context *fc)
 {
 	static const struct tree_descr files[] = {
@@ -1542,6 +1556,8 @@ static int pv_get_tree(struct fs_context *fc)
 	s->cgroup = pv_clone(fc, "/sys/fs/cgroup", CGROUP2_SUPER_MAGIC);
 	if (IS_ERR(s->cgroup))
 		return PTR_ERR(s->cgroup);
+	if (!pv_cgroup_rooted_at_cgns(s))
+		return invalfc(fc, "/sys/fs/cgroup is not the root of this cgroup namespace: mount the views from the cgroup namespace cgroup2 was mounted in");
 	return get_tree_nodev(fc, pv_fill_super);
 }
 

@@ -732,6 +732,33 @@ TEST_F(pv, uptime_from_the_init)
 	free(h);
 }
 
+/* uptime goes on from the init's start after the init is gone */
+TEST_F(pv, uptime_goes_on_after_the_init_dies)
+{
+	double before, after, idle;
+	int64_t t0, t1;
+	char *v;
+
+	SKIP_IF_NEEDED();
+	ENTER();
+	v = view(self, "uptime");
+	ASSERT_NE(NULL, v);
+	ASSERT_EQ(2, sscanf(v, "%lf %lf", &before, &idle));
+	free(v);
+	t0 = now_ms();
+	test_init_stop(&self->init);
+	sleep_ms(300);
+	v = view(self, "uptime");
+	t1 = now_ms();
+	LEAVE();
+	ASSERT_NE(NULL, v);
+	ASSERT_EQ(2, sscanf(v, "%lf %lf", &after, &idle));
+	free(v);
+	/* no jump: the time that passed, within the snapshot's 0.1 s */
+	EXPECT_LE(before + 0.15, after);
+	EXPECT_GE(before + (t1 - t0) / 1000.0 + 0.2, after);
+}
+
 /* loadavg rises under a CPU-burning load in the container */
 TEST_F(pv, loadavg_under_load)
 {
@@ -1147,6 +1174,57 @@ TEST_F(pv, mount_needs_the_host_admin)
 	snprintf(msg, sizeof(msg), "exit %d", WEXITSTATUS(st));
 	EXPECT_EQ(0, WEXITSTATUS(st)) {
 		TH_LOG("child: %s (12/15: mounted; 13/16: not EPERM)", msg);
+	}
+}
+
+/*
+ * The views take cgroup paths relative to the mounter's cgroup namespace
+ * and read them below /sys/fs/cgroup: from a cgroup namespace that
+ * /sys/fs/cgroup was not mounted in, the mount is refused (EINVAL); once
+ * cgroup2 is mounted again in that namespace, it works.
+ */
+TEST_F(pv, mount_refused_when_cgroup2_is_not_the_cgns_root)
+{
+	int st;
+	pid_t pid;
+
+	SKIP_IF_NEEDED();
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char dir[] = "/tmp/ctnr-pv-ns-XXXXXX";
+		char buf[4096];
+		int fd;
+
+		if (!mkdtemp(dir))
+			_exit(10);
+		if (cg_enter(self->cg, getpid()) ||
+		    unshare(CLONE_NEWCGROUP | CLONE_NEWNS) ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+			_exit(11);
+		if (!mount(CTNR_PROCVIEW_FS_NAME, dir, CTNR_PROCVIEW_FS_NAME,
+			   0, NULL))
+			_exit(12);
+		if (errno != EINVAL)
+			_exit(13);
+		if (mount("cgroup2", "/sys/fs/cgroup", "cgroup2", 0, NULL))
+			_exit(14);
+		if (mount(CTNR_PROCVIEW_FS_NAME, dir, CTNR_PROCVIEW_FS_NAME,
+			   0, NULL))
+			_exit(15);
+		snprintf(buf, sizeof(buf), "%s/meminfo", dir);
+		fd = open(buf, O_RDONLY);
+		if (fd < 0 || read(fd, buf, sizeof(buf)) <= 0)
+			_exit(16);
+		close(fd);
+		umount2(dir, MNT_DETACH);
+		rmdir(dir);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &st, 0));
+	EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+		TH_LOG("child: status %#x (12: mounted in a foreign cgroup namespace; 13: not EINVAL; 14: cgroup2 mount; 15: refused with its own cgroup2; 16: read)",
+		       st);
 	}
 }
 
