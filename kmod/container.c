@@ -929,7 +929,13 @@ struct ctnr_container *ctnr_container_create(const char *name,
 	err = ctnr_cgroup_may_claim(cgrp, threaded, extack);
 	if (err)
 		goto out_put;
+	/* NULL once the task is released: it may die at any point above */
 	c->init_pid = get_task_pid(task, PIDTYPE_TGID);
+	if (!c->init_pid) {
+		err = -ESRCH;
+		NL_SET_ERR_MSG(extack, "the task has exited");
+		goto out_put;
+	}
 	c->start_boottime = task->start_boottime;
 	ctnr_count_add(CTNR_CNT_PID_REFS, 1);
 

@@ -1434,6 +1434,76 @@ TEST_F(container, new_rejects_missing_task)
 	ASSERT_COUNT_UNCHANGED();
 }
 
+/*
+ * Registering an init that exits and is reaped at the same moment: the
+ * task the kernel looked up may be released between its checks (its pid
+ * is then gone from it).  Each try succeeds or fails with ESRCH; none
+ * crashes (found by the fuzzer: a NULL init pid dereferenced in the
+ * reply), none leaves a container behind.  Timing-dependent by nature:
+ * the child exits after a random spin so that the exit falls anywhere in
+ * the registration.
+ */
+TEST_F_TIMEOUT(container, new_races_the_init_exit, 120)
+{
+	int64_t end = now_ms() + 4000;
+	unsigned int seed = (unsigned int)getpid();
+	long ok = 0, gone = 0, tries = 0;
+	char rel[128], name[64];
+	struct ctnr_ctr c;
+	int r, p[2];
+	pid_t pid;
+	char b;
+
+	snprintf(rel, sizeof(rel), "%s/race", self->cg_rel + 1);
+	ASSERT_EQ(0, cg_create(rel, self->cg_sub, sizeof(self->cg_sub)));
+	/* reaped at once by the kernel: released as soon as it exits */
+	signal(SIGCHLD, SIG_IGN);
+	while (now_ms() < end) {
+		unsigned int spin = rand_r(&seed) % 200000;
+
+		ASSERT_EQ(0, pipe2(p, O_CLOEXEC));
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (pid == 0) {
+			volatile unsigned int i;
+
+			close(p[0]);
+			if (cg_enter(self->cg_sub, getpid()))
+				_exit(1);
+			if (write(p[1], "r", 1) != 1)
+				_exit(1);
+			for (i = 0; i < spin; i++)
+				;
+			_exit(0);
+		}
+		close(p[1]);
+		r = read(p[0], &b, 1) == 1 ? 0 : -EIO;
+		close(p[0]);
+		if (r)
+			continue;	/* it could not enter the cgroup */
+		snprintf(name, sizeof(name), "%s-race%ld", self->prefix, tries++);
+		r = ctnr_new(&self->nl, name, pid, 0, &c);
+		if (!r) {
+			ok++;
+			ASSERT_EQ(0, ctnr_del_id(&self->nl, c.id));
+		} else {
+			ASSERT_EQ(-ESRCH, r) {
+				TH_LOG("try %ld: %s %s", tries, strerror(-r),
+				       self->nl.ext_msg);
+			}
+			gone++;
+		}
+	}
+	signal(SIGCHLD, SIG_DFL);
+	/* the last children may still be exiting: the cgroup empties */
+	for (r = 0; r < 100 && cg_nprocs(self->cg_sub) > 0; r++)
+		sleep_ms(50);
+	TH_LOG("%ld tries: %ld registered, %ld found the init gone", tries,
+	       ok, gone);
+	EXPECT_LT(0, tries);
+	ASSERT_COUNT_UNCHANGED();
+}
+
 /* both pid and pidfd: refused */
 TEST_F(container, new_rejects_pid_and_pidfd)
 {

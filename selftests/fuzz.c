@@ -239,6 +239,9 @@ struct fz {
 	pthread_barrier_t bar;
 	atomic_int stop;
 	atomic_int failed;
+	/* a hang: the threads' tids, for the parent (root) to dump stacks */
+	atomic_int hung, hung_dumped;
+	pid_t tid[FZ_THREADS_MAX];
 	atomic_int lost;	/* a reply may have been lost (overrun) */
 	int64_t deadline;
 	long ops_limit;
@@ -2251,6 +2254,8 @@ static void *fz_thread_main(void *arg)
 	struct fz *fz = t->fz;
 	int i;
 
+	fz->tid[t->idx] = (pid_t)syscall(SYS_gettid);
+
 	for (;;) {
 		for (i = 0; i < FZ_BATCH && !atomic_load(&fz->stop); i++) {
 			t->op++;
@@ -2438,6 +2443,10 @@ static int __attribute__((noreturn)) run_identity(struct fz *fz, int out)
 			for (i = 0; i < fz->nthreads; i++)
 				fprintf(stderr, "# thread %d op %ld: %s\n", i,
 					th[i].op, th[i].cur);
+			/* let the parent read where they are in the kernel */
+			atomic_store(&fz->hung, 1);
+			for (i = 0; i < 150 && !atomic_load(&fz->hung_dumped); i++)
+				sleep_ms(100);
 			dprintf(out, "FAIL threads hung 120 s past the deadline (seed %llu); "
 				"thread 0 op %ld: %s\n",
 				(unsigned long long)opt_seed, th[0].op, th[0].cur);
@@ -2601,6 +2610,34 @@ FIXTURE_TEARDOWN(fuzz)
 	}
 }
 
+/* The kernel stacks of the run's threads and of the blocked tasks. */
+static void dump_stacks(struct __test_metadata *_metadata, struct fz *fz,
+			pid_t pid)
+{
+	char path[96], buf[4096];
+	ssize_t n;
+	int i, fd;
+
+	for (i = 0; i < fz->nthreads; i++) {
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/stack", (int)pid,
+			 (int)fz->tid[i]);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		buf[n > 0 ? n : 0] = 0;
+		TH_LOG("thread %d (tid %d), kernel stack:\n%s", i,
+		       (int)fz->tid[i], n > 0 ? buf : "(none: not in the kernel)");
+	}
+	/* sysrq w: every blocked task's stack, to the kernel log */
+	fd = open("/proc/sysrq-trigger", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (write(fd, "w", 1) != 1)
+			TH_LOG("sysrq w: %m");
+		close(fd);
+	}
+}
+
 static void fuzz_identity(struct __test_metadata *_metadata,
 			  FIXTURE_DATA(fuzz) *self, int ident)
 {
@@ -2689,8 +2726,23 @@ static void fuzz_identity(struct __test_metadata *_metadata,
 		run_identity(fz, pfd[1]);
 	}
 	close(pfd[1]);
-	/* the child's own watchdog ends it; this is the last resort */
-	r = wait_pid_timeout(pid, &st, (secs + 300) * 1000);
+	/*
+	 * The child's own watchdog ends it; this is the last resort.  When
+	 * its watchdog finds threads hung, their kernel stacks (which only
+	 * host root may read) go to the log first.
+	 */
+	{
+		int64_t end = now_ms() + (secs + 300) * 1000LL;
+
+		do {
+			r = wait_pid_timeout(pid, &st, 500);
+			if (r && atomic_load(&fz->hung) &&
+			    !atomic_load(&fz->hung_dumped)) {
+				dump_stacks(_metadata, fz, pid);
+				atomic_store(&fz->hung_dumped, 1);
+			}
+		} while (r && now_ms() < end);
+	}
 	if (r) {
 		kill(pid, SIGKILL);
 		waitpid(pid, &st, 0);
