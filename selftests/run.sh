@@ -14,6 +14,11 @@
 #   5. new kernel log lines: every WARNING/BUG/Oops/lockdep/leak/... line
 #      is one failed check; none at all is one passed check
 #
+# An oops (the kernel killed the task that hit it) stops the suite after
+# the program it happened in: the report is shown and counted, and nothing
+# more runs, the module is not unloaded (the dead task may have held any
+# lock: the rest would hang, not fail).
+#
 # On a kernel with kmemleak, the leaks of the boot are scanned for and
 # cleared before the module is loaded, and kmemleak scans once after the
 # suite (module still loaded) and once at the end (module unloaded): each
@@ -365,6 +370,28 @@ module_holders() {
 	return 0
 }
 
+# An oops kills the task that hit it wherever it was, locks held and all
+# (the genetlink mutex, say): after one, the rest of the suite would hang
+# rather than fail.  After each program: did the kernel oops since the
+# start of the run?  If so, the report is shown, the program fails, and
+# nothing more is run or unloaded.
+oopsed=
+oops_check() {
+	local name=$1 at
+	[ -n "$oopsed" ] && return 0
+	awk -v m="$marker" 'seen; index($0, m) { seen = 1 }' "$LOGDIR/kmsg" \
+		>"$LOGDIR/kmsg.now" 2>/dev/null
+	at=$(grep -nE 'Oops: |general protection fault|kernel BUG at|Kernel panic' \
+		"$LOGDIR/kmsg.now" | head -1 | cut -d: -f1)
+	[ -n "$at" ] || return 1
+	oopsed=$name
+	check_fail "$name" "the kernel oopsed during $name: $(sed -n "$((at > 1 ? at - 1 : 1))p" "$LOGDIR/kmsg.now")"
+	echo "# the kernel's report:"
+	sed -n "$((at > 3 ? at - 3 : 1)),$((at + 60))p" "$LOGDIR/kmsg.now" | sed 's/^/# /'
+	echo "# the kernel oopsed: the remaining programs are not run and the module is not unloaded"
+	return 0
+}
+
 # ---- 1. load ----
 
 loaded=0
@@ -397,6 +424,7 @@ for t in $tests; do
 		;;
 	esac
 	run_prog "$t"
+	oops_check "$t" && break
 done
 
 # with the module still loaded: what the tests left behind
@@ -404,7 +432,7 @@ done
 
 # ---- 3. unload ----
 
-if [ $loaded -eq 1 ]; then
+if [ $loaded -eq 1 ] && [ -z "$oopsed" ]; then
 	if out=$(rmmod ctnr 2>&1); then
 		check_ok "rmmod ctnr"
 	else
@@ -415,10 +443,12 @@ fi
 
 # ---- 4. load/unload loop ----
 
+[ -n "$oopsed" ] && reload_tests=
 for t in $reload_tests; do
 	stuck=0
 	grep -qw '^ctnr' /proc/modules && stuck=1
 	run_prog "$t" CTNR_KO="$KO"
+	oops_check "$t" && break
 	if [ $stuck -eq 0 ] && grep -qw '^ctnr' /proc/modules; then
 		check_fail "$t" "$t left the module loaded"
 		module_holders
