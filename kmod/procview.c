@@ -917,9 +917,12 @@ static int pv_cached(struct seq_file *m, struct pv_read *r,
 		     enum pv_text_id id,
 		     int (*make)(struct seq_file *m, struct pv_read *r))
 {
-	struct pv_text *t = smp_load_acquire(&r->sn->text[id]);
+	struct pv_text *t;
 	size_t start = m->count, len;
 	int err;
+
+	/* pairs with the cmpxchg_release() below: the text is whole */
+	t = smp_load_acquire(&r->sn->text[id]);
 
 	if (t) {
 		seq_write(m, t->data, t->len);
