@@ -620,7 +620,8 @@ static void views(struct wctx *x)
 	while (!stopping(x->sh)) {
 		for (i = 0; i < sizeof(view_names) / sizeof(view_names[0]); i++) {
 			n = read_view(mnt, view_names[i], buf, sizeof(buf));
-			if (n <= 0) {
+			/* diskstats is empty until the container does I/O */
+			if (n < 0 || (!n && strcmp(view_names[i], "diskstats"))) {
 				bad(x->sh, x->w, view_names[i], n ? (int)-n : ENODATA);
 				continue;
 			}
