@@ -913,7 +913,7 @@ TEST_F(pv, diskstats_only_the_containers_devices)
 TEST_F(pv, diskstats_lists_devices_the_rules_grant)
 {
 	char out[4096], err[4096], key[32], rule[32], *h, *v, *p;
-	unsigned int maj = 0, min = 0, a, b;
+	unsigned int maj = 0, min = 0, a, b, i;
 	char *io, path[PATH_MAX + 32];
 	bool found = false;
 	int r;
@@ -940,52 +940,48 @@ TEST_F(pv, diskstats_lists_devices_the_rules_grant)
 	if (!found)
 		SKIP(return, "no block device in /proc/diskstats");
 	snprintf(key, sizeof(key), "%4u %7u ", maj, min);
-
-	ENTER();
-	v = view(self, "diskstats");
-	LEAVE();
-	ASSERT_NE(NULL, v);
-	EXPECT_EQ(NULL, strstr(v, key)) TH_LOG("listed without a rule");
-	free(v);
-
 	snprintf(rule, sizeof(rule), "%u:%u", maj, min);
-	r = ctnrctl(out, sizeof(out), err, sizeof(err), 20000, "dev",
-		    "default", self->name, "deny", NULL);
-	ASSERT_EQ(0, r) TH_LOG("dev default: %s", err);
-	sleep_ms(150);
-	ENTER();
-	v = view(self, "diskstats");
-	LEAVE();
-	ASSERT_NE(NULL, v);
-	EXPECT_EQ(NULL, strstr(v, key)) TH_LOG("listed with deny and no exception");
-	free(v);
 
-	r = ctnrctl(out, sizeof(out), err, sizeof(err), 20000, "dev",
-		    "allow", self->name, "b", rule, "r", NULL);
-	ASSERT_EQ(0, r) TH_LOG("dev allow: %s", err);
-	sleep_ms(150);
-	ENTER();
-	v = view(self, "diskstats");
-	LEAVE();
-	ASSERT_NE(NULL, v);
-	EXPECT_NE(NULL, strstr(v, key)) TH_LOG("b %s r granted, not listed: %s",
-					      rule, v);
-	free(v);
+	/* { ctnrctl dev ARGS (none: nothing to run), listed? } */
+	static const struct {
+		const char *args[4];
+		bool listed;
+		const char *what;
+	} steps[] = {
+		{ { NULL }, false, "without a rule" },
+		{ { "default", "deny" }, false, "with deny and no exception" },
+		{ { "allow", "b", "RULE", "r" }, true, "with b MAJ:MIN r" },
+		{ { "set", "deny" }, false, "after a reset to deny" },
+		/* mknod alone is no use of the device */
+		{ { "allow", "b", "RULE", "m" }, false, "for mknod alone" },
+	};
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		char *argv[8] = { "dev" };
+		int n = 1, k;
 
-	/* mknod alone is no use of the device */
-	r = ctnrctl(out, sizeof(out), err, sizeof(err), 20000, "dev",
-		    "set", self->name, "deny", NULL);
-	ASSERT_EQ(0, r) TH_LOG("dev set: %s", err);
-	r = ctnrctl(out, sizeof(out), err, sizeof(err), 20000, "dev",
-		    "allow", self->name, "b", rule, "m", NULL);
-	ASSERT_EQ(0, r) TH_LOG("dev allow m: %s", err);
-	sleep_ms(150);
-	ENTER();
-	v = view(self, "diskstats");
-	LEAVE();
-	ASSERT_NE(NULL, v);
-	EXPECT_EQ(NULL, strstr(v, key)) TH_LOG("listed for mknod alone");
-	free(v);
+		if (steps[i].args[0]) {
+			argv[n++] = (char *)steps[i].args[0];
+			argv[n++] = self->name;
+			for (k = 1; k < 4 && steps[i].args[k]; k++)
+				argv[n++] = strcmp(steps[i].args[k], "RULE") ?
+					    (char *)steps[i].args[k] : rule;
+			argv[n] = NULL;
+			r = ctnrctl(out, sizeof(out), err, sizeof(err), 20000,
+				    argv[0], argv[1], argv[2], argv[3], argv[4],
+				    argv[5], NULL);
+			ASSERT_EQ(0, r) TH_LOG("dev %s: %s", argv[1], err);
+			sleep_ms(150);
+		}
+		ENTER();
+		v = view(self, "diskstats");
+		LEAVE();
+		ASSERT_NE(NULL, v);
+		EXPECT_EQ(steps[i].listed, strstr(v, key) != NULL) {
+			TH_LOG("%s %s: %s", steps[i].listed ? "not listed" :
+			       "listed", steps[i].what, v);
+		}
+		free(v);
+	}
 }
 
 /*
