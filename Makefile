@@ -40,6 +40,7 @@
 #   CTNR_TEST_TIMEOUT seconds per selftest program (default 300)
 #   CTNR_FUZZ_SECONDS, CTNR_FUZZ_OPS, CTNR_FUZZ_SEED  selftests/fuzz: run time in
 #                     all, ops per identity, seed (Documentation/testing.rst)
+#   CTNR_BENCHES      make bench: only these (devaccess kmsg loop procview)
 #   VM_TIMEOUT, VM_CPUS, VM_MEMORY, VM_KVM, VM_APPEND   see scripts/vm.sh
 
 # What the user set explicitly is handed on to scripts/vm.sh; vm.sh works
@@ -47,7 +48,7 @@
 vm_env := $(strip $(foreach v,KDIR KVER VMLINUZ KREL KERNEL CTNR_KO VM_TIMEOUT VM_CPUS VM_APPEND \
 	VM_MEMORY VM_KVM CTNR_TESTS CTNR_TEST_TIMEOUT CTNR_SYSRQ_ALL \
 	CTNR_STRESS_SECONDS CTNR_STRESS_ROUNDS CTNR_STRESS_SEED \
-	CTNR_FUZZ_SECONDS CTNR_FUZZ_OPS CTNR_FUZZ_SEED, \
+	CTNR_FUZZ_SECONDS CTNR_FUZZ_OPS CTNR_FUZZ_SEED CTNR_BENCHES, \
 	$(if $(filter command line environment,$(origin $(v))),$(v)='$($(v))')))
 
 ifdef KDIR

@@ -8,17 +8,20 @@ set -u
 cd "$(dirname "$0")/.."
 export CTNR_KO=${CTNR_KO:-$PWD/kmod/ctnr.ko}
 mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+# CTNR_BENCHES: run only these (make bench CTNR_BENCHES="procview")
+want() { [ -z "${CTNR_BENCHES:-}" ] || [[ " $CTNR_BENCHES " == *" $1 "* ]]; }
 rc=0
 rmmod ctnr 2>/dev/null
-echo "# ---- bench/devaccess ----"
-selftests/bench/devaccess || rc=1
-rmmod ctnr 2>/dev/null
+if want devaccess; then
+	echo "# ---- bench/devaccess ----"
+	selftests/bench/devaccess || rc=1
+	rmmod ctnr 2>/dev/null
+fi
 insmod "$CTNR_KO" || exit 1
-echo "# ---- bench/kmsg ----"
-selftests/bench/kmsg || rc=1
-echo "# ---- bench/loop ----"
-selftests/bench/loop || rc=1
-echo "# ---- bench/procview ----"
-selftests/bench/procview || rc=1
+for b in kmsg loop procview; do
+	want $b || continue
+	echo "# ---- bench/$b ----"
+	selftests/bench/$b || rc=1
+done
 rmmod ctnr || rc=1
 exit $rc

@@ -211,7 +211,9 @@ demo)
 	exit "$rc"
 	;;
 bench)
-	run_vm build/vm-bench.log "cd $q_repo && CTNR_KO=$q_ko scripts/bench.sh"
+	envs=
+	[ -n "${CTNR_BENCHES:-}" ] && envs="CTNR_BENCHES=$(printf '%q' "$CTNR_BENCHES") "
+	run_vm build/vm-bench.log "cd $q_repo && CTNR_KO=$q_ko ${envs}scripts/bench.sh"
 	exit
 	;;
 shell)
