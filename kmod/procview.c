@@ -501,12 +501,14 @@ static const char *const pv_ms_keys[__PV_MS_MAX] = {
  * The views whose text is made once per snapshot and then served as it
  * is to every reader of the container (pv_cached()): those made from a
  * host file, which is what makes them dear.  Their text depends only on
- * the snapshot and the host's file, not on who reads.
+ * the snapshot, the host's file and (stat) the latest load sample, not
+ * on who reads.
  */
 enum pv_text_id {
 	PV_TEXT_MEMINFO,
 	PV_TEXT_CPUINFO,
 	PV_TEXT_DISKSTATS,
+	PV_TEXT_STAT,
 	__PV_TEXT_MAX
 };
 
@@ -1430,7 +1432,8 @@ static int pv_show(struct seq_file *m, void *v)
 			    pv_host(m, &r, "cpuinfo");
 		break;
 	case PV_STAT:
-		err = pv_stat(m, &r);
+		err = r.c ? pv_cached(m, &r, PV_TEXT_STAT, pv_stat) :
+			    pv_host(m, &r, "stat");
 		break;
 	case PV_UPTIME:
 		err = pv_uptime(m, &r);
