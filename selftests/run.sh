@@ -56,6 +56,10 @@ KO=${CTNR_KO:-$REPO/kmod/ctnr.ko}
 RESULT=${CTNR_RESULT:-$REPO/build/result.txt}
 TIMEOUT=${CTNR_TEST_TIMEOUT:-300}
 RELOAD_TESTS="module_reload stress"
+# Not in the default run until its open finding is understood (a kmsg
+# record read back without its newline on 6.12, 2026-12-02; issue 9):
+# run it with CTNR_TESTS=fuzz.
+OPT_IN_TESTS="fuzz"
 
 export PATH="$REPO/ctl:$PATH"
 export LD_LIBRARY_PATH="$REPO/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
@@ -413,7 +417,14 @@ if [ -z "$tests" ]; then
 	# make missing in the guest? fall back to the sources, sorted like make
 	tests=$(cd selftests && ls -1 *.c 2>/dev/null | sed 's/\.c$//' | LC_ALL=C sort)
 fi
-[ -n "${CTNR_TESTS:-}" ] && tests=$CTNR_TESTS
+if [ -n "${CTNR_TESTS:-}" ]; then
+	tests=$CTNR_TESTS
+else
+	for t in $OPT_IN_TESTS; do
+		tests=$(echo $tests | tr ' ' '\n' | grep -vx "$t" | tr '\n' ' ')
+		echo "# $t: not in the default run (CTNR_TESTS=$t runs it)"
+	done
+fi
 
 reload_tests=
 for t in $tests; do
