@@ -50,14 +50,15 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/mount.h>
+#include <linux/mutex.h>
 #include <linux/namei.h>
 #include <linux/nsproxy.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched/loadavg.h>
 #include <linux/sched/signal.h>
-#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
+#include <linux/uio.h>
 #include <linux/xarray.h>
 #ifdef CTNR_KERNEL_CGROUP_NS_HEADER
 #include <linux/cgroup_namespace.h>
@@ -377,10 +378,60 @@ static size_t pv_line_len(const char *p)
 }
 
 /* Copy the line at @p, newline included (added if it had none). */
-static void pv_put_line(struct seq_file *m, const char *p)
+/*
+ * A view's text as it is made, in a buffer of a fixed size: seq_buf's
+ * idea (6.1 does not export seq_buf_putmem() or seq_buf_putc()).  The
+ * views do not use seq_file's buffer, because making a text reads other
+ * seq_files (the host's /proc files, the cgroup's files), and with our
+ * own seq_file's lock held that is a recursion of one lock class for
+ * lockdep; see pv_read_iter().
+ */
+struct pv_buf {
+	char *data;
+	size_t size;
+	size_t len;		/* size + 1 once something did not fit */
+};
+
+static bool pv_overflowed(const struct pv_buf *b)
 {
-	seq_write(m, p, pv_line_len(p));
-	seq_putc(m, '\n');
+	return b->len > b->size;
+}
+
+static void pv_write(struct pv_buf *b, const void *p, size_t n)
+{
+	if (b->len + n > b->size) {
+		b->len = b->size + 1;
+		return;
+	}
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+}
+
+static void pv_putc(struct pv_buf *b, char c)
+{
+	pv_write(b, &c, 1);
+}
+
+static __printf(2, 3) void pv_printf(struct pv_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (pv_overflowed(b))
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(b->data + b->len, b->size - b->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || b->len + n >= b->size)
+		b->len = b->size + 1;
+	else
+		b->len += n;
+}
+
+static void pv_put_line(struct pv_buf *m, const char *p)
+{
+	pv_write(m, p, pv_line_len(p));
+	pv_putc(m, '\n');
 }
 
 /* ------------------------------------------------------------------ */
@@ -915,38 +966,38 @@ static int pv_read_begin(struct pv_read *r, struct inode *inode)
  * meminfo under half the native file's speed, cpuinfo (whose MHz lines
  * the kernel works out per CPU at each read) under a third.
  */
-static int pv_cached(struct seq_file *m, struct pv_read *r,
+static int pv_cached(struct pv_buf *m, struct pv_read *r,
 		     enum pv_text_id id,
-		     int (*make)(struct seq_file *m, struct pv_read *r))
+		     int (*make)(struct pv_buf *m, struct pv_read *r))
 {
 	struct pv_text *t;
-	size_t start = m->count, len;
+	size_t start = m->len, len;
 	int err;
 
 	/* pairs with the cmpxchg_release() below: the text is whole */
 	t = smp_load_acquire(&r->sn->text[id]);
 
 	if (t) {
-		seq_write(m, t->data, t->len);
+		pv_write(m, t->data, t->len);
 		return 0;
 	}
 	err = make(m, r);
-	/* too big for the buffer: seq_read_iter() calls us again */
-	if (err || seq_has_overflowed(m))
+	/* too big for the buffer: pv_make() calls us again */
+	if (err || pv_overflowed(m))
 		return err;
-	len = m->count - start;
+	len = m->len - start;
 	t = kvmalloc(struct_size(t, data, len), GFP_KERNEL_ACCOUNT);
 	if (!t)
 		return 0;
 	t->len = len;
-	memcpy(t->data, m->buf + start, len);
+	memcpy(t->data, m->data + start, len);
 	if (cmpxchg_release(&r->sn->text[id], NULL, t))
 		kvfree(t);
 	return 0;
 }
 
 /* The host's file, unchanged. */
-static int pv_host(struct seq_file *m, struct pv_read *r, const char *name)
+static int pv_host(struct pv_buf *m, struct pv_read *r, const char *name)
 {
 	size_t len;
 	char *buf;
@@ -954,7 +1005,7 @@ static int pv_host(struct seq_file *m, struct pv_read *r, const char *name)
 	buf = pv_slurp(r->s->proc, name, PV_FILE_MAX, &len);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
-	seq_write(m, buf, len);
+	pv_write(m, buf, len);
 	kvfree(buf);
 	return 0;
 }
@@ -967,7 +1018,7 @@ struct pv_mval {
 
 #define PV_MVALS	40
 
-static int pv_meminfo(struct seq_file *m, struct pv_read *r)
+static int pv_meminfo(struct pv_buf *m, struct pv_read *r)
 {
 	const struct pv_snap *sn = r->sn;
 	u64 total, cur, free, avail, swap_total;
@@ -1051,9 +1102,9 @@ static int pv_meminfo(struct seq_file *m, struct pv_read *r)
 			continue;
 		}
 		/* as the kernel's show_val_kb(): label to 16, value to 8 */
-		seq_printf(m, "%s:%*s%8llu kB\n", v[i].label,
-			   (int)(15 - min_t(size_t, 15, colon - p)), "",
-			   v[i].kb);
+		pv_printf(m, "%s:%*s%8llu kB\n", v[i].label,
+			  (int)(15 - min_t(size_t, 15, colon - p)), "",
+			  v[i].kb);
 	}
 	kfree(v);
 	kvfree(host);
@@ -1074,7 +1125,7 @@ static long pv_processor(const char *p)
 	return pv_u64(p, &n) && n < INT_MAX ? (long)n : -1;
 }
 
-static int pv_cpuinfo(struct seq_file *m, struct pv_read *r)
+static int pv_cpuinfo(struct pv_buf *m, struct pv_read *r)
 {
 	bool keep = true;
 	const char *p;
@@ -1099,10 +1150,10 @@ static int pv_cpuinfo(struct seq_file *m, struct pv_read *r)
 	return 0;
 }
 
-static int pv_cpu_online(struct seq_file *m, struct pv_read *r)
+static int pv_cpu_online(struct pv_buf *m, struct pv_read *r)
 {
-	seq_printf(m, "%*pbl\n",
-		   cpumask_pr_args(r->c ? r->sn->cpus : cpu_online_mask));
+	pv_printf(m, "%*pbl\n",
+		  cpumask_pr_args(r->c ? r->sn->cpus : cpu_online_mask));
 	return 0;
 }
 
@@ -1128,14 +1179,14 @@ static void pv_cpu_times(struct pv_read *r, struct pv_cpu_times *t)
 	t->idle = up > busy ? up - busy : 0;
 }
 
-static void pv_stat_cpu(struct seq_file *m, const char *name,
+static void pv_stat_cpu(struct pv_buf *m, const char *name,
 			u64 user, u64 system, u64 idle)
 {
-	seq_printf(m, "%s %llu 0 %llu %llu 0 0 0 0 0 0\n", name,
-		   pv_clock_t(user), pv_clock_t(system), pv_clock_t(idle));
+	pv_printf(m, "%s %llu 0 %llu %llu 0 0 0 0 0 0\n", name,
+		  pv_clock_t(user), pv_clock_t(system), pv_clock_t(idle));
 }
 
-static int pv_stat(struct seq_file *m, struct pv_read *r)
+static int pv_stat(struct pv_buf *m, struct pv_read *r)
 {
 	struct pv_cpu_times t;
 	struct pv_load l;
@@ -1162,9 +1213,9 @@ static int pv_stat(struct seq_file *m, struct pv_read *r)
 		if (!strncmp(p, "cpu", 3))
 			continue;
 		if (!strncmp(p, "procs_running ", 14))
-			seq_printf(m, "procs_running %u\n", l.running);
+			pv_printf(m, "procs_running %u\n", l.running);
 		else if (!strncmp(p, "procs_blocked ", 14))
-			seq_printf(m, "procs_blocked %u\n", l.blocked);
+			pv_printf(m, "procs_blocked %u\n", l.blocked);
 		else
 			pv_put_line(m, p);
 	}
@@ -1172,7 +1223,7 @@ static int pv_stat(struct seq_file *m, struct pv_read *r)
 	return 0;
 }
 
-static int pv_uptime(struct seq_file *m, struct pv_read *r)
+static int pv_uptime(struct pv_buf *m, struct pv_read *r)
 {
 	struct pv_cpu_times t;
 	u64 up, idle;
@@ -1184,13 +1235,13 @@ static int pv_uptime(struct seq_file *m, struct pv_read *r)
 	pv_cpu_times(r, &t);
 	idle = t.idle * r->sn->ncpus;
 	up = div_u64_rem(up, NSEC_PER_SEC, &rem);
-	seq_printf(m, "%llu.%02u ", up, rem / (u32)(NSEC_PER_SEC / 100));
+	pv_printf(m, "%llu.%02u ", up, rem / (u32)(NSEC_PER_SEC / 100));
 	idle = div_u64_rem(idle, NSEC_PER_SEC, &rem);
-	seq_printf(m, "%llu.%02u\n", idle, rem / (u32)(NSEC_PER_SEC / 100));
+	pv_printf(m, "%llu.%02u\n", idle, rem / (u32)(NSEC_PER_SEC / 100));
 	return 0;
 }
 
-static int pv_loadavg(struct seq_file *m, struct pv_read *r)
+static int pv_loadavg(struct pv_buf *m, struct pv_read *r)
 {
 	unsigned long a;
 	struct pv_load l;
@@ -1202,10 +1253,10 @@ static int pv_loadavg(struct seq_file *m, struct pv_read *r)
 	/* rounded as the kernel's loadavg_proc_show() does */
 	for (i = 0; i < 3; i++) {
 		a = l.avenrun[i] + FIXED_1 / 200;
-		seq_printf(m, "%lu.%02lu ", LOAD_INT(a), LOAD_FRAC(a));
+		pv_printf(m, "%lu.%02lu ", LOAD_INT(a), LOAD_FRAC(a));
 	}
-	seq_printf(m, "%u/%u %d\n", l.running, l.threads,
-		   idr_get_cursor(&task_active_pid_ns(current)->idr) - 1);
+	pv_printf(m, "%u/%u %d\n", l.running, l.threads,
+		  idr_get_cursor(&task_active_pid_ns(current)->idr) - 1);
 	return 0;
 }
 
@@ -1264,7 +1315,7 @@ static bool pv_io_find(const char *iostat, unsigned int maj,
  * (merges, times, in flight) are 0.  An owned device io.stat does not
  * know keeps the host's numbers: they are all the container's.
  */
-static int pv_diskstats(struct seq_file *m, struct pv_read *r)
+static int pv_diskstats(struct pv_buf *m, struct pv_read *r)
 {
 	unsigned int maj, min, f;
 	const char *iostat;
@@ -1302,7 +1353,7 @@ static int pv_diskstats(struct seq_file *m, struct pv_read *r)
 		}
 		q = pv_blanks(q);
 		namelen = pv_token_end(q) - q;
-		seq_printf(m, "%4u %7u %.*s", maj, min, namelen, q);
+		pv_printf(m, "%4u %7u %.*s", maj, min, namelen, q);
 		q += namelen;
 		for (f = 0; q < end; f++) {
 			q = pv_u64(pv_blanks(q), &val);
@@ -1312,9 +1363,9 @@ static int pv_diskstats(struct seq_file *m, struct pv_read *r)
 			      f == 4 ? io.wios : f == 6 ? io.wbytes >> 9 :
 			      f == 11 ? io.dios :
 			      f == 13 ? io.dbytes >> 9 : 0;
-			seq_printf(m, " %llu", val);
+			pv_printf(m, " %llu", val);
 		}
-		seq_putc(m, '\n');
+		pv_putc(m, '\n');
 	}
 	kvfree(host);
 	return 0;
@@ -1413,9 +1464,9 @@ static const struct file_operations pv_swaps_fops = {
 	.llseek = default_llseek,
 };
 
-static int pv_show(struct seq_file *m, void *v)
+/* Make the text of the view @inode is for the reader, into @m. */
+static int pv_show(struct pv_buf *m, struct inode *inode)
 {
-	struct inode *inode = file_inode(m->file);
 	struct pv_read r;
 	int err;
 
@@ -1455,23 +1506,113 @@ static int pv_show(struct seq_file *m, void *v)
 	return err;
 }
 
-static int pv_open(struct inode *inode, struct file *file)
+/*
+ * A new text for the view @inode: made in a page (four for the files
+ * that rarely fit one), and again in twice the space as long as it does
+ * not fit, up to PV_FILE_MAX.
+ */
+static struct pv_text *pv_make(struct inode *inode)
 {
 	size_t size = PAGE_SIZE;
+	struct pv_text *t;
+	struct pv_buf m;
+	int err;
 
-	/* the host's stat and cpuinfo rarely fit a page */
 	if (inode->i_ino == PV_STAT || inode->i_ino == PV_CPUINFO ||
 	    inode->i_ino == PV_DISKSTATS)
 		size = 4 * PAGE_SIZE;
-	return single_open_size(file, pv_show, NULL, size);
+	for (;;) {
+		t = kvmalloc(struct_size(t, data, size), GFP_KERNEL_ACCOUNT);
+		if (!t)
+			return ERR_PTR(-ENOMEM);
+		m = (struct pv_buf){ .data = t->data, .size = size };
+		err = pv_show(&m, inode);
+		if (!err && !pv_overflowed(&m)) {
+			t->len = m.len;
+			return t;
+		}
+		kvfree(t);
+		if (err)
+			return ERR_PTR(err);
+		if (size >= PV_FILE_MAX)
+			return ERR_PTR(-EFBIG);
+		size = min_t(size_t, 2 * size, PV_FILE_MAX);
+	}
+}
+
+/* An open view. */
+struct pv_open {
+	struct mutex lock;	/* serialises its reads; protects text */
+	struct pv_text *text;	/* the latest text made; NULL before one */
+};
+
+static int pv_open(struct inode *inode, struct file *file)
+{
+	struct pv_open *o = kzalloc(sizeof(*o), GFP_KERNEL_ACCOUNT);
+
+	if (!o)
+		return -ENOMEM;
+	mutex_init(&o->lock);
+	file->private_data = o;
+	return 0;
+}
+
+static int pv_release(struct inode *inode, struct file *file)
+{
+	struct pv_open *o = file->private_data;
+
+	mutex_destroy(&o->lock);
+	kvfree(o->text);
+	kfree(o);
+	return 0;
+}
+
+/*
+ * A read at offset 0 makes a new text, as a read of the real file from
+ * its start does (top and vmstat seek back to 0 and read stat again);
+ * reads further on go on in the text the last one made, so that a reader
+ * reading in small pieces sees one text, whole, as with seq_file.  The
+ * text is made under o->lock alone: it reads the host's and the cgroup's
+ * files, which take seq_file and kernfs locks after ours, never before.
+ */
+static ssize_t pv_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct pv_open *o = iocb->ki_filp->private_data;
+	loff_t pos = iocb->ki_pos;
+	struct pv_text *t;
+	size_t want, n;
+
+	if (mutex_lock_killable(&o->lock))
+		return -EINTR;
+	if (pos == 0 || !o->text) {
+		t = pv_make(file_inode(iocb->ki_filp));
+		if (IS_ERR(t)) {
+			mutex_unlock(&o->lock);
+			return PTR_ERR(t);
+		}
+		kvfree(o->text);
+		o->text = t;
+	}
+	t = o->text;
+	if (pos < 0 || pos >= t->len) {
+		mutex_unlock(&o->lock);
+		return 0;
+	}
+	want = min_t(size_t, t->len - pos, iov_iter_count(to));
+	n = copy_to_iter(t->data + pos, want, to);
+	mutex_unlock(&o->lock);
+	if (!n && want)
+		return -EFAULT;
+	iocb->ki_pos = pos + n;
+	return n;
 }
 
 static const struct file_operations pv_fops = {
 	.owner = THIS_MODULE,
 	.open = pv_open,
-	.read_iter = seq_read_iter,
-	.llseek = seq_lseek,
-	.release = single_release,
+	.read_iter = pv_read_iter,
+	.llseek = default_llseek,
+	.release = pv_release,
 };
 
 /* ------------------------------------------------------------------ */

@@ -1039,6 +1039,91 @@ TEST_F(pv, views_shared_by_concurrent_readers)
 	free(v);
 }
 
+/*
+ * A text is made when a read starts at offset 0: a reader reading a byte
+ * at a time gets one whole text, the same as one big read of the same
+ * snapshot; seeking back to 0 gives new numbers, as top does with stat;
+ * and two threads reading one fd at once never see a torn text.
+ */
+TEST_F(pv, reads_in_pieces_and_again_from_the_start)
+{
+	char small[64 << 10], big[64 << 10];
+	double up1, up2, idle;
+	size_t len = 0;
+	ssize_t n;
+	char path[PATH_MAX];
+	int fd;
+
+	SKIP_IF_NEEDED();
+	ENTER();
+	snprintf(path, sizeof(path), "%s/stat", self->mnt);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	while (len < sizeof(small) - 1 && (n = read(fd, small + len, 1)) == 1)
+		len++;
+	ASSERT_EQ(0, n);
+	small[len] = '\0';
+	/* the same text again from offset 0 of the same snapshot */
+	n = pread(fd, big, sizeof(big) - 1, 0);
+	ASSERT_LT(0, n);
+	big[n] = '\0';
+	EXPECT_EQ('\n', small[len - 1]);
+	EXPECT_EQ(count_prefix(small, "cpu"), count_prefix(big, "cpu"));
+	EXPECT_EQ(field(small, "btime"), field(big, "btime"));
+	EXPECT_LT(0, field(small, "processes"));
+	/* a read past the end, and one from the middle, of the text made */
+	EXPECT_EQ(0, pread(fd, big, 16, len + 100));
+	close(fd);
+
+	snprintf(path, sizeof(path), "%s/uptime", self->mnt);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	n = read(fd, big, sizeof(big) - 1);
+	ASSERT_LT(0, n);
+	big[n] = '\0';
+	ASSERT_EQ(2, sscanf(big, "%lf %lf", &up1, &idle));
+	sleep_ms(400);
+	/* without a seek, the end of the old text */
+	EXPECT_EQ(0, read(fd, big, sizeof(big) - 1));
+	ASSERT_EQ(0, lseek(fd, 0, SEEK_SET));
+	n = read(fd, big, sizeof(big) - 1);
+	ASSERT_LT(0, n);
+	big[n] = '\0';
+	ASSERT_EQ(2, sscanf(big, "%lf %lf", &up2, &idle));
+	EXPECT_LE(up1 + 0.3, up2);
+	close(fd);
+
+	/* one fd, two threads reading a piece at a time from 0 */
+	snprintf(path, sizeof(path), "%s/meminfo", self->mnt);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	{
+		pid_t pid = fork();
+		int64_t end = now_ms() + 1000;
+		int bad = 0, st;
+
+		ASSERT_LE(0, pid);
+		while (now_ms() < end) {
+			/* pread: the fd's offset is shared by the two */
+			size_t got = 0;
+
+			while ((n = pread(fd, big + got, 7, got)) > 0)
+				got += n;
+			big[got] = '\0';
+			if (n < 0 || field(big, "MemTotal") != MEM_MAX / 1024 ||
+			    big[got - 1] != '\n')
+				bad++;
+		}
+		if (pid == 0)
+			_exit(bad ? 1 : 0);
+		ASSERT_EQ(pid, waitpid(pid, &st, 0));
+		EXPECT_TRUE(WIFEXITED(st) && !WEXITSTATUS(st));
+		EXPECT_EQ(0, bad);
+	}
+	close(fd);
+	LEAVE();
+}
+
 /* ------------------------------------------------------------------ */
 /* the tools                                                          */
 
