@@ -1878,12 +1878,20 @@ static void op_loop_io(struct fz_thread *t)
 /* ------------------------------------------------------------------ */
 /* /dev/ctnr-kmsg, from a child in a container's cgroup                */
 
+/*
+ * Since 6.3 /dev/kmsg formats a record into 2048 bytes (PRINTK_MESSAGE_MAX)
+ * and cuts it there; when a plain byte takes the last place the newline
+ * is lost, and /dev/ctnr-kmsg does the same (kmsg.write_limits_match_dev_kmsg
+ * compares the two).  Shorter records always end in one.
+ */
+#define KMSG_CUT_LEN	2048
+
 static bool kmsg_line_ok(const char *p, ssize_t n)
 {
 	ssize_t i = 0;
 	int fields = 0;
 
-	if (n < 1 || p[n - 1] != '\n')
+	if (n < 1 || (p[n - 1] != '\n' && n != KMSG_CUT_LEN))
 		return false;
 	while (i < n && p[i] != ';') {
 		if (p[i] == ',')
