@@ -294,7 +294,21 @@ struct ctnr__xfer {
 	int done;
 	int err;
 	int nmsgs;
+	uint32_t seq;		/* of the request */
 };
+
+/*
+ * Only the answers to this request: one to an earlier request whose ACK
+ * the kernel could not allocate (the command succeeded, its reply came)
+ * may still be queued, and libnl's own check, which counts ACKs, would
+ * from then on call every answer a mismatch (EPROTO).
+ */
+static inline int ctnr__seq_cb(struct nl_msg *msg, void *arg)
+{
+	struct ctnr__xfer *x = arg;
+
+	return nlmsg_hdr(msg)->nlmsg_seq == x->seq ? NL_OK : NL_SKIP;
+}
 
 static inline int ctnr__valid_cb(struct nl_msg *msg, void *arg)
 {
@@ -400,8 +414,12 @@ static inline int ctnr_nl_xfer(struct ctnr_nl *nl, struct nl_msg *msg,
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, ctnr__ack_cb, &x);
 	nl_cb_err(cb, NL_CB_CUSTOM, ctnr__err_cb, &x);
 
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, ctnr__seq_cb, &x);
+
 	dump = nlmsg_hdr(msg)->nlmsg_flags & NLM_F_DUMP;
 	r = nl_send_auto(nl->sk, msg);
+	/* nl_send_auto() gave it its sequence number */
+	x.seq = nlmsg_hdr(msg)->nlmsg_seq;
 	nlmsg_free(msg);
 	if (r < 0) {
 		nl_cb_put(cb);
