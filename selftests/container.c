@@ -1679,7 +1679,7 @@ TEST_F(container, ns_fds_unknown_container)
 TEST_F(container, ns_fds_unwritable_reply_efault)
 {
 	struct ctnr_ioc_ns_fds *a;
-	long refs0 = ctnr_counter("ns_refs");
+	long refs0 = ctnr_counter_settled("ns_refs");
 	int fds0 = count_open_fds();
 
 	a = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
@@ -2523,7 +2523,7 @@ TEST_F_TIMEOUT(container, delete_frees_pins_despite_mounted_loop, 200)
 	snprintf(rel, sizeof(rel), "ctnrtest-%d-x2", getpid());
 	ASSERT_EQ(0, cg_create(rel, cg, sizeof(cg)));
 	m.cg = cg;
-	refs0 = ctnr_counter("ns_refs");
+	refs0 = ctnr_counter_settled("ns_refs");
 	snprintf(hostname, sizeof(hostname), "x2-%d", getpid());
 	r = spawn_init(&ip, INIT_FLAGS, 0, hostname, cg, err, sizeof(err));
 	ASSERT_EQ(0, r) {

@@ -1043,6 +1043,26 @@ static inline long long ctnr_counter(const char *name)
 }
 
 /*
+ * Counter @name once two reads 200 ms apart agree (5 s at most): a
+ * baseline that an earlier test's deferred releases (RCU callbacks, work
+ * items, pidfds closed by children that exit) no longer move.
+ */
+static inline long long ctnr_counter_settled(const char *name)
+{
+	long long prev = ctnr_counter(name), now = prev;
+	int i;
+
+	for (i = 0; i < 25; i++) {
+		usleep(200 * 1000);
+		now = ctnr_counter(name);
+		if (now == prev)
+			break;
+		prev = now;
+	}
+	return now;
+}
+
+/*
  * Number of non-zero counters (described in @buf), or -errno if the file
  * cannot be read or has no counters.
  */
