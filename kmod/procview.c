@@ -377,7 +377,6 @@ static size_t pv_line_len(const char *p)
 	return e ? e - p : strlen(p);
 }
 
-/* Copy the line at @p, newline included (added if it had none). */
 /*
  * A view's text as it is made, in a buffer of a fixed size: seq_buf's
  * idea (6.1 does not export seq_buf_putmem() or seq_buf_putc()).  The
@@ -428,6 +427,7 @@ static __printf(2, 3) void pv_printf(struct pv_buf *b, const char *fmt, ...)
 		b->len += n;
 }
 
+/* Copy the line at @p, newline included (added if it had none). */
 static void pv_put_line(struct pv_buf *m, const char *p)
 {
 	pv_write(m, p, pv_line_len(p));
@@ -1509,7 +1509,9 @@ static int pv_show(struct pv_buf *m, struct inode *inode)
 /*
  * A new text for the view @inode: made in a page (four for the files
  * that rarely fit one), and again in twice the space as long as it does
- * not fit, up to PV_FILE_MAX.
+ * not fit, up to PV_FILE_MAX.  The size is the allocation's, header
+ * included, so that kmalloc() does not round a page and a few bytes up
+ * to two.
  */
 static struct pv_text *pv_make(struct inode *inode)
 {
@@ -1522,10 +1524,13 @@ static struct pv_text *pv_make(struct inode *inode)
 	    inode->i_ino == PV_DISKSTATS)
 		size = 4 * PAGE_SIZE;
 	for (;;) {
-		t = kvmalloc(struct_size(t, data, size), GFP_KERNEL_ACCOUNT);
+		t = kvmalloc(size, GFP_KERNEL_ACCOUNT);
 		if (!t)
 			return ERR_PTR(-ENOMEM);
-		m = (struct pv_buf){ .data = t->data, .size = size };
+		m = (struct pv_buf){
+			.data = t->data,
+			.size = size - offsetof(struct pv_text, data),
+		};
 		err = pv_show(&m, inode);
 		if (!err && !pv_overflowed(&m)) {
 			t->len = m.len;
