@@ -568,8 +568,11 @@ static void read_cpu_views(FIXTURE_DATA(pv) *self, struct cpu_views *cv,
 	LEAVE();
 }
 
-/* the cpuset's CPUs, by their own numbers, in every file */
-TEST_F(pv, cpus_from_cpuset)
+/*
+ * The cpuset's CPUs, by their own numbers, in every file.  python3 starts
+ * in seconds here, in a minute or more on the debug kernel.
+ */
+TEST_F_TIMEOUT(pv, cpus_from_cpuset, 240)
 {
 	char out[4096], cpu[16];
 	struct cpu_views cv;
@@ -604,7 +607,7 @@ TEST_F(pv, cpus_from_cpuset)
 }
 
 /* cpu.max: ceil(quota / period) CPUs, the first of the cpuset's */
-TEST_F(pv, cpus_from_cpu_max)
+TEST_F_TIMEOUT(pv, cpus_from_cpu_max, 240)
 {
 	char out[4096];
 	struct cpu_views cv;
@@ -1128,7 +1131,7 @@ TEST_F(pv, reads_in_pieces_and_again_from_the_start)
 /* the tools                                                          */
 
 /* free, top, uptime, vmstat in the container give its numbers */
-TEST_F(pv, tools_in_the_container)
+TEST_F_TIMEOUT(pv, tools_in_the_container, 300)
 {
 	char out[16384], *line;
 	unsigned long long total;
