@@ -82,6 +82,12 @@ struct ctnr_hook {
 	void *(*divert)(const unsigned long *args);
 	/* Calls @symbol with the canary arguments; returns what it got. */
 	long (*canary_call)(void);
+	/*
+	 * Users do not hold the module: for a hook held from load to
+	 * unload (syslog), whose replacement pins the module itself while
+	 * it may sleep.
+	 */
+	bool unpinned;
 
 	/* hook.c's.  @lock protects everything below but @live. */
 	struct mutex lock;
@@ -140,6 +146,12 @@ int ctnr_hook_check(struct ctnr_hook *h, struct netlink_ext_ack *extack);
 
 /* The last check passed: the hook can enforce (CTNR_FEAT_* bits). */
 bool ctnr_hook_verified(struct ctnr_hook *h);
+
+/*
+ * The address of a kernel symbol, data or function (an entry an indirect
+ * call may land on), or 0: kallsyms_lookup_name() is not exported.
+ */
+unsigned long ctnr_hook_lookup(const char *name);
 
 /* CTNR_A_HOOK nests of CTNR_CMD_INFO: one per registered hook. */
 int ctnr_hook_nl_fill(struct sk_buff *skb);

@@ -20,6 +20,8 @@
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <sys/epoll.h>
+#include <grp.h>
+#include <poll.h>
 #include <sys/utsname.h>
 #include <linux/capability.h>
 #include "ctnr_test.h"
@@ -2762,6 +2764,680 @@ TEST_F(kmsg, no_leak_after_delete)
 	EXPECT_EQ(files, ctnr_counter("log_files"));
 	ASSERT_EQ(0, ctnr_del_id(&self->nl, self->id));
 	EXPECT_EQ(logs, counter_settles("logs", logs, 5000));
+}
+
+/* ------------------------------------------------------------------ */
+/* syslog(2) and /proc/kmsg (issue 14)                                */
+
+#define PROCKMSG_PATH	"/dev/" CTNR_PROCKMSG_DEVICE_NAME
+
+/* syslog(2)'s actions (the kernel's linux/syslog.h, not in the uapi) */
+#define SYSLOG_ACTION_CLOSE		0
+#define SYSLOG_ACTION_OPEN		1
+#define SYSLOG_ACTION_READ		2
+#define SYSLOG_ACTION_READ_ALL		3
+#define SYSLOG_ACTION_READ_CLEAR	4
+#define SYSLOG_ACTION_CLEAR		5
+#define SYSLOG_ACTION_CONSOLE_OFF	6
+#define SYSLOG_ACTION_CONSOLE_ON	7
+#define SYSLOG_ACTION_CONSOLE_LEVEL	8
+#define SYSLOG_ACTION_SIZE_UNREAD	9
+#define SYSLOG_ACTION_SIZE_BUFFER	10
+#define SL_BUF		(1 << 20)
+
+static int klog(int type, char *buf, int len)
+{
+	int r = syscall(SYS_syslog, type, buf, len);
+
+	return r < 0 ? -errno : r;
+}
+
+static int sysctl_get(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+static int sysctl_set(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+#define DMESG_RESTRICT	"/proc/sys/kernel/dmesg_restrict"
+#define PRINTK_LEVELS	"/proc/sys/kernel/printk"
+
+/* Write @text at level 4 to the log of the container of cgroup @cg. */
+static int ctr_write(const char *cg, const char *text)
+{
+	char line[256];
+	int fd, r;
+
+	r = cg_enter(cg, getpid());
+	if (r)
+		return r;
+	fd = kopen(O_WRONLY);
+	cg_leave();
+	if (fd < 0)
+		return fd;
+	snprintf(line, sizeof(line), "<4>%s\n", text);
+	r = kwrite(fd, line);
+	close(fd);
+	return r;
+}
+
+static int host_write(const char *text)
+{
+	char line[256];
+	int fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return -errno;
+	snprintf(line, sizeof(line), "<4>%s\n", text);
+	r = kwrite(fd, line);
+	close(fd);
+	return r;
+}
+
+/* The /dev/ctnr-kmsg record with @text, read from the log of @cg. */
+static int ctr_find(const char *cg, const char *text, struct krec *rec)
+{
+	long long r;
+	int fd;
+
+	r = cg_enter(cg, getpid());
+	if (r)
+		return r;
+	fd = kopen(O_RDONLY | O_NONBLOCK);
+	cg_leave();
+	if (fd < 0)
+		return fd;
+	r = kfind(fd, text, rec);
+	close(fd);
+	return r < 0 ? (int)r : 0;
+}
+
+struct sl_arg {
+	const char *cg;
+	const char *mine, *absent[3];
+	char want_line[256];	/* the exact syslog line of mine */
+	unsigned int log_size;
+	bool nobody;		/* uid 65534, no capabilities */
+	bool other_userns;	/* root of a user namespace of its own */
+	int want;		/* READ_ALL's result: 0 (any length) or -errno */
+};
+
+static void sl_become(int errfd, struct sl_arg *a)
+{
+	CHILD_CHECK(errfd, cg_enter(a->cg, getpid()) == 0, "join cgroup");
+	if (a->nobody)
+		CHILD_CHECK(errfd, !setgroups(0, NULL) &&
+			    !setresgid(65534, 65534, 65534) &&
+			    !setresuid(65534, 65534, 65534), "nobody: %m");
+	if (a->other_userns)
+		CHILD_CHECK(errfd, enter_userns_as_root(0) == 0, "userns");
+}
+
+/* READ_ALL, SIZE_BUFFER and SIZE_UNREAD act on the container's log */
+static void sl_read_all_child(int errfd, void *arg)
+{
+	struct sl_arg *a = arg;
+	static char buf[SL_BUF];
+	int n, i;
+
+	sl_become(errfd, a);
+	n = klog(SYSLOG_ACTION_READ_ALL, buf, sizeof(buf) - 1);
+	if (a->want) {
+		CHILD_CHECK(errfd, n == a->want, "READ_ALL: %d, want %d", n,
+			    a->want);
+		return;
+	}
+	CHILD_CHECK(errfd, n > 0, "READ_ALL: %s", strerror(-n));
+	buf[n] = '\0';
+	CHILD_CHECK(errfd, strstr(buf, a->want_line), "no \"%s\" in:\n%s",
+		    a->want_line, buf);
+	for (i = 0; i < 3 && a->absent[i]; i++)
+		CHILD_CHECK(errfd, !strstr(buf, a->absent[i]),
+			    "READ_ALL shows \"%s\"", a->absent[i]);
+	/* every line "<N>[" as the kernel's */
+	for (i = 0; i < n; i = strchr(buf + i, '\n') - buf + 1)
+		CHILD_CHECK(errfd, buf[i] == '<' && strchr(buf + i, '\n'),
+			    "odd line at %d: \"%.40s\"", i, buf + i);
+	n = klog(SYSLOG_ACTION_SIZE_BUFFER, NULL, 0);
+	CHILD_CHECK(errfd, n == (int)a->log_size, "SIZE_BUFFER %d, want %u",
+		    n, a->log_size);
+}
+
+TEST_F_TIMEOUT(kmsg, syslog_read_all_is_the_containers_log, 60)
+{
+	char host_tag[64], other_tag[64], mine[64], msg[1024];
+	static char buf[SL_BUF];
+	struct sl_arg a = { 0 };
+	struct krec rec;
+	uint32_t id_b;
+	int n;
+
+	ASSERT_EQ(0, second_container(self, &id_b));
+	snprintf(host_tag, sizeof(host_tag), "sl-host-%d", getpid());
+	snprintf(other_tag, sizeof(other_tag), "sl-other-%d", getpid());
+	snprintf(mine, sizeof(mine), "sl-mine-%d", getpid());
+	ASSERT_EQ(0, host_write(host_tag));
+	ASSERT_EQ(0, ctr_write(self->cg2, other_tag));
+	ASSERT_EQ(0, ctr_write(self->cg, mine));
+	ASSERT_EQ(0, ctr_find(self->cg, mine, &rec));
+	a.cg = self->cg;
+	a.mine = mine;
+	a.absent[0] = host_tag;
+	a.absent[1] = other_tag;
+	a.log_size = atoi(self->size);
+	/* <facility user, level 4>[%5lu.%06lu] text, as printk prints */
+	snprintf(a.want_line, sizeof(a.want_line), "<%u>[%5llu.%06llu] %s\n",
+		 rec.prio, rec.ts / 1000000, rec.ts % 1000000, mine);
+	ASSERT_EQ(0, run_child(sl_read_all_child, &a, msg, sizeof(msg),
+			       30000)) {
+		TH_LOG("%s", msg);
+	}
+	/* the host's syslog(2) is the host's log: its line, not ours */
+	n = klog(SYSLOG_ACTION_READ_ALL, buf, sizeof(buf) - 1);
+	ASSERT_LT(0, n);
+	buf[n] = '\0';
+	EXPECT_NE(NULL, strstr(buf, host_tag));
+	EXPECT_EQ(NULL, strstr(buf, mine));
+	EXPECT_EQ(NULL, strstr(buf, other_tag));
+}
+
+/* READ is destructive, resumes inside a record, and checks its input */
+static void sl_read_child(int errfd, void *arg)
+{
+	struct sl_arg *a = arg;
+	static char all[SL_BUF], got[SL_BUF];
+	int n, len = 0, unread, r;
+
+	sl_become(errfd, a);
+	n = klog(SYSLOG_ACTION_READ_ALL, all, sizeof(all));
+	CHILD_CHECK(errfd, n > 0, "READ_ALL: %d", n);
+	unread = klog(SYSLOG_ACTION_SIZE_UNREAD, NULL, 0);
+	CHILD_CHECK(errfd, unread == n, "SIZE_UNREAD %d, READ_ALL %d",
+		    unread, n);
+	while (len < n) {
+		r = klog(SYSLOG_ACTION_READ, got + len, 7);
+		CHILD_CHECK(errfd, r > 0 && r <= 7, "READ: %d", r);
+		len += r;
+		unread = klog(SYSLOG_ACTION_SIZE_UNREAD, NULL, 0);
+		CHILD_CHECK(errfd, unread == n - len, "SIZE_UNREAD %d after %d of %d",
+			    unread, len, n);
+	}
+	CHILD_CHECK(errfd, len == n && !memcmp(all, got, n),
+		    "READ in pieces differs from READ_ALL");
+	CHILD_CHECK(errfd, klog(SYSLOG_ACTION_READ, NULL, 10) == -EINVAL,
+		    "READ NULL");
+	CHILD_CHECK(errfd, klog(SYSLOG_ACTION_READ, got, -1) == -EINVAL,
+		    "READ -1");
+	CHILD_CHECK(errfd, klog(SYSLOG_ACTION_READ, got, 0) == 0, "READ 0");
+	CHILD_CHECK(errfd, klog(SYSLOG_ACTION_READ_ALL, (char *)-4096L, 10) ==
+		    -EFAULT, "READ_ALL to a kernel address");
+	CHILD_CHECK(errfd, klog(99, got, 10) == -EINVAL, "type 99");
+	CHILD_CHECK(errfd, klog(-1, got, 10) == -EINVAL, "type -1");
+	/* a new record is what the next READ gives, whole */
+	CHILD_CHECK(errfd, ctr_write(a->cg, a->mine) == 0, "write");
+	CHILD_CHECK(errfd, cg_enter(a->cg, getpid()) == 0, "join cgroup");
+	r = klog(SYSLOG_ACTION_READ, got, sizeof(got) - 1);
+	CHILD_CHECK(errfd, r > 0, "READ: %d", r);
+	got[r] = '\0';
+	CHILD_CHECK(errfd, !strncmp(got, "<12>[", 5) && strstr(got, a->mine) &&
+		    got[r - 1] == '\n' && !strchr(got, '\n')[1],
+		    "READ gave \"%s\"", got);
+}
+
+TEST_F_TIMEOUT(kmsg, syslog_read_destructive_in_pieces, 60)
+{
+	struct sl_arg a = { .cg = self->cg };
+	char mine[64], msg[1024];
+
+	snprintf(mine, sizeof(mine), "sl-read-%d", getpid());
+	a.mine = mine;
+	ASSERT_EQ(0, ctr_write(self->cg, "sl-first"));
+	ASSERT_EQ(0, run_child(sl_read_child, &a, msg, sizeof(msg), 30000)) {
+		TH_LOG("%s", msg);
+	}
+}
+
+/* READ blocks until a record comes; a signal interrupts it */
+static void *sl_late_writer(void *arg)
+{
+	struct sl_arg *a = arg;
+
+	sleep_ms(300);
+	ctr_write(a->cg, a->mine);
+	return NULL;
+}
+
+static void sl_alarm(int sig)
+{
+	(void)sig;
+}
+
+static void sl_block_child(int errfd, void *arg)
+{
+	struct sl_arg *a = arg;
+	static char buf[SL_BUF];
+	pthread_t th;
+	int64_t t0;
+	int r;
+
+	sl_become(errfd, a);
+	/* drain */
+	while (klog(SYSLOG_ACTION_SIZE_UNREAD, NULL, 0) > 0)
+		CHILD_CHECK(errfd, klog(SYSLOG_ACTION_READ, buf, sizeof(buf)) > 0,
+			    "READ");
+	t0 = now_ms();
+	CHILD_CHECK(errfd, !pthread_create(&th, NULL, sl_late_writer, a),
+		    "thread");
+	r = klog(SYSLOG_ACTION_READ, buf, sizeof(buf) - 1);
+	pthread_join(th, NULL);
+	CHILD_CHECK(errfd, r > 0, "READ: %d", r);
+	buf[r] = '\0';
+	CHILD_CHECK(errfd, strstr(buf, a->mine), "READ gave \"%s\"", buf);
+	CHILD_CHECK(errfd, now_ms() - t0 >= 250, "READ did not wait");
+	/* interrupted: EINTR (no SA_RESTART) */
+	sigaction(SIGALRM, &(struct sigaction){ .sa_handler = sl_alarm }, NULL);
+	alarm(1);
+	r = klog(SYSLOG_ACTION_READ, buf, sizeof(buf));
+	CHILD_CHECK(errfd, r == -EINTR, "READ under a signal: %d", r);
+}
+
+TEST_F_TIMEOUT(kmsg, syslog_read_blocks_until_a_record, 60)
+{
+	struct sl_arg a = { .cg = self->cg, .mine = "sl-late" };
+	char msg[1024];
+
+	ASSERT_EQ(0, run_child(sl_block_child, &a, msg, sizeof(msg), 30000)) {
+		TH_LOG("%s", msg);
+	}
+}
+
+/* CLEAR and READ_CLEAR clear the container's log, not the host's */
+static void sl_clear_child(int errfd, void *arg)
+{
+	struct sl_arg *a = arg;
+	static char buf[SL_BUF];
+	int n;
+
+	sl_become(errfd, a);
+	n = klog(SYSLOG_ACTION_READ_CLEAR, buf, sizeof(buf) - 1);
+	CHILD_CHECK(errfd, n > 0, "READ_CLEAR: %d", n);
+	buf[n] = '\0';
+	CHILD_CHECK(errfd, strstr(buf, a->mine), "READ_CLEAR lacks it");
+	n = klog(SYSLOG_ACTION_READ_ALL, buf, sizeof(buf));
+	CHILD_CHECK(errfd, n == 0, "READ_ALL after READ_CLEAR: %d", n);
+	CHILD_CHECK(errfd, ctr_write(a->cg, "sl-after-clear") == 0, "write");
+	CHILD_CHECK(errfd, cg_enter(a->cg, getpid()) == 0, "join cgroup");
+	n = klog(SYSLOG_ACTION_READ_ALL, buf, sizeof(buf) - 1);
+	CHILD_CHECK(errfd, n > 0, "READ_ALL: %d", n);
+	buf[n] = '\0';
+	CHILD_CHECK(errfd, strstr(buf, "sl-after-clear") &&
+		    !strstr(buf, a->mine), "after the clear: \"%s\"", buf);
+	CHILD_CHECK(errfd, klog(SYSLOG_ACTION_CLEAR, NULL, 0) == 0, "CLEAR");
+	n = klog(SYSLOG_ACTION_READ_ALL, buf, sizeof(buf));
+	CHILD_CHECK(errfd, n == 0, "READ_ALL after CLEAR: %d", n);
+}
+
+TEST_F_TIMEOUT(kmsg, syslog_clear_is_the_containers, 60)
+{
+	char host_tag[64], mine[64], msg[1024];
+	static char buf[SL_BUF];
+	struct sl_arg a = { .cg = self->cg };
+	struct lset s = { 0 };
+	int n;
+
+	snprintf(host_tag, sizeof(host_tag), "slc-host-%d", getpid());
+	snprintf(mine, sizeof(mine), "slc-mine-%d", getpid());
+	ASSERT_EQ(0, host_write(host_tag));
+	ASSERT_EQ(0, ctr_write(self->cg, mine));
+	a.mine = mine;
+	ASSERT_EQ(0, run_child(sl_clear_child, &a, msg, sizeof(msg), 30000)) {
+		TH_LOG("%s", msg);
+	}
+	n = klog(SYSLOG_ACTION_READ_ALL, buf, sizeof(buf) - 1);
+	ASSERT_LT(0, n);
+	buf[n] = '\0';
+	EXPECT_NE(NULL, strstr(buf, host_tag));
+	/* LOG_GET without a sequence number starts after the clear too */
+	ASSERT_EQ(0, log_get(&self->nl, self->id, NULL, 0, &s));
+	EXPECT_EQ(-1, lset_find(&s, mine));
+	EXPECT_EQ(-1, lset_find(&s, "sl-after-clear"));
+	free(s.r);
+}
+
+/* the console actions never reach the host's console */
+static void sl_console_child(int errfd, void *arg)
+{
+	struct sl_arg *a = arg;
+
+	sl_become(errfd, a);
+	CHILD_CHECK(errfd, klog(SYSLOG_ACTION_CONSOLE_LEVEL, NULL, 1) == -EPERM,
+		    "CONSOLE_LEVEL");
+	CHILD_CHECK(errfd, klog(SYSLOG_ACTION_CONSOLE_OFF, NULL, 0) == -EPERM,
+		    "CONSOLE_OFF");
+	CHILD_CHECK(errfd, klog(SYSLOG_ACTION_CONSOLE_ON, NULL, 0) == -EPERM,
+		    "CONSOLE_ON");
+}
+
+TEST_F_TIMEOUT(kmsg, syslog_console_actions_refused, 90)
+{
+	struct sl_arg a = { .cg = self->cg };
+	char before[64], after[64], msg[1024], dmesg[PATH_MAX];
+	char *argv[] = { dmesg, "-n", "1", NULL };
+	pid_t pid;
+	int st;
+
+	ASSERT_EQ(0, sysctl_get(PRINTK_LEVELS, before, sizeof(before)));
+	ASSERT_EQ(0, run_child(sl_console_child, &a, msg, sizeof(msg),
+			       30000)) {
+		TH_LOG("%s", msg);
+	}
+	if (!find_in_path("dmesg", dmesg, sizeof(dmesg))) {
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (!pid) {
+			int nul = open("/dev/null", O_WRONLY);
+
+			dup2(nul, 1);
+			dup2(nul, 2);
+			if (cg_enter(self->cg, getpid()))
+				_exit(99);
+			execv(dmesg, argv);
+			_exit(98);
+		}
+		ASSERT_EQ(pid, waitpid(pid, &st, 0));
+		EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) != 0 &&
+			    WEXITSTATUS(st) < 98);
+	}
+	ASSERT_EQ(0, sysctl_get(PRINTK_LEVELS, after, sizeof(after)));
+	EXPECT_STREQ(before, after);
+}
+
+/* CAP_SYSLOG in the container's user namespace; dmesg_restrict as the kernel */
+TEST_F_TIMEOUT(kmsg, syslog_permissions, 90)
+{
+	struct sl_arg a = { .cg = self->cg, .nobody = true };
+	char old[16], msg[1024], mine[64];
+	struct krec rec;
+
+	snprintf(mine, sizeof(mine), "slp-mine-%d", getpid());
+	ASSERT_EQ(0, ctr_write(self->cg, mine));
+	ASSERT_EQ(0, ctr_find(self->cg, mine, &rec));
+	snprintf(a.want_line, sizeof(a.want_line), "%s\n", mine);
+	a.mine = mine;
+	a.log_size = atoi(self->size);
+	ASSERT_EQ(0, sysctl_get(DMESG_RESTRICT, old, sizeof(old)));
+	/* restricted: nobody and another namespace's root read nothing */
+	ASSERT_EQ(0, sysctl_set(DMESG_RESTRICT, "1"));
+	a.want = -EPERM;
+	EXPECT_EQ(0, run_child(sl_read_all_child, &a, msg, sizeof(msg),
+			       30000)) {
+		TH_LOG("nobody, dmesg_restrict=1: %s", msg);
+	}
+	a.nobody = false;
+	a.other_userns = true;
+	EXPECT_EQ(0, run_child(sl_read_all_child, &a, msg, sizeof(msg),
+			       30000)) {
+		TH_LOG("root of another userns, dmesg_restrict=1: %s", msg);
+	}
+	/* unrestricted: everybody may READ_ALL and SIZE_BUFFER, the container's */
+	ASSERT_EQ(0, sysctl_set(DMESG_RESTRICT, "0"));
+	a.want = 0;
+	a.other_userns = false;
+	a.nobody = true;
+	EXPECT_EQ(0, run_child(sl_read_all_child, &a, msg, sizeof(msg),
+			       30000)) {
+		TH_LOG("nobody, dmesg_restrict=0: %s", msg);
+	}
+	sysctl_set(DMESG_RESTRICT, old);
+}
+
+static void sl_nobody_clear_child(int errfd, void *arg)
+{
+	struct sl_arg *a = arg;
+	char buf[64];
+
+	sl_become(errfd, a);
+	CHILD_CHECK(errfd, klog(SYSLOG_ACTION_CLEAR, NULL, 0) == -EPERM,
+		    "CLEAR");
+	CHILD_CHECK(errfd, klog(SYSLOG_ACTION_READ, buf, sizeof(buf)) ==
+		    -EPERM, "READ");
+	CHILD_CHECK(errfd, klog(SYSLOG_ACTION_SIZE_UNREAD, NULL, 0) == -EPERM,
+		    "SIZE_UNREAD");
+	CHILD_CHECK(errfd, open(PROCKMSG_PATH, O_RDONLY) < 0 && errno == EPERM,
+		    "open " PROCKMSG_PATH);
+}
+
+TEST_F(kmsg, syslog_nobody_may_not_clear_or_read)
+{
+	struct sl_arg a = { .cg = self->cg, .nobody = true };
+	char old[16], msg[1024];
+
+	ASSERT_EQ(0, sysctl_get(DMESG_RESTRICT, old, sizeof(old)));
+	ASSERT_EQ(0, sysctl_set(DMESG_RESTRICT, "0"));
+	EXPECT_EQ(0, run_child(sl_nobody_clear_child, &a, msg, sizeof(msg),
+			       30000)) {
+		TH_LOG("%s", msg);
+	}
+	sysctl_set(DMESG_RESTRICT, old);
+}
+
+/* /dev/ctnr-prockmsg: /proc/kmsg on the container's log */
+static void sl_prockmsg_child(int errfd, void *arg)
+{
+	struct sl_arg *a = arg;
+	struct pollfd p;
+	char buf[4096];
+	ssize_t n;
+	int fd;
+
+	sl_become(errfd, a);
+	fd = open(PROCKMSG_PATH, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	CHILD_CHECK(errfd, fd >= 0, "open: %m");
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		CHILD_CHECK(errfd, buf[0] == '<', "odd \"%.*s\"", (int)n, buf);
+	CHILD_CHECK(errfd, n < 0 && errno == EAGAIN, "drained: %zd %m", n);
+	p = (struct pollfd){ .fd = fd, .events = POLLIN };
+	CHILD_CHECK(errfd, poll(&p, 1, 0) == 0, "poll with nothing");
+	CHILD_CHECK(errfd, ctr_write(a->cg, a->mine) == 0, "write");
+	CHILD_CHECK(errfd, poll(&p, 1, 5000) == 1 && (p.revents & POLLIN),
+		    "poll after a write");
+	n = read(fd, buf, sizeof(buf) - 1);
+	CHILD_CHECK(errfd, n > 0, "read: %m");
+	buf[n] = '\0';
+	CHILD_CHECK(errfd, !strncmp(buf, "<12>", 4) && strstr(buf, a->mine),
+		    "read \"%s\"", buf);
+	CHILD_CHECK(errfd, read(fd, buf, sizeof(buf)) < 0 && errno == EAGAIN,
+		    "read again");
+	close(fd);
+	/* the real /proc/kmsg, opened by a task in the container (root) */
+	fd = open("/proc/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	CHILD_CHECK(errfd, fd >= 0, "open /proc/kmsg: %m");
+	CHILD_CHECK(errfd, ctr_write(a->cg, "sl-proc-kmsg") == 0, "write");
+	n = read(fd, buf, sizeof(buf) - 1);
+	CHILD_CHECK(errfd, n > 0, "read /proc/kmsg: %m");
+	buf[n] = '\0';
+	CHILD_CHECK(errfd, strstr(buf, "sl-proc-kmsg") &&
+		    !strstr(buf, a->absent[0]), "/proc/kmsg: \"%s\"", buf);
+	close(fd);
+}
+
+TEST_F_TIMEOUT(kmsg, prockmsg_is_proc_kmsg_of_the_container, 60)
+{
+	struct sl_arg a = { .cg = self->cg };
+	char host_tag[64], mine[64], msg[1024];
+
+	snprintf(host_tag, sizeof(host_tag), "slk-host-%d", getpid());
+	snprintf(mine, sizeof(mine), "slk-mine-%d", getpid());
+	ASSERT_EQ(0, host_write(host_tag));
+	a.mine = mine;
+	a.absent[0] = host_tag;
+	ASSERT_EQ(-1, open(PROCKMSG_PATH, O_RDONLY));
+	ASSERT_EQ(ENOENT, errno);
+	ASSERT_EQ(0, run_child(sl_prockmsg_child, &a, msg, sizeof(msg),
+			       30000)) {
+		TH_LOG("%s", msg);
+	}
+}
+
+/* util-linux dmesg -S, -c, -C and busybox dmesg, with no bind mount */
+static void sl_tools_child(int errfd, void *arg)
+{
+	struct sl_arg *a = arg;
+	static char out[SL_BUF];
+	char dmesg[PATH_MAX], bb[PATH_MAX], err[1024];
+	char *argv_s[] = { dmesg, "-S", NULL };
+	char *argv_c[] = { dmesg, "-S", "-c", NULL };
+	char *argv_cc[] = { dmesg, "-C", NULL };
+	char *argv_bb[] = { bb, "dmesg", NULL };
+	int r;
+
+	sl_become(errfd, a);
+	CHILD_CHECK(errfd, !find_in_path("dmesg", dmesg, sizeof(dmesg)),
+		    "dmesg");
+	r = run_cmd(argv_s, out, sizeof(out), err, sizeof(err), 30000);
+	CHILD_CHECK(errfd, r == 0, "dmesg -S: %d %s", r, err);
+	CHILD_CHECK(errfd, strstr(out, a->mine) && !strstr(out, a->absent[0]),
+		    "dmesg -S:\n%s", out);
+	if (!find_in_path("busybox", bb, sizeof(bb))) {
+		r = run_cmd(argv_bb, out, sizeof(out), err, sizeof(err), 30000);
+		CHILD_CHECK(errfd, r == 0, "busybox dmesg: %d %s", r, err);
+		CHILD_CHECK(errfd, strstr(out, a->mine) &&
+			    !strstr(out, a->absent[0]), "busybox dmesg:\n%s",
+			    out);
+	}
+	r = run_cmd(argv_c, out, sizeof(out), err, sizeof(err), 30000);
+	CHILD_CHECK(errfd, r == 0 && strstr(out, a->mine), "dmesg -S -c: %d %s",
+		    r, err);
+	r = run_cmd(argv_s, out, sizeof(out), err, sizeof(err), 30000);
+	CHILD_CHECK(errfd, r == 0 && !strstr(out, a->mine),
+		    "dmesg -S after -c:\n%s", out);
+	CHILD_CHECK(errfd, ctr_write(a->cg, "sl-tools-2") == 0, "write");
+	CHILD_CHECK(errfd, cg_enter(a->cg, getpid()) == 0, "join cgroup");
+	r = run_cmd(argv_cc, out, sizeof(out), err, sizeof(err), 30000);
+	CHILD_CHECK(errfd, r == 0, "dmesg -C: %d %s", r, err);
+	r = run_cmd(argv_s, out, sizeof(out), err, sizeof(err), 30000);
+	CHILD_CHECK(errfd, r == 0 && !strstr(out, "sl-tools-2"),
+		    "dmesg -S after -C:\n%s", out);
+}
+
+TEST_F_TIMEOUT(kmsg, syslog_tools_in_container, 120)
+{
+	struct sl_arg a = { .cg = self->cg };
+	char host_tag[64], mine[64], msg[2048];
+
+	if (!is_prog("dmesg"))
+		SKIP(return, "util-linux dmesg not installed");
+	snprintf(host_tag, sizeof(host_tag), "slt-host-%d", getpid());
+	snprintf(mine, sizeof(mine), "slt-mine-%d", getpid());
+	ASSERT_EQ(0, host_write(host_tag));
+	ASSERT_EQ(0, ctr_write(self->cg, mine));
+	a.mine = mine;
+	a.absent[0] = host_tag;
+	ASSERT_EQ(0, run_child(sl_tools_child, &a, msg, sizeof(msg), 100000)) {
+		TH_LOG("%s", msg);
+	}
+	EXPECT_EQ(1, host_log_find(host_tag, NULL));
+}
+
+/* readers in threads share one position: every record read once */
+struct sl_conc {
+	const char *cg;
+	char got[SL_BUF];
+	int len;
+	pthread_mutex_t lock;
+	volatile int stop;
+};
+
+static void *sl_conc_reader(void *arg)
+{
+	struct sl_conc *s = arg;
+	char buf[512];
+	int r;
+
+	while (!s->stop) {
+		if (klog(SYSLOG_ACTION_SIZE_UNREAD, NULL, 0) <= 0) {
+			sleep_ms(5);
+			continue;
+		}
+		r = klog(SYSLOG_ACTION_READ, buf, sizeof(buf));
+		if (r <= 0)
+			continue;
+		pthread_mutex_lock(&s->lock);
+		if (s->len + r < (int)sizeof(s->got)) {
+			memcpy(s->got + s->len, buf, r);
+			s->len += r;
+		}
+		pthread_mutex_unlock(&s->lock);
+	}
+	return NULL;
+}
+
+static void sl_conc_child(int errfd, void *arg)
+{
+	static struct sl_conc s;
+	struct sl_arg *a = arg;
+	char tag[64], buf[4096];
+	pthread_t th[3];
+	int i, fd, hits;
+	char *p;
+
+	sl_become(errfd, a);
+	while (klog(SYSLOG_ACTION_SIZE_UNREAD, NULL, 0) > 0)
+		klog(SYSLOG_ACTION_READ, buf, sizeof(buf));
+	s.cg = a->cg;
+	pthread_mutex_init(&s.lock, NULL);
+	for (i = 0; i < 3; i++)
+		CHILD_CHECK(errfd, !pthread_create(&th[i], NULL, sl_conc_reader,
+						   &s), "thread");
+	fd = kopen(O_WRONLY);
+	CHILD_CHECK(errfd, fd >= 0, "open: %d", fd);
+	for (i = 0; i < 300; i++) {
+		snprintf(tag, sizeof(tag), "<6>slq-%d-%04d\n", getpid(), i);
+		CHILD_CHECK(errfd, kwrite(fd, tag) == 0, "write %d", i);
+	}
+	close(fd);
+	for (i = 0; i < 500 && klog(SYSLOG_ACTION_SIZE_UNREAD, NULL, 0) > 0; i++)
+		sleep_ms(10);
+	s.stop = 1;
+	for (i = 0; i < 3; i++)
+		pthread_join(th[i], NULL);
+	s.got[s.len] = '\0';
+	for (i = 0; i < 300; i++) {
+		snprintf(tag, sizeof(tag), "slq-%d-%04d\n", getpid(), i);
+		for (hits = 0, p = s.got; (p = strstr(p, tag)); p++)
+			hits++;
+		CHILD_CHECK(errfd, hits == 1, "%s read %d times", tag, hits);
+	}
+}
+
+TEST_F_TIMEOUT(kmsg, syslog_concurrent_readers_read_each_record_once, 120)
+{
+	struct sl_arg a = { .cg = self->cg };
+	char msg[1024];
+
+	ASSERT_EQ(0, run_child(sl_conc_child, &a, msg, sizeof(msg), 100000)) {
+		TH_LOG("%s", msg);
+	}
 }
 
 TEST_HARNESS_MAIN
