@@ -1233,11 +1233,24 @@ static int ctnr_syslog_read(struct ctnr_container *c, struct ctnr_log *l,
 	if (!rec)
 		return -ENOMEM;
 	text = (char *)rec + CTNR_LOG_REC_MAX;
-	if (mutex_lock_interruptible(&l->syslog_mutex)) {
-		kfree(rec);
-		return -ERESTARTSYS;
+	/*
+	 * Wait without the mutex, as the kernel waits without syslog_lock:
+	 * SIZE_UNREAD and other readers go on; a reader that finds the
+	 * record taken by another waits again.
+	 */
+	for (;;) {
+		len = wait_event_interruptible(l->wait,
+					       ctnr_syslog_ready(l, c));
+		if (len)
+			goto out_free;
+		if (mutex_lock_interruptible(&l->syslog_mutex)) {
+			len = -ERESTARTSYS;
+			goto out_free;
+		}
+		if (ctnr_syslog_ready(l, c))
+			break;
+		mutex_unlock(&l->syslog_mutex);
 	}
-	len = wait_event_interruptible(l->wait, ctnr_syslog_ready(l, c));
 	while (!len && size) {
 		r = ctnr_syslog_take(l, rec, &before);
 		if (r <= 0)
@@ -1273,6 +1286,7 @@ static int ctnr_syslog_read(struct ctnr_container *c, struct ctnr_log *l,
 	if (!len && READ_ONCE(c->unlinked))
 		len = -ENODEV;
 	mutex_unlock(&l->syslog_mutex);
+out_free:
 	kfree(rec);
 	return len;
 }
@@ -1288,7 +1302,8 @@ static void ctnr_syslog_clear_at(struct ctnr_log *l,
 		spin_lock_irqsave(&l->lock, irqflags);
 		if (cur->seq >= l->r.next_seq || cur->seq < l->r.first_seq) {
 			/* everything, or what is left of it */
-			l->clear_seq = max(cur->seq, l->r.first_seq);
+			l->clear_seq = clamp(cur->seq, l->r.first_seq,
+					     l->r.next_seq);
 			if (l->clear_seq == l->r.next_seq)
 				l->clear_off = l->r.head;
 			else

@@ -3018,12 +3018,18 @@ TEST_F_TIMEOUT(kmsg, syslog_read_destructive_in_pieces, 60)
 }
 
 /* READ blocks until a record comes; a signal interrupts it */
+struct sl_late {
+	int fd;		/* /dev/ctnr-kmsg, opened in the container */
+	const char *line;
+};
+
+/* (not ctr_write(): moving the process would move the reader out too) */
 static void *sl_late_writer(void *arg)
 {
-	struct sl_arg *a = arg;
+	struct sl_late *w = arg;
 
 	sleep_ms(300);
-	ctr_write(a->cg, a->mine);
+	kwrite(w->fd, w->line);
 	return NULL;
 }
 
@@ -3040,13 +3046,20 @@ static void sl_block_child(int errfd, void *arg)
 	int64_t t0;
 	int r;
 
+	struct sl_late w;
+	char line[128];
+
 	sl_become(errfd, a);
+	w.fd = kopen(O_WRONLY);
+	CHILD_CHECK(errfd, w.fd >= 0, "open: %d", w.fd);
+	snprintf(line, sizeof(line), "<4>%s\n", a->mine);
+	w.line = line;
 	/* drain */
 	while (klog(SYSLOG_ACTION_SIZE_UNREAD, NULL, 0) > 0)
 		CHILD_CHECK(errfd, klog(SYSLOG_ACTION_READ, buf, sizeof(buf)) > 0,
 			    "READ");
 	t0 = now_ms();
-	CHILD_CHECK(errfd, !pthread_create(&th, NULL, sl_late_writer, a),
+	CHILD_CHECK(errfd, !pthread_create(&th, NULL, sl_late_writer, &w),
 		    "thread");
 	r = klog(SYSLOG_ACTION_READ, buf, sizeof(buf) - 1);
 	pthread_join(th, NULL);
@@ -3259,6 +3272,7 @@ static void sl_prockmsg_child(int errfd, void *arg)
 	p = (struct pollfd){ .fd = fd, .events = POLLIN };
 	CHILD_CHECK(errfd, poll(&p, 1, 0) == 0, "poll with nothing");
 	CHILD_CHECK(errfd, ctr_write(a->cg, a->mine) == 0, "write");
+	CHILD_CHECK(errfd, cg_enter(a->cg, getpid()) == 0, "join cgroup");
 	CHILD_CHECK(errfd, poll(&p, 1, 5000) == 1 && (p.revents & POLLIN),
 		    "poll after a write");
 	n = read(fd, buf, sizeof(buf) - 1);
@@ -3270,9 +3284,10 @@ static void sl_prockmsg_child(int errfd, void *arg)
 		    "read again");
 	close(fd);
 	/* the real /proc/kmsg, opened by a task in the container (root) */
+	CHILD_CHECK(errfd, ctr_write(a->cg, "sl-proc-kmsg") == 0, "write");
+	CHILD_CHECK(errfd, cg_enter(a->cg, getpid()) == 0, "join cgroup");
 	fd = open("/proc/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	CHILD_CHECK(errfd, fd >= 0, "open /proc/kmsg: %m");
-	CHILD_CHECK(errfd, ctr_write(a->cg, "sl-proc-kmsg") == 0, "write");
 	n = read(fd, buf, sizeof(buf) - 1);
 	CHILD_CHECK(errfd, n > 0, "read /proc/kmsg: %m");
 	buf[n] = '\0';
@@ -3366,6 +3381,7 @@ struct sl_conc {
 	int len;
 	pthread_mutex_t lock;
 	volatile int stop;
+	int done;		/* readers that returned */
 };
 
 static void *sl_conc_reader(void *arg)
@@ -3389,6 +3405,7 @@ static void *sl_conc_reader(void *arg)
 		}
 		pthread_mutex_unlock(&s->lock);
 	}
+	__atomic_add_fetch(&s->done, 1, __ATOMIC_SEQ_CST);
 	return NULL;
 }
 
@@ -3415,10 +3432,16 @@ static void sl_conc_child(int errfd, void *arg)
 		snprintf(tag, sizeof(tag), "<6>slq-%d-%04d\n", getpid(), i);
 		CHILD_CHECK(errfd, kwrite(fd, tag) == 0, "write %d", i);
 	}
-	close(fd);
 	for (i = 0; i < 500 && klog(SYSLOG_ACTION_SIZE_UNREAD, NULL, 0) > 0; i++)
 		sleep_ms(10);
 	s.stop = 1;
+	/* a reader may wait in READ: records wake them until all are out */
+	for (i = 0; i < 1000 && __atomic_load_n(&s.done, __ATOMIC_SEQ_CST) < 3;
+	     i++) {
+		kwrite(fd, "<6>slq-wake\n");
+		sleep_ms(20);
+	}
+	close(fd);
 	for (i = 0; i < 3; i++)
 		pthread_join(th[i], NULL);
 	s.got[s.len] = '\0';
