@@ -129,6 +129,11 @@ struct ctnr_log {
 	u64 dropped;		/* dropped in all */
 	unsigned long drop_event_next;	/* jiffies */
 
+	/* ctnr_log_kernel()'s rate limit, under lock. */
+	u64 krl_begin;		/* local_clock() ns: the window's start */
+	u32 krl_n;		/* lines admitted in it */
+	u32 krl_missed;		/* lines dropped in it */
+
 	struct mutex resize_lock;	/* serialises resizes; outside lock */
 	wait_queue_head_t wait;		/* readers; has its own lock */
 
@@ -164,7 +169,7 @@ static u32 ctnr_log_size_clamp(unsigned int bytes)
 		       CTNR_LOG_SIZE_MAX);
 }
 
-static struct user_namespace *ctnr_log_userns(const struct ctnr_container *c)
+struct user_namespace *ctnr_log_userns(const struct ctnr_container *c)
 {
 	struct ns_common *ns = c->ns[CTNR_NS_USER];
 
@@ -549,6 +554,46 @@ void ctnr_log_emit(struct ctnr_container *c, int level, const char *fmt, ...)
 	l = ctnr_log_get(c, GFP_NOWAIT | __GFP_NOWARN);
 	if (!l)
 		return;
+	va_start(args, fmt);
+	ctnr_log_vemit(l, level, fmt, args);
+	va_end(args);
+}
+
+/* printk_ratelimit()'s numbers, per log */
+#define CTNR_LOG_KERNEL_WINDOW	(5 * NSEC_PER_SEC)
+#define CTNR_LOG_KERNEL_BURST	10
+
+void ctnr_log_kernel(struct ctnr_container *c, int level, const char *fmt,
+		     ...)
+{
+	unsigned long irqflags;
+	struct ctnr_log *l;
+	u32 missed = 0;
+	va_list args;
+	u64 now;
+
+	l = ctnr_log_get(c, GFP_NOWAIT | __GFP_NOWARN);
+	if (!l)
+		return;
+	now = local_clock();
+	spin_lock_irqsave(&l->lock, irqflags);
+	if (now - l->krl_begin >= CTNR_LOG_KERNEL_WINDOW) {
+		missed = l->krl_missed;
+		l->krl_begin = now;
+		l->krl_n = 0;
+		l->krl_missed = 0;
+	}
+	if (l->krl_n >= CTNR_LOG_KERNEL_BURST) {
+		l->krl_missed++;
+		spin_unlock_irqrestore(&l->lock, irqflags);
+		return;
+	}
+	l->krl_n++;
+	spin_unlock_irqrestore(&l->lock, irqflags);
+	if (missed)
+		ctnr_log_emit(c, LOGLEVEL_WARNING,
+			      "ctnr: %u kernel messages about this container's tasks suppressed",
+			      missed);
 	va_start(args, fmt);
 	ctnr_log_vemit(l, level, fmt, args);
 	va_end(args);
@@ -1904,8 +1949,13 @@ int ctnr_kmsg_init(void)
 	err = misc_register(&ctnr_prockmsg_miscdev);
 	if (err)
 		goto out_kmsg;
+	err = ctnr_kmsgtrace_init();
+	if (err)
+		goto out_prockmsg;
 	return 0;
 
+out_prockmsg:
+	misc_deregister(&ctnr_prockmsg_miscdev);
 out_kmsg:
 	misc_deregister(&ctnr_kmsg_miscdev);
 out_syslog:
@@ -1915,6 +1965,7 @@ out_syslog:
 
 void ctnr_kmsg_uninit(void)
 {
+	ctnr_kmsgtrace_uninit();
 	misc_deregister(&ctnr_prockmsg_miscdev);
 	misc_deregister(&ctnr_kmsg_miscdev);
 	ctnr_syslog_uninit();

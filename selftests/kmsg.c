@@ -3131,7 +3131,7 @@ TEST_F_TIMEOUT(kmsg, syslog_clear_is_the_containers, 60)
 	buf[n] = '\0';
 	EXPECT_NE(NULL, strstr(buf, host_tag));
 	/* LOG_GET without a sequence number starts after the clear too */
-	ASSERT_EQ(0, log_get(&self->nl, self->id, NULL, 0, &s));
+	ASSERT_EQ(0, log_get(&self->nl, self->id, NULL, -1, &s));
 	EXPECT_EQ(-1, lset_find(&s, mine));
 	EXPECT_EQ(-1, lset_find(&s, "sl-after-clear"));
 	free(s.r);
@@ -3461,6 +3461,524 @@ TEST_F_TIMEOUT(kmsg, syslog_concurrent_readers_read_each_record_once, 120)
 	ASSERT_EQ(0, run_child(sl_conc_child, &a, msg, sizeof(msg), 100000)) {
 		TH_LOG("%s", msg);
 	}
+}
+
+/* ------------------------------------------------------------------ */
+/* the kernel's own messages about a container's tasks                */
+
+#define EXCEPTION_TRACE	"/proc/sys/debug/exception-trace"
+#define HUNG_TIMEOUT	"/proc/sys/kernel/hung_task_timeout_secs"
+#define HUNG_WARNINGS	"/proc/sys/kernel/hung_task_warnings"
+
+/*
+ * Container a: an init in a pid namespace of its own, so that the pids in
+ * its log differ from the host's; container b: a plain one, which must see
+ * none of a's lines.
+ */
+FIXTURE(kt) {
+	struct ctnr_nl nl;
+	struct test_init init;
+	char cg[PATH_MAX], cg2[PATH_MAX];
+	char prefix[32];
+	uint32_t id, id2;
+	char trace[16];		/* debug.exception-trace before the test */
+};
+
+FIXTURE_SETUP(kt)
+{
+	char rel[64], name[64];
+	struct ctnr_ctr c;
+	int r;
+
+	self->init.pid = -1;
+	self->init.ctl = -EBADF;
+	self->cg2[0] = '\0';
+	self->trace[0] = '\0';
+	ASSERT_EQ(0, ctnr_nl_open(&self->nl));
+	snprintf(self->prefix, sizeof(self->prefix), "kk%d-", getpid());
+	snprintf(rel, sizeof(rel), CG_PREFIX "%d-kt", getpid());
+	r = cg_create(rel, self->cg, sizeof(self->cg));
+	ASSERT_EQ(0, r) {
+		TH_LOG("cgroup %s: %s", rel, strerror(-r));
+	}
+	r = test_init_start(&self->init, CLONE_NEWNS | CLONE_NEWPID, false,
+			    "ktinit", self->cg);
+	ASSERT_EQ(0, r) {
+		TH_LOG("init: %s", strerror(-r));
+	}
+	snprintf(name, sizeof(name), "%sa", self->prefix);
+	r = ctnr_new(&self->nl, name, self->init.pid, 0, &c);
+	ASSERT_EQ(0, r) {
+		TH_LOG("CONTAINER_NEW: %s: %s", strerror(-r), self->nl.ext_msg);
+	}
+	self->id = c.id;
+	snprintf(rel, sizeof(rel), CG_PREFIX "%d-kt2", getpid());
+	r = cg_create(rel, self->cg2, sizeof(self->cg2));
+	ASSERT_EQ(0, r) {
+		self->cg2[0] = '\0';
+	}
+	snprintf(name, sizeof(name), "%sb", self->prefix);
+	ASSERT_EQ(0, register_in(&self->nl, self->cg2, name, &self->id2));
+	/* the kernel reports unhandled fatal signals only with this on */
+	ASSERT_EQ(0, sysctl_get(EXCEPTION_TRACE, self->trace,
+				sizeof(self->trace)));
+	ASSERT_EQ(0, sysctl_set(EXCEPTION_TRACE, "1"));
+}
+
+FIXTURE_TEARDOWN(kt)
+{
+	cg_leave();
+	if (self->trace[0])
+		sysctl_set(EXCEPTION_TRACE, self->trace);
+	test_init_stop(&self->init);
+	ctnr_del_prefix(&self->nl, self->prefix);
+	cg_remove(self->cg);
+	if (self->cg2[0])
+		cg_remove(self->cg2);
+	ctnr_nl_close(&self->nl);
+}
+
+struct kt_pid {
+	int tag;		/* 'v': its pid in the container, 'h': the host's */
+	pid_t pid;
+};
+
+/*
+ * Start @fn(@arg) as a process named @comm in cgroup @cg and, when @nsinit
+ * is not 0, in the pid namespace of that process.  It is our child
+ * (CLONE_PARENT from a helper), so waitpid() works on the returned host
+ * pid; *@vpid is its pid in its own pid namespace.
+ */
+static pid_t kt_spawn(pid_t nsinit, const char *cg, const char *comm,
+		      void (*fn)(void *), void *arg, pid_t *vpid)
+{
+	struct kt_pid m, got[2];
+	pid_t helper, hpid = -1;
+	char path[64];
+	int p[2], st, i;
+
+	*vpid = -1;
+	if (pipe2(p, O_CLOEXEC))
+		return -errno;
+	fflush(stdout);
+	fflush(stderr);
+	helper = fork();
+	if (helper < 0)
+		return -errno;
+	if (!helper) {
+		pid_t g;
+		int fd;
+
+		close(p[0]);
+		if (nsinit) {
+			snprintf(path, sizeof(path), "/proc/%d/ns/pid", nsinit);
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0 || setns(fd, CLONE_NEWPID))
+				_exit(1);
+		}
+		if (cg_enter(cg, getpid()))
+			_exit(2);
+		g = sys_clone(CLONE_PARENT);
+		if (g < 0)
+			_exit(3);
+		if (!g) {
+			m.tag = 'v';
+			m.pid = getpid();
+			prctl(PR_SET_NAME, comm, 0, 0, 0);
+			/* no core dump: the signal's report is the point */
+			prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+			if (write(p[1], &m, sizeof(m)) != sizeof(m))
+				_exit(4);
+			close(p[1]);
+			fn(arg);
+			_exit(0);
+		}
+		m.tag = 'h';
+		m.pid = g;
+		_exit(write(p[1], &m, sizeof(m)) == sizeof(m) ? 0 : 5);
+	}
+	close(p[1]);
+	for (i = 0; i < 2; i++)
+		if (read(p[0], &got[i], sizeof(got[i])) != sizeof(got[i]))
+			break;
+	close(p[0]);
+	waitpid(helper, &st, 0);
+	if (i < 2)
+		return -ECHILD;
+	for (i = 0; i < 2; i++) {
+		if (got[i].tag == 'v')
+			*vpid = got[i].pid;
+		else
+			hpid = got[i].pid;
+	}
+	return *vpid > 0 ? hpid : -ECHILD;
+}
+
+/* The first record of container @id whose text starts with @start, or -1. */
+static int kt_find(FIXTURE_DATA(kt) *self, uint32_t id, const char *start,
+		   struct lrec *out)
+{
+	struct lset s = { 0 };
+	int i, r = -1;
+
+	if (log_get(&self->nl, id, NULL, -1, &s) == 0)
+		for (i = 0; i < s.n && r < 0; i++)
+			if (!strncmp(s.r[i].text, start, strlen(start))) {
+				*out = s.r[i];
+				r = i;
+			}
+	free(s.r);
+	return r;
+}
+
+/* The same, waiting up to @ms for it. */
+static int kt_wait(FIXTURE_DATA(kt) *self, uint32_t id, const char *start,
+		   struct lrec *out, int ms)
+{
+	int64_t end = now_ms() + ms;
+	int r;
+
+	while ((r = kt_find(self, id, start, out)) < 0 && now_ms() < end)
+		sleep_ms(100);
+	return r;
+}
+
+/* Whether any record of container @id contains @text. */
+static bool kt_any(FIXTURE_DATA(kt) *self, uint32_t id, const char *text)
+{
+	struct lset s = { 0 };
+	bool found = false;
+	int i;
+
+	if (log_get(&self->nl, id, NULL, -1, &s) == 0)
+		for (i = 0; i < s.n; i++)
+			found |= strstr(s.r[i].text, text) != NULL;
+	free(s.r);
+	return found;
+}
+
+#define KT_UNUSED	__attribute__((unused))
+
+/* a store to address 8 */
+static void kt_poke(void)
+{
+	int *volatile p = (int *)8;
+
+	*p = 1;
+}
+
+static void kt_segv(void *arg KT_UNUSED)
+{
+	kt_poke();
+}
+
+static void kt_ud2(void *arg KT_UNUSED)
+{
+	__builtin_trap();
+}
+
+static void kt_on_segv(int sig KT_UNUSED)
+{
+	_exit(7);
+}
+
+static void kt_segv_handled(void *arg KT_UNUSED)
+{
+	signal(SIGSEGV, kt_on_segv);
+	kt_poke();
+}
+
+/* Spawn @fn in container a, wait for it to die of @sig. */
+#define KT_DIES_OF(fn, comm, sig, vpid) ({				\
+	pid_t __h = kt_spawn(self->init.pid, self->cg, comm, fn, NULL,	\
+			     vpid);					\
+	int __st = 0;							\
+	ASSERT_LT(0, __h);						\
+	ASSERT_EQ(0, wait_pid_timeout(__h, &__st, 60000));		\
+	ASSERT_TRUE(WIFSIGNALED(__st) && WTERMSIG(__st) == (sig)) {	\
+		TH_LOG("%s: status %#x", comm, __st);			\
+	}								\
+	__h;								\
+})
+
+/*
+ * A segfault and an invalid opcode: the kernel's lines, with the pid the
+ * container knows, in its log; the host's log has them with host pids;
+ * the other container sees nothing.
+ */
+TEST_F_TIMEOUT(kt, fatal_signal_lines_in_its_log, 120)
+{
+	char want[128], host[128];
+	struct lrec rec;
+	pid_t vpid, hpid;
+
+	hpid = KT_DIES_OF(kt_segv, "ktsegv", SIGSEGV, &vpid);
+	EXPECT_NE(hpid, vpid);
+	snprintf(want, sizeof(want), "ktsegv[%d]: segfault at 8 ip ", vpid);
+	ASSERT_LE(0, kt_wait(self, self->id, want, &rec, 10000)) {
+		TH_LOG("no \"%s...\" in the container's log", want);
+	}
+	EXPECT_EQ(0, rec.fac);
+	EXPECT_EQ(6, rec.lvl);		/* KERN_INFO, as the kernel's */
+	EXPECT_NE(NULL, strstr(rec.text, " sp ")) {
+		TH_LOG("%s", rec.text);
+	}
+	snprintf(want, sizeof(want), " in %s[", program_invocation_short_name);
+	EXPECT_NE(NULL, strstr(rec.text, want)) {
+		TH_LOG("%s", rec.text);
+	}
+	snprintf(host, sizeof(host), "ktsegv[%d]: segfault at 8 ip ", hpid);
+	EXPECT_EQ(1, host_log_find(host, NULL));
+
+	hpid = KT_DIES_OF(kt_ud2, "ktill", SIGILL, &vpid);
+	snprintf(want, sizeof(want), "traps: ktill[%d] trap invalid opcode ip:",
+		 vpid);
+	ASSERT_LE(0, kt_wait(self, self->id, want, &rec, 10000)) {
+		TH_LOG("no \"%s...\" in the container's log", want);
+	}
+	EXPECT_EQ(6, rec.lvl);
+	snprintf(host, sizeof(host), "ktill[%d] trap invalid opcode ip:", hpid);
+	EXPECT_EQ(1, host_log_find(host, NULL));
+
+	EXPECT_FALSE(kt_any(self, self->id2, "ktsegv"));
+	EXPECT_FALSE(kt_any(self, self->id2, "ktill"));
+}
+
+/*
+ * What the kernel does not report is not copied: a signal the task
+ * handles, and any fatal signal with debug.exception-trace off.
+ */
+TEST_F_TIMEOUT(kt, unreported_signals_not_copied, 120)
+{
+	pid_t vpid, h;
+	int st;
+	char want[64];
+
+	h = kt_spawn(self->init.pid, self->cg, "kthandled", kt_segv_handled,
+		     NULL, &vpid);
+	ASSERT_LT(0, h);
+	ASSERT_EQ(0, wait_pid_timeout(h, &st, 60000));
+	ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 7);
+
+	ASSERT_EQ(0, sysctl_set(EXCEPTION_TRACE, "0"));
+	KT_DIES_OF(kt_segv, "ktquiet", SIGSEGV, &vpid);
+	ASSERT_EQ(0, sysctl_set(EXCEPTION_TRACE, "1"));
+	/* a line after them: had they been copied, they would be before */
+	KT_DIES_OF(kt_segv, "ktloud", SIGSEGV, &vpid);
+	snprintf(want, sizeof(want), "ktloud[%d]: segfault at 8", vpid);
+	ASSERT_LE(0, kt_wait(self, self->id, want, &(struct lrec){ 0 },
+			     10000));
+	EXPECT_FALSE(kt_any(self, self->id, "kthandled"));
+	EXPECT_FALSE(kt_any(self, self->id, "ktquiet"));
+}
+
+static void kt_hog(void *arg KT_UNUSED)
+{
+	size_t mb = 1 << 20, i;
+	char *p;
+
+	for (i = 0; i < 1024; i++) {
+		p = malloc(mb);
+		if (!p)
+			_exit(9);
+		memset(p, 0x5a, mb);
+	}
+	_exit(8);		/* not killed: the limit did not hold */
+}
+
+/*
+ * A process over its container's memory.max: the kernel's "Memory cgroup
+ * out of memory: Killed process" line, with its pid in the container.
+ */
+TEST_F_TIMEOUT(kt, oom_kill_line_in_its_log, 180)
+{
+	char want[128], host[128], path[PATH_MAX + 32];
+	struct lrec rec;
+	pid_t vpid, hpid;
+
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", cg2_root());
+	if (!has_word(path, "memory") && write_str(path, "+memory"))
+		SKIP(return, "cgroup2 has no memory controller");
+	snprintf(path, sizeof(path), "%s/memory.max", self->cg);
+	ASSERT_EQ(0, write_str(path, "33554432"));
+	snprintf(path, sizeof(path), "%s/memory.swap.max", self->cg);
+	write_str(path, "0");	/* where swap is accounted */
+	hpid = KT_DIES_OF(kt_hog, "ktoom", SIGKILL, &vpid);
+	snprintf(want, sizeof(want),
+		 "Memory cgroup out of memory: Killed process %d (ktoom) total-vm:",
+		 vpid);
+	ASSERT_LE(0, kt_wait(self, self->id, want, &rec, 10000)) {
+		TH_LOG("no \"%s...\" in the container's log", want);
+	}
+	EXPECT_EQ(0, rec.fac);
+	EXPECT_EQ(3, rec.lvl);		/* KERN_ERR, as the kernel's */
+	EXPECT_NE(NULL, strstr(rec.text, " UID:0 ")) {
+		TH_LOG("%s", rec.text);
+	}
+	snprintf(host, sizeof(host), "Killed process %d (ktoom)", hpid);
+	EXPECT_EQ(1, host_log_find(host, NULL));
+	EXPECT_FALSE(kt_any(self, self->id2, "ktoom"));
+}
+
+struct kt_fuse {
+	char dir[64];
+	char sub[96];
+};
+
+static void kt_stat(void *arg)
+{
+	struct kt_fuse *f = arg;
+	struct stat st;
+
+	stat(f->sub, &st);	/* waits for a FUSE daemon that never answers */
+}
+
+static void kt_mkdir(void *arg)
+{
+	struct kt_fuse *f = arg;
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/y", f->dir);
+	mkdir(path, 0755);	/* waits, uninterruptibly, for the dir's lock */
+}
+
+/* 'D', 'S', ... of host pid @pid, or 0. */
+static char kt_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/*
+ * A task of the container blocked for longer than hung_task_timeout_secs:
+ * khungtaskd's "INFO: task ... blocked for more than" line.  The task:
+ * mkdir() in a FUSE directory whose lookup, by another task, holds the
+ * directory's lock while it waits for a daemon that never answers.
+ */
+TEST_F_TIMEOUT(kt, hung_task_line_in_its_log, 180)
+{
+	char timeout[32], warnings[32], want[128], host[128], opts[96];
+	struct kt_fuse f;
+	struct lrec rec;
+	pid_t a = -1, b = -1, va, vb;
+	int fd, st, i, found;
+
+	if (access(HUNG_TIMEOUT, W_OK))
+		SKIP(return, "this kernel has no hung-task detector");
+	if (access("/dev/fuse", R_OK | W_OK))
+		SKIP(return, "this kernel has no FUSE");
+	ASSERT_EQ(0, sysctl_get(HUNG_TIMEOUT, timeout, sizeof(timeout)));
+	ASSERT_EQ(0, sysctl_get(HUNG_WARNINGS, warnings, sizeof(warnings)));
+	snprintf(f.dir, sizeof(f.dir), "/tmp/ctnr-kt-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(f.dir));
+	snprintf(f.sub, sizeof(f.sub), "%s/x", f.dir);
+	fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	snprintf(opts, sizeof(opts), "fd=%d,rootmode=40000,user_id=0,group_id=0",
+		 fd);
+	ASSERT_EQ(0, mount("ktfuse", f.dir, "fuse", MS_NOSUID | MS_NODEV,
+			   opts)) {
+		TH_LOG("mount fuse: %m");
+	}
+	a = kt_spawn(self->init.pid, self->cg, "ktlookup", kt_stat, &f, &va);
+	ASSERT_LT(0, a);
+	sleep_ms(300);
+	b = kt_spawn(self->init.pid, self->cg, "ktmkdir", kt_mkdir, &f, &vb);
+	ASSERT_LT(0, b);
+	for (i = 0; i < 200 && kt_state(b) != 'D'; i++)
+		sleep_ms(50);
+	EXPECT_EQ('D', kt_state(b));
+	ASSERT_EQ(0, sysctl_set(HUNG_WARNINGS, "-1"));
+	ASSERT_EQ(0, sysctl_set(HUNG_TIMEOUT, "2"));
+	snprintf(want, sizeof(want),
+		 "INFO: task ktmkdir:%d blocked for more than ", vb);
+	found = kt_wait(self, self->id, want, &rec, 60000);
+	sysctl_set(HUNG_TIMEOUT, timeout);
+	sysctl_set(HUNG_WARNINGS, warnings);
+	/* the connection aborts with its last fd: both tasks go on */
+	close(fd);
+	umount2(f.dir, MNT_DETACH);
+	kill(a, SIGKILL);
+	EXPECT_EQ(0, wait_pid_timeout(a, &st, 30000));
+	EXPECT_EQ(0, wait_pid_timeout(b, &st, 30000));
+	rmdir(f.dir);
+	ASSERT_LE(0, found) {
+		TH_LOG("no \"%s...\" in the container's log", want);
+	}
+	EXPECT_EQ(0, rec.fac);
+	EXPECT_EQ(3, rec.lvl);
+	snprintf(host, sizeof(host), "INFO: task ktmkdir:%d blocked for more than ",
+		 b);
+	EXPECT_EQ(1, host_log_find(host, NULL));
+	EXPECT_FALSE(kt_any(self, self->id2, "ktmkdir"));
+	EXPECT_FALSE(kt_any(self, self->id, "ktlookup"));
+}
+
+/*
+ * Ten lines in five seconds per container, then a note of how many were
+ * dropped; the other container's lines are not held back by this one's.
+ * Last of the group: it uses up the host's printk_ratelimit() too.
+ */
+TEST_F_TIMEOUT(kt, kernel_lines_rate_limited_per_container, 240)
+{
+	const char *note = "ctnr: ";
+	struct lset s = { 0 };
+	int64_t t0, took;
+	unsigned int lines = 0, dropped = 0, n;
+	pid_t vpid, h;
+	char want[64];
+	int i, st;
+
+	t0 = now_ms();
+	for (i = 0; i < 25; i++)
+		KT_DIES_OF(kt_segv, "ktrl", SIGSEGV, &vpid);
+	took = now_ms() - t0;
+	/* container b's first line is let in, whatever a did */
+	h = kt_spawn(0, self->cg2, "ktother", kt_segv, NULL, &vpid);
+	ASSERT_LT(0, h);
+	ASSERT_EQ(0, wait_pid_timeout(h, &st, 60000));
+	snprintf(want, sizeof(want), "ktother[%d]: segfault at 8", vpid);
+	EXPECT_LE(0, kt_wait(self, self->id2, want, &(struct lrec){ 0 },
+			     10000));
+	sleep_ms(5500);
+	KT_DIES_OF(kt_segv, "ktrl", SIGSEGV, &vpid);
+	snprintf(want, sizeof(want), "ktrl[%d]: segfault at 8", vpid);
+	ASSERT_LE(0, kt_wait(self, self->id, want, &(struct lrec){ 0 },
+			     10000));
+	ASSERT_EQ(0, log_get(&self->nl, self->id, NULL, -1, &s));
+	for (i = 0; i < s.n; i++) {
+		if (!strncmp(s.r[i].text, "ktrl[", 5))
+			lines++;
+		else if (!strncmp(s.r[i].text, note, strlen(note)) &&
+			 sscanf(s.r[i].text,
+				"ctnr: %u kernel messages about this container's tasks suppressed",
+				&n) == 1)
+			dropped += n;
+	}
+	free(s.r);
+	/* every line is in the log or counted in a note */
+	EXPECT_EQ(26, lines + dropped);
+	if (took < 4500) {	/* the 25 fell in one window */
+		EXPECT_EQ(11, lines);
+		EXPECT_EQ(15, dropped);
+	} else {
+		TH_LOG("25 segfaults took %lld ms: several windows", (long long)took);
+		EXPECT_LT(0, dropped);
+	}
+	EXPECT_FALSE(kt_any(self, self->id2, "ktrl"));
 }
 
 TEST_HARNESS_MAIN
