@@ -1883,6 +1883,8 @@ struct perm_arg {
 	int want_read;		/* open(O_RDONLY) result: 0 or -errno */
 	int want_write;		/* open(O_WRONLY) result: 0 or -errno */
 	int want_nl;		/* LOG_GET result */
+	bool syslog;		/* and syslog(2) READ_ALL: want_syslog */
+	int want_syslog;
 };
 
 /* Become nobody with CAP_DAC_OVERRIDE, and nothing else, effective. */
@@ -1902,6 +1904,29 @@ static int nobody_with_dac_override(void)
 	d[1].effective = 0;
 	return syscall(SYS_capset, &h, d) ? -errno : 0;
 }
+
+/* syslog(2)'s actions (the kernel's linux/syslog.h, not in the uapi) */
+#define SYSLOG_ACTION_CLOSE		0
+#define SYSLOG_ACTION_OPEN		1
+#define SYSLOG_ACTION_READ		2
+#define SYSLOG_ACTION_READ_ALL		3
+#define SYSLOG_ACTION_READ_CLEAR	4
+#define SYSLOG_ACTION_CLEAR		5
+#define SYSLOG_ACTION_CONSOLE_OFF	6
+#define SYSLOG_ACTION_CONSOLE_ON	7
+#define SYSLOG_ACTION_CONSOLE_LEVEL	8
+#define SYSLOG_ACTION_SIZE_UNREAD	9
+#define SYSLOG_ACTION_SIZE_BUFFER	10
+#define SL_BUF		(1 << 20)
+
+static int klog(int type, char *buf, int len)
+{
+	int r = syscall(SYS_syslog, type, buf, len);
+
+	return r < 0 ? -errno : r;
+}
+
+static char perm_buf[SL_BUF];
 
 static void perm_child(int errfd, void *arg)
 {
@@ -1947,6 +1972,16 @@ static void perm_child(int errfd, void *arg)
 		    "open O_RDONLY: %d, want %d", fd, a->want_read);
 	if (fd >= 0)
 		close(fd);
+	/* syslog(2): the container's log, to whom the kernel would allow */
+	r = a->syslog ? klog(SYSLOG_ACTION_READ_ALL, perm_buf,
+			     sizeof(perm_buf) - 1) : -1;
+	CHILD_CHECK(errfd, !a->syslog || (r >= 0 ? 0 : r) == a->want_syslog,
+		    "syslog READ_ALL: %d, want %d", r, a->want_syslog);
+	if (r >= 0) {
+		perm_buf[r] = '\0';
+		CHILD_CHECK(errfd, strstr(perm_buf, "ctnr: log of container"),
+			    "syslog READ_ALL: not the container's log");
+	}
 	fd = kopen(O_RDWR);
 	CHILD_CHECK(errfd, (fd >= 0 ? 0 : fd) ==
 		    (a->want_read ? a->want_read : a->want_write),
@@ -2026,10 +2061,12 @@ TEST_F(kmsg, write_needs_container_root)
 /* CAP_SYSLOG must be held in the container's user namespace */
 TEST_F(kmsg, read_needs_cap_syslog_in_container_userns)
 {
-	struct perm_arg in_ns = { .want_read = 0, .want_nl = 1 };
+	struct perm_arg in_ns = { .want_read = 0, .want_nl = 1,
+				  .syslog = true, .want_syslog = 0 };
 	struct perm_arg other_ns = { .want_read = -EPERM, .want_nl = 1,
-				     .new_userns = true };
-	char rel[64], cg[PATH_MAX], name[64], msg[512];
+				     .new_userns = true, .syslog = true,
+				     .want_syslog = -EPERM };
+	char rel[64], cg[PATH_MAX], name[64], msg[512], restrict_was[16];
 	int ready[2], ctl[2], r;
 	struct ctnr_ctr c;
 	pid_t init;
@@ -2063,6 +2100,10 @@ TEST_F(kmsg, read_needs_cap_syslog_in_container_userns)
 	ASSERT_EQ(0, r) {
 		TH_LOG("register: %s %s", strerror(-r), self->nl.ext_msg);
 	}
+	/* with kernel.dmesg_restrict=1, syslog(2) needs CAP_SYSLOG too */
+	ASSERT_LT(0, read_str("/proc/sys/kernel/dmesg_restrict", restrict_was,
+			      sizeof(restrict_was)));
+	ASSERT_EQ(0, write_str("/proc/sys/kernel/dmesg_restrict", "1"));
 	/* root of the container's user namespace reads */
 	in_ns.cg = cg;
 	in_ns.userns_of = init;
@@ -2075,6 +2116,7 @@ TEST_F(kmsg, read_needs_cap_syslog_in_container_userns)
 			       30000)) {
 		TH_LOG("%s", msg);
 	}
+	write_str("/proc/sys/kernel/dmesg_restrict", restrict_was);
 	close(ctl[1]);
 	waitpid(init, NULL, 0);
 	ctnr_del_id(&self->nl, c.id);
@@ -2767,30 +2809,9 @@ TEST_F(kmsg, no_leak_after_delete)
 }
 
 /* ------------------------------------------------------------------ */
-/* syslog(2) and /proc/kmsg (issue 14)                                */
+/* syslog(2) and /proc/kmsg                                           */
 
 #define PROCKMSG_PATH	"/dev/" CTNR_PROCKMSG_DEVICE_NAME
-
-/* syslog(2)'s actions (the kernel's linux/syslog.h, not in the uapi) */
-#define SYSLOG_ACTION_CLOSE		0
-#define SYSLOG_ACTION_OPEN		1
-#define SYSLOG_ACTION_READ		2
-#define SYSLOG_ACTION_READ_ALL		3
-#define SYSLOG_ACTION_READ_CLEAR	4
-#define SYSLOG_ACTION_CLEAR		5
-#define SYSLOG_ACTION_CONSOLE_OFF	6
-#define SYSLOG_ACTION_CONSOLE_ON	7
-#define SYSLOG_ACTION_CONSOLE_LEVEL	8
-#define SYSLOG_ACTION_SIZE_UNREAD	9
-#define SYSLOG_ACTION_SIZE_BUFFER	10
-#define SL_BUF		(1 << 20)
-
-static int klog(int type, char *buf, int len)
-{
-	int r = syscall(SYS_syslog, type, buf, len);
-
-	return r < 0 ? -errno : r;
-}
 
 static int sysctl_get(const char *path, char *buf, size_t len)
 {
@@ -3908,10 +3929,15 @@ TEST_F_TIMEOUT(kt, hung_task_line_in_its_log, 180)
 	found = kt_wait(self, self->id, want, &rec, 60000);
 	sysctl_set(HUNG_TIMEOUT, timeout);
 	sysctl_set(HUNG_WARNINGS, warnings);
-	/* the connection aborts with its last fd: both tasks go on */
+	/*
+	 * Both hold the device too (forked, not exec'd): the connection
+	 * stays.  a dies at once, and so lets b have the lock; b then dies
+	 * in its own (killable) wait for the daemon.
+	 */
 	close(fd);
 	umount2(f.dir, MNT_DETACH);
 	kill(a, SIGKILL);
+	kill(b, SIGKILL);
 	EXPECT_EQ(0, wait_pid_timeout(a, &st, 30000));
 	EXPECT_EQ(0, wait_pid_timeout(b, &st, 30000));
 	rmdir(f.dir);
