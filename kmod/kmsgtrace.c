@@ -38,6 +38,7 @@
 #include <linux/pid_namespace.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
+#include <linux/sched/task_stack.h>
 #include <linux/tracepoint.h>
 #include <asm/trapnr.h>
 

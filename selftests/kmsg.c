@@ -3287,8 +3287,12 @@ static void sl_prockmsg_child(int errfd, void *arg)
 	sl_become(errfd, a);
 	fd = open(PROCKMSG_PATH, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	CHILD_CHECK(errfd, fd >= 0, "open: %m");
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		CHILD_CHECK(errfd, buf[0] == '<', "odd \"%.*s\"", (int)n, buf);
+	/* rsyslog's imklog: reads until nothing is left, "<N>" lines */
+	while ((n = read(fd, buf, sizeof(buf) - 1)) > 0) {
+		buf[n] = '\0';
+		CHILD_CHECK(errfd, buf[0] == '<' && !strstr(buf, a->absent[0]) &&
+			    !strstr(buf, a->absent[1]), "read \"%s\"", buf);
+	}
 	CHILD_CHECK(errfd, n < 0 && errno == EAGAIN, "drained: %zd %m", n);
 	p = (struct pollfd){ .fd = fd, .events = POLLIN };
 	CHILD_CHECK(errfd, poll(&p, 1, 0) == 0, "poll with nothing");
@@ -3320,19 +3324,26 @@ static void sl_prockmsg_child(int errfd, void *arg)
 TEST_F_TIMEOUT(kmsg, prockmsg_is_proc_kmsg_of_the_container, 60)
 {
 	struct sl_arg a = { .cg = self->cg };
-	char host_tag[64], mine[64], msg[1024];
+	char host_tag[64], mine[64], other[64], msg[1024];
+	uint32_t id2;
 
 	snprintf(host_tag, sizeof(host_tag), "slk-host-%d", getpid());
 	snprintf(mine, sizeof(mine), "slk-mine-%d", getpid());
+	snprintf(other, sizeof(other), "slk-other-%d", getpid());
+	ASSERT_EQ(0, second_container(self, &id2));
 	ASSERT_EQ(0, host_write(host_tag));
+	ASSERT_EQ(0, ctr_write(self->cg2, other));
 	a.mine = mine;
 	a.absent[0] = host_tag;
+	a.absent[1] = other;
 	ASSERT_EQ(-1, open(PROCKMSG_PATH, O_RDONLY));
 	ASSERT_EQ(ENOENT, errno);
 	ASSERT_EQ(0, run_child(sl_prockmsg_child, &a, msg, sizeof(msg),
 			       30000)) {
 		TH_LOG("%s", msg);
 	}
+	EXPECT_EQ(1, host_log_find(host_tag, NULL));
+	EXPECT_EQ(0, ctr_find(self->cg2, other, &(struct krec){ 0 }));
 }
 
 /* util-linux dmesg -S, -c, -C and busybox dmesg, with no bind mount */
@@ -3352,15 +3363,15 @@ static void sl_tools_child(int errfd, void *arg)
 		    "dmesg");
 	r = run_cmd(argv_s, out, sizeof(out), err, sizeof(err), 30000);
 	CHILD_CHECK(errfd, r == 0, "dmesg -S: %d %s", r, err);
-	CHILD_CHECK(errfd, strstr(out, a->mine) && !strstr(out, a->absent[0]),
-		    "dmesg -S:\n%s", out);
-	if (!find_in_path("busybox", bb, sizeof(bb))) {
-		r = run_cmd(argv_bb, out, sizeof(out), err, sizeof(err), 30000);
-		CHILD_CHECK(errfd, r == 0, "busybox dmesg: %d %s", r, err);
-		CHILD_CHECK(errfd, strstr(out, a->mine) &&
-			    !strstr(out, a->absent[0]), "busybox dmesg:\n%s",
-			    out);
-	}
+	CHILD_CHECK(errfd, strstr(out, a->mine) && !strstr(out, a->absent[0]) &&
+		    !strstr(out, a->absent[1]), "dmesg -S:\n%s", out);
+	/* busybox dmesg: syslog(2) READ_ALL only (make deps installs it) */
+	CHILD_CHECK(errfd, !find_in_path("busybox", bb, sizeof(bb)),
+		    "busybox not found: run make deps");
+	r = run_cmd(argv_bb, out, sizeof(out), err, sizeof(err), 30000);
+	CHILD_CHECK(errfd, r == 0, "busybox dmesg: %d %s", r, err);
+	CHILD_CHECK(errfd, strstr(out, a->mine) && !strstr(out, a->absent[0]) &&
+		    !strstr(out, a->absent[1]), "busybox dmesg:\n%s", out);
 	r = run_cmd(argv_c, out, sizeof(out), err, sizeof(err), 30000);
 	CHILD_CHECK(errfd, r == 0 && strstr(out, a->mine), "dmesg -S -c: %d %s",
 		    r, err);
@@ -3376,23 +3387,84 @@ static void sl_tools_child(int errfd, void *arg)
 		    "dmesg -S after -C:\n%s", out);
 }
 
-TEST_F_TIMEOUT(kmsg, syslog_tools_in_container, 120)
+/*
+ * util-linux dmesg as a user of a container set up as documented, with
+ * /dev/ctnr-kmsg on /dev/kmsg: that open needs CAP_SYSLOG, so dmesg falls
+ * back to syslog(2), which the kernel's rules (dmesg_restrict) decide.
+ */
+static void sl_tools_nobody_child(int errfd, void *arg)
+{
+	struct sl_arg *a = arg;
+	static char out[SL_BUF];
+	char dmesg[PATH_MAX], err[1024];
+	char *argv[] = { dmesg, NULL };
+	int r;
+
+	CHILD_CHECK(errfd, !unshare(CLONE_NEWNS), "unshare: %m");
+	CHILD_CHECK(errfd, !mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL),
+		    "make / private: %m");
+	CHILD_CHECK(errfd, !mount(KMSG_PATH, "/dev/kmsg", NULL, MS_BIND, NULL),
+		    "bind mount: %m");
+	sl_become(errfd, a);
+	CHILD_CHECK(errfd, !find_in_path("dmesg", dmesg, sizeof(dmesg)),
+		    "dmesg");
+	r = run_cmd(argv, out, sizeof(out), err, sizeof(err), 30000);
+	if (a->want) {
+		/* dmesg_restrict=1: refused, and nothing of anybody's shown */
+		CHILD_CHECK(errfd, r != 0 && !strstr(out, a->absent[0]) &&
+			    !strstr(out, a->mine), "dmesg as nobody: %d\n%s",
+			    r, out);
+		return;
+	}
+	CHILD_CHECK(errfd, r == 0, "dmesg as nobody: %d %s", r, err);
+	CHILD_CHECK(errfd, strstr(out, a->mine) && !strstr(out, a->absent[0]) &&
+		    !strstr(out, a->absent[1]), "dmesg as nobody:\n%s", out);
+}
+
+TEST_F_TIMEOUT(kmsg, syslog_tools_in_container, 180)
 {
 	struct sl_arg a = { .cg = self->cg };
-	char host_tag[64], mine[64], msg[2048];
+	char host_tag[64], mine[64], other[64], msg[2048], old[16];
+	uint32_t id2;
 
-	if (!is_prog("dmesg"))
-		SKIP(return, "util-linux dmesg not installed");
+	ASSERT_TRUE(is_prog("dmesg")) {
+		TH_LOG("util-linux dmesg not installed: run make deps");
+	}
 	snprintf(host_tag, sizeof(host_tag), "slt-host-%d", getpid());
 	snprintf(mine, sizeof(mine), "slt-mine-%d", getpid());
+	snprintf(other, sizeof(other), "slt-other-%d", getpid());
+	ASSERT_EQ(0, second_container(self, &id2));
 	ASSERT_EQ(0, host_write(host_tag));
 	ASSERT_EQ(0, ctr_write(self->cg, mine));
+	ASSERT_EQ(0, ctr_write(self->cg2, other));
 	a.mine = mine;
 	a.absent[0] = host_tag;
-	ASSERT_EQ(0, run_child(sl_tools_child, &a, msg, sizeof(msg), 100000)) {
+	a.absent[1] = other;
+
+	/* dmesg of a user of the container, both ways of dmesg_restrict */
+	ASSERT_EQ(0, sysctl_get(DMESG_RESTRICT, old, sizeof(old)));
+	a.nobody = true;
+	ASSERT_EQ(0, sysctl_set(DMESG_RESTRICT, "0"));
+	EXPECT_EQ(0, run_child(sl_tools_nobody_child, &a, msg, sizeof(msg),
+			       60000)) {
 		TH_LOG("%s", msg);
 	}
+	ASSERT_EQ(0, sysctl_set(DMESG_RESTRICT, "1"));
+	a.want = -EPERM;
+	EXPECT_EQ(0, run_child(sl_tools_nobody_child, &a, msg, sizeof(msg),
+			       60000)) {
+		TH_LOG("%s", msg);
+	}
+	sysctl_set(DMESG_RESTRICT, old);
+	a.nobody = false;
+	a.want = 0;
+
+	ASSERT_EQ(0, run_child(sl_tools_child, &a, msg, sizeof(msg), 150000)) {
+		TH_LOG("%s", msg);
+	}
+	/* the host's log and the other container's are as they were */
 	EXPECT_EQ(1, host_log_find(host_tag, NULL));
+	EXPECT_EQ(0, ctr_find(self->cg2, other, &(struct krec){ 0 }));
 }
 
 /* readers in threads share one position: every record read once */
