@@ -584,9 +584,10 @@ void ctnr_hook_put(struct ctnr_hook *h)
 /*
  * kallsyms_lookup_name() is not exported since 5.7; a kprobe on it tells
  * where it is.  Under IBT a kprobe on a function sits after the ENDBR64 at
- * its entry, where an indirect call must land: step back over it.
+ * its entry, where an indirect call must land: step back over it.  A
+ * kernel that sealed it (no ENDBR64: its address is never taken, so boot
+ * overwrote it) cannot have it called through a pointer: nothing is found.
  */
-#define CTNR_ENDBR64	0xfa1e0ff3U	/* f3 0f 1e fa */
 
 unsigned long ctnr_hook_lookup(const char *name)
 {
@@ -603,6 +604,8 @@ unsigned long ctnr_hook_lookup(const char *name)
 		if (!get_kernel_nofault(insn, (u32 *)(addr - 4)) &&
 		    insn == CTNR_ENDBR64)
 			addr -= 4;
+		if (!ctnr_arch_callable(addr))
+			return 0;
 		WRITE_ONCE(lookup, (void *)addr);
 	}
 	return READ_ONCE(lookup)(name);

@@ -166,5 +166,12 @@ void ctnr_arch_hook_args(const struct pt_regs *regs,
 void ctnr_arch_hook_divert(struct pt_regs *regs, void *fn);
 void ctnr_arch_hook_skip_ftrace(struct pt_regs *regs, unsigned long addr);
 bool ctnr_arch_hook_trapped(const struct pt_regs *regs);
+/*
+ * May the kernel text at @addr be called through a pointer?  Not under
+ * IBT when it does not start with an ENDBR64 (CTNR_ENDBR64): the kernel
+ * seals the functions whose address it never takes.
+ */
+#define CTNR_ENDBR64	0xfa1e0ff3U	/* f3 0f 1e fa */
+bool ctnr_arch_callable(unsigned long addr);
 
 #endif /* _CTNR_HOOK_H */

@@ -1127,6 +1127,20 @@ MODULE_PARM_DESC(syslog,
 /* What the kernel's syslog(2) depends on and does not export. */
 static int *ctnr_dmesg_restrict;
 static bool *ctnr_printk_time;
+
+/*
+ * With syslog=0 the lookups may have failed and /dev/ctnr-prockmsg is
+ * still there: the strict answers then.
+ */
+static bool ctnr_syslog_restricted(void)
+{
+	return !ctnr_dmesg_restrict || READ_ONCE(*ctnr_dmesg_restrict);
+}
+
+static bool ctnr_syslog_time_on(void)
+{
+	return !ctnr_printk_time || ctnr_syslog_time_on();
+}
 static int (*ctnr_security_syslog)(int type);
 static int (*ctnr_do_syslog)(int type, char __user *buf, int len, int source);
 
@@ -1209,7 +1223,7 @@ static int ctnr_syslog_permitted(const struct ctnr_container *c, int type,
 
 	if (source == SYSLOG_FROM_PROC && type != SYSLOG_ACTION_OPEN)
 		goto ok;
-	restricted = READ_ONCE(*ctnr_dmesg_restrict) ||
+	restricted = ctnr_syslog_restricted() ||
 		     (type != SYSLOG_ACTION_READ_ALL &&
 		      type != SYSLOG_ACTION_SIZE_BUFFER);
 	/* CAP_SYS_ADMIN too, as the kernel accepts it (it warns once) */
@@ -1217,7 +1231,9 @@ static int ctnr_syslog_permitted(const struct ctnr_container *c, int type,
 	    !ns_capable(ns, CAP_SYS_ADMIN))
 		return -EPERM;
 ok:
-	return ctnr_security_syslog ? ctnr_security_syslog(type) : 0;
+	if (!ctnr_security_syslog)	/* the LSM's answer cannot be had */
+		return IS_ENABLED(CONFIG_SECURITY) ? -EPERM : 0;
+	return ctnr_security_syslog(type);
 }
 
 static bool ctnr_syslog_ready(struct ctnr_log *l,
@@ -1296,12 +1312,17 @@ static int ctnr_syslog_read(struct ctnr_container *c, struct ctnr_log *l,
 			break;
 		mutex_unlock(&l->syslog_mutex);
 	}
-	while (!len && size) {
+	/*
+	 * As many records as fit, each taken under the mutex and copied
+	 * without it, as the kernel copies without syslog_lock: a buffer
+	 * that faults slowly (on a FUSE mapping, say) holds up nobody.
+	 */
+	while (size > 0) {
 		r = ctnr_syslog_take(l, rec, &before);
 		if (r <= 0)
 			break;
 		if (!l->syslog_partial)
-			l->syslog_time = READ_ONCE(*ctnr_printk_time);
+			l->syslog_time = ctnr_syslog_time_on();
 		skip = l->syslog_partial;
 		n = ctnr_syslog_format(text, rec, l->syslog_time);
 		if (n - skip <= size) {
@@ -1316,16 +1337,18 @@ static int ctnr_syslog_read(struct ctnr_container *c, struct ctnr_log *l,
 			ctnr_syslog_untake(l, &before);
 			break;
 		}
-		if (!n)
-			break;
+		mutex_unlock(&l->syslog_mutex);
 		if (copy_to_user(ubuf, text + skip, n)) {
+			/* what was taken is gone, as the kernel's is */
 			if (!len)
 				len = -EFAULT;
-			break;
+			goto out_free;
 		}
 		len += n;
 		size -= n;
 		ubuf += n;
+		cond_resched();
+		mutex_lock(&l->syslog_mutex);
 	}
 	/* a deleted container's log, read to the end */
 	if (!len && READ_ONCE(c->unlinked))
@@ -1380,7 +1403,7 @@ static int ctnr_syslog_read_all(struct ctnr_log *l, char __user *ubuf,
 	struct ctnr_log_cursor cur, at;
 	struct ctnr_log_rec *rec;
 	unsigned long irqflags;
-	bool time = READ_ONCE(*ctnr_printk_time);
+	bool time = ctnr_syslog_time_on();
 	u64 start, end, total = 0;
 	size_t n;
 	char *text;
@@ -1397,11 +1420,15 @@ static int ctnr_syslog_read_all(struct ctnr_log *l, char __user *ubuf,
 	ctnr_log_cursor_set(l, &cur, start);
 	spin_unlock_irqrestore(&l->lock, irqflags);
 	at = cur;
-	while (cur.seq < end && (r = ctnr_log_take(l, &cur, rec)) > 0)
+	/* three walks, a record per lock hold: a big log takes a while */
+	while (cur.seq < end && (r = ctnr_log_take(l, &cur, rec)) > 0) {
 		total += ctnr_syslog_size(rec, time);
+		cond_resched();
+	}
 	/* skip the oldest until the rest fits */
 	cur = at;
 	while (total > size && cur.seq < end) {
+		cond_resched();
 		at = cur;
 		r = ctnr_log_take(l, &cur, rec);
 		if (r == 0)
@@ -1426,6 +1453,7 @@ static int ctnr_syslog_read_all(struct ctnr_log *l, char __user *ubuf,
 			break;
 		}
 		len += n;
+		cond_resched();
 	}
 	if (clear)
 		ctnr_syslog_clear_at(l, &cur);
@@ -1443,7 +1471,8 @@ static int ctnr_syslog_unread(struct ctnr_log *l, int source)
 	u64 end, total;
 	int r;
 
-	mutex_lock(&l->syslog_mutex);
+	if (mutex_lock_killable(&l->syslog_mutex))
+		return -EINTR;
 	spin_lock_irqsave(&l->lock, irqflags);
 	if (l->syslog_cur.seq < l->r.first_seq) {
 		/* gone: move to the first one, as the kernel does */
@@ -1464,12 +1493,13 @@ static int ctnr_syslog_unread(struct ctnr_log *l, int source)
 		return -ENOMEM;
 	}
 	time = l->syslog_partial ? l->syslog_time :
-		READ_ONCE(*ctnr_printk_time);
+		ctnr_syslog_time_on();
 	while (cur.seq < end && (r = ctnr_log_take(l, &cur, rec)) != 0) {
+		cond_resched();
 		if (r < 0)
 			continue;
 		total += ctnr_syslog_size(rec, time);
-		time = READ_ONCE(*ctnr_printk_time);
+		time = ctnr_syslog_time_on();
 	}
 	kfree(rec);
 	total -= min_t(u64, total, l->syslog_partial);
@@ -1549,6 +1579,16 @@ static int ctnr_syslog_divert_fn(int type, char __user *buf, int len,
 	struct ctnr_container *c;
 	int ret;
 
+	/*
+	 * An open /proc/kmsg is read without any further check, and reads
+	 * the host's log once the diversion ends (rmmod, the container
+	 * deleted): its open needs what the kernel's needs, CAP_SYSLOG (or
+	 * CAP_SYS_ADMIN) in the initial user namespace, as well as what the
+	 * container's log needs.  /dev/ctnr-prockmsg is for the others.
+	 */
+	if (type == SYSLOG_ACTION_OPEN && source == SYSLOG_FROM_PROC &&
+	    !capable(CAP_SYSLOG) && !capable(CAP_SYS_ADMIN))
+		return -EPERM;
 	if (!try_module_get(THIS_MODULE))
 		return -EAGAIN;	/* unloading: the kernel's is back soon */
 	c = ctnr_find_by_task(current);
@@ -1696,17 +1736,35 @@ static bool ctnr_syslog_registered;
 /* At load: resolve, register and, with syslog=1, hold the hook. */
 static int ctnr_syslog_init(void)
 {
+	bool sealed = false;
 	int err;
 
 	ctnr_dmesg_restrict = (int *)ctnr_hook_lookup("dmesg_restrict");
 	ctnr_printk_time = (bool *)ctnr_hook_lookup("printk_time");
 	ctnr_do_syslog = (void *)ctnr_hook_lookup("do_syslog");
 	ctnr_security_syslog = (void *)ctnr_hook_lookup("security_syslog");
+	/*
+	 * Under IBT the kernel seals functions whose address it never
+	 * takes; a call through a pointer to one traps: not usable then.
+	 */
+	if (ctnr_do_syslog &&
+	    !ctnr_arch_callable((unsigned long)ctnr_do_syslog)) {
+		ctnr_do_syslog = NULL;
+		sealed = true;
+	}
+	if (ctnr_security_syslog &&
+	    !ctnr_arch_callable((unsigned long)ctnr_security_syslog)) {
+		ctnr_security_syslog = NULL;
+		sealed = true;
+	}
 	if (!ctnr_dmesg_restrict || !ctnr_printk_time || !ctnr_do_syslog ||
 	    (IS_ENABLED(CONFIG_SECURITY) && !ctnr_security_syslog)) {
 		if (!ctnr_syslog)
 			return 0;
-		pr_err("syslog: dmesg_restrict, printk_time, do_syslog or security_syslog not found in kallsyms: load with syslog=0 to run without syslog(2) per container\n");
+		if (sealed)
+			pr_err("syslog: do_syslog() or security_syslog() cannot be called through a pointer on this kernel (IBT sealed them): boot with ibt=off, or load with syslog=0 to run without syslog(2) per container\n");
+		else
+			pr_err("syslog: dmesg_restrict, printk_time, do_syslog or security_syslog not found in kallsyms (or kallsyms_lookup_name() cannot be called under IBT): load with syslog=0 to run without syslog(2) per container\n");
 		return -EOPNOTSUPP;
 	}
 	ctnr_hook_register(&ctnr_syslog_hook);

@@ -40,6 +40,7 @@
 #include <linux/sched/task.h>
 #include <linux/sched/task_stack.h>
 #include <linux/tracepoint.h>
+#include <asm/trap_pf.h>
 #include <asm/trapnr.h>
 
 #include "ctnr.h"
@@ -62,6 +63,15 @@ static int *ctnr_hung_task_warnings;		/* kernel.hung_task_warnings */
  */
 static bool ctnr_oom_in_memcg;
 static bool ctnr_oom_kprobe_on;
+
+/*
+ * The task the last SIGKILL from the kernel (SEND_SIG_PRIV) went to, on
+ * this CPU; compared, never dereferenced.  __oom_kill_process() sends it
+ * to the victim just before mark_oom_victim(), both under the victim's
+ * task_lock: so a victim marked without it is one already exiting, which
+ * the kernel marks without a "Killed process" line.
+ */
+static DEFINE_PER_CPU(struct task_struct *, ctnr_last_kill);
 
 static int ctnr_oom_pre(struct kprobe *p, struct pt_regs *regs)
 {
@@ -96,9 +106,13 @@ static pid_t ctnr_task_nr(const struct ctnr_container *c,
 static void ctnr_kt_mark_victim(void *data, struct task_struct *task,
 				uid_t uid)
 {
-	struct ctnr_container *c = ctnr_find_by_task(task);
+	struct ctnr_container *c;
 	struct mm_struct *mm;
 
+	if (this_cpu_read(ctnr_last_kill) != task)
+		return;
+	this_cpu_write(ctnr_last_kill, NULL);
+	c = ctnr_find_by_task(task);
 	if (!c)
 		return;
 	mm = READ_ONCE(task->mm);
@@ -193,12 +207,29 @@ static void ctnr_kt_signal_generate(void *data, int sig,
 	char where[96];
 	size_t i;
 
+	if (sig == SIGKILL) {
+		if (info == SEND_SIG_PRIV)
+			this_cpu_write(ctnr_last_kill, task);
+		return;
+	}
 	if (sig != SIGSEGV && sig != SIGBUS && sig != SIGILL &&
 	    sig != SIGFPE && sig != SIGTRAP)
 		return;
 	if (task != current || group || (current->flags & PF_KTHREAD) ||
 	    info == SEND_SIG_NOINFO || info == SEND_SIG_PRIV ||
 	    info->si_code <= 0)
+		return;
+	/*
+	 * From an exception, not a system call: the entry code stores the
+	 * error code (or -1) where a system call keeps its number.  So a
+	 * task's rt_tgsigqueueinfo() to itself, which may carry a positive
+	 * si_code, makes no line.  (The fault handler adds X86_PF_PROT to
+	 * the code it keeps for a user access to a kernel address.)
+	 */
+	regs = task_pt_regs(current);
+	if (regs->orig_ax != -1UL &&
+	    (regs->orig_ax | X86_PF_PROT) !=
+	    (READ_ONCE(current->thread.error_code) | X86_PF_PROT))
 		return;
 	if (ctnr_show_unhandled_signals && !READ_ONCE(*ctnr_show_unhandled_signals))
 		return;
@@ -223,7 +254,6 @@ static void ctnr_kt_signal_generate(void *data, int sig,
 	c = ctnr_find_by_task(current);
 	if (!c)
 		return;
-	regs = task_pt_regs(current);
 	ctnr_vma_where(where, sizeof(where), regs->ip);
 	if (trapnr == X86_TRAP_PF)
 		ctnr_log_kernel(c, LOGLEVEL_INFO,

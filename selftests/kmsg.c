@@ -3023,6 +3023,16 @@ static void sl_read_child(int errfd, void *arg)
 	CHILD_CHECK(errfd, !strncmp(got, "<12>[", 5) && strstr(got, a->mine) &&
 		    got[r - 1] == '\n' && !strchr(got, '\n')[1],
 		    "READ gave \"%s\"", got);
+	/* as many whole records as fit, as syslog_print() gives */
+	CHILD_CHECK(errfd, ctr_write(a->cg, "sl-read-one") == 0 &&
+		    ctr_write(a->cg, "sl-read-two") == 0, "write");
+	CHILD_CHECK(errfd, cg_enter(a->cg, getpid()) == 0, "join cgroup");
+	r = klog(SYSLOG_ACTION_READ, got, sizeof(got) - 1);
+	CHILD_CHECK(errfd, r > 0, "READ: %d", r);
+	got[r] = '\0';
+	CHILD_CHECK(errfd, strstr(got, "sl-read-one\n<12>[") &&
+		    strstr(got, "sl-read-two\n") == got + r - 12,
+		    "READ of two gave \"%s\"", got);
 }
 
 TEST_F_TIMEOUT(kmsg, syslog_read_destructive_in_pieces, 60)
