@@ -1139,8 +1139,9 @@ static bool ctnr_syslog_restricted(void)
 
 static bool ctnr_syslog_time_on(void)
 {
-	return !ctnr_printk_time || ctnr_syslog_time_on();
+	return !ctnr_printk_time || READ_ONCE(*ctnr_printk_time);
 }
+
 static int (*ctnr_security_syslog)(int type);
 static int (*ctnr_do_syslog)(int type, char __user *buf, int len, int source);
 
