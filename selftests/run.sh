@@ -368,6 +368,11 @@ module_holders() {
 		ls -l "$p"/fd 2>/dev/null | grep -q ctnr || continue
 		echo "# holder: pid ${p#/proc/} ($(tr '\0' ' ' <"$p"/cmdline 2>/dev/null | cut -c1-80)):" \
 			"$(ls -l "$p"/fd 2>/dev/null | grep -oE '/dev/ctnr[^ ]*' | sort -u | tr '\n' ' ')"
+		# a holder that does not go: where it waits, and why
+		echo "#   state $(sed -n 's/.*) \(.\).*/\1/p' "$p"/stat 2>/dev/null)," \
+			"parent $(awk '/^PPid:/ { print $2 }' "$p"/status 2>/dev/null)," \
+			"wchan $(cat "$p"/wchan 2>/dev/null)"
+		sed 's/^/#   /' "$p"/stack 2>/dev/null
 	done
 	ls -d /sys/block/ctnrloop* 2>/dev/null | sed 's/^/# block device left: /'
 	grep -E 'ctnr' /proc/self/mountinfo 2>/dev/null | sed 's/^/# mount left: /'
