@@ -79,6 +79,17 @@ bool ctnr_arch_hook_trapped(const struct pt_regs *regs)
 	return regs->orig_ax == -1UL;
 }
 
+bool ctnr_arch_callable(unsigned long addr)
+{
+	u32 insn;
+
+	if (!addr)
+		return false;
+	if (!cpu_feature_enabled(X86_FEATURE_IBT))
+		return true;
+	return !get_kernel_nofault(insn, (u32 *)addr) && insn == CTNR_ENDBR64;
+}
+
 #else
 
 bool ctnr_arch_hook_supported(void)
@@ -106,6 +117,11 @@ void ctnr_arch_hook_skip_ftrace(struct pt_regs *regs, unsigned long addr)
 bool ctnr_arch_hook_trapped(const struct pt_regs *regs)
 {
 	return false;
+}
+
+bool ctnr_arch_callable(unsigned long addr)
+{
+	return addr;
 }
 
 #endif

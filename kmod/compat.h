@@ -185,9 +185,11 @@ static inline struct pid *ctnr_pidfd_pid(struct file *f)
 #ifdef CTNR_KERNEL_CONSOLE_EXT_LOG_MAX
 #define CTNR_KMSG_WRITE_MAX	(1024 - (IS_ENABLED(CONFIG_PRINTK_CALLER) ? 48 : 32))
 #define CTNR_KMSG_READ_MAX	CONSOLE_EXT_LOG_MAX
+#define CTNR_KMSG_SYSLOG_MAX	1024	/* CONSOLE_LOG_MAX, syslog_print() */
 #else
 #define CTNR_KMSG_WRITE_MAX	1024
 #define CTNR_KMSG_READ_MAX	2048
+#define CTNR_KMSG_SYSLOG_MAX	2048	/* PRINTK_MESSAGE_MAX */
 #endif
 
 /* notify_change() takes a struct mnt_idmap since 6.3, a userns before. */

@@ -266,6 +266,18 @@ void ctnr_kmsg_uninit(void);
 void ctnr_log_emit(struct ctnr_container *c, int level, const char *fmt, ...)
 	__printf(3, 4);
 void ctnr_log_prepare(struct ctnr_container *c);
+/*
+ * ctnr_log_emit() for the kernel's own messages about @c's tasks
+ * (kmsgtrace.c): ten lines in five seconds per log, then a note of how
+ * many were dropped.
+ */
+void ctnr_log_kernel(struct ctnr_container *c, int level, const char *fmt,
+		     ...) __printf(3, 4);
+/* The user namespace @c's log sees uids in: its own, else its owner. */
+struct user_namespace *ctnr_log_userns(const struct ctnr_container *c);
+/* kmsgtrace.c, called by ctnr_kmsg_init() and ctnr_kmsg_uninit() */
+int ctnr_kmsgtrace_init(void);
+void ctnr_kmsgtrace_uninit(void);
 void ctnr_log_unlink(struct ctnr_container *c);
 void ctnr_log_release(struct ctnr_container *c);
 int ctnr_log_nl_fill(struct sk_buff *skb, const struct ctnr_container *c);

@@ -81,6 +81,7 @@
  */
 #include <linux/debugfs.h>
 #include <linux/kprobes.h>
+#include <linux/uaccess.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/seq_file.h>
@@ -558,7 +559,8 @@ int ctnr_hook_get(struct ctnr_hook *h, struct netlink_ext_ack *extack)
 	}
 	ctnr_hook_verdict(h, true, false);
 	if (!h->users++) {
-		__module_get(THIS_MODULE);
+		if (!h->unpinned)
+			__module_get(THIS_MODULE);
 		ctnr_hook_queue_check(h);
 	}
 out:
@@ -573,9 +575,40 @@ void ctnr_hook_put(struct ctnr_hook *h)
 		if (!h->closing)
 			queue_delayed_work(system_unbound_wq, &h->disarm_work,
 					   CTNR_HOOK_DISARM_DELAY);
-		module_put(THIS_MODULE);
+		if (!h->unpinned)
+			module_put(THIS_MODULE);
 	}
 	mutex_unlock(&h->lock);
+}
+
+/*
+ * kallsyms_lookup_name() is not exported since 5.7; a kprobe on it tells
+ * where it is.  Under IBT a kprobe on a function sits after the ENDBR64 at
+ * its entry, where an indirect call must land: step back over it.  A
+ * kernel that sealed it (no ENDBR64: its address is never taken, so boot
+ * overwrote it) cannot have it called through a pointer: nothing is found.
+ */
+
+unsigned long ctnr_hook_lookup(const char *name)
+{
+	static unsigned long (*lookup)(const char *name);
+	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
+	unsigned long addr;
+	u32 insn;
+
+	if (!READ_ONCE(lookup)) {
+		if (register_kprobe(&kp))
+			return 0;
+		addr = (unsigned long)kp.addr;
+		unregister_kprobe(&kp);
+		if (!get_kernel_nofault(insn, (u32 *)(addr - 4)) &&
+		    insn == CTNR_ENDBR64)
+			addr -= 4;
+		if (!ctnr_arch_callable(addr))
+			return 0;
+		WRITE_ONCE(lookup, (void *)addr);
+	}
+	return READ_ONCE(lookup)(name);
 }
 
 int ctnr_hook_check(struct ctnr_hook *h, struct netlink_ext_ack *extack)

@@ -82,6 +82,12 @@ struct ctnr_hook {
 	void *(*divert)(const unsigned long *args);
 	/* Calls @symbol with the canary arguments; returns what it got. */
 	long (*canary_call)(void);
+	/*
+	 * Users do not hold the module: for a hook held from load to
+	 * unload (syslog), whose replacement pins the module itself while
+	 * it may sleep.
+	 */
+	bool unpinned;
 
 	/* hook.c's.  @lock protects everything below but @live. */
 	struct mutex lock;
@@ -141,6 +147,12 @@ int ctnr_hook_check(struct ctnr_hook *h, struct netlink_ext_ack *extack);
 /* The last check passed: the hook can enforce (CTNR_FEAT_* bits). */
 bool ctnr_hook_verified(struct ctnr_hook *h);
 
+/*
+ * The address of a kernel symbol, data or function (an entry an indirect
+ * call may land on), or 0: kallsyms_lookup_name() is not exported.
+ */
+unsigned long ctnr_hook_lookup(const char *name);
+
 /* CTNR_A_HOOK nests of CTNR_CMD_INFO: one per registered hook. */
 int ctnr_hook_nl_fill(struct sk_buff *skb);
 
@@ -154,5 +166,12 @@ void ctnr_arch_hook_args(const struct pt_regs *regs,
 void ctnr_arch_hook_divert(struct pt_regs *regs, void *fn);
 void ctnr_arch_hook_skip_ftrace(struct pt_regs *regs, unsigned long addr);
 bool ctnr_arch_hook_trapped(const struct pt_regs *regs);
+/*
+ * May the kernel text at @addr be called through a pointer?  Not under
+ * IBT when it does not start with an ENDBR64 (CTNR_ENDBR64): the kernel
+ * seals the functions whose address it never takes.
+ */
+#define CTNR_ENDBR64	0xfa1e0ff3U	/* f3 0f 1e fa */
+bool ctnr_arch_callable(unsigned long addr);
 
 #endif /* _CTNR_HOOK_H */

@@ -49,6 +49,7 @@
 #include <linux/timekeeping.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/syslog.h>
 #include <linux/uaccess.h>
 #include <linux/uio.h>
 #include <linux/user_namespace.h>
@@ -56,6 +57,7 @@
 #include <net/genetlink.h>
 
 #include "ctnr.h"
+#include "hook.h"
 #include "trace.h"
 
 /*
@@ -127,8 +129,24 @@ struct ctnr_log {
 	u64 dropped;		/* dropped in all */
 	unsigned long drop_event_next;	/* jiffies */
 
+	/* ctnr_log_kernel()'s rate limit, under lock. */
+	u64 krl_begin;		/* local_clock() ns: the window's start */
+	u32 krl_n;		/* lines admitted in it */
+	u32 krl_missed;		/* lines dropped in it */
+
 	struct mutex resize_lock;	/* serialises resizes; outside lock */
 	wait_queue_head_t wait;		/* readers; has its own lock */
+
+	/*
+	 * syslog(2) and /proc/kmsg (ctnr_syslog()): the kernel's syslog_seq,
+	 * syslog_partial and syslog_time, one set per log as the kernel has
+	 * one for its log.  syslog_mutex (outside lock) serialises the
+	 * readers that use them; the cursor is under lock as a file's is.
+	 */
+	struct mutex syslog_mutex;
+	struct ctnr_log_cursor syslog_cur;
+	u32 syslog_partial;		/* bytes of that record already read */
+	bool syslog_time;		/* printk.time when it was begun */
 };
 
 /* An open /dev/ctnr-kmsg. */
@@ -151,7 +169,7 @@ static u32 ctnr_log_size_clamp(unsigned int bytes)
 		       CTNR_LOG_SIZE_MAX);
 }
 
-static struct user_namespace *ctnr_log_userns(const struct ctnr_container *c)
+struct user_namespace *ctnr_log_userns(const struct ctnr_container *c)
 {
 	struct ns_common *ns = c->ns[CTNR_NS_USER];
 
@@ -346,6 +364,8 @@ static void ctnr_log_free(struct ctnr_log *l)
 {
 	ctnr_count_add(CTNR_CNT_BYTES, -(long)(l->alloc_size + sizeof(*l)));
 	ctnr_count_add(CTNR_CNT_LOGS, -1);
+	mutex_destroy(&l->syslog_mutex);
+	mutex_destroy(&l->resize_lock);
 	kvfree(l->r.buf);
 	kfree(l);
 }
@@ -368,12 +388,14 @@ static struct ctnr_log *ctnr_log_alloc(const struct ctnr_container *c,
 	}
 	spin_lock_init(&l->lock);
 	mutex_init(&l->resize_lock);
+	mutex_init(&l->syslog_mutex);
 	init_waitqueue_head(&l->wait);
 	l->alloc_size = bytes;
 	l->r.size = round_down(bytes, CTNR_LOG_REC_ALIGN);
 	l->r.first_seq = ktime_get_boottime_ns();
 	l->r.next_seq = l->r.first_seq;
 	l->clear_seq = l->r.first_seq;	/* at offset 0, gen 0 */
+	l->syslog_cur.seq = l->r.first_seq;	/* no hint: the tail */
 	l->drop_event_next = jiffies;
 	ctnr_count_add(CTNR_CNT_LOGS, 1);
 	ctnr_count_add(CTNR_CNT_BYTES, bytes + sizeof(*l));
@@ -532,6 +554,46 @@ void ctnr_log_emit(struct ctnr_container *c, int level, const char *fmt, ...)
 	l = ctnr_log_get(c, GFP_NOWAIT | __GFP_NOWARN);
 	if (!l)
 		return;
+	va_start(args, fmt);
+	ctnr_log_vemit(l, level, fmt, args);
+	va_end(args);
+}
+
+/* printk_ratelimit()'s numbers, per log */
+#define CTNR_LOG_KERNEL_WINDOW	(5 * NSEC_PER_SEC)
+#define CTNR_LOG_KERNEL_BURST	10
+
+void ctnr_log_kernel(struct ctnr_container *c, int level, const char *fmt,
+		     ...)
+{
+	unsigned long irqflags;
+	struct ctnr_log *l;
+	u32 missed = 0;
+	va_list args;
+	u64 now;
+
+	l = ctnr_log_get(c, GFP_NOWAIT | __GFP_NOWARN);
+	if (!l)
+		return;
+	now = local_clock();
+	spin_lock_irqsave(&l->lock, irqflags);
+	if (now - l->krl_begin >= CTNR_LOG_KERNEL_WINDOW) {
+		missed = l->krl_missed;
+		l->krl_begin = now;
+		l->krl_n = 0;
+		l->krl_missed = 0;
+	}
+	if (l->krl_n >= CTNR_LOG_KERNEL_BURST) {
+		l->krl_missed++;
+		spin_unlock_irqrestore(&l->lock, irqflags);
+		return;
+	}
+	l->krl_n++;
+	spin_unlock_irqrestore(&l->lock, irqflags);
+	if (missed)
+		ctnr_log_emit(c, LOGLEVEL_WARNING,
+			      "ctnr: %u kernel messages about this container's tasks suppressed",
+			      missed);
 	va_start(args, fmt);
 	ctnr_log_vemit(l, level, fmt, args);
 	va_end(args);
@@ -792,12 +854,13 @@ static int ctnr_kmsg_release(struct inode *inode, struct file *file)
 }
 
 /*
- * Take the record at the cursor into f->rec.  1: got one; 0: none yet;
- * -EPIPE: records were lost, the cursor moved to the oldest.
+ * Copy the record at @cur into @buf (CTNR_LOG_REC_MAX bytes) and step past
+ * it.  1: got one; 0: none yet; -EPIPE: records were lost, the cursor
+ * moved to the oldest.
  */
-static int ctnr_kmsg_take(struct ctnr_kmsg_file *f)
+static int ctnr_log_take(struct ctnr_log *l, struct ctnr_log_cursor *cur,
+			 void *buf)
 {
-	struct ctnr_log *l = f->log;
 	struct ctnr_log_rec *rec;
 	unsigned long irqflags;
 	int ret;
@@ -805,16 +868,16 @@ static int ctnr_kmsg_take(struct ctnr_kmsg_file *f)
 	for (;;) {
 		ret = 0;
 		spin_lock_irqsave(&l->lock, irqflags);
-		if (f->cur.seq < l->r.first_seq) {
-			ctnr_log_cursor_set(l, &f->cur, l->r.first_seq);
+		if (cur->seq < l->r.first_seq) {
+			ctnr_log_cursor_set(l, cur, l->r.first_seq);
 			ret = -EPIPE;
 		} else {
-			rec = ctnr_log_find(l, &f->cur);
+			rec = ctnr_log_find(l, cur);
 			if (IS_ERR(rec)) {
 				ret = PTR_ERR(rec);
 			} else if (rec) {
-				memcpy(f->rec, rec, sizeof(*rec) + rec->text_len);
-				ctnr_log_advance(l, &f->cur, rec);
+				memcpy(buf, rec, sizeof(*rec) + rec->text_len);
+				ctnr_log_advance(l, cur, rec);
 				ret = 1;
 			}
 		}
@@ -823,6 +886,12 @@ static int ctnr_kmsg_take(struct ctnr_kmsg_file *f)
 			return ret;
 		cond_resched();
 	}
+}
+
+/* Take the record at the file's cursor into f->rec (ctnr_log_take()). */
+static int ctnr_kmsg_take(struct ctnr_kmsg_file *f)
+{
+	return ctnr_log_take(f->log, &f->cur, f->rec);
 }
 
 static bool ctnr_kmsg_ready(struct ctnr_kmsg_file *f)
@@ -1038,6 +1107,690 @@ static struct miscdevice ctnr_kmsg_miscdev = {
 	.mode = 0666,	/* open() checks readers and writers */
 };
 
+/* ---- syslog(2) and /proc/kmsg ---- */
+
+/*
+ * For a task in a container, syslog(2) and /proc/kmsg act on the
+ * container's log: do_syslog(), which both go through, is diverted
+ * (hook.c) to ctnr_syslog_divert_fn() while the module is loaded with
+ * syslog=1.  What each action does, its output and its permission checks
+ * are the kernel's (kernel/printk/printk.c, do_syslog()), with CAP_SYSLOG
+ * asked in the container's user namespace instead of the initial one, and
+ * the container's log for the kernel's; the console actions, which would
+ * act on the host's console, are refused (EPERM).
+ */
+static bool ctnr_syslog = true;
+module_param_named(syslog, ctnr_syslog, bool, 0444);
+MODULE_PARM_DESC(syslog,
+		 "Divert syslog(2) and /proc/kmsg of tasks in containers to their logs (default 1; the module does not load when this cannot be done)");
+
+/* What the kernel's syslog(2) depends on and does not export. */
+static int *ctnr_dmesg_restrict;
+static bool *ctnr_printk_time;
+
+/*
+ * With syslog=0 the lookups may have failed and /dev/ctnr-prockmsg is
+ * still there: the strict answers then.
+ */
+static bool ctnr_syslog_restricted(void)
+{
+	return !ctnr_dmesg_restrict || READ_ONCE(*ctnr_dmesg_restrict);
+}
+
+static bool ctnr_syslog_time_on(void)
+{
+	return !ctnr_printk_time || READ_ONCE(*ctnr_printk_time);
+}
+
+static int (*ctnr_security_syslog)(int type);
+static int (*ctnr_do_syslog)(int type, char __user *buf, int len, int source);
+
+/*
+ * The canary: a source no caller of do_syslog() passes (the kernel passes
+ * SYSLOG_FROM_READER or SYSLOG_FROM_PROC; user space cannot choose it) and
+ * a type that is none.
+ */
+#define CTNR_SYSLOG_CANARY_TYPE		(-0x6374)
+#define CTNR_SYSLOG_CANARY_SOURCE	0x6374726e
+
+/* Bytes one record is formatted into: the kernel's syslog buffer. */
+#define CTNR_SYSLOG_BUF			CTNR_KMSG_SYSLOG_MAX
+
+/* "<prio>" and, with @time, "[seconds.micros] ": the kernel's prefix. */
+static size_t ctnr_syslog_prefix(char *p, const struct ctnr_log_rec *rec,
+				 bool time)
+{
+	size_t n = sprintf(p, "<%u>", (rec->facility << 3) | rec->level);
+	u32 usec;
+	u64 sec;
+
+	if (time) {
+		sec = div_u64_rem(rec->ts_usec, USEC_PER_SEC, &usec);
+		n += sprintf(p + n, "[%5lu.%06lu] ", (unsigned long)sec,
+			     (unsigned long)usec);
+	}
+	return n;
+}
+
+/* Bytes of @rec in syslog form, before any cut (SIZE_UNREAD, READ_ALL). */
+static size_t ctnr_syslog_size(const struct ctnr_log_rec *rec, bool time)
+{
+	char prefix[48];
+	size_t plen = ctnr_syslog_prefix(prefix, rec, time), lines = 1;
+	u32 i;
+
+	for (i = 0; i < rec->text_len; i++)
+		lines += rec->text[i] == '\n';
+	return plen * lines + rec->text_len + 1;
+}
+
+/*
+ * @rec in syslog form into @buf (CTNR_SYSLOG_BUF bytes): every line with
+ * the prefix and a newline.  Lines are kept whole while they fit with
+ * their prefix, their newline and a terminating NUL; the first that does
+ * not ends the record there, as the kernel cuts it.
+ */
+static size_t ctnr_syslog_format(char *buf, const struct ctnr_log_rec *rec,
+				 bool time)
+{
+	const char *text = rec->text, *nl;
+	size_t left = rec->text_len, len = 0, line, plen;
+	char prefix[48];
+
+	plen = ctnr_syslog_prefix(prefix, rec, time);
+	for (;;) {
+		nl = memchr(text, '\n', left);
+		line = nl ? nl - text : left;
+		if (len + plen + line + 2 > CTNR_SYSLOG_BUF)
+			break;
+		memcpy(buf + len, prefix, plen);
+		memcpy(buf + len + plen, text, line);
+		len += plen + line;
+		buf[len++] = '\n';
+		if (!nl)
+			break;
+		text = nl + 1;
+		left -= line + 1;
+	}
+	return len;
+}
+
+/* check_syslog_permissions(), in the container's user namespace. */
+static int ctnr_syslog_permitted(const struct ctnr_container *c, int type,
+				 int source)
+{
+	struct user_namespace *ns = ctnr_log_userns(c);
+	bool restricted;
+
+	if (source == SYSLOG_FROM_PROC && type != SYSLOG_ACTION_OPEN)
+		goto ok;
+	restricted = ctnr_syslog_restricted() ||
+		     (type != SYSLOG_ACTION_READ_ALL &&
+		      type != SYSLOG_ACTION_SIZE_BUFFER);
+	/* CAP_SYS_ADMIN too, as the kernel accepts it (it warns once) */
+	if (restricted && !ns_capable(ns, CAP_SYSLOG) &&
+	    !ns_capable(ns, CAP_SYS_ADMIN))
+		return -EPERM;
+ok:
+	if (!ctnr_security_syslog)	/* the LSM's answer cannot be had */
+		return IS_ENABLED(CONFIG_SECURITY) ? -EPERM : 0;
+	return ctnr_security_syslog(type);
+}
+
+static bool ctnr_syslog_ready(struct ctnr_log *l,
+			      const struct ctnr_container *c)
+{
+	unsigned long irqflags;
+	bool ready;
+
+	spin_lock_irqsave(&l->lock, irqflags);
+	ready = l->syslog_cur.seq < l->r.next_seq;
+	spin_unlock_irqrestore(&l->lock, irqflags);
+	return ready || READ_ONCE(c->unlinked);
+}
+
+/*
+ * Take the record at the syslog cursor into @rec; *@before gets the cursor
+ * as it was, to put it back when the record is not consumed.  A cursor
+ * behind the oldest record moves to it and drops a partial read.
+ */
+static int ctnr_syslog_take(struct ctnr_log *l, struct ctnr_log_rec *rec,
+			    struct ctnr_log_cursor *before)
+{
+	unsigned long irqflags;
+	int ret;
+
+	do {
+		spin_lock_irqsave(&l->lock, irqflags);
+		*before = l->syslog_cur;
+		spin_unlock_irqrestore(&l->lock, irqflags);
+		ret = ctnr_log_take(l, &l->syslog_cur, rec);
+		if (ret == -EPIPE)
+			l->syslog_partial = 0;
+	} while (ret == -EPIPE);
+	return ret;
+}
+
+static void ctnr_syslog_untake(struct ctnr_log *l,
+			       const struct ctnr_log_cursor *before)
+{
+	unsigned long irqflags;
+
+	spin_lock_irqsave(&l->lock, irqflags);
+	l->syslog_cur = *before;
+	spin_unlock_irqrestore(&l->lock, irqflags);
+}
+
+/* SYSLOG_ACTION_READ: syslog_print(). */
+static int ctnr_syslog_read(struct ctnr_container *c, struct ctnr_log *l,
+			    char __user *ubuf, int size)
+{
+	struct ctnr_log_cursor before;
+	struct ctnr_log_rec *rec;
+	size_t n, skip;
+	char *text;
+	int len = 0, r;
+
+	rec = kmalloc(CTNR_LOG_REC_MAX + CTNR_SYSLOG_BUF, GFP_KERNEL);
+	if (!rec)
+		return -ENOMEM;
+	text = (char *)rec + CTNR_LOG_REC_MAX;
+	/*
+	 * Wait without the mutex, as the kernel waits without syslog_lock:
+	 * SIZE_UNREAD and other readers go on; a reader that finds the
+	 * record taken by another waits again.
+	 */
+	for (;;) {
+		len = wait_event_interruptible(l->wait,
+					       ctnr_syslog_ready(l, c));
+		if (len)
+			goto out_free;
+		if (mutex_lock_interruptible(&l->syslog_mutex)) {
+			len = -ERESTARTSYS;
+			goto out_free;
+		}
+		if (ctnr_syslog_ready(l, c))
+			break;
+		mutex_unlock(&l->syslog_mutex);
+	}
+	/*
+	 * As many records as fit, each taken under the mutex and copied
+	 * without it, as the kernel copies without syslog_lock: a buffer
+	 * that faults slowly (on a FUSE mapping, say) holds up nobody.
+	 */
+	while (size > 0) {
+		r = ctnr_syslog_take(l, rec, &before);
+		if (r <= 0)
+			break;
+		if (!l->syslog_partial)
+			l->syslog_time = ctnr_syslog_time_on();
+		skip = l->syslog_partial;
+		n = ctnr_syslog_format(text, rec, l->syslog_time);
+		if (n - skip <= size) {
+			n -= skip;
+			l->syslog_partial = 0;
+		} else if (!len) {
+			/* a part now, the rest at the next read */
+			ctnr_syslog_untake(l, &before);
+			n = size;
+			l->syslog_partial += n;
+		} else {
+			ctnr_syslog_untake(l, &before);
+			break;
+		}
+		mutex_unlock(&l->syslog_mutex);
+		if (copy_to_user(ubuf, text + skip, n)) {
+			/* what was taken is gone, as the kernel's is */
+			if (!len)
+				len = -EFAULT;
+			goto out_free;
+		}
+		len += n;
+		size -= n;
+		ubuf += n;
+		cond_resched();
+		mutex_lock(&l->syslog_mutex);
+	}
+	/* a deleted container's log, read to the end */
+	if (!len && READ_ONCE(c->unlinked))
+		len = -ENODEV;
+	mutex_unlock(&l->syslog_mutex);
+out_free:
+	kfree(rec);
+	return len;
+}
+
+/* Sets the clear point at @cur's record (the one not copied). */
+static void ctnr_syslog_clear_at(struct ctnr_log *l,
+				 struct ctnr_log_cursor *cur)
+{
+	struct ctnr_log_rec *rec;
+	unsigned long irqflags;
+
+	for (;;) {
+		spin_lock_irqsave(&l->lock, irqflags);
+		if (cur->seq >= l->r.next_seq || cur->seq < l->r.first_seq) {
+			/* everything, or what is left of it */
+			l->clear_seq = clamp(cur->seq, l->r.first_seq,
+					     l->r.next_seq);
+			if (l->clear_seq == l->r.next_seq)
+				l->clear_off = l->r.head;
+			else
+				l->clear_off = l->r.tail;
+			l->clear_gen = l->gen;
+			break;
+		}
+		rec = ctnr_log_find(l, cur);
+		if (!IS_ERR(rec)) {
+			l->clear_seq = cur->seq;
+			l->clear_off = cur->hint_off;
+			l->clear_gen = l->gen;
+			break;
+		}
+		spin_unlock_irqrestore(&l->lock, irqflags);
+		cond_resched();
+	}
+	spin_unlock_irqrestore(&l->lock, irqflags);
+}
+
+/*
+ * SYSLOG_ACTION_READ_ALL and READ_CLEAR: syslog_print_all().  The newest
+ * records after the clear point that fit in @size, oldest first.  Three
+ * walks, each a record per lock hold, over what was there at the start.
+ */
+static int ctnr_syslog_read_all(struct ctnr_log *l, char __user *ubuf,
+				int size, bool clear)
+{
+	struct ctnr_log_cursor cur, at;
+	struct ctnr_log_rec *rec;
+	unsigned long irqflags;
+	bool time = ctnr_syslog_time_on();
+	u64 start, end, total = 0;
+	size_t n;
+	char *text;
+	int len = 0, r;
+
+	rec = kmalloc(CTNR_LOG_REC_MAX + CTNR_SYSLOG_BUF, GFP_KERNEL);
+	if (!rec)
+		return -ENOMEM;
+	text = (char *)rec + CTNR_LOG_REC_MAX;
+
+	spin_lock_irqsave(&l->lock, irqflags);
+	start = max(l->clear_seq, l->r.first_seq);
+	end = l->r.next_seq;
+	ctnr_log_cursor_set(l, &cur, start);
+	spin_unlock_irqrestore(&l->lock, irqflags);
+	at = cur;
+	/* three walks, a record per lock hold: a big log takes a while */
+	while (cur.seq < end && (r = ctnr_log_take(l, &cur, rec)) > 0) {
+		total += ctnr_syslog_size(rec, time);
+		cond_resched();
+	}
+	/* skip the oldest until the rest fits */
+	cur = at;
+	while (total > size && cur.seq < end) {
+		cond_resched();
+		at = cur;
+		r = ctnr_log_take(l, &cur, rec);
+		if (r == 0)
+			break;
+		if (r > 0)
+			total -= min_t(u64, total, ctnr_syslog_size(rec, time));
+	}
+	while (cur.seq < end) {
+		at = cur;
+		r = ctnr_log_take(l, &cur, rec);
+		if (r == -EPIPE)
+			continue;
+		if (r <= 0)
+			break;
+		n = ctnr_syslog_format(text, rec, time);
+		if (len + n > size) {
+			cur = at;	/* not copied: the clear point */
+			break;
+		}
+		if (copy_to_user(ubuf + len, text, n)) {
+			len = -EFAULT;
+			break;
+		}
+		len += n;
+		cond_resched();
+	}
+	if (clear)
+		ctnr_syslog_clear_at(l, &cur);
+	kfree(rec);
+	return len;
+}
+
+/* SYSLOG_ACTION_SIZE_UNREAD: bytes (records, from /proc/kmsg) unread. */
+static int ctnr_syslog_unread(struct ctnr_log *l, int source)
+{
+	struct ctnr_log_cursor cur;
+	struct ctnr_log_rec *rec;
+	unsigned long irqflags;
+	bool time;
+	u64 end, total;
+	int r;
+
+	if (mutex_lock_killable(&l->syslog_mutex))
+		return -EINTR;
+	spin_lock_irqsave(&l->lock, irqflags);
+	if (l->syslog_cur.seq < l->r.first_seq) {
+		/* gone: move to the first one, as the kernel does */
+		ctnr_log_cursor_set(l, &l->syslog_cur, l->r.first_seq);
+		l->syslog_partial = 0;
+	}
+	cur = l->syslog_cur;
+	end = l->r.next_seq;
+	spin_unlock_irqrestore(&l->lock, irqflags);
+	if (source == SYSLOG_FROM_PROC) {
+		total = end - cur.seq;
+		goto out;
+	}
+	total = 0;
+	rec = kmalloc(CTNR_LOG_REC_MAX, GFP_KERNEL);
+	if (!rec) {
+		mutex_unlock(&l->syslog_mutex);
+		return -ENOMEM;
+	}
+	time = l->syslog_partial ? l->syslog_time :
+		ctnr_syslog_time_on();
+	while (cur.seq < end && (r = ctnr_log_take(l, &cur, rec)) != 0) {
+		cond_resched();
+		if (r < 0)
+			continue;
+		total += ctnr_syslog_size(rec, time);
+		time = ctnr_syslog_time_on();
+	}
+	kfree(rec);
+	total -= min_t(u64, total, l->syslog_partial);
+out:
+	mutex_unlock(&l->syslog_mutex);
+	return min_t(u64, total, INT_MAX);
+}
+
+/* do_syslog() for a task of @c. */
+static int ctnr_syslog_do(struct ctnr_container *c, int type,
+			  char __user *buf, int len, int source)
+{
+	struct ctnr_log *l;
+	int err;
+
+	err = ctnr_syslog_permitted(c, type, source);
+	if (err)
+		return err;
+	switch (type) {
+	case SYSLOG_ACTION_CLOSE:
+	case SYSLOG_ACTION_OPEN:
+		return 0;
+	case SYSLOG_ACTION_READ:
+	case SYSLOG_ACTION_READ_ALL:
+	case SYSLOG_ACTION_READ_CLEAR:
+		if (!buf || len < 0)
+			return -EINVAL;
+		if (!len)
+			return 0;
+		if (!access_ok(buf, len))
+			return -EFAULT;
+		break;
+	case SYSLOG_ACTION_CLEAR:
+	case SYSLOG_ACTION_SIZE_UNREAD:
+	case SYSLOG_ACTION_SIZE_BUFFER:
+		break;
+	case SYSLOG_ACTION_CONSOLE_OFF:
+	case SYSLOG_ACTION_CONSOLE_ON:
+	case SYSLOG_ACTION_CONSOLE_LEVEL:
+		/* the host's console: not the container's to change */
+		return -EPERM;
+	default:
+		return -EINVAL;
+	}
+	l = ctnr_log_get(c, GFP_KERNEL_ACCOUNT);
+	if (!l)
+		return READ_ONCE(c->log) == CTNR_LOG_GONE ? -ENODEV : -ENOMEM;
+	switch (type) {
+	case SYSLOG_ACTION_READ:
+		return ctnr_syslog_read(c, l, buf, len);
+	case SYSLOG_ACTION_READ_ALL:
+	case SYSLOG_ACTION_READ_CLEAR:
+		return ctnr_syslog_read_all(l, buf, len,
+					    type == SYSLOG_ACTION_READ_CLEAR);
+	case SYSLOG_ACTION_CLEAR: {
+		struct ctnr_log_cursor end = { .seq = U64_MAX };
+
+		ctnr_syslog_clear_at(l, &end);
+		return 0;
+	}
+	case SYSLOG_ACTION_SIZE_UNREAD:
+		return ctnr_syslog_unread(l, source);
+	default:	/* SYSLOG_ACTION_SIZE_BUFFER */
+		return READ_ONCE(l->alloc_size);
+	}
+}
+
+/*
+ * What runs instead of do_syslog() for a task in a container.  It may
+ * sleep (READ waits for records): it holds the module from its first
+ * instruction on, before which hook.c's unregistering waits for it
+ * (synchronize_rcu_tasks()).
+ */
+static int ctnr_syslog_divert_fn(int type, char __user *buf, int len,
+				 int source)
+{
+	struct ctnr_container *c;
+	int ret;
+
+	/*
+	 * An open /proc/kmsg is read without any further check, and reads
+	 * the host's log once the diversion ends (rmmod, the container
+	 * deleted): its open needs what the kernel's needs, CAP_SYSLOG (or
+	 * CAP_SYS_ADMIN) in the initial user namespace, as well as what the
+	 * container's log needs.  /dev/ctnr-prockmsg is for the others.
+	 */
+	if (type == SYSLOG_ACTION_OPEN && source == SYSLOG_FROM_PROC &&
+	    !capable(CAP_SYSLOG) && !capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (!try_module_get(THIS_MODULE))
+		return -EAGAIN;	/* unloading: the kernel's is back soon */
+	c = ctnr_find_by_task(current);
+	if (c) {
+		struct ctnr_container *h = ctnr_husk_get(c);
+
+		ctnr_put(c);
+		ret = ctnr_syslog_do(h, type, buf, len, source);
+		ctnr_husk_put(h);
+	} else {
+		/*
+		 * Its container went between the hook and here; calling
+		 * do_syslog() again could divert again.
+		 */
+		ret = -EAGAIN;
+	}
+	module_put(THIS_MODULE);
+	return ret;
+}
+
+/*
+ * At the entry of
+ *   int do_syslog(int type, char __user *buf, int len, int source);
+ */
+static void *ctnr_syslog_divert(const unsigned long *args)
+{
+	void *fn = NULL;
+
+	if ((int)args[0] == CTNR_SYSLOG_CANARY_TYPE &&
+	    (int)args[3] == CTNR_SYSLOG_CANARY_SOURCE)
+		return ctnr_hook_canary;
+	rcu_read_lock();
+	if (ctnr_find_by_cgroup_rcu(task_dfl_cgroup(current)))
+		fn = ctnr_syslog_divert_fn;
+	rcu_read_unlock();
+	return fn;
+}
+
+static long ctnr_syslog_canary_call(void)
+{
+	return ctnr_do_syslog(CTNR_SYSLOG_CANARY_TYPE, NULL, 0,
+			      CTNR_SYSLOG_CANARY_SOURCE);
+}
+
+static struct ctnr_hook ctnr_syslog_hook = {
+	.name = "syslog",
+	.symbol = "do_syslog",
+	.divert = ctnr_syslog_divert,
+	.canary_call = ctnr_syslog_canary_call,
+	.unpinned = true,
+};
+
+/* ---- the /proc/kmsg node, /dev/ctnr-prockmsg ---- */
+
+/* An open /dev/ctnr-prockmsg: fs/proc/kmsg.c's file on the container. */
+struct ctnr_prockmsg_file {
+	struct ctnr_container *c;	/* ctnr_husk_get() reference */
+	struct ctnr_log *log;
+};
+
+static int ctnr_prockmsg_open(struct inode *inode, struct file *file)
+{
+	struct ctnr_prockmsg_file *f;
+	struct ctnr_container *c;
+	int err;
+
+	c = ctnr_find_by_task(current);
+	if (!c)
+		return -ENOENT;
+	err = ctnr_syslog_do(c, SYSLOG_ACTION_OPEN, NULL, 0,
+			     SYSLOG_FROM_PROC);
+	if (err)
+		goto out_put;
+	err = -ENOMEM;
+	f = kzalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
+	if (!f)
+		goto out_put;
+	f->log = ctnr_log_get(c, GFP_KERNEL_ACCOUNT);
+	if (!f->log) {
+		kfree(f);
+		goto out_put;
+	}
+	f->c = ctnr_husk_get(c);
+	file->private_data = f;
+	ctnr_count_add(CTNR_CNT_LOG_FILES, 1);
+	err = 0;
+out_put:
+	ctnr_put(c);
+	return err;
+}
+
+static int ctnr_prockmsg_release(struct inode *inode, struct file *file)
+{
+	struct ctnr_prockmsg_file *f = file->private_data;
+
+	ctnr_husk_put(f->c);
+	kfree(f);
+	ctnr_count_add(CTNR_CNT_LOG_FILES, -1);
+	return 0;
+}
+
+static ssize_t ctnr_prockmsg_read(struct file *file, char __user *buf,
+				  size_t count, loff_t *ppos)
+{
+	struct ctnr_prockmsg_file *f = file->private_data;
+
+	if ((file->f_flags & O_NONBLOCK) &&
+	    !ctnr_syslog_do(f->c, SYSLOG_ACTION_SIZE_UNREAD, NULL, 0,
+			    SYSLOG_FROM_PROC))
+		return READ_ONCE(f->c->unlinked) ? -ENODEV : -EAGAIN;
+	return ctnr_syslog_do(f->c, SYSLOG_ACTION_READ, buf,
+			      min_t(size_t, count, INT_MAX),
+			      SYSLOG_FROM_PROC);
+}
+
+static __poll_t ctnr_prockmsg_poll(struct file *file, poll_table *wait)
+{
+	struct ctnr_prockmsg_file *f = file->private_data;
+
+	poll_wait(file, &f->log->wait, wait);
+	if (ctnr_syslog_do(f->c, SYSLOG_ACTION_SIZE_UNREAD, NULL, 0,
+			   SYSLOG_FROM_PROC) > 0)
+		return EPOLLIN | EPOLLRDNORM;
+	return READ_ONCE(f->c->unlinked) ? EPOLLIN | EPOLLERR : 0;
+}
+
+static const struct file_operations ctnr_prockmsg_fops = {
+	.owner = THIS_MODULE,
+	.open = ctnr_prockmsg_open,
+	.release = ctnr_prockmsg_release,
+	.read = ctnr_prockmsg_read,
+	.poll = ctnr_prockmsg_poll,
+	.llseek = generic_file_llseek,
+};
+
+static struct miscdevice ctnr_prockmsg_miscdev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = CTNR_PROCKMSG_DEVICE_NAME,
+	.fops = &ctnr_prockmsg_fops,
+	.mode = 0444,	/* open() checks, as /proc/kmsg's does */
+};
+
+static bool ctnr_syslog_registered;
+
+/* At load: resolve, register and, with syslog=1, hold the hook. */
+static int ctnr_syslog_init(void)
+{
+	bool sealed = false;
+	int err;
+
+	ctnr_dmesg_restrict = (int *)ctnr_hook_lookup("dmesg_restrict");
+	ctnr_printk_time = (bool *)ctnr_hook_lookup("printk_time");
+	ctnr_do_syslog = (void *)ctnr_hook_lookup("do_syslog");
+	ctnr_security_syslog = (void *)ctnr_hook_lookup("security_syslog");
+	/*
+	 * Under IBT the kernel seals functions whose address it never
+	 * takes; a call through a pointer to one traps: not usable then.
+	 */
+	if (ctnr_do_syslog &&
+	    !ctnr_arch_callable((unsigned long)ctnr_do_syslog)) {
+		ctnr_do_syslog = NULL;
+		sealed = true;
+	}
+	if (ctnr_security_syslog &&
+	    !ctnr_arch_callable((unsigned long)ctnr_security_syslog)) {
+		ctnr_security_syslog = NULL;
+		sealed = true;
+	}
+	if (!ctnr_dmesg_restrict || !ctnr_printk_time || !ctnr_do_syslog ||
+	    (IS_ENABLED(CONFIG_SECURITY) && !ctnr_security_syslog)) {
+		if (!ctnr_syslog)
+			return 0;
+		if (sealed)
+			pr_err("syslog: do_syslog() or security_syslog() cannot be called through a pointer on this kernel (IBT sealed them): boot with ibt=off, or load with syslog=0 to run without syslog(2) per container\n");
+		else
+			pr_err("syslog: dmesg_restrict, printk_time, do_syslog or security_syslog not found in kallsyms (or kallsyms_lookup_name() cannot be called under IBT): load with syslog=0 to run without syslog(2) per container\n");
+		return -EOPNOTSUPP;
+	}
+	ctnr_hook_register(&ctnr_syslog_hook);
+	ctnr_syslog_registered = true;
+	if (!ctnr_syslog)
+		return 0;
+	err = ctnr_hook_get(&ctnr_syslog_hook, NULL);
+	if (err) {
+		pr_err("syslog: do_syslog() cannot be diverted: load with syslog=0 to run without syslog(2) per container\n");
+		ctnr_hook_unregister(&ctnr_syslog_hook);
+		ctnr_syslog_registered = false;
+	}
+	return err;
+}
+
+static void ctnr_syslog_uninit(void)
+{
+	if (!ctnr_syslog_registered)
+		return;
+	if (ctnr_syslog)
+		ctnr_hook_put(&ctnr_syslog_hook);
+	ctnr_hook_unregister(&ctnr_syslog_hook);
+	ctnr_syslog_registered = false;
+}
+
 /* ---- netlink ---- */
 
 int ctnr_log_nl_fill(struct sk_buff *skb, const struct ctnr_container *c)
@@ -1242,12 +1995,37 @@ out:
 
 int ctnr_kmsg_init(void)
 {
+	int err;
+
 	debugfs_create_u32("log_walk_max", 0600, ctnr_debugfs_dir(),
 			   &ctnr_log_walk_max);
-	return misc_register(&ctnr_kmsg_miscdev);
+	err = ctnr_syslog_init();
+	if (err)
+		return err;
+	err = misc_register(&ctnr_kmsg_miscdev);
+	if (err)
+		goto out_syslog;
+	err = misc_register(&ctnr_prockmsg_miscdev);
+	if (err)
+		goto out_kmsg;
+	err = ctnr_kmsgtrace_init();
+	if (err)
+		goto out_prockmsg;
+	return 0;
+
+out_prockmsg:
+	misc_deregister(&ctnr_prockmsg_miscdev);
+out_kmsg:
+	misc_deregister(&ctnr_kmsg_miscdev);
+out_syslog:
+	ctnr_syslog_uninit();
+	return err;
 }
 
 void ctnr_kmsg_uninit(void)
 {
+	ctnr_kmsgtrace_uninit();
+	misc_deregister(&ctnr_prockmsg_miscdev);
 	misc_deregister(&ctnr_kmsg_miscdev);
+	ctnr_syslog_uninit();
 }

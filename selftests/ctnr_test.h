@@ -1316,6 +1316,20 @@ static inline const char *cg2_root(void)
 	return root;
 }
 
+/* Does the line of words in @path hold @word? */
+static inline bool has_word(const char *path, const char *word)
+{
+	char buf[1024], *tok, *save;
+
+	if (read_str(path, buf, sizeof(buf)) < 0)
+		return false;
+	for (tok = strtok_r(buf, " \n", &save); tok;
+	     tok = strtok_r(NULL, " \n", &save))
+		if (!strcmp(tok, word))
+			return true;
+	return false;
+}
+
 /* Create cgroup @rel ("ctnrtest-123/sub"); absolute path in @abs. */
 static inline int cg_create(const char *rel, char *abs, size_t len)
 {

@@ -884,19 +884,6 @@ static int pick_controller(char *buf, size_t len)
 	return -ENOENT;
 }
 
-static bool word_in_file(const char *path, const char *word)
-{
-	char buf[512], *tok, *save = NULL;
-
-	if (read_str(path, buf, sizeof(buf)) < 0)
-		return false;
-	for (tok = strtok_r(buf, " \n", &save); tok;
-	     tok = strtok_r(NULL, " \n", &save))
-		if (!strcmp(tok, word))
-			return true;
-	return false;
-}
-
 FIXTURE_SETUP(exec_cg)
 {
 	char path[PATH_MAX + 32], ctl[32];
@@ -922,7 +909,7 @@ FIXTURE_SETUP(exec_cg)
 
 	snprintf(self->root_ctl, sizeof(self->root_ctl),
 		 "%s/cgroup.subtree_control", cg2_root());
-	if (!word_in_file(self->root_ctl, self->controller)) {
+	if (!has_word(self->root_ctl, self->controller)) {
 		snprintf(ctl, sizeof(ctl), "+%s", self->controller);
 		r = write_str(self->root_ctl, ctl);
 		ASSERT_EQ(0, r) {

@@ -20,6 +20,8 @@
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <sys/epoll.h>
+#include <grp.h>
+#include <poll.h>
 #include <sys/utsname.h>
 #include <linux/capability.h>
 #include "ctnr_test.h"
@@ -1881,6 +1883,8 @@ struct perm_arg {
 	int want_read;		/* open(O_RDONLY) result: 0 or -errno */
 	int want_write;		/* open(O_WRONLY) result: 0 or -errno */
 	int want_nl;		/* LOG_GET result */
+	bool syslog;		/* and syslog(2) READ_ALL: want_syslog */
+	int want_syslog;
 };
 
 /* Become nobody with CAP_DAC_OVERRIDE, and nothing else, effective. */
@@ -1900,6 +1904,29 @@ static int nobody_with_dac_override(void)
 	d[1].effective = 0;
 	return syscall(SYS_capset, &h, d) ? -errno : 0;
 }
+
+/* syslog(2)'s actions (the kernel's linux/syslog.h, not in the uapi) */
+#define SYSLOG_ACTION_CLOSE		0
+#define SYSLOG_ACTION_OPEN		1
+#define SYSLOG_ACTION_READ		2
+#define SYSLOG_ACTION_READ_ALL		3
+#define SYSLOG_ACTION_READ_CLEAR	4
+#define SYSLOG_ACTION_CLEAR		5
+#define SYSLOG_ACTION_CONSOLE_OFF	6
+#define SYSLOG_ACTION_CONSOLE_ON	7
+#define SYSLOG_ACTION_CONSOLE_LEVEL	8
+#define SYSLOG_ACTION_SIZE_UNREAD	9
+#define SYSLOG_ACTION_SIZE_BUFFER	10
+#define SL_BUF		(1 << 20)
+
+static int klog(int type, char *buf, int len)
+{
+	int r = syscall(SYS_syslog, type, buf, len);
+
+	return r < 0 ? -errno : r;
+}
+
+static char perm_buf[SL_BUF];
 
 static void perm_child(int errfd, void *arg)
 {
@@ -1945,6 +1972,16 @@ static void perm_child(int errfd, void *arg)
 		    "open O_RDONLY: %d, want %d", fd, a->want_read);
 	if (fd >= 0)
 		close(fd);
+	/* syslog(2): the container's log, to whom the kernel would allow */
+	r = a->syslog ? klog(SYSLOG_ACTION_READ_ALL, perm_buf,
+			     sizeof(perm_buf) - 1) : -1;
+	CHILD_CHECK(errfd, !a->syslog || (r >= 0 ? 0 : r) == a->want_syslog,
+		    "syslog READ_ALL: %d, want %d", r, a->want_syslog);
+	if (r >= 0) {
+		perm_buf[r] = '\0';
+		CHILD_CHECK(errfd, strstr(perm_buf, "ctnr: log of container"),
+			    "syslog READ_ALL: not the container's log");
+	}
 	fd = kopen(O_RDWR);
 	CHILD_CHECK(errfd, (fd >= 0 ? 0 : fd) ==
 		    (a->want_read ? a->want_read : a->want_write),
@@ -2024,10 +2061,12 @@ TEST_F(kmsg, write_needs_container_root)
 /* CAP_SYSLOG must be held in the container's user namespace */
 TEST_F(kmsg, read_needs_cap_syslog_in_container_userns)
 {
-	struct perm_arg in_ns = { .want_read = 0, .want_nl = 1 };
+	struct perm_arg in_ns = { .want_read = 0, .want_nl = 1,
+				  .syslog = true, .want_syslog = 0 };
 	struct perm_arg other_ns = { .want_read = -EPERM, .want_nl = 1,
-				     .new_userns = true };
-	char rel[64], cg[PATH_MAX], name[64], msg[512];
+				     .new_userns = true, .syslog = true,
+				     .want_syslog = -EPERM };
+	char rel[64], cg[PATH_MAX], name[64], msg[512], restrict_was[16];
 	int ready[2], ctl[2], r;
 	struct ctnr_ctr c;
 	pid_t init;
@@ -2061,6 +2100,10 @@ TEST_F(kmsg, read_needs_cap_syslog_in_container_userns)
 	ASSERT_EQ(0, r) {
 		TH_LOG("register: %s %s", strerror(-r), self->nl.ext_msg);
 	}
+	/* with kernel.dmesg_restrict=1, syslog(2) needs CAP_SYSLOG too */
+	ASSERT_LT(0, read_str("/proc/sys/kernel/dmesg_restrict", restrict_was,
+			      sizeof(restrict_was)));
+	ASSERT_EQ(0, write_str("/proc/sys/kernel/dmesg_restrict", "1"));
 	/* root of the container's user namespace reads */
 	in_ns.cg = cg;
 	in_ns.userns_of = init;
@@ -2073,6 +2116,7 @@ TEST_F(kmsg, read_needs_cap_syslog_in_container_userns)
 			       30000)) {
 		TH_LOG("%s", msg);
 	}
+	write_str("/proc/sys/kernel/dmesg_restrict", restrict_was);
 	close(ctl[1]);
 	waitpid(init, NULL, 0);
 	ctnr_del_id(&self->nl, c.id);
@@ -2762,6 +2806,1292 @@ TEST_F(kmsg, no_leak_after_delete)
 	EXPECT_EQ(files, ctnr_counter("log_files"));
 	ASSERT_EQ(0, ctnr_del_id(&self->nl, self->id));
 	EXPECT_EQ(logs, counter_settles("logs", logs, 5000));
+}
+
+/* ------------------------------------------------------------------ */
+/* syslog(2) and /proc/kmsg                                           */
+
+#define PROCKMSG_PATH	"/dev/" CTNR_PROCKMSG_DEVICE_NAME
+
+static int sysctl_get(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+static int sysctl_set(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+#define DMESG_RESTRICT	"/proc/sys/kernel/dmesg_restrict"
+#define PRINTK_LEVELS	"/proc/sys/kernel/printk"
+
+/* Write @text at level 4 to the log of the container of cgroup @cg. */
+static int ctr_write(const char *cg, const char *text)
+{
+	char line[256];
+	int fd, r;
+
+	r = cg_enter(cg, getpid());
+	if (r)
+		return r;
+	fd = kopen(O_WRONLY);
+	cg_leave();
+	if (fd < 0)
+		return fd;
+	snprintf(line, sizeof(line), "<4>%s\n", text);
+	r = kwrite(fd, line);
+	close(fd);
+	return r;
+}
+
+static int host_write(const char *text)
+{
+	char line[256];
+	int fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return -errno;
+	snprintf(line, sizeof(line), "<4>%s\n", text);
+	r = kwrite(fd, line);
+	close(fd);
+	return r;
+}
+
+/* The /dev/ctnr-kmsg record with @text, read from the log of @cg. */
+static int ctr_find(const char *cg, const char *text, struct krec *rec)
+{
+	long long r;
+	int fd;
+
+	r = cg_enter(cg, getpid());
+	if (r)
+		return r;
+	fd = kopen(O_RDONLY | O_NONBLOCK);
+	cg_leave();
+	if (fd < 0)
+		return fd;
+	r = kfind(fd, text, rec);
+	close(fd);
+	return r < 0 ? (int)r : 0;
+}
+
+struct sl_arg {
+	const char *cg;
+	const char *mine, *absent[3];
+	char want_line[256];	/* the exact syslog line of mine */
+	unsigned int log_size;
+	bool nobody;		/* uid 65534, no capabilities */
+	bool other_userns;	/* root of a user namespace of its own */
+	int want;		/* READ_ALL's result: 0 (any length) or -errno */
+};
+
+static void sl_become(int errfd, struct sl_arg *a)
+{
+	CHILD_CHECK(errfd, cg_enter(a->cg, getpid()) == 0, "join cgroup");
+	if (a->nobody)
+		CHILD_CHECK(errfd, !setgroups(0, NULL) &&
+			    !setresgid(65534, 65534, 65534) &&
+			    !setresuid(65534, 65534, 65534), "nobody: %m");
+	if (a->other_userns)
+		CHILD_CHECK(errfd, enter_userns_as_root(0) == 0, "userns");
+}
+
+/* READ_ALL, SIZE_BUFFER and SIZE_UNREAD act on the container's log */
+static void sl_read_all_child(int errfd, void *arg)
+{
+	struct sl_arg *a = arg;
+	static char buf[SL_BUF];
+	int n, i;
+
+	sl_become(errfd, a);
+	n = klog(SYSLOG_ACTION_READ_ALL, buf, sizeof(buf) - 1);
+	if (a->want) {
+		CHILD_CHECK(errfd, n == a->want, "READ_ALL: %d, want %d", n,
+			    a->want);
+		return;
+	}
+	CHILD_CHECK(errfd, n > 0, "READ_ALL: %s", strerror(-n));
+	buf[n] = '\0';
+	CHILD_CHECK(errfd, strstr(buf, a->want_line), "no \"%s\" in:\n%s",
+		    a->want_line, buf);
+	for (i = 0; i < 3 && a->absent[i]; i++)
+		CHILD_CHECK(errfd, !strstr(buf, a->absent[i]),
+			    "READ_ALL shows \"%s\"", a->absent[i]);
+	/* every line "<N>[" as the kernel's */
+	for (i = 0; i < n; i = strchr(buf + i, '\n') - buf + 1)
+		CHILD_CHECK(errfd, buf[i] == '<' && strchr(buf + i, '\n'),
+			    "odd line at %d: \"%.40s\"", i, buf + i);
+	n = klog(SYSLOG_ACTION_SIZE_BUFFER, NULL, 0);
+	CHILD_CHECK(errfd, n == (int)a->log_size, "SIZE_BUFFER %d, want %u",
+		    n, a->log_size);
+}
+
+TEST_F_TIMEOUT(kmsg, syslog_read_all_is_the_containers_log, 60)
+{
+	char host_tag[64], other_tag[64], mine[64], msg[1024];
+	static char buf[SL_BUF];
+	struct sl_arg a = { 0 };
+	struct krec rec;
+	uint32_t id_b;
+	int n;
+
+	ASSERT_EQ(0, second_container(self, &id_b));
+	snprintf(host_tag, sizeof(host_tag), "sl-host-%d", getpid());
+	snprintf(other_tag, sizeof(other_tag), "sl-other-%d", getpid());
+	snprintf(mine, sizeof(mine), "sl-mine-%d", getpid());
+	ASSERT_EQ(0, host_write(host_tag));
+	ASSERT_EQ(0, ctr_write(self->cg2, other_tag));
+	ASSERT_EQ(0, ctr_write(self->cg, mine));
+	ASSERT_EQ(0, ctr_find(self->cg, mine, &rec));
+	a.cg = self->cg;
+	a.mine = mine;
+	a.absent[0] = host_tag;
+	a.absent[1] = other_tag;
+	a.log_size = atoi(self->size);
+	/* <facility user, level 4>[%5lu.%06lu] text, as printk prints */
+	snprintf(a.want_line, sizeof(a.want_line), "<%u>[%5llu.%06llu] %s\n",
+		 rec.prio, rec.ts / 1000000, rec.ts % 1000000, mine);
+	ASSERT_EQ(0, run_child(sl_read_all_child, &a, msg, sizeof(msg),
+			       30000)) {
+		TH_LOG("%s", msg);
+	}
+	/* the host's syslog(2) is the host's log: its line, not ours */
+	n = klog(SYSLOG_ACTION_READ_ALL, buf, sizeof(buf) - 1);
+	ASSERT_LT(0, n);
+	buf[n] = '\0';
+	EXPECT_NE(NULL, strstr(buf, host_tag));
+	EXPECT_EQ(NULL, strstr(buf, mine));
+	EXPECT_EQ(NULL, strstr(buf, other_tag));
+}
+
+/* READ is destructive, resumes inside a record, and checks its input */
+static void sl_read_child(int errfd, void *arg)
+{
+	struct sl_arg *a = arg;
+	static char all[SL_BUF], got[SL_BUF];
+	int n, len = 0, unread, r;
+
+	sl_become(errfd, a);
+	n = klog(SYSLOG_ACTION_READ_ALL, all, sizeof(all));
+	CHILD_CHECK(errfd, n > 0, "READ_ALL: %d", n);
+	unread = klog(SYSLOG_ACTION_SIZE_UNREAD, NULL, 0);
+	CHILD_CHECK(errfd, unread == n, "SIZE_UNREAD %d, READ_ALL %d",
+		    unread, n);
+	while (len < n) {
+		r = klog(SYSLOG_ACTION_READ, got + len, 7);
+		CHILD_CHECK(errfd, r > 0 && r <= 7, "READ: %d", r);
+		len += r;
+		unread = klog(SYSLOG_ACTION_SIZE_UNREAD, NULL, 0);
+		CHILD_CHECK(errfd, unread == n - len, "SIZE_UNREAD %d after %d of %d",
+			    unread, len, n);
+	}
+	CHILD_CHECK(errfd, len == n && !memcmp(all, got, n),
+		    "READ in pieces differs from READ_ALL");
+	CHILD_CHECK(errfd, klog(SYSLOG_ACTION_READ, NULL, 10) == -EINVAL,
+		    "READ NULL");
+	CHILD_CHECK(errfd, klog(SYSLOG_ACTION_READ, got, -1) == -EINVAL,
+		    "READ -1");
+	CHILD_CHECK(errfd, klog(SYSLOG_ACTION_READ, got, 0) == 0, "READ 0");
+	CHILD_CHECK(errfd, klog(SYSLOG_ACTION_READ_ALL, (char *)-4096L, 10) ==
+		    -EFAULT, "READ_ALL to a kernel address");
+	CHILD_CHECK(errfd, klog(99, got, 10) == -EINVAL, "type 99");
+	CHILD_CHECK(errfd, klog(-1, got, 10) == -EINVAL, "type -1");
+	/* a new record is what the next READ gives, whole */
+	CHILD_CHECK(errfd, ctr_write(a->cg, a->mine) == 0, "write");
+	CHILD_CHECK(errfd, cg_enter(a->cg, getpid()) == 0, "join cgroup");
+	r = klog(SYSLOG_ACTION_READ, got, sizeof(got) - 1);
+	CHILD_CHECK(errfd, r > 0, "READ: %d", r);
+	got[r] = '\0';
+	CHILD_CHECK(errfd, !strncmp(got, "<12>[", 5) && strstr(got, a->mine) &&
+		    got[r - 1] == '\n' && !strchr(got, '\n')[1],
+		    "READ gave \"%s\"", got);
+	/* as many whole records as fit, as syslog_print() gives */
+	CHILD_CHECK(errfd, ctr_write(a->cg, "sl-read-one") == 0 &&
+		    ctr_write(a->cg, "sl-read-two") == 0, "write");
+	CHILD_CHECK(errfd, cg_enter(a->cg, getpid()) == 0, "join cgroup");
+	r = klog(SYSLOG_ACTION_READ, got, sizeof(got) - 1);
+	CHILD_CHECK(errfd, r > 0, "READ: %d", r);
+	got[r] = '\0';
+	if (!strstr(got, "sl-read-one\n<12>[") ||
+	    strstr(got, "sl-read-two\n") != got + r - 12) {
+		n = klog(SYSLOG_ACTION_READ_ALL, all, sizeof(all) - 1);
+		all[n > 0 ? n : 0] = '\0';
+		unread = klog(SYSLOG_ACTION_SIZE_UNREAD, NULL, 0);
+		CHILD_CHECK(errfd, 0, "READ of two gave \"%s\"; unread %d, the log: %s",
+			    got, unread, all + (n > 300 ? n - 300 : 0));
+	}
+}
+
+TEST_F_TIMEOUT(kmsg, syslog_read_destructive_in_pieces, 60)
+{
+	struct sl_arg a = { .cg = self->cg };
+	char mine[64], msg[1024];
+
+	snprintf(mine, sizeof(mine), "sl-read-%d", getpid());
+	a.mine = mine;
+	ASSERT_EQ(0, ctr_write(self->cg, "sl-first"));
+	ASSERT_EQ(0, run_child(sl_read_child, &a, msg, sizeof(msg), 30000)) {
+		TH_LOG("%s", msg);
+	}
+}
+
+/* READ blocks until a record comes; a signal interrupts it */
+struct sl_late {
+	int fd;		/* /dev/ctnr-kmsg, opened in the container */
+	const char *line;
+};
+
+/* (not ctr_write(): moving the process would move the reader out too) */
+static void *sl_late_writer(void *arg)
+{
+	struct sl_late *w = arg;
+
+	sleep_ms(300);
+	kwrite(w->fd, w->line);
+	return NULL;
+}
+
+static void sl_alarm(int sig)
+{
+	(void)sig;
+}
+
+static void sl_block_child(int errfd, void *arg)
+{
+	struct sl_arg *a = arg;
+	static char buf[SL_BUF];
+	pthread_t th;
+	int64_t t0;
+	int r;
+
+	struct sl_late w;
+	char line[128];
+
+	sl_become(errfd, a);
+	w.fd = kopen(O_WRONLY);
+	CHILD_CHECK(errfd, w.fd >= 0, "open: %d", w.fd);
+	snprintf(line, sizeof(line), "<4>%s\n", a->mine);
+	w.line = line;
+	/* drain */
+	while (klog(SYSLOG_ACTION_SIZE_UNREAD, NULL, 0) > 0)
+		CHILD_CHECK(errfd, klog(SYSLOG_ACTION_READ, buf, sizeof(buf)) > 0,
+			    "READ");
+	t0 = now_ms();
+	CHILD_CHECK(errfd, !pthread_create(&th, NULL, sl_late_writer, &w),
+		    "thread");
+	r = klog(SYSLOG_ACTION_READ, buf, sizeof(buf) - 1);
+	pthread_join(th, NULL);
+	CHILD_CHECK(errfd, r > 0, "READ: %d", r);
+	buf[r] = '\0';
+	CHILD_CHECK(errfd, strstr(buf, a->mine), "READ gave \"%s\"", buf);
+	CHILD_CHECK(errfd, now_ms() - t0 >= 250, "READ did not wait");
+	/* interrupted: EINTR (no SA_RESTART) */
+	sigaction(SIGALRM, &(struct sigaction){ .sa_handler = sl_alarm }, NULL);
+	alarm(1);
+	r = klog(SYSLOG_ACTION_READ, buf, sizeof(buf));
+	CHILD_CHECK(errfd, r == -EINTR, "READ under a signal: %d", r);
+}
+
+TEST_F_TIMEOUT(kmsg, syslog_read_blocks_until_a_record, 60)
+{
+	struct sl_arg a = { .cg = self->cg, .mine = "sl-late" };
+	char msg[1024];
+
+	ASSERT_EQ(0, run_child(sl_block_child, &a, msg, sizeof(msg), 30000)) {
+		TH_LOG("%s", msg);
+	}
+}
+
+/* CLEAR and READ_CLEAR clear the container's log, not the host's */
+static void sl_clear_child(int errfd, void *arg)
+{
+	struct sl_arg *a = arg;
+	static char buf[SL_BUF];
+	int n;
+
+	sl_become(errfd, a);
+	n = klog(SYSLOG_ACTION_READ_CLEAR, buf, sizeof(buf) - 1);
+	CHILD_CHECK(errfd, n > 0, "READ_CLEAR: %d", n);
+	buf[n] = '\0';
+	CHILD_CHECK(errfd, strstr(buf, a->mine), "READ_CLEAR lacks it");
+	n = klog(SYSLOG_ACTION_READ_ALL, buf, sizeof(buf));
+	CHILD_CHECK(errfd, n == 0, "READ_ALL after READ_CLEAR: %d", n);
+	CHILD_CHECK(errfd, ctr_write(a->cg, "sl-after-clear") == 0, "write");
+	CHILD_CHECK(errfd, cg_enter(a->cg, getpid()) == 0, "join cgroup");
+	n = klog(SYSLOG_ACTION_READ_ALL, buf, sizeof(buf) - 1);
+	CHILD_CHECK(errfd, n > 0, "READ_ALL: %d", n);
+	buf[n] = '\0';
+	CHILD_CHECK(errfd, strstr(buf, "sl-after-clear") &&
+		    !strstr(buf, a->mine), "after the clear: \"%s\"", buf);
+	CHILD_CHECK(errfd, klog(SYSLOG_ACTION_CLEAR, NULL, 0) == 0, "CLEAR");
+	n = klog(SYSLOG_ACTION_READ_ALL, buf, sizeof(buf));
+	CHILD_CHECK(errfd, n == 0, "READ_ALL after CLEAR: %d", n);
+}
+
+TEST_F_TIMEOUT(kmsg, syslog_clear_is_the_containers, 60)
+{
+	char host_tag[64], mine[64], msg[1024];
+	static char buf[SL_BUF];
+	struct sl_arg a = { .cg = self->cg };
+	struct lset s = { 0 };
+	int n;
+
+	snprintf(host_tag, sizeof(host_tag), "slc-host-%d", getpid());
+	snprintf(mine, sizeof(mine), "slc-mine-%d", getpid());
+	ASSERT_EQ(0, host_write(host_tag));
+	ASSERT_EQ(0, ctr_write(self->cg, mine));
+	a.mine = mine;
+	ASSERT_EQ(0, run_child(sl_clear_child, &a, msg, sizeof(msg), 30000)) {
+		TH_LOG("%s", msg);
+	}
+	n = klog(SYSLOG_ACTION_READ_ALL, buf, sizeof(buf) - 1);
+	ASSERT_LT(0, n);
+	buf[n] = '\0';
+	EXPECT_NE(NULL, strstr(buf, host_tag));
+	/* LOG_GET without a sequence number starts after the clear too */
+	ASSERT_EQ(0, log_get(&self->nl, self->id, NULL, -1, &s));
+	EXPECT_EQ(-1, lset_find(&s, mine));
+	EXPECT_EQ(-1, lset_find(&s, "sl-after-clear"));
+	free(s.r);
+}
+
+/* the console actions never reach the host's console */
+static void sl_console_child(int errfd, void *arg)
+{
+	struct sl_arg *a = arg;
+
+	sl_become(errfd, a);
+	CHILD_CHECK(errfd, klog(SYSLOG_ACTION_CONSOLE_LEVEL, NULL, 1) == -EPERM,
+		    "CONSOLE_LEVEL");
+	CHILD_CHECK(errfd, klog(SYSLOG_ACTION_CONSOLE_OFF, NULL, 0) == -EPERM,
+		    "CONSOLE_OFF");
+	CHILD_CHECK(errfd, klog(SYSLOG_ACTION_CONSOLE_ON, NULL, 0) == -EPERM,
+		    "CONSOLE_ON");
+}
+
+TEST_F_TIMEOUT(kmsg, syslog_console_actions_refused, 90)
+{
+	struct sl_arg a = { .cg = self->cg };
+	char before[64], after[64], msg[1024], dmesg[PATH_MAX];
+	char *argv[] = { dmesg, "-n", "1", NULL };
+	pid_t pid;
+	int st;
+
+	ASSERT_EQ(0, sysctl_get(PRINTK_LEVELS, before, sizeof(before)));
+	ASSERT_EQ(0, run_child(sl_console_child, &a, msg, sizeof(msg),
+			       30000)) {
+		TH_LOG("%s", msg);
+	}
+	if (!find_in_path("dmesg", dmesg, sizeof(dmesg))) {
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (!pid) {
+			int nul = open("/dev/null", O_WRONLY);
+
+			dup2(nul, 1);
+			dup2(nul, 2);
+			if (cg_enter(self->cg, getpid()))
+				_exit(99);
+			execv(dmesg, argv);
+			_exit(98);
+		}
+		ASSERT_EQ(pid, waitpid(pid, &st, 0));
+		EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) != 0 &&
+			    WEXITSTATUS(st) < 98);
+	}
+	ASSERT_EQ(0, sysctl_get(PRINTK_LEVELS, after, sizeof(after)));
+	EXPECT_STREQ(before, after);
+}
+
+/* CAP_SYSLOG in the container's user namespace; dmesg_restrict as the kernel */
+TEST_F_TIMEOUT(kmsg, syslog_permissions, 90)
+{
+	struct sl_arg a = { .cg = self->cg, .nobody = true };
+	char old[16], msg[1024], mine[64];
+	struct krec rec;
+
+	snprintf(mine, sizeof(mine), "slp-mine-%d", getpid());
+	ASSERT_EQ(0, ctr_write(self->cg, mine));
+	ASSERT_EQ(0, ctr_find(self->cg, mine, &rec));
+	snprintf(a.want_line, sizeof(a.want_line), "%s\n", mine);
+	a.mine = mine;
+	a.log_size = atoi(self->size);
+	ASSERT_EQ(0, sysctl_get(DMESG_RESTRICT, old, sizeof(old)));
+	/* restricted: nobody and another namespace's root read nothing */
+	ASSERT_EQ(0, sysctl_set(DMESG_RESTRICT, "1"));
+	a.want = -EPERM;
+	EXPECT_EQ(0, run_child(sl_read_all_child, &a, msg, sizeof(msg),
+			       30000)) {
+		TH_LOG("nobody, dmesg_restrict=1: %s", msg);
+	}
+	a.nobody = false;
+	a.other_userns = true;
+	EXPECT_EQ(0, run_child(sl_read_all_child, &a, msg, sizeof(msg),
+			       30000)) {
+		TH_LOG("root of another userns, dmesg_restrict=1: %s", msg);
+	}
+	/* unrestricted: everybody may READ_ALL and SIZE_BUFFER, the container's */
+	ASSERT_EQ(0, sysctl_set(DMESG_RESTRICT, "0"));
+	a.want = 0;
+	a.other_userns = false;
+	a.nobody = true;
+	EXPECT_EQ(0, run_child(sl_read_all_child, &a, msg, sizeof(msg),
+			       30000)) {
+		TH_LOG("nobody, dmesg_restrict=0: %s", msg);
+	}
+	sysctl_set(DMESG_RESTRICT, old);
+}
+
+static void sl_nobody_clear_child(int errfd, void *arg)
+{
+	struct sl_arg *a = arg;
+	char buf[64];
+
+	sl_become(errfd, a);
+	CHILD_CHECK(errfd, klog(SYSLOG_ACTION_CLEAR, NULL, 0) == -EPERM,
+		    "CLEAR");
+	CHILD_CHECK(errfd, klog(SYSLOG_ACTION_READ, buf, sizeof(buf)) ==
+		    -EPERM, "READ");
+	CHILD_CHECK(errfd, klog(SYSLOG_ACTION_SIZE_UNREAD, NULL, 0) == -EPERM,
+		    "SIZE_UNREAD");
+	CHILD_CHECK(errfd, open(PROCKMSG_PATH, O_RDONLY) < 0 && errno == EPERM,
+		    "open " PROCKMSG_PATH);
+}
+
+TEST_F(kmsg, syslog_nobody_may_not_clear_or_read)
+{
+	struct sl_arg a = { .cg = self->cg, .nobody = true };
+	char old[16], msg[1024];
+
+	ASSERT_EQ(0, sysctl_get(DMESG_RESTRICT, old, sizeof(old)));
+	ASSERT_EQ(0, sysctl_set(DMESG_RESTRICT, "0"));
+	EXPECT_EQ(0, run_child(sl_nobody_clear_child, &a, msg, sizeof(msg),
+			       30000)) {
+		TH_LOG("%s", msg);
+	}
+	sysctl_set(DMESG_RESTRICT, old);
+}
+
+/* /dev/ctnr-prockmsg: /proc/kmsg on the container's log */
+static void sl_prockmsg_child(int errfd, void *arg)
+{
+	struct sl_arg *a = arg;
+	struct pollfd p;
+	char buf[4096];
+	ssize_t n;
+	int fd;
+
+	sl_become(errfd, a);
+	fd = open(PROCKMSG_PATH, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	CHILD_CHECK(errfd, fd >= 0, "open: %m");
+	/* rsyslog's imklog: reads until nothing is left, "<N>" lines */
+	while ((n = read(fd, buf, sizeof(buf) - 1)) > 0) {
+		buf[n] = '\0';
+		CHILD_CHECK(errfd, buf[0] == '<' && !strstr(buf, a->absent[0]) &&
+			    !strstr(buf, a->absent[1]), "read \"%s\"", buf);
+	}
+	CHILD_CHECK(errfd, n < 0 && errno == EAGAIN, "drained: %zd %m", n);
+	p = (struct pollfd){ .fd = fd, .events = POLLIN };
+	CHILD_CHECK(errfd, poll(&p, 1, 0) == 0, "poll with nothing");
+	CHILD_CHECK(errfd, ctr_write(a->cg, a->mine) == 0, "write");
+	CHILD_CHECK(errfd, cg_enter(a->cg, getpid()) == 0, "join cgroup");
+	CHILD_CHECK(errfd, poll(&p, 1, 5000) == 1 && (p.revents & POLLIN),
+		    "poll after a write");
+	n = read(fd, buf, sizeof(buf) - 1);
+	CHILD_CHECK(errfd, n > 0, "read: %m");
+	buf[n] = '\0';
+	CHILD_CHECK(errfd, !strncmp(buf, "<12>", 4) && strstr(buf, a->mine),
+		    "read \"%s\"", buf);
+	CHILD_CHECK(errfd, read(fd, buf, sizeof(buf)) < 0 && errno == EAGAIN,
+		    "read again");
+	close(fd);
+	/* the real /proc/kmsg, opened by a task in the container (root) */
+	CHILD_CHECK(errfd, ctr_write(a->cg, "sl-proc-kmsg") == 0, "write");
+	CHILD_CHECK(errfd, cg_enter(a->cg, getpid()) == 0, "join cgroup");
+	fd = open("/proc/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	CHILD_CHECK(errfd, fd >= 0, "open /proc/kmsg: %m");
+	n = read(fd, buf, sizeof(buf) - 1);
+	CHILD_CHECK(errfd, n > 0, "read /proc/kmsg: %m");
+	buf[n] = '\0';
+	CHILD_CHECK(errfd, strstr(buf, "sl-proc-kmsg") &&
+		    !strstr(buf, a->absent[0]), "/proc/kmsg: \"%s\"", buf);
+	close(fd);
+}
+
+TEST_F_TIMEOUT(kmsg, prockmsg_is_proc_kmsg_of_the_container, 60)
+{
+	struct sl_arg a = { .cg = self->cg };
+	char host_tag[64], mine[64], other[64], msg[1024];
+	uint32_t id2;
+
+	snprintf(host_tag, sizeof(host_tag), "slk-host-%d", getpid());
+	snprintf(mine, sizeof(mine), "slk-mine-%d", getpid());
+	snprintf(other, sizeof(other), "slk-other-%d", getpid());
+	ASSERT_EQ(0, second_container(self, &id2));
+	ASSERT_EQ(0, host_write(host_tag));
+	ASSERT_EQ(0, ctr_write(self->cg2, other));
+	a.mine = mine;
+	a.absent[0] = host_tag;
+	a.absent[1] = other;
+	ASSERT_EQ(-1, open(PROCKMSG_PATH, O_RDONLY));
+	ASSERT_EQ(ENOENT, errno);
+	ASSERT_EQ(0, run_child(sl_prockmsg_child, &a, msg, sizeof(msg),
+			       30000)) {
+		TH_LOG("%s", msg);
+	}
+	EXPECT_EQ(1, host_log_find(host_tag, NULL));
+	EXPECT_EQ(0, ctr_find(self->cg2, other, &(struct krec){ 0 }));
+}
+
+/* util-linux dmesg -S, -c, -C and busybox dmesg, with no bind mount */
+static void sl_tools_child(int errfd, void *arg)
+{
+	struct sl_arg *a = arg;
+	static char out[SL_BUF];
+	char dmesg[PATH_MAX], bb[PATH_MAX], err[1024];
+	char *argv_s[] = { dmesg, "-S", NULL };
+	char *argv_c[] = { dmesg, "-S", "-c", NULL };
+	char *argv_cc[] = { dmesg, "-C", NULL };
+	char *argv_bb[] = { bb, "dmesg", NULL };
+	int r;
+
+	sl_become(errfd, a);
+	CHILD_CHECK(errfd, !find_in_path("dmesg", dmesg, sizeof(dmesg)),
+		    "dmesg");
+	r = run_cmd(argv_s, out, sizeof(out), err, sizeof(err), 30000);
+	CHILD_CHECK(errfd, r == 0, "dmesg -S: %d %s", r, err);
+	CHILD_CHECK(errfd, strstr(out, a->mine) && !strstr(out, a->absent[0]) &&
+		    !strstr(out, a->absent[1]), "dmesg -S:\n%s", out);
+	/* busybox dmesg: syslog(2) READ_ALL only (make deps installs it) */
+	CHILD_CHECK(errfd, !find_in_path("busybox", bb, sizeof(bb)),
+		    "busybox not found: run make deps");
+	r = run_cmd(argv_bb, out, sizeof(out), err, sizeof(err), 30000);
+	CHILD_CHECK(errfd, r == 0, "busybox dmesg: %d %s", r, err);
+	CHILD_CHECK(errfd, strstr(out, a->mine) && !strstr(out, a->absent[0]) &&
+		    !strstr(out, a->absent[1]), "busybox dmesg:\n%s", out);
+	r = run_cmd(argv_c, out, sizeof(out), err, sizeof(err), 30000);
+	CHILD_CHECK(errfd, r == 0 && strstr(out, a->mine), "dmesg -S -c: %d %s",
+		    r, err);
+	r = run_cmd(argv_s, out, sizeof(out), err, sizeof(err), 30000);
+	CHILD_CHECK(errfd, r == 0 && !strstr(out, a->mine),
+		    "dmesg -S after -c:\n%s", out);
+	CHILD_CHECK(errfd, ctr_write(a->cg, "sl-tools-2") == 0, "write");
+	CHILD_CHECK(errfd, cg_enter(a->cg, getpid()) == 0, "join cgroup");
+	r = run_cmd(argv_cc, out, sizeof(out), err, sizeof(err), 30000);
+	CHILD_CHECK(errfd, r == 0, "dmesg -C: %d %s", r, err);
+	r = run_cmd(argv_s, out, sizeof(out), err, sizeof(err), 30000);
+	CHILD_CHECK(errfd, r == 0 && !strstr(out, "sl-tools-2"),
+		    "dmesg -S after -C:\n%s", out);
+}
+
+/*
+ * util-linux dmesg as a user of a container set up as documented, with
+ * /dev/ctnr-kmsg on /dev/kmsg: that open needs CAP_SYSLOG, so dmesg falls
+ * back to syslog(2), which the kernel's rules (dmesg_restrict) decide.
+ */
+static void sl_tools_nobody_child(int errfd, void *arg)
+{
+	struct sl_arg *a = arg;
+	static char out[SL_BUF];
+	char dmesg[PATH_MAX], err[1024];
+	char *argv[] = { dmesg, NULL };
+	int r;
+
+	CHILD_CHECK(errfd, !unshare(CLONE_NEWNS), "unshare: %m");
+	CHILD_CHECK(errfd, !mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL),
+		    "make / private: %m");
+	CHILD_CHECK(errfd, !mount(KMSG_PATH, "/dev/kmsg", NULL, MS_BIND, NULL),
+		    "bind mount: %m");
+	sl_become(errfd, a);
+	CHILD_CHECK(errfd, !find_in_path("dmesg", dmesg, sizeof(dmesg)),
+		    "dmesg");
+	r = run_cmd(argv, out, sizeof(out), err, sizeof(err), 30000);
+	if (a->want) {
+		/* dmesg_restrict=1: refused, and nothing of anybody's shown */
+		CHILD_CHECK(errfd, r != 0 && !strstr(out, a->absent[0]) &&
+			    !strstr(out, a->mine), "dmesg as nobody: %d\n%s",
+			    r, out);
+		return;
+	}
+	CHILD_CHECK(errfd, r == 0, "dmesg as nobody: %d %s", r, err);
+	CHILD_CHECK(errfd, strstr(out, a->mine) && !strstr(out, a->absent[0]) &&
+		    !strstr(out, a->absent[1]), "dmesg as nobody:\n%s", out);
+}
+
+TEST_F_TIMEOUT(kmsg, syslog_tools_in_container, 180)
+{
+	struct sl_arg a = { .cg = self->cg };
+	char host_tag[64], mine[64], other[64], msg[2048], old[16];
+	uint32_t id2;
+
+	ASSERT_TRUE(is_prog("dmesg")) {
+		TH_LOG("util-linux dmesg not installed: run make deps");
+	}
+	snprintf(host_tag, sizeof(host_tag), "slt-host-%d", getpid());
+	snprintf(mine, sizeof(mine), "slt-mine-%d", getpid());
+	snprintf(other, sizeof(other), "slt-other-%d", getpid());
+	ASSERT_EQ(0, second_container(self, &id2));
+	ASSERT_EQ(0, host_write(host_tag));
+	ASSERT_EQ(0, ctr_write(self->cg, mine));
+	ASSERT_EQ(0, ctr_write(self->cg2, other));
+	a.mine = mine;
+	a.absent[0] = host_tag;
+	a.absent[1] = other;
+
+	/* dmesg of a user of the container, both ways of dmesg_restrict */
+	ASSERT_EQ(0, sysctl_get(DMESG_RESTRICT, old, sizeof(old)));
+	a.nobody = true;
+	ASSERT_EQ(0, sysctl_set(DMESG_RESTRICT, "0"));
+	EXPECT_EQ(0, run_child(sl_tools_nobody_child, &a, msg, sizeof(msg),
+			       60000)) {
+		TH_LOG("%s", msg);
+	}
+	ASSERT_EQ(0, sysctl_set(DMESG_RESTRICT, "1"));
+	a.want = -EPERM;
+	EXPECT_EQ(0, run_child(sl_tools_nobody_child, &a, msg, sizeof(msg),
+			       60000)) {
+		TH_LOG("%s", msg);
+	}
+	sysctl_set(DMESG_RESTRICT, old);
+	a.nobody = false;
+	a.want = 0;
+
+	ASSERT_EQ(0, run_child(sl_tools_child, &a, msg, sizeof(msg), 150000)) {
+		TH_LOG("%s", msg);
+	}
+	/* the host's log and the other container's are as they were */
+	EXPECT_EQ(1, host_log_find(host_tag, NULL));
+	EXPECT_EQ(0, ctr_find(self->cg2, other, &(struct krec){ 0 }));
+}
+
+/* readers in threads share one position: every record read once */
+struct sl_conc {
+	const char *cg;
+	char got[SL_BUF];
+	int len;
+	pthread_mutex_t lock;
+	volatile int stop;
+	int done;		/* readers that returned */
+};
+
+static void *sl_conc_reader(void *arg)
+{
+	struct sl_conc *s = arg;
+	char buf[512];
+	int r;
+
+	while (!s->stop) {
+		if (klog(SYSLOG_ACTION_SIZE_UNREAD, NULL, 0) <= 0) {
+			sleep_ms(5);
+			continue;
+		}
+		r = klog(SYSLOG_ACTION_READ, buf, sizeof(buf));
+		if (r <= 0)
+			continue;
+		pthread_mutex_lock(&s->lock);
+		if (s->len + r < (int)sizeof(s->got)) {
+			memcpy(s->got + s->len, buf, r);
+			s->len += r;
+		}
+		pthread_mutex_unlock(&s->lock);
+	}
+	__atomic_add_fetch(&s->done, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+static void sl_conc_child(int errfd, void *arg)
+{
+	static struct sl_conc s;
+	struct sl_arg *a = arg;
+	char tag[64], buf[4096];
+	pthread_t th[3];
+	int i, fd, hits;
+	char *p;
+
+	sl_become(errfd, a);
+	while (klog(SYSLOG_ACTION_SIZE_UNREAD, NULL, 0) > 0)
+		klog(SYSLOG_ACTION_READ, buf, sizeof(buf));
+	s.cg = a->cg;
+	pthread_mutex_init(&s.lock, NULL);
+	for (i = 0; i < 3; i++)
+		CHILD_CHECK(errfd, !pthread_create(&th[i], NULL, sl_conc_reader,
+						   &s), "thread");
+	fd = kopen(O_WRONLY);
+	CHILD_CHECK(errfd, fd >= 0, "open: %d", fd);
+	for (i = 0; i < 300; i++) {
+		snprintf(tag, sizeof(tag), "<6>slq-%d-%04d\n", getpid(), i);
+		CHILD_CHECK(errfd, kwrite(fd, tag) == 0, "write %d", i);
+	}
+	for (i = 0; i < 500 && klog(SYSLOG_ACTION_SIZE_UNREAD, NULL, 0) > 0; i++)
+		sleep_ms(10);
+	s.stop = 1;
+	/* a reader may wait in READ: records wake them until all are out */
+	for (i = 0; i < 1000 && __atomic_load_n(&s.done, __ATOMIC_SEQ_CST) < 3;
+	     i++) {
+		kwrite(fd, "<6>slq-wake\n");
+		sleep_ms(20);
+	}
+	close(fd);
+	for (i = 0; i < 3; i++)
+		pthread_join(th[i], NULL);
+	s.got[s.len] = '\0';
+	for (i = 0; i < 300; i++) {
+		snprintf(tag, sizeof(tag), "slq-%d-%04d\n", getpid(), i);
+		for (hits = 0, p = s.got; (p = strstr(p, tag)); p++)
+			hits++;
+		CHILD_CHECK(errfd, hits == 1, "%s read %d times", tag, hits);
+	}
+}
+
+TEST_F_TIMEOUT(kmsg, syslog_concurrent_readers_read_each_record_once, 120)
+{
+	struct sl_arg a = { .cg = self->cg };
+	char msg[1024];
+
+	ASSERT_EQ(0, run_child(sl_conc_child, &a, msg, sizeof(msg), 100000)) {
+		TH_LOG("%s", msg);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* the kernel's own messages about a container's tasks                */
+
+#define EXCEPTION_TRACE	"/proc/sys/debug/exception-trace"
+#define HUNG_TIMEOUT	"/proc/sys/kernel/hung_task_timeout_secs"
+#define HUNG_WARNINGS	"/proc/sys/kernel/hung_task_warnings"
+
+/*
+ * Container a: an init in a pid namespace of its own, so that the pids in
+ * its log differ from the host's; container b: a plain one, which must see
+ * none of a's lines.
+ */
+FIXTURE(kt) {
+	struct ctnr_nl nl;
+	struct test_init init;
+	char cg[PATH_MAX], cg2[PATH_MAX];
+	char prefix[32];
+	uint32_t id, id2;
+	char trace[16];		/* debug.exception-trace before the test */
+};
+
+FIXTURE_SETUP(kt)
+{
+	char rel[64], name[64];
+	struct ctnr_ctr c;
+	int r;
+
+	self->init.pid = -1;
+	self->init.ctl = -EBADF;
+	self->cg2[0] = '\0';
+	self->trace[0] = '\0';
+	ASSERT_EQ(0, ctnr_nl_open(&self->nl));
+	snprintf(self->prefix, sizeof(self->prefix), "kk%d-", getpid());
+	snprintf(rel, sizeof(rel), CG_PREFIX "%d-kt", getpid());
+	r = cg_create(rel, self->cg, sizeof(self->cg));
+	ASSERT_EQ(0, r) {
+		TH_LOG("cgroup %s: %s", rel, strerror(-r));
+	}
+	r = test_init_start(&self->init, CLONE_NEWNS | CLONE_NEWPID, false,
+			    "ktinit", self->cg);
+	ASSERT_EQ(0, r) {
+		TH_LOG("init: %s", strerror(-r));
+	}
+	snprintf(name, sizeof(name), "%sa", self->prefix);
+	r = ctnr_new(&self->nl, name, self->init.pid, 0, &c);
+	ASSERT_EQ(0, r) {
+		TH_LOG("CONTAINER_NEW: %s: %s", strerror(-r), self->nl.ext_msg);
+	}
+	self->id = c.id;
+	snprintf(rel, sizeof(rel), CG_PREFIX "%d-kt2", getpid());
+	r = cg_create(rel, self->cg2, sizeof(self->cg2));
+	ASSERT_EQ(0, r) {
+		self->cg2[0] = '\0';
+	}
+	snprintf(name, sizeof(name), "%sb", self->prefix);
+	ASSERT_EQ(0, register_in(&self->nl, self->cg2, name, &self->id2));
+	/* the kernel reports unhandled fatal signals only with this on */
+	ASSERT_EQ(0, sysctl_get(EXCEPTION_TRACE, self->trace,
+				sizeof(self->trace)));
+	ASSERT_EQ(0, sysctl_set(EXCEPTION_TRACE, "1"));
+}
+
+FIXTURE_TEARDOWN(kt)
+{
+	cg_leave();
+	if (self->trace[0])
+		sysctl_set(EXCEPTION_TRACE, self->trace);
+	test_init_stop(&self->init);
+	ctnr_del_prefix(&self->nl, self->prefix);
+	cg_remove(self->cg);
+	if (self->cg2[0])
+		cg_remove(self->cg2);
+	ctnr_nl_close(&self->nl);
+}
+
+struct kt_pid {
+	int tag;		/* 'v': its pid in the container, 'h': the host's */
+	pid_t pid;
+};
+
+/*
+ * Start @fn(@arg) as a process named @comm in cgroup @cg and, when @nsinit
+ * is not 0, in the pid namespace of that process.  It is our child
+ * (CLONE_PARENT from a helper), so waitpid() works on the returned host
+ * pid; *@vpid is its pid in its own pid namespace.
+ */
+static pid_t kt_spawn(pid_t nsinit, const char *cg, const char *comm,
+		      void (*fn)(void *), void *arg, pid_t *vpid)
+{
+	struct kt_pid m, got[2];
+	pid_t helper, hpid = -1;
+	char path[64];
+	int p[2], st, i;
+
+	*vpid = -1;
+	if (pipe2(p, O_CLOEXEC))
+		return -errno;
+	fflush(stdout);
+	fflush(stderr);
+	helper = fork();
+	if (helper < 0)
+		return -errno;
+	if (!helper) {
+		pid_t g;
+		int fd;
+
+		close(p[0]);
+		if (nsinit) {
+			snprintf(path, sizeof(path), "/proc/%d/ns/pid", nsinit);
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0 || setns(fd, CLONE_NEWPID))
+				_exit(1);
+		}
+		if (cg_enter(cg, getpid()))
+			_exit(2);
+		g = sys_clone(CLONE_PARENT);
+		if (g < 0)
+			_exit(3);
+		if (!g) {
+			m.tag = 'v';
+			m.pid = getpid();
+			prctl(PR_SET_NAME, comm, 0, 0, 0);
+			/* no core dump: the signal's report is the point */
+			prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+			if (write(p[1], &m, sizeof(m)) != sizeof(m))
+				_exit(4);
+			close(p[1]);
+			fn(arg);
+			_exit(0);
+		}
+		m.tag = 'h';
+		m.pid = g;
+		_exit(write(p[1], &m, sizeof(m)) == sizeof(m) ? 0 : 5);
+	}
+	close(p[1]);
+	for (i = 0; i < 2; i++)
+		if (read(p[0], &got[i], sizeof(got[i])) != sizeof(got[i]))
+			break;
+	close(p[0]);
+	waitpid(helper, &st, 0);
+	if (i < 2)
+		return -ECHILD;
+	for (i = 0; i < 2; i++) {
+		if (got[i].tag == 'v')
+			*vpid = got[i].pid;
+		else
+			hpid = got[i].pid;
+	}
+	return *vpid > 0 ? hpid : -ECHILD;
+}
+
+/* The first record of container @id whose text starts with @start, or -1. */
+static int kt_find(FIXTURE_DATA(kt) *self, uint32_t id, const char *start,
+		   struct lrec *out)
+{
+	struct lset s = { 0 };
+	int i, r = -1;
+
+	if (log_get(&self->nl, id, NULL, -1, &s) == 0)
+		for (i = 0; i < s.n && r < 0; i++)
+			if (!strncmp(s.r[i].text, start, strlen(start))) {
+				*out = s.r[i];
+				r = i;
+			}
+	free(s.r);
+	return r;
+}
+
+/* The same, waiting up to @ms for it. */
+static int kt_wait(FIXTURE_DATA(kt) *self, uint32_t id, const char *start,
+		   struct lrec *out, int ms)
+{
+	int64_t end = now_ms() + ms;
+	int r;
+
+	while ((r = kt_find(self, id, start, out)) < 0 && now_ms() < end)
+		sleep_ms(100);
+	return r;
+}
+
+/* Whether any record of container @id contains @text. */
+static bool kt_any(FIXTURE_DATA(kt) *self, uint32_t id, const char *text)
+{
+	struct lset s = { 0 };
+	bool found = false;
+	int i;
+
+	if (log_get(&self->nl, id, NULL, -1, &s) == 0)
+		for (i = 0; i < s.n; i++)
+			found |= strstr(s.r[i].text, text) != NULL;
+	free(s.r);
+	return found;
+}
+
+#define KT_UNUSED	__attribute__((unused))
+
+/* a store to address 8 */
+static void kt_poke(void)
+{
+	int *volatile p = (int *)8;
+
+	*p = 1;
+}
+
+static void kt_segv(void *arg KT_UNUSED)
+{
+	kt_poke();
+}
+
+static void kt_ud2(void *arg KT_UNUSED)
+{
+	__builtin_trap();
+}
+
+static void kt_on_segv(int sig KT_UNUSED)
+{
+	_exit(7);
+}
+
+static void kt_segv_handled(void *arg KT_UNUSED)
+{
+	signal(SIGSEGV, kt_on_segv);
+	kt_poke();
+}
+
+/* Spawn @fn in container a, wait for it to die of @sig. */
+#define KT_DIES_OF(fn, comm, sig, vpid) ({				\
+	pid_t __h = kt_spawn(self->init.pid, self->cg, comm, fn, NULL,	\
+			     vpid);					\
+	int __st = 0;							\
+	ASSERT_LT(0, __h);						\
+	ASSERT_EQ(0, wait_pid_timeout(__h, &__st, 60000));		\
+	ASSERT_TRUE(WIFSIGNALED(__st) && WTERMSIG(__st) == (sig)) {	\
+		TH_LOG("%s: status %#x", comm, __st);			\
+	}								\
+	__h;								\
+})
+
+/*
+ * A segfault and an invalid opcode: the kernel's lines, with the pid the
+ * container knows, in its log; the host's log has them with host pids;
+ * the other container sees nothing.
+ */
+TEST_F_TIMEOUT(kt, fatal_signal_lines_in_its_log, 120)
+{
+	char want[128], host[128];
+	struct lrec rec;
+	pid_t vpid, hpid;
+
+	hpid = KT_DIES_OF(kt_segv, "ktsegv", SIGSEGV, &vpid);
+	EXPECT_NE(hpid, vpid);
+	snprintf(want, sizeof(want), "ktsegv[%d]: segfault at 8 ip ", vpid);
+	ASSERT_LE(0, kt_wait(self, self->id, want, &rec, 10000)) {
+		TH_LOG("no \"%s...\" in the container's log", want);
+	}
+	EXPECT_EQ(0, rec.fac);
+	EXPECT_EQ(6, rec.lvl);		/* KERN_INFO, as the kernel's */
+	EXPECT_NE(NULL, strstr(rec.text, " sp ")) {
+		TH_LOG("%s", rec.text);
+	}
+	snprintf(want, sizeof(want), " in %s[", program_invocation_short_name);
+	EXPECT_NE(NULL, strstr(rec.text, want)) {
+		TH_LOG("%s", rec.text);
+	}
+	snprintf(host, sizeof(host), "ktsegv[%d]: segfault at 8 ip ", hpid);
+	EXPECT_EQ(1, host_log_find(host, NULL));
+
+	hpid = KT_DIES_OF(kt_ud2, "ktill", SIGILL, &vpid);
+	snprintf(want, sizeof(want), "traps: ktill[%d] trap invalid opcode ip:",
+		 vpid);
+	ASSERT_LE(0, kt_wait(self, self->id, want, &rec, 10000)) {
+		TH_LOG("no \"%s...\" in the container's log", want);
+	}
+	EXPECT_EQ(6, rec.lvl);
+	snprintf(host, sizeof(host), "ktill[%d] trap invalid opcode ip:", hpid);
+	EXPECT_EQ(1, host_log_find(host, NULL));
+
+	EXPECT_FALSE(kt_any(self, self->id2, "ktsegv"));
+	EXPECT_FALSE(kt_any(self, self->id2, "ktill"));
+}
+
+/*
+ * What the kernel does not report is not copied: a signal the task
+ * handles, and any fatal signal with debug.exception-trace off.
+ */
+TEST_F_TIMEOUT(kt, unreported_signals_not_copied, 120)
+{
+	pid_t vpid, h;
+	int st;
+	char want[64];
+
+	h = kt_spawn(self->init.pid, self->cg, "kthandled", kt_segv_handled,
+		     NULL, &vpid);
+	ASSERT_LT(0, h);
+	ASSERT_EQ(0, wait_pid_timeout(h, &st, 60000));
+	ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 7);
+
+	ASSERT_EQ(0, sysctl_set(EXCEPTION_TRACE, "0"));
+	KT_DIES_OF(kt_segv, "ktquiet", SIGSEGV, &vpid);
+	ASSERT_EQ(0, sysctl_set(EXCEPTION_TRACE, "1"));
+	/* a line after them: had they been copied, they would be before */
+	KT_DIES_OF(kt_segv, "ktloud", SIGSEGV, &vpid);
+	snprintf(want, sizeof(want), "ktloud[%d]: segfault at 8", vpid);
+	ASSERT_LE(0, kt_wait(self, self->id, want, &(struct lrec){ 0 },
+			     10000));
+	EXPECT_FALSE(kt_any(self, self->id, "kthandled"));
+	EXPECT_FALSE(kt_any(self, self->id, "ktquiet"));
+}
+
+static void kt_hog(void *arg KT_UNUSED)
+{
+	size_t mb = 1 << 20, i;
+	char *p;
+
+	for (i = 0; i < 1024; i++) {
+		p = malloc(mb);
+		if (!p)
+			_exit(9);
+		memset(p, 0x5a, mb);
+	}
+	_exit(8);		/* not killed: the limit did not hold */
+}
+
+/*
+ * A process over its container's memory.max: the kernel's "Memory cgroup
+ * out of memory: Killed process" line, with its pid in the container.
+ */
+TEST_F_TIMEOUT(kt, oom_kill_line_in_its_log, 180)
+{
+	char want[128], host[128], path[PATH_MAX + 32];
+	struct lrec rec;
+	pid_t vpid, hpid;
+
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", cg2_root());
+	if (!has_word(path, "memory") && write_str(path, "+memory"))
+		SKIP(return, "cgroup2 has no memory controller");
+	snprintf(path, sizeof(path), "%s/memory.max", self->cg);
+	ASSERT_EQ(0, write_str(path, "33554432"));
+	snprintf(path, sizeof(path), "%s/memory.swap.max", self->cg);
+	write_str(path, "0");	/* where swap is accounted */
+	hpid = KT_DIES_OF(kt_hog, "ktoom", SIGKILL, &vpid);
+	snprintf(want, sizeof(want),
+		 "Memory cgroup out of memory: Killed process %d (ktoom) total-vm:",
+		 vpid);
+	ASSERT_LE(0, kt_wait(self, self->id, want, &rec, 10000)) {
+		TH_LOG("no \"%s...\" in the container's log", want);
+	}
+	EXPECT_EQ(0, rec.fac);
+	EXPECT_EQ(3, rec.lvl);		/* KERN_ERR, as the kernel's */
+	EXPECT_NE(NULL, strstr(rec.text, " UID:0 ")) {
+		TH_LOG("%s", rec.text);
+	}
+	snprintf(host, sizeof(host), "Killed process %d (ktoom)", hpid);
+	EXPECT_EQ(1, host_log_find(host, NULL));
+	EXPECT_FALSE(kt_any(self, self->id2, "ktoom"));
+}
+
+struct kt_fuse {
+	char dir[64];
+	char sub[96];
+};
+
+static void kt_stat(void *arg)
+{
+	struct kt_fuse *f = arg;
+	struct stat st;
+
+	stat(f->sub, &st);	/* waits for a FUSE daemon that never answers */
+}
+
+static void kt_mkdir(void *arg)
+{
+	struct kt_fuse *f = arg;
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/y", f->dir);
+	mkdir(path, 0755);	/* waits, uninterruptibly, for the dir's lock */
+}
+
+/* 'D', 'S', ... of host pid @pid, or 0. */
+static char kt_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/*
+ * A task of the container blocked for longer than hung_task_timeout_secs:
+ * khungtaskd's "INFO: task ... blocked for more than" line.  The task:
+ * mkdir() in a FUSE directory whose lookup, by another task, holds the
+ * directory's lock while it waits for a daemon that never answers.
+ */
+TEST_F_TIMEOUT(kt, hung_task_line_in_its_log, 180)
+{
+	char timeout[32], warnings[32], want[128], host[128], opts[96];
+	struct kt_fuse f;
+	struct lrec rec;
+	pid_t a = -1, b = -1, va, vb;
+	int fd, st, i, found;
+
+	if (access(HUNG_TIMEOUT, W_OK))
+		SKIP(return, "this kernel has no hung-task detector");
+	if (access("/dev/fuse", R_OK | W_OK))
+		SKIP(return, "this kernel has no FUSE");
+	ASSERT_EQ(0, sysctl_get(HUNG_TIMEOUT, timeout, sizeof(timeout)));
+	ASSERT_EQ(0, sysctl_get(HUNG_WARNINGS, warnings, sizeof(warnings)));
+	snprintf(f.dir, sizeof(f.dir), "/tmp/ctnr-kt-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(f.dir));
+	snprintf(f.sub, sizeof(f.sub), "%s/x", f.dir);
+	fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	snprintf(opts, sizeof(opts), "fd=%d,rootmode=40000,user_id=0,group_id=0",
+		 fd);
+	ASSERT_EQ(0, mount("ktfuse", f.dir, "fuse", MS_NOSUID | MS_NODEV,
+			   opts)) {
+		TH_LOG("mount fuse: %m");
+	}
+	a = kt_spawn(self->init.pid, self->cg, "ktlookup", kt_stat, &f, &va);
+	ASSERT_LT(0, a);
+	sleep_ms(300);
+	b = kt_spawn(self->init.pid, self->cg, "ktmkdir", kt_mkdir, &f, &vb);
+	ASSERT_LT(0, b);
+	for (i = 0; i < 200 && kt_state(b) != 'D'; i++)
+		sleep_ms(50);
+	EXPECT_EQ('D', kt_state(b));
+	ASSERT_EQ(0, sysctl_set(HUNG_WARNINGS, "-1"));
+	ASSERT_EQ(0, sysctl_set(HUNG_TIMEOUT, "2"));
+	snprintf(want, sizeof(want),
+		 "INFO: task ktmkdir:%d blocked for more than ", vb);
+	found = kt_wait(self, self->id, want, &rec, 60000);
+	sysctl_set(HUNG_TIMEOUT, timeout);
+	sysctl_set(HUNG_WARNINGS, warnings);
+	/*
+	 * Both hold the device too (forked, not exec'd): the connection
+	 * stays.  a dies at once, and so lets b have the lock; b then dies
+	 * in its own (killable) wait for the daemon.
+	 */
+	close(fd);
+	umount2(f.dir, MNT_DETACH);
+	kill(a, SIGKILL);
+	kill(b, SIGKILL);
+	EXPECT_EQ(0, wait_pid_timeout(a, &st, 30000));
+	EXPECT_EQ(0, wait_pid_timeout(b, &st, 30000));
+	rmdir(f.dir);
+	ASSERT_LE(0, found) {
+		TH_LOG("no \"%s...\" in the container's log", want);
+	}
+	EXPECT_EQ(0, rec.fac);
+	EXPECT_EQ(3, rec.lvl);
+	snprintf(host, sizeof(host), "INFO: task ktmkdir:%d blocked for more than ",
+		 b);
+	EXPECT_EQ(1, host_log_find(host, NULL));
+	EXPECT_FALSE(kt_any(self, self->id2, "ktmkdir"));
+	EXPECT_FALSE(kt_any(self, self->id, "ktlookup"));
+}
+
+/*
+ * Ten lines in five seconds per container, then a note of how many were
+ * dropped; the other container's lines are not held back by this one's.
+ * Last of the group: it uses up the host's printk_ratelimit() too.
+ */
+TEST_F_TIMEOUT(kt, kernel_lines_rate_limited_per_container, 240)
+{
+	const char *note = "ctnr: ";
+	struct lset s = { 0 };
+	int64_t t0, took;
+	unsigned int lines = 0, dropped = 0, n;
+	pid_t vpid, h;
+	char want[64];
+	int i, st;
+
+	t0 = now_ms();
+	for (i = 0; i < 25; i++)
+		KT_DIES_OF(kt_segv, "ktrl", SIGSEGV, &vpid);
+	took = now_ms() - t0;
+	/* container b's first line is let in, whatever a did */
+	h = kt_spawn(0, self->cg2, "ktother", kt_segv, NULL, &vpid);
+	ASSERT_LT(0, h);
+	ASSERT_EQ(0, wait_pid_timeout(h, &st, 60000));
+	snprintf(want, sizeof(want), "ktother[%d]: segfault at 8", vpid);
+	EXPECT_LE(0, kt_wait(self, self->id2, want, &(struct lrec){ 0 },
+			     10000));
+	sleep_ms(5500);
+	KT_DIES_OF(kt_segv, "ktrl", SIGSEGV, &vpid);
+	snprintf(want, sizeof(want), "ktrl[%d]: segfault at 8", vpid);
+	ASSERT_LE(0, kt_wait(self, self->id, want, &(struct lrec){ 0 },
+			     10000));
+	ASSERT_EQ(0, log_get(&self->nl, self->id, NULL, -1, &s));
+	for (i = 0; i < s.n; i++) {
+		if (!strncmp(s.r[i].text, "ktrl[", 5))
+			lines++;
+		else if (!strncmp(s.r[i].text, note, strlen(note)) &&
+			 sscanf(s.r[i].text,
+				"ctnr: %u kernel messages about this container's tasks suppressed",
+				&n) == 1)
+			dropped += n;
+	}
+	free(s.r);
+	/* every line is in the log or counted in a note */
+	EXPECT_EQ(26, lines + dropped);
+	if (took < 4500) {	/* the 25 fell in one window */
+		EXPECT_EQ(11, lines);
+		EXPECT_EQ(15, dropped);
+	} else {
+		TH_LOG("25 segfaults took %lld ms: several windows", (long long)took);
+		EXPECT_LT(0, dropped);
+	}
+	EXPECT_FALSE(kt_any(self, self->id2, "ktrl"));
 }
 
 TEST_HARNESS_MAIN

@@ -24,9 +24,9 @@
  *    |  namespace, in cgroup X) and registers it: container X, owner U
  *    |- U2 -> 200000.., container Y on cgroup Y, likewise
  *    |- host root imposes on X what an admin above a tenant does: device
- *    |  default deny, allow c 1:3 rw (/dev/null) and the two ctnr misc
+ *    |  default deny, allow c 1:3 rw (/dev/null) and the three ctnr misc
  *    |  nodes, loop quota 4; and attaches one ctnrloop device to X, with a
- *    |  0666 node of it on a tmpfs
+ *    |  0666 node of it on a tmpfs; kernel.dmesg_restrict is set to 1
  *    `- a host helper that joined U only (setns, as "runc exec" does before
  *       it execs), root of U, non-dumpable, in cgroup X
  *
@@ -65,6 +65,11 @@
 			 CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP | \
 			 CLONE_NEWPID)
 #define KMSG_PATH	"/dev/" CTNR_KMSG_DEVICE_NAME
+#define PROCKMSG_PATH	"/dev/" CTNR_PROCKMSG_DEVICE_NAME
+#define DMESG_RESTRICT	"/proc/sys/kernel/dmesg_restrict"
+#define PRINTK_LEVELS	"/proc/sys/kernel/printk"
+#define SYSLOG_READ_ALL		3	/* linux/syslog.h, not in the uapi */
+#define SYSLOG_CONSOLE_LEVEL	8
 #define CSV_NAME	"perm-matrix.csv"
 #define ACC_RW		(CTNR_DEV_ACC_READ | CTNR_DEV_ACC_WRITE)
 
@@ -119,6 +124,9 @@ enum row_id {
 	ROW_OPEN_CTNR,
 	ROW_KMSG_READ,
 	ROW_KMSG_WRITE,
+	ROW_SYSLOG_READ_ALL,
+	ROW_SYSLOG_CONSOLE_LEVEL,
+	ROW_PROCKMSG_OPEN,
 	ROW_LOOP_OPEN,
 	ROW_DEV_ZERO,
 	NR_ROWS
@@ -694,6 +702,52 @@ static int op_kmsg_write(const struct cell *c, struct res *r)
 	return e;
 }
 
+/*
+ * syslog(2) READ_ALL, under kernel.dmesg_restrict=1 (the scenario sets
+ * it): the host's log for host root, the container's for a task in one;
+ * a container task that gets the host's log fails the cell.
+ */
+static int op_syslog_read_all(const struct cell *c, struct res *r)
+{
+	static char buf[1 << 20];
+	long n = syscall(SYS_syslog, SYSLOG_READ_ALL, buf, sizeof(buf) - 1);
+	bool in_ctr;
+
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	/* a container's log starts with its banner; the host's has none */
+	in_ctr = c->actor == A_XROOT || c->actor == A_XUSER ||
+		 c->actor == A_YROOT;
+	if (in_ctr != (strstr(buf, "ctnr: log of container") != NULL))
+		res_fail(r, "READ_ALL read the %s log",
+			 in_ctr ? "host's" : "a container's");
+	return 0;
+}
+
+/* CONSOLE_LEVEL to the level it has: allowed, it changes nothing */
+static int op_syslog_console_level(const struct cell *c, struct res *r)
+{
+	char buf[64];
+	int level;
+
+	(void)c;
+	(void)r;
+	if (read_str(PRINTK_LEVELS, buf, sizeof(buf)) <= 0 ||
+	    sscanf(buf, "%d", &level) != 1)
+		return -EIO;
+	level = level < 1 ? 1 : level > 8 ? 8 : level;
+	return syscall(SYS_syslog, SYSLOG_CONSOLE_LEVEL, NULL, level) < 0 ?
+		-errno : 0;
+}
+
+static int op_prockmsg_open(const struct cell *c, struct res *r)
+{
+	(void)c;
+	(void)r;
+	return open_close(PROCKMSG_PATH, O_RDONLY | O_NONBLOCK);
+}
+
 static int op_loop_open(const struct cell *c, struct res *r)
 {
 	(void)r;
@@ -746,6 +800,12 @@ static const struct row rows[NR_ROWS] = {
 	[ROW_KMSG_READ] = { "open /dev/ctnr-kmsg for reading",
 			    op_kmsg_read },
 	[ROW_KMSG_WRITE] = { "write /dev/ctnr-kmsg", op_kmsg_write },
+	[ROW_SYSLOG_READ_ALL] = { "syslog(2) READ_ALL (dmesg_restrict=1)",
+				  op_syslog_read_all },
+	[ROW_SYSLOG_CONSOLE_LEVEL] = {
+		"syslog(2) CONSOLE_LEVEL (to the level it has)",
+		op_syslog_console_level },
+	[ROW_PROCKMSG_OPEN] = { "open /dev/ctnr-prockmsg", op_prockmsg_open },
 	[ROW_LOOP_OPEN] = { "open a ctnrloop node of X", op_loop_open },
 	[ROW_DEV_ZERO] = { "open /dev/zero (denied by X's rules)",
 			   op_dev_zero },
@@ -784,6 +844,9 @@ static const struct row rows[NR_ROWS] = {
 	R(open_ctnr, ROW_OPEN_CTNR)					\
 	R(kmsg_read, ROW_KMSG_READ)					\
 	R(kmsg_write, ROW_KMSG_WRITE)					\
+	R(syslog_read_all, ROW_SYSLOG_READ_ALL)				\
+	R(syslog_console_level, ROW_SYSLOG_CONSOLE_LEVEL)		\
+	R(prockmsg_open, ROW_PROCKMSG_OPEN)				\
 	R(loop_open, ROW_LOOP_OPEN)					\
 	R(dev_zero, ROW_DEV_ZERO)
 
@@ -1071,7 +1134,8 @@ FIXTURE(row) {
 	struct tenant x, y;
 	pid_t helper;
 	int helper_pidfd;
-	dev_t ctnr_rdev, kmsg_rdev;
+	dev_t ctnr_rdev, kmsg_rdev, prockmsg_rdev;
+	char dmesg_restrict[16];	/* before the scenario set it to 1 */
 	uint32_t xloop;			/* X's device */
 	bool have_xloop;
 	char xloop_node[128];
@@ -1450,6 +1514,9 @@ static int impose(FIXTURE_DATA(row) *s, uint32_t id, char *msg, size_t len)
 		e = rule_req(&s->nl, CTNR_CMD_DEV_RULE_ADD, id,
 			     major(s->kmsg_rdev), minor(s->kmsg_rdev));
 	if (!e)
+		e = rule_req(&s->nl, CTNR_CMD_DEV_RULE_ADD, id,
+			     major(s->prockmsg_rdev), minor(s->prockmsg_rdev));
+	if (!e)
 		e = nl_req(&s->nl, CTNR_CMD_CONTAINER_SET, 0, 2, CTNR_A_ID, id,
 			   CTNR_A_LOOP_QUOTA, X_LOOP_QUOTA);
 	if (e)
@@ -1650,6 +1717,18 @@ static int scenario_setup(FIXTURE_DATA(row) *s, char *msg, size_t len)
 		return -errno;
 	}
 	s->kmsg_rdev = st.st_rdev;
+	if (stat(PROCKMSG_PATH, &st)) {
+		snprintf(msg, len, PROCKMSG_PATH ": %m");
+		return -errno;
+	}
+	s->prockmsg_rdev = st.st_rdev;
+	if (read_str(DMESG_RESTRICT, s->dmesg_restrict,
+		     sizeof(s->dmesg_restrict)) <= 0 ||
+	    write_str(DMESG_RESTRICT, "1")) {
+		s->dmesg_restrict[0] = '\0';
+		snprintf(msg, len, DMESG_RESTRICT ": %m");
+		return -errno;
+	}
 
 	/* a tmpfs that allows device nodes, before any mount namespace */
 	snprintf(s->dir, sizeof(s->dir), "/tmp/ctnr-matrix-%d", getpid());
@@ -1720,6 +1799,9 @@ static void scenario_teardown(FIXTURE_DATA(row) *s)
 	};
 	unsigned int i;
 
+	if (s->dmesg_restrict[0])
+		write_str(DMESG_RESTRICT, s->dmesg_restrict);
+	s->dmesg_restrict[0] = '\0';
 	if (s->nl.sk)
 		ctnr_del_prefix(&s->nl, s->prefix);
 	if (s->have_xloop)

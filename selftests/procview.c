@@ -210,20 +210,6 @@ static int cg_leave(void)
 	return root ? cg_enter(root, getpid()) : -ENOENT;
 }
 
-/* Does the line of words in @path hold @word? */
-static bool has_word(const char *path, const char *word)
-{
-	char buf[1024], *tok, *save;
-
-	if (read_str(path, buf, sizeof(buf)) < 0)
-		return false;
-	for (tok = strtok_r(buf, " \n", &save); tok;
-	     tok = strtok_r(NULL, " \n", &save))
-		if (!strcmp(tok, word))
-			return true;
-	return false;
-}
-
 /* ------------------------------------------------------------------ */
 /* the fixture                                                        */
 

@@ -359,6 +359,8 @@ enum ctnr_dev_type {
 
 /* Syslog namespace: /dev/ctnr-kmsg. */
 #define CTNR_KMSG_DEVICE_NAME	"ctnr-kmsg"
+/* /proc/kmsg of the reader's container, to bind-mount over /proc/kmsg */
+#define CTNR_PROCKMSG_DEVICE_NAME	"ctnr-prockmsg"
 #define CTNR_LOG_SIZE_MIN	4096
 #define CTNR_LOG_SIZE_MAX	(16U << 20)
 #define CTNR_LOG_F_CONT		(1U << 0)	/* continuation record */
