@@ -1907,8 +1907,8 @@ static bool kmsg_line_ok(const char *p, ssize_t n)
 
 /*
  * syslog(2) from a kmsg child: every action, odd buffers and lengths.  A
- * READ only when SIZE_UNREAD says there is something, and a short timer
- * breaks the wait when another child took it first.  Host root's child
+ * READ only when SIZE_UNREAD says there is something, and a brief wait
+ * at most when another child took it first.  Host root's child
  * never clears or touches the console: its container may be gone by
  * now (inits die at random), and then it would be the host's log the
  * run's kernel-log check reads, and the host's console.
@@ -1918,13 +1918,37 @@ static void fz_alarm(int sig)
 	(void)sig;
 }
 
+/*
+ * Around a read that may wait although it was told not to (as /proc/kmsg
+ * does, ctnr-prockmsg's O_NONBLOCK asks SIZE_UNREAD first and then reads:
+ * another reader may take the record in between): a 20 ms timer, with no
+ * SA_RESTART, breaks the wait with EINTR; then the child's own 30 s
+ * deadline again.
+ */
+static void brief_wait_begin(void)
+{
+	struct itimerval it = { .it_value = { 0, 20000 } };
+
+	sigaction(SIGALRM, &(struct sigaction){ .sa_handler = fz_alarm },
+		  NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void brief_wait_end(void)
+{
+	struct itimerval it = { { 0, 0 }, { 0, 0 } };
+
+	setitimer(ITIMER_REAL, &it, NULL);
+	signal(SIGALRM, SIG_DFL);
+	alarm(30);
+}
+
 static void kmsg_syslog(struct fz *fz, struct rng *r, char *buf,
 			size_t bufsz, int errfd)
 {
 	static const int lens[] = { -1, 0, 1, 7, 100, 4096, 65536 };
 	int type = (int)rn(r, 12) - 1, len = PICK(r, lens), got;
 	char *p = pct(r, 5) ? (char *)-4096L : pct(r, 5) ? NULL : buf;
-	struct itimerval it = { .it_value = { 0, 20000 } };
 
 	if (len > 0 && (size_t)len > bufsz)
 		len = (int)bufsz;
@@ -1933,18 +1957,11 @@ static void kmsg_syslog(struct fz *fz, struct rng *r, char *buf,
 	if (type == 2) {
 		if (syscall(SYS_syslog, 9, NULL, 0) <= 0)
 			return;
-		/* no SA_RESTART (signal() would set it): EINTR */
-		sigaction(SIGALRM, &(struct sigaction){ .sa_handler = fz_alarm },
-			  NULL);
-		setitimer(ITIMER_REAL, &it, NULL);
+		brief_wait_begin();
 	}
 	got = (int)syscall(SYS_syslog, type, p, len);
-	if (type == 2) {
-		it.it_value.tv_usec = 0;
-		setitimer(ITIMER_REAL, &it, NULL);
-		signal(SIGALRM, SIG_DFL);	/* the child's own deadline */
-		alarm(30);
-	}
+	if (type == 2)
+		brief_wait_end();
 	if (got > 0 && p == buf && (type == 2 || type == 3 || type == 4) &&
 	    got > len)
 		child_fail(errfd, __LINE__, "syslog(%d, %d) gave %d bytes",
@@ -1998,8 +2015,10 @@ kmsg_child(struct fz *fz, uint64_t seed, const char *cg, int errfd)
 				break;
 			poll(&pp, 1, (int)rn(r, 10));
 			/* a record may be part-read already: any bytes go */
+			brief_wait_begin();
 			got = read(pk, buf, PICK(r, ((const size_t[]){ 0, 1, 5,
 				100, 4096 })));
+			brief_wait_end();
 			if (got > 4096)
 				child_fail(errfd, __LINE__,
 					   "prockmsg read %zd bytes", got);
