@@ -11,8 +11,10 @@
  *     and boundary attributes, random header flags (NLM_F_DUMP too), wrong
  *     versions and bad headers;
  *   - every ioctl of /dev/ctnr with random sizes, flags, pointers and fds;
- *   - reads, writes, seeks and polls of /dev/ctnr-kmsg, from children that
- *     move into a container's cgroup;
+ *   - reads, writes, seeks and polls of /dev/ctnr-kmsg, syslog(2) with
+ *     every action and odd buffers and lengths, and reads and polls of
+ *     /dev/ctnr-prockmsg, from children that move into a container's
+ *     cgroup;
  *   - ctnrloop attach with odd backing files, detach, and I/O on the
  *     devices;
  *   - init processes started, registered and killed.
@@ -1903,6 +1905,72 @@ static bool kmsg_line_ok(const char *p, ssize_t n)
 	return i < n && fields >= 3;
 }
 
+/*
+ * syslog(2) from a kmsg child: every action, odd buffers and lengths.  A
+ * READ only when SIZE_UNREAD says there is something, and a brief wait
+ * at most when another child took it first.  Host root's child
+ * never clears or touches the console: its container may be gone by
+ * now (inits die at random), and then it would be the host's log the
+ * run's kernel-log check reads, and the host's console.
+ */
+static void fz_alarm(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * Around a read that may wait although it was told not to (as /proc/kmsg
+ * does, ctnr-prockmsg's O_NONBLOCK asks SIZE_UNREAD first and then reads:
+ * another reader may take the record in between): a 20 ms timer, with no
+ * SA_RESTART, breaks the wait with EINTR; then the child's own 30 s
+ * deadline again.
+ */
+static void brief_wait_begin(void)
+{
+	struct itimerval it = { .it_value = { 0, 20000 } };
+
+	sigaction(SIGALRM, &(struct sigaction){ .sa_handler = fz_alarm },
+		  NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void brief_wait_end(void)
+{
+	struct itimerval it = { { 0, 0 }, { 0, 0 } };
+
+	setitimer(ITIMER_REAL, &it, NULL);
+	signal(SIGALRM, SIG_DFL);
+	alarm(30);
+}
+
+static void kmsg_syslog(struct fz *fz, struct rng *r, char *buf,
+			size_t bufsz, int errfd)
+{
+	static const int lens[] = { -1, 0, 1, 7, 100, 4096, 65536 };
+	int type = (int)rn(r, 12) - 1, len = PICK(r, lens), got;
+	char *p = pct(r, 5) ? (char *)-4096L : pct(r, 5) ? NULL : buf;
+
+	if (len > 0 && (size_t)len > bufsz)
+		len = (int)bufsz;
+	if (fz->ident == ID_ROOT && type >= 4 && type <= 8)
+		return;
+	if (type == 2) {
+		if (syscall(SYS_syslog, 9, NULL, 0) <= 0)
+			return;
+		brief_wait_begin();
+	}
+	got = (int)syscall(SYS_syslog, type, p, len);
+	if (type == 2)
+		brief_wait_end();
+	if (got > 0 && p == buf && (type == 2 || type == 3 || type == 4) &&
+	    got > len)
+		child_fail(errfd, __LINE__, "syslog(%d, %d) gave %d bytes",
+			   type, len, got);
+	if (got > 0 && p == buf && (type == 3 || type == 4) && buf[0] != '<')
+		child_fail(errfd, __LINE__, "syslog(%d) gave '%.*s'", type,
+			   got > 40 ? 40 : got, buf);
+}
+
 static void __attribute__((noreturn))
 kmsg_child(struct fz *fz, uint64_t seed, const char *cg, int errfd)
 {
@@ -1933,7 +2001,30 @@ kmsg_child(struct fz *fz, uint64_t seed, const char *cg, int errfd)
 				atomic_fetch_add(&fz->ok_kmsg_open, 1);
 			continue;
 		}
-		switch (rn(r, 8)) {
+		switch (rn(r, 10)) {
+		case 8:
+			kmsg_syslog(fz, r, buf, sizeof(buf), errfd);
+			break;
+		case 9: {
+			/* /proc/kmsg's semantics: never blocks with O_NONBLOCK */
+			int pk = open("/dev/" CTNR_PROCKMSG_DEVICE_NAME,
+				      O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+			struct pollfd pp = { .fd = pk, .events = POLLIN };
+
+			if (pk < 0)
+				break;
+			poll(&pp, 1, (int)rn(r, 10));
+			/* a record may be part-read already: any bytes go */
+			brief_wait_begin();
+			got = read(pk, buf, PICK(r, ((const size_t[]){ 0, 1, 5,
+				100, 4096 })));
+			brief_wait_end();
+			if (got > 4096)
+				child_fail(errfd, __LINE__,
+					   "prockmsg read %zd bytes", got);
+			close(pk);
+			break;
+		}
 		case 0: case 1: {
 			size_t len = PICK(r, ((const size_t[]){ 0, 1, 16, 100,
 				4096, 8192, sizeof(buf) }));
