@@ -31,6 +31,9 @@
 #                         console is kept in build/console-<mode>.log
 #   VM_KVM                1/0 forces KVM on/off (default: on only when
 #                         /proc/cpuinfo has vmx or svm and /dev/kvm is usable)
+#   VM_TCG_THREAD         without KVM: single (default; one QEMU thread
+#                         runs every vCPU in turn) or multi (MTTCG, a thread
+#                         per vCPU: stale patched code can kill the guest)
 #   VNG                   the vng to use (default: found by common.sh)
 #   CTNR_TESTS, CTNR_TEST_TIMEOUT, CTNR_FUZZ_SECONDS, CTNR_FUZZ_OPS,
 #   CTNR_FUZZ_SEED        passed on to selftests/run.sh (check)
@@ -111,6 +114,21 @@ case "${VM_KVM:-}" in
 0) args+=(--disable-kvm) ;;
 *) ctnr_have_kvm || args+=(--disable-kvm) ;;
 esac
+# Without KVM, QEMU runs each vCPU in a thread of its own (MTTCG) by
+# default.  Under MTTCG a vCPU can go on executing kernel text another vCPU
+# has just patched in its old form (a static key, ftrace or a kprobe
+# switched: the int3 the text-poke code wrote and removed is hit again);
+# see Documentation/testing.rst, "When the VM dies".  One thread for all
+# vCPUs (thread=single, round-robin) cannot: a vCPU leaves its translated
+# block before another runs, and a write to code drops that code's blocks
+# before any vCPU runs again.  VM_TCG_THREAD=multi brings MTTCG back (true
+# parallel vCPUs, for hunting races, at that risk).
+if [[ " ${args[*]} " == *" --disable-kvm "* ]]; then
+	case "${VM_TCG_THREAD:-single}" in
+	single | multi) args+=(--qemu-opts="-accel tcg,thread=${VM_TCG_THREAD:-single}") ;;
+	*) ctnr_die "VM_TCG_THREAD='$VM_TCG_THREAD': single or multi" ;;
+	esac
+fi
 
 q_repo=$(printf '%q' "$REPO")
 q_ko=$(printf '%q' "$CTNR_KO")
