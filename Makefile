@@ -20,7 +20,17 @@
 #   make static       sparse (C=2) and W=1 on the module, cppcheck on lib/
 #                     and ctl/; any warning fails (also run by make check)
 #   make install-udev install udev/60-ctnrloop.rules (UDEVDIR, DESTDIR)
-#   make unit         the host-side unit tests (selftests/devrules), no VM
+#   make unit         the host-side unit tests (selftests/devrules and
+#                     regen-test), no VM
+#   make regen        regenerate the genl part of uapi/linux/ctnr.h and
+#                     kmod/genl-gen.[ch] from Documentation/netlink/specs/
+#                     ctnr.yaml with the kernel's ynl-gen (scripts/ynl.sh;
+#                     fetched once from Debian's linux-source-6.12 into
+#                     ~/.cache/ctnr/ynl)
+#   make regen-check  fail, naming the file, when those are not what the
+#                     spec gives, or the spec is not valid genetlink-c
+#                     (the first step of make check)
+#   make regen-test   prove that regen-check fails when it must
 #   make clean
 #
 # Variables (all optional):
@@ -69,7 +79,7 @@ CHECKPATCH_FLAGS ?= --no-tree --terse
 CHECKPATCH_FILES = $(filter-out %.mod.c,$(wildcard kmod/*.[ch]))
 
 .PHONY: all module lib ctl selftests ksft checkpatch static static-kmod \
-	static-user deps check demo shell unit \
+	static-user deps check demo shell unit regen regen-check regen-test \
 	vm-check vm-demo vm-shell vm-bench bench clean help kver install-udev
 
 all: module lib ctl selftests
@@ -116,8 +126,20 @@ $(LINUX_SOURCE_TAR):
 	@echo "$@ is missing: run 'make deps' (package linux-source-6.1)" >&2
 	@exit 1
 
-unit: ksft
+unit: ksft regen-test
 	$(MAKE) -C selftests unit
+
+# The generic netlink ABI is made from the YAML spec by the kernel's
+# ynl-gen (scripts/ynl.sh explains where it comes from); only its output is
+# committed.
+regen:
+	@scripts/ynl.sh regen
+
+regen-check:
+	@scripts/ynl.sh check
+
+regen-test:
+	@scripts/ynl-test.sh
 
 checkpatch: $(CHECKPATCH)
 	$(CHECKPATCH) $(CHECKPATCH_FLAGS) -f $(CHECKPATCH_FILES)
@@ -156,6 +178,9 @@ deps:
 # worked out again once the kernel packages are surely installed.
 check demo shell bench:
 	@scripts/deps.sh --check >/dev/null || scripts/deps.sh
+	@if [ $@ = check ]; then $(MAKE) --no-print-directory regen-check regen-test || { \
+		echo "check: the generated genl ABI is not what the spec gives (make regen)"; \
+		echo "0 passed, 1 failed"; exit 1; }; fi
 	@$(MAKE) --no-print-directory all || { \
 		echo "$@: the build failed"; \
 		if [ $@ = check ]; then echo "0 passed, 1 failed"; fi; \
