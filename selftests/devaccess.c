@@ -1894,7 +1894,7 @@ TEST_F_TIMEOUT(dev, hook_shared_probe_arming_checked, 120)
 {
 	struct hook_info hi;
 	struct ctnr_nl ev;
-	int logged;
+	int logged, again;
 	uint32_t id;
 
 	if (access(KPROBES_ENABLED, W_OK) ||
@@ -1911,7 +1911,14 @@ TEST_F_TIMEOUT(dev, hook_shared_probe_arming_checked, 120)
 	ASSERT_EQ(0, write_str(TRACEFS "/events/kprobes/" TRACE_PROBE "/enable",
 			       "1"));
 	ASSERT_EQ(0, ctnr_events_open(&ev));
+	/*
+	 * A lapse is logged once per change from verified to not.  The
+	 * kernel's own disarming and the trace probe joining ours may make
+	 * a check in between succeed ("is diverted again", seen on 6.12):
+	 * then the next lapse is a change again and logged again.
+	 */
 	logged = kmsg_count("is not diverted any more");
+	again = kmsg_count("is diverted again");
 	ASSERT_EQ(0, kprobes_set_enabled(self, false));
 	EXPECT_REJECT(EOPNOTSUPP, dev_default(&self->nl, id, CTNR_DEV_DENY),
 		      "does not divert calls");
@@ -1919,14 +1926,16 @@ TEST_F_TIMEOUT(dev, hook_shared_probe_arming_checked, 120)
 	EXPECT_EQ(0, hook_event_wait(&ev, CTNR_HOOK_LAPSED, 5000)) {
 		TH_LOG("no HOOK event for the refusal at arming");
 	}
-	EXPECT_EQ(logged + 1, kmsg_count("is not diverted any more"));
+	EXPECT_EQ(logged + 1 + kmsg_count("is diverted again") - again,
+		  kmsg_count("is not diverted any more"));
 	ASSERT_EQ(0, hook_info(&self->nl, &hi));
 	EXPECT_EQ(CTNR_HOOK_LAPSED, hi.state);
 	EXPECT_NE(NULL, strstr(hi.reason, "canary")) TH_LOG("%s", hi.reason);
 	/* refused again while lapsed: same errno and message, logged once */
 	EXPECT_REJECT(EOPNOTSUPP, dev_default(&self->nl, id, CTNR_DEV_DENY),
 		      "does not divert calls");
-	EXPECT_EQ(logged + 1, kmsg_count("is not diverted any more"));
+	EXPECT_EQ(logged + 1 + kmsg_count("is diverted again") - again,
+		  kmsg_count("is not diverted any more"));
 	ctnr_nl_close(&ev);
 	RUN_OPS(self->c[0].cg, OPEN(NODE("zero"), O_RDONLY, 0));
 	ASSERT_EQ(0, kprobes_set_enabled(self, true));
