@@ -4,8 +4,9 @@
 #
 #   make              build kmod/ctnr.ko, lib/, ctl/ and selftests/
 #   make W=1          the same, with the kernel build's extra warnings
-#   make check        make deps if needed, build, run all selftests in a VM;
-#                     the last line printed is "N passed, M failed"
+#   make check        make deps if needed, make unit, build, run all
+#                     selftests in a VM; the last line printed is
+#                     "N passed, M failed"
 #   make check KERNEL=debug
 #                     the same on a sanitizer kernel (KASAN, kmemleak,
 #                     lockdep, UBSAN, ...) built once per machine from
@@ -20,7 +21,9 @@
 #   make static       sparse (C=2) and W=1 on the module, cppcheck on lib/
 #                     and ctl/; any warning fails (also run by make check)
 #   make install-udev install udev/60-ctnrloop.rules (UDEVDIR, DESTDIR)
-#   make unit         the host-side unit tests (selftests/devrules), no VM
+#   make unit         the host-side unit tests, no root, no VM: the module's
+#                     rule code (selftests/devrules) and ctnrctl against a
+#                     mock libctnr (selftests/cli); "unit: N passed, M failed"
 #   make clean
 #
 # Variables (all optional):
@@ -116,8 +119,8 @@ $(LINUX_SOURCE_TAR):
 	@echo "$@ is missing: run 'make deps' (package linux-source-6.1)" >&2
 	@exit 1
 
-unit: ksft
-	$(MAKE) -C selftests unit
+unit: lib ksft
+	@$(MAKE) --no-print-directory -C selftests unit
 
 checkpatch: $(CHECKPATCH)
 	$(CHECKPATCH) $(CHECKPATCH_FLAGS) -f $(CHECKPATCH_FILES)
@@ -156,6 +159,9 @@ deps:
 # worked out again once the kernel packages are surely installed.
 check demo shell bench:
 	@scripts/deps.sh --check >/dev/null || scripts/deps.sh
+	@if [ $@ = check ]; then $(MAKE) --no-print-directory unit || { \
+		echo "check: the unit tests failed"; \
+		echo "0 passed, 1 failed"; exit 1; }; fi
 	@$(MAKE) --no-print-directory all || { \
 		echo "$@: the build failed"; \
 		if [ $@ = check ]; then echo "0 passed, 1 failed"; fi; \

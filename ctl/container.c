@@ -154,6 +154,18 @@ static int match_name(const struct ctnr_container *c, void *arg)
  * Returns 0 and fills @c, a negative errno (the library's message kept),
  * or a positive exit status after saying what was wrong.
  */
+int check_ref(const char *what, const char *name, uint32_t *id)
+{
+	uint32_t n = 0;
+
+	if (name[0] == '@' && (parse_u32(name + 1, &n) || !n))
+		return usage_error("%s: invalid container id \"%s\" (@ID, the number list shows)",
+				   what, name);
+	if (id)
+		*id = n;
+	return 0;
+}
+
 int lookup_container(struct ctnr_handle *h, const char *what,
 		     const char *name, struct ctnr_container *c)
 {
@@ -161,12 +173,11 @@ int lookup_container(struct ctnr_handle *h, const char *what,
 	uint32_t id;
 	int err;
 
-	if (name[0] == '@') {
-		if (parse_u32(name + 1, &id) || !id)
-			return usage_error("%s: invalid container id \"%s\" (@ID, the number list shows)",
-					   what, name);
+	err = check_ref(what, name, &id);
+	if (err)
+		return err;
+	if (id)
 		return ctnr_container_get(h, id, NULL, c);
-	}
 	err = ctnr_container_get(h, 0, name, c);
 	if (err != -ENOENT)
 		return err;
@@ -185,6 +196,9 @@ int lookup_id(const char *what, const char *name, uint32_t *id,
 	struct ctnr_container *c;
 	int err;
 
+	err = check_ref(what, name, NULL);
+	if (err)
+		return err;
 	*hp = handle();
 	if (!*hp)
 		return EXIT_FAIL;
@@ -345,6 +359,8 @@ static int container_show(int argc, char **argv)
 		return container_list();
 	if (argc > 1)
 		return usage_error("container show: unexpected \"%s\"", argv[1]);
+	if (check_ref("container show", argv[0], NULL))
+		return EXIT_USAGE;
 	h = handle();
 	if (!h)
 		return EXIT_FAIL;
@@ -396,6 +412,8 @@ static int container_set(int argc, char **argv)
 	}
 	if (!(set | clear))
 		return usage_error("container set: nothing to change");
+	if (check_ref("container set", name, NULL))
+		return EXIT_USAGE;
 
 	h = handle();
 	if (!h)

@@ -17,7 +17,9 @@
 #define CTNRCTL_VERSION	LIBCTNR_VERSION
 #endif
 
+#ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
 
 /*
  * Exit statuses.  container exec exits with the command's status, so its
@@ -96,6 +98,8 @@ void print_container(const struct ctnr_container *c, bool detail);
 void print_container_members(const struct ctnr_container *c, bool detail);
 int lookup_container(struct ctnr_handle *h, const char *what,
 		     const char *name, struct ctnr_container *c);
+/* A NAME or a well-formed @ID (then in *@id, if not NULL): 0 or 2. */
+int check_ref(const char *what, const char *name, uint32_t *id);
 /*
  * NAME (or @ID) to an id, opening the handle: 0, a positive exit status
  * (already said), or a negative errno for the caller to report.

@@ -363,6 +363,8 @@ static int dev_show(int argc, char **argv)
 		return dev_show_all();
 	if (argc > 1)
 		return usage_error("dev show: unexpected \"%s\"", argv[1]);
+	if (check_ref("dev show", argv[0], NULL))
+		return EXIT_USAGE;
 	h = handle();
 	if (!h)
 		return EXIT_FAIL;

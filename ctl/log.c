@@ -82,6 +82,8 @@ static int log_records(const char *name, bool follow)
 	struct ctnr_handle *h;
 	int err, rc;
 
+	if (check_ref("log show", name, NULL))
+		return EXIT_USAGE;
 	h = handle();
 	if (!h)
 		return EXIT_FAIL;

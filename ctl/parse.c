@@ -67,9 +67,9 @@ int parse_size(const char *s, uint64_t *v)
 
 int parse_loop_index(const char *s, uint32_t *index)
 {
-	if (!strncmp(s, "/dev/", 5))
-		s += 5;
-	if (!strncmp(s, "ctnrloop", 8))
+	if (!strncmp(s, "/dev/ctnrloop", 13))
+		s += 13;
+	else if (!strncmp(s, "ctnrloop", 8))
 		s += 8;
 	return parse_u32(s, index);
 }
