@@ -20,6 +20,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -2237,6 +2238,328 @@ TEST(prefix_matching)
 	EXPECT_EQ(&cmds[2], find_cmd(cmds, 3, "delete"));
 	EXPECT_EQ(NULL, find_cmd(cmds, 3, "deletes"));
 	EXPECT_EQ(NULL, find_cmd(cmds, 3, ""));
+}
+
+/* ------------------------------------------------------------------ */
+/* the man page and the completion say what ctnrctl does              */
+
+/* A file of the tree, found from this program (selftests/cli). */
+static const char *tree_file(const char *rel)
+{
+	static char path[PATH_MAX + 64];
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return rel;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (slash)
+		*slash = '\0';
+	snprintf(path, sizeof(path), "%s/../%s", exe, rel);
+	return path;
+}
+
+static char *read_text(const char *path)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return NULL;
+	if (getdelim(&buf, &len, '\0', f) < 0) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+/*
+ * The man page's text without its markup, as groff would set it, more or
+ * less: the arguments of the alternating-font macros (.BR, .BI, ...)
+ * joined, those of .B and .I with blanks, font changes gone, "\-" a dash,
+ * blanks collapsed; so ".BI "loop attach " NAME" reads "loop attach NAME"
+ * and ".BR \-f ", " \-force" reads "-f, -force".
+ */
+static void man_line(const char *p, size_t len, char **d)
+{
+	bool macro = len && p[0] == '.', join = false, quoted = false;
+	const char *end = p + len;
+
+	if (macro) {
+		const char *name = p + 1;
+		size_t n = strcspn(name, " \n");
+
+		join = n == 2 && strchr("BIR", name[0]) && strchr("BIR", name[1]);
+		if (n >= 2 && name[0] == '\\' && name[1] == '"')
+			return;
+		p = name + n;
+	}
+	for (; p < end; p++) {
+		if (p[0] == '\\' && p + 2 < end && p[1] == 'f') {
+			p += 2;
+			continue;
+		}
+		if (p[0] == '\\' && p + 1 < end && (p[1] == '-' || p[1] == ' ')) {
+			*(*d)++ = p[1];
+			p++;
+			continue;
+		}
+		if (p[0] == '\\' && p + 3 < end && p[1] == '(') {
+			p += 3;
+			continue;
+		}
+		if (*p == '"') {
+			quoted = !quoted;
+			continue;
+		}
+		if ((*p == ' ' || *p == '\t') && macro && !quoted && join)
+			continue;	/* between arguments */
+		*(*d)++ = *p;
+	}
+	*(*d)++ = ' ';
+}
+
+static char *man_text(const char *src)
+{
+	char *out = malloc(strlen(src) * 2 + 2), *d = out, *r, *w;
+	const char *p = src;
+
+	if (!out)
+		return NULL;
+	while (*p) {
+		size_t len = strcspn(p, "\n");
+
+		man_line(p, len, &d);
+		p += len + (p[len] == '\n');
+	}
+	*d = '\0';
+	/* blanks collapsed */
+	for (r = w = out; *r; r++) {
+		if ((*r == ' ' || *r == '\t') && (w == out || w[-1] == ' '))
+			continue;
+		*w++ = *r == '\t' ? ' ' : *r;
+	}
+	*w = '\0';
+	return out;
+}
+
+/* The command words of a usage line after "ctnrctl OBJECT ". */
+static int usage_commands(const char *rest, char words[][24], int max)
+{
+	int n = 0;
+
+	if (*rest != '{') {
+		size_t len = strcspn(rest, " \n");
+
+		if (len && *rest != '[' && n < max)
+			snprintf(words[n++], sizeof(words[0]), "%.*s", (int)len,
+				 rest);
+		return n;
+	}
+	for (rest++; *rest && *rest != '}' && *rest != '\n'; ) {
+		size_t len;
+
+		rest += strspn(rest, " |");
+		len = strcspn(rest, " |}\n");
+		if (len && n < max)
+			snprintf(words[n++], sizeof(words[0]), "%.*s", (int)len,
+				 rest);
+		rest += len;
+	}
+	return n;
+}
+
+/* every usage line of ctnrctl help has its entry in ctnrctl.8 */
+TEST(man_page_documents_every_command)
+{
+	char *src = read_text(tree_file("ctl/ctnrctl.8")), *man, *line;
+	char words[8][24], want[128], *save = NULL;
+	int i, n, checked = 0;
+
+	ASSERT_NE(NULL, src) {
+		TH_LOG("%s: %m", tree_file("ctl/ctnrctl.8"));
+	}
+	man = man_text(src);
+	ASSERT_NE(NULL, man);
+	mock_reset();
+	ASSERT_EQ(0, CTL("help"));
+	for (line = strtok_r(R.out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char object[24];
+		const char *p = strstr(line, "ctnrctl ");
+		int len;
+
+		if (!p || line[0] == 'w' || strstr(line, "OPTIONS"))
+			continue;
+		p += 8;
+		len = (int)strcspn(p, " ");
+		snprintf(object, sizeof(object), "%.*s", len, p);
+		if (!strcmp(object, "[") || !strcmp(object, "-b[atch]"))
+			continue;
+		n = usage_commands(p + len + (p[len] == ' '), words, 8);
+		if (!n) {
+			snprintf(want, sizeof(want), " %s ", object);
+			EXPECT_NE(NULL, strstr(man, want)) {
+				TH_LOG("ctnrctl.8 has no \"%s\"", object);
+			}
+			checked++;
+		}
+		for (i = 0; i < n; i++) {
+			snprintf(want, sizeof(want), "%s %.23s ", object, words[i]);
+			if (!strstr(man, want)) {
+				/* "{ show | list }" written as it is */
+				snprintf(want, sizeof(want), "%s { %s", object,
+					 words[0]);
+			}
+			EXPECT_NE(NULL, strstr(man, want)) {
+				TH_LOG("ctnrctl.8 has no \"%s %s\"", object,
+				       words[i]);
+			}
+			checked++;
+		}
+	}
+	EXPECT_LT(30, checked);
+	/* the options, and the exit status of exec */
+	EXPECT_NE(NULL, strstr(man, "-f, -force"));
+	EXPECT_NE(NULL, strstr(man, "-t, -timestamp"));
+	EXPECT_NE(NULL, strstr(man, "EXIT STATUS"));
+	EXPECT_NE(NULL, strstr(man, "125 when ctnrctl itself failed"));
+	free(man);
+	free(src);
+}
+
+/* What bash completes for the words of @line ('' for the empty one). */
+static char *complete(const char *line)
+{
+	static char result[4096];
+	char cmd[PATH_MAX + 1024];
+	size_t n;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd),
+		 "bash --norc --noprofile -c 'source \"$0\" || exit 1; "
+		 "ctnrctl() { printf \"7: web state running\\n8: db state stopped\\n\"; }; "
+		 "COMP_WORDS=(%s); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); "
+		 "_ctnrctl; echo \"${COMPREPLY[*]}\"' %s 2>/dev/null",
+		 line, tree_file("ctl/ctnrctl.bash-completion"));
+	p = popen(cmd, "r");
+	if (!p)
+		return NULL;
+	n = fread(result, 1, sizeof(result) - 1, p);
+	result[n] = '\0';
+	if (pclose(p))
+		return NULL;
+	if (n && result[n - 1] == '\n')
+		result[n - 1] = '\0';
+	return result;
+}
+
+/* the completion offers each object's commands as ctnrctl help has them */
+TEST(completion_matches_help)
+{
+	static const char *const objects[] = {
+		"container", "dev", "log", "loop", "proc",
+	};
+	char words[8][24], line[640], want[512], got_sp[640], *save, *l;
+	unsigned int i;
+	const char *got;
+	int k, n, nwant, ngot;
+
+	if (system("bash -c : >/dev/null 2>&1"))
+		SKIP(return, "no bash");
+	mock_reset();
+	for (i = 0; i < ARRAY_SIZE(objects); i++) {
+		char prefix[32];
+
+		ASSERT_EQ(0, CTL("help", objects[i]));
+		snprintf(prefix, sizeof(prefix), "ctnrctl %s ", objects[i]);
+		strcpy(want, " help ");
+		nwant = 1;
+		save = NULL;
+		for (l = strtok_r(R.out, "\n", &save); l;
+		     l = strtok_r(NULL, "\n", &save)) {
+			const char *p = strstr(l, prefix);
+
+			if (!p)
+				continue;
+			n = usage_commands(p + strlen(prefix), words, 8);
+			for (k = 0; k < n; k++) {
+				char w[64];
+
+				snprintf(w, sizeof(w), " %.23s ", words[k]);
+				if (strstr(want, w))
+					continue;
+				snprintf(want + strlen(want),
+					 sizeof(want) - strlen(want), "%s ",
+					 words[k]);
+				nwant++;
+			}
+		}
+		snprintf(line, sizeof(line), "ctnrctl %s \"\"", objects[i]);
+		got = complete(line);
+		ASSERT_NE(NULL, got);
+		snprintf(got_sp, sizeof(got_sp), " %s ", got);
+		/* every command of help is offered, and nothing else */
+		for (l = strtok_r(want, " ", &save); l;
+		     l = strtok_r(NULL, " ", &save)) {
+			char w[64];
+
+			snprintf(w, sizeof(w), " %s ", l);
+			EXPECT_NE(NULL, strstr(got_sp, w)) {
+				TH_LOG("%s: completion lacks %s (%s)", objects[i],
+				       l, got);
+			}
+		}
+		for (ngot = 1, k = 0; got[k]; k++)
+			ngot += got[k] == ' ';
+		EXPECT_EQ(nwant, ngot) {
+			TH_LOG("%s: completion offers %s", objects[i], got);
+		}
+	}
+}
+
+/* the objects and options; monitor's words; never a short destructive */
+TEST(completion_words)
+{
+	static const struct {
+		const char *line, *want;
+	} cases[] = {
+		{ "ctnrctl \"\"", "container dev log loop proc monitor version help" },
+		{ "ctnrctl -", "-json -pretty -timestamp -batch -force -Version -help" },
+		{ "ctnrctl -j -b file \"\"", "container dev log loop proc monitor version help" },
+		{ "ctnrctl container del \"\"", "web db" },
+		{ "ctnrctl container delete w", "web" },
+		{ "ctnrctl container d \"\"", "" },
+		{ "ctnrctl dev de web \"\"", "" },
+		{ "ctnrctl c e web ns net,u", "net,uts net,user" },
+		{ "ctnrctl c e web \"\"", "ns keepenv env --" },
+		{ "ctnrctl container set web autoremove \"\"", "on off" },
+		{ "ctnrctl dev default web \"\"", "allow deny" },
+		{ "ctnrctl dev preset web \"\"", "lxc" },
+		{ "ctnrctl log show web \"\"", "follow" },
+		{ "ctnrctl log set web \"\"", "size" },
+		{ "ctnrctl loop detach web 3 \"\"", "lazy" },
+		{ "ctnrctl monitor name \"\"", "web db" },
+		{ "ctnrctl monitor dev-", "dev-denied" },
+		{ "ctnrctl monitor loop-", "loop-attached loop-detached" },
+		{ "ctnrctl help l", "log loop" },
+	};
+	unsigned int i;
+	const char *got;
+
+	if (system("bash -c : >/dev/null 2>&1"))
+		SKIP(return, "no bash");
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		got = complete(cases[i].line);
+		ASSERT_NE(NULL, got);
+		EXPECT_STREQ(cases[i].want, got) {
+			TH_LOG("%s", cases[i].line);
+		}
+	}
 }
 
 TEST_HARNESS_MAIN
