@@ -4,8 +4,8 @@
 #
 #   make              build kmod/ctnr.ko, lib/, ctl/ and selftests/
 #   make W=1          the same, with the kernel build's extra warnings
-#   make check        make deps if needed, make unit, build, run all
-#                     selftests in a VM; the last line printed is
+#   make check        make deps if needed, regen-check, make unit, build,
+#                     run all selftests in a VM; the last line printed is
 #                     "N passed, M failed"
 #   make check KERNEL=debug
 #                     the same on a sanitizer kernel (KASAN, kmemleak,
@@ -21,9 +21,20 @@
 #   make static       sparse (C=2) and W=1 on the module, cppcheck on lib/
 #                     and ctl/; any warning fails (also run by make check)
 #   make install-udev install udev/60-ctnrloop.rules (UDEVDIR, DESTDIR)
-#   make unit         the host-side unit tests, no root, no VM: the module's
-#                     rule code (selftests/devrules) and ctnrctl against a
-#                     mock libctnr (selftests/cli); "unit: N passed, M failed"
+#   make unit         the host-side unit tests, no root, no VM: regen-test,
+#                     the module's rule code (selftests/devrules) and
+#                     ctnrctl against a mock libctnr (selftests/cli);
+#                     "unit: N passed, M failed" (make check runs it first,
+#                     after regen-check)
+#   make regen        regenerate the genl part of uapi/linux/ctnr.h and
+#                     kmod/genl-gen.[ch] from Documentation/netlink/specs/
+#                     ctnr.yaml with the kernel's ynl-gen (scripts/ynl.sh;
+#                     fetched once from Debian's linux-source-6.12 into
+#                     ~/.cache/ctnr/ynl)
+#   make regen-check  fail, naming the file, when those are not what the
+#                     spec gives, or the spec is not valid genetlink-c
+#                     (the first step of make check)
+#   make regen-test   prove that regen-check fails when it must
 #   make clean
 #
 # Variables (all optional):
@@ -72,7 +83,7 @@ CHECKPATCH_FLAGS ?= --no-tree --terse
 CHECKPATCH_FILES = $(filter-out %.mod.c,$(wildcard kmod/*.[ch]))
 
 .PHONY: all module lib ctl selftests ksft checkpatch static static-kmod \
-	static-user deps check demo shell unit \
+	static-user deps check demo shell unit regen regen-check regen-test \
 	vm-check vm-demo vm-shell vm-bench bench clean help kver install-udev
 
 all: module lib ctl selftests
@@ -119,8 +130,20 @@ $(LINUX_SOURCE_TAR):
 	@echo "$@ is missing: run 'make deps' (package linux-source-6.1)" >&2
 	@exit 1
 
-unit: lib ksft
+unit: lib ksft regen-test
 	@$(MAKE) --no-print-directory -C selftests unit
+
+# The generic netlink ABI is made from the YAML spec by the kernel's
+# ynl-gen (scripts/ynl.sh explains where it comes from); only its output is
+# committed.
+regen:
+	@scripts/ynl.sh regen
+
+regen-check:
+	@scripts/ynl.sh check
+
+regen-test:
+	@scripts/ynl-test.sh
 
 checkpatch: $(CHECKPATCH)
 	$(CHECKPATCH) $(CHECKPATCH_FLAGS) -f $(CHECKPATCH_FILES)
@@ -159,6 +182,9 @@ deps:
 # worked out again once the kernel packages are surely installed.
 check demo shell bench:
 	@scripts/deps.sh --check >/dev/null || scripts/deps.sh
+	@if [ $@ = check ]; then $(MAKE) --no-print-directory regen-check || { \
+		echo "check: the generated genl ABI is not what the spec gives (make regen)"; \
+		echo "0 passed, 1 failed"; exit 1; }; fi
 	@if [ $@ = check ]; then $(MAKE) --no-print-directory unit || { \
 		echo "check: the unit tests failed"; \
 		echo "0 passed, 1 failed"; exit 1; }; fi

@@ -17,7 +17,7 @@
 
 static void print_flags(uint32_t flags)
 {
-	uint32_t unknown = flags & ~CTNR_F_ALL;
+	uint32_t unknown = flags & ~CTNR_F_MASK;
 
 	open_json_array("flags");
 	if (flags)
@@ -29,7 +29,7 @@ static void print_flags(uint32_t flags)
 
 		snprintf(hex, sizeof(hex), "%#x", unknown);
 		print_string(PRINT_ANY, NULL,
-			     flags & CTNR_F_ALL ? ",%s" : "%s", hex);
+			     flags & CTNR_F_MASK ? ",%s" : "%s", hex);
 	}
 	close_json_array();
 }

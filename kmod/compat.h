@@ -20,6 +20,23 @@
 #endif
 
 /*
+ * The range tables of NLA_POLICY_FULL_RANGE(), which ynl-gen writes into
+ * genl-gen.c as static const, are pointed to by a const pointer in struct
+ * nla_policy on 6.12 and 7.2 (CTNR_KERNEL_NLA_RANGE_CONST), by a plain
+ * one on 6.1: there the macro casts the qualifier away.  genetlink only
+ * reads the tables.
+ */
+#ifndef CTNR_KERNEL_NLA_RANGE_CONST
+#include <net/netlink.h>
+#undef NLA_POLICY_FULL_RANGE
+#define NLA_POLICY_FULL_RANGE(tp, _range) {				\
+	.type = NLA_ENSURE_UINT_OR_BINARY_TYPE(tp),			\
+	.validation_type = NLA_VALIDATE_RANGE_PTR,			\
+	.range = (struct netlink_range_validation *)(_range),		\
+}
+#endif
+
+/*
  * sched_process_exit gained a group_dead argument: the exit of the last
  * thread of a process.  Before, the probe reads signal->live, which
  * do_exit() dropped before the tracepoint (the same test it makes).

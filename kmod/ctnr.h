@@ -193,7 +193,10 @@ int ctnr_exit_init(void);
 void ctnr_exit_uninit(void);
 bool ctnr_exit_tracking(void);
 
-/* genl.c: the netlink family. */
+/*
+ * genl.c: the netlink family.  The handlers of its commands are declared
+ * in genl-gen.h, which ynl-gen writes from the spec.
+ */
 int ctnr_genl_init(void);
 void ctnr_genl_uninit(void);
 void ctnr_genl_notify(const struct ctnr_container *c, u32 event);
@@ -235,13 +238,6 @@ int ctnr_dev_nl_set_default_check(struct sk_buff *skb, struct genl_info *info,
 				  const struct ctnr_container *c);
 int ctnr_dev_nl_set_default(struct sk_buff *skb, struct genl_info *info,
 			    struct ctnr_container *c);
-int ctnr_nl_dev_rule_add_doit(struct sk_buff *skb, struct genl_info *info);
-int ctnr_nl_dev_rule_del_doit(struct sk_buff *skb, struct genl_info *info);
-int ctnr_nl_dev_allow_doit(struct sk_buff *skb, struct genl_info *info);
-int ctnr_nl_dev_deny_doit(struct sk_buff *skb, struct genl_info *info);
-int ctnr_nl_dev_policy_set_doit(struct sk_buff *skb, struct genl_info *info);
-int ctnr_nl_dev_rule_get_dumpit(struct sk_buff *skb,
-				struct netlink_callback *cb);
 
 /* dev.c: /dev/ctnr. */
 int ctnr_dev_init(void);
@@ -281,11 +277,7 @@ void ctnr_kmsgtrace_uninit(void);
 void ctnr_log_unlink(struct ctnr_container *c);
 void ctnr_log_release(struct ctnr_container *c);
 int ctnr_log_nl_fill(struct sk_buff *skb, const struct ctnr_container *c);
-int ctnr_log_nl_set_check(const struct ctnr_container *c,
-			  struct genl_info *info);
 int ctnr_log_nl_set(struct ctnr_container *c, struct genl_info *info);
-int ctnr_nl_log_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
-int ctnr_nl_log_clear_doit(struct sk_buff *skb, struct genl_info *info);
 
 /*
  * loop.c: ctnrloop devices.  ctnr_loop_container_gone() is called after a
@@ -301,7 +293,6 @@ int ctnr_loop_nl_set_check(struct sk_buff *skb, struct genl_info *info,
 			   const struct ctnr_container *c);
 int ctnr_loop_nl_set(struct sk_buff *skb, struct genl_info *info,
 		     struct ctnr_container *c);
-int ctnr_nl_loop_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 bool ctnr_loop_owned_rcu(dev_t devt, const struct ctnr_container *c);
 
 /*

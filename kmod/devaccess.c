@@ -62,6 +62,7 @@
 #include <net/genetlink.h>
 
 #include "ctnr.h"
+#include "genl-gen.h"
 #include "devrules.h"
 #include "hook.h"
 #include "trace.h"
@@ -645,7 +646,9 @@ enum ctnr_dev_how {
 /*
  * Parse and check a rule from its attributes @tb (those of the request,
  * or of a CTNR_A_DEV_RULE nest @nest); type a (the reset, which needs no
- * numbers) only when @reset_ok.
+ * numbers) only when @reset_ok.  The policy has checked the type (a, b or
+ * c) and the access bits (rwm); a major or minor may be CTNR_DEV_ANY,
+ * which no policy range expresses, so they are checked here.
  */
 static int ctnr_dev_parse_rule(struct nlattr **tb, struct nlattr *nest,
 			       bool reset_ok, struct ctnr_dev_rule *r,
@@ -657,10 +660,6 @@ static int ctnr_dev_parse_rule(struct nlattr **tb, struct nlattr *nest,
 	if (CTNR_DEV_MISSING(tb, nest, CTNR_A_DEV_TYPE, "device type is required", extack))
 		return -EINVAL;
 	type = nla_get_u32(tb[CTNR_A_DEV_TYPE]);
-	if (type > CTNR_DEV_TYPE_CHAR) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[CTNR_A_DEV_TYPE], "device type must be a, b or c");
-		return -EINVAL;
-	}
 	reset = type == CTNR_DEV_TYPE_ALL;
 	if (reset && !reset_ok) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[CTNR_A_DEV_TYPE], "device type a is no exception: as in cgroup v1 it resets the default (set the default, or DEV_ALLOW/DEV_DENY type a)");
@@ -677,7 +676,7 @@ static int ctnr_dev_parse_rule(struct nlattr **tb, struct nlattr *nest,
 	r->minor = tb[CTNR_A_DEV_MINOR] ? nla_get_u32(tb[CTNR_A_DEV_MINOR]) :
 					  CTNR_DEV_ANY;
 	r->access = tb[CTNR_A_DEV_ACCESS] ? nla_get_u32(tb[CTNR_A_DEV_ACCESS]) :
-					    CTNR_DEV_ACC_ALL;
+					    CTNR_DEV_ACC_MASK;
 	if (r->major != CTNR_DEV_ANY && r->major > CTNR_DEV_MAJOR_MAX) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[CTNR_A_DEV_MAJOR], "major must be 0 to 4095 or *");
 		return -EINVAL;
@@ -686,8 +685,7 @@ static int ctnr_dev_parse_rule(struct nlattr **tb, struct nlattr *nest,
 		NL_SET_ERR_MSG_ATTR(extack, tb[CTNR_A_DEV_MINOR], "minor must be 0 to 1048575 or *");
 		return -EINVAL;
 	}
-	if (tb[CTNR_A_DEV_ACCESS] &&
-	    (!r->access || (r->access & ~CTNR_DEV_ACC_ALL))) {
+	if (tb[CTNR_A_DEV_ACCESS] && !r->access) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[CTNR_A_DEV_ACCESS], "access must be a non-empty subset of rwm");
 		return -EINVAL;
 	}
@@ -880,11 +878,7 @@ int ctnr_nl_dev_policy_set_doit(struct sk_buff *skb, struct genl_info *info)
 
 	if (CTNR_NL_MISSING(info, CTNR_A_DEV_DEFAULT, "device default is required"))
 		return -EINVAL;
-	deflt = nla_get_u32(dattr);
-	if (deflt != CTNR_DEV_ALLOW && deflt != CTNR_DEV_DENY) {
-		NL_SET_ERR_MSG_ATTR(info->extack, dattr, "device default must be allow or deny");
-		return -EINVAL;
-	}
+	deflt = nla_get_u32(dattr);	/* allow or deny: the policy says */
 	n = ctnr_dev_nl_rules(info, &rules);
 	if (n < 0)
 		return n;
@@ -930,11 +924,7 @@ int ctnr_dev_nl_set_default_check(struct sk_buff *skb, struct genl_info *info,
 	u32 deflt;
 	int err;
 
-	deflt = nla_get_u32(attr);
-	if (deflt != CTNR_DEV_ALLOW && deflt != CTNR_DEV_DENY) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attr, "device default must be allow or deny");
-		return -EINVAL;
-	}
+	deflt = nla_get_u32(attr);	/* allow or deny: the policy says */
 	err = ctnr_dev_may_change(skb, c, &auth, info->extack);
 	if (err)
 		return err;

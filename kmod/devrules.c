@@ -53,7 +53,7 @@ bool ctnr_dev_rule_valid(const struct ctnr_dev_rule *r)
 		r->type == CTNR_DEV_TYPE_CHAR) &&
 	       (r->major == CTNR_DEV_ANY || r->major <= CTNR_DEV_MAJOR_MAX) &&
 	       (r->minor == CTNR_DEV_ANY || r->minor <= CTNR_DEV_MINOR_MAX) &&
-	       r->access && !(r->access & ~CTNR_DEV_ACC_ALL);
+	       r->access && !(r->access & ~CTNR_DEV_ACC_MASK);
 }
 
 /* First position in rule[] whose key is >= @key. */

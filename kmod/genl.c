@@ -4,8 +4,13 @@
  *
  * One flat attribute space; each command has its own strict policy, so an
  * attribute a command does not take is rejected by genetlink with an
- * extended-ack message.  Checks that a policy cannot express are made here,
- * each with its own message.
+ * extended-ack message.  The policies, with every bound the spec states
+ * (NLA_POLICY_MIN/MAX/RANGE/MASK), are generated from
+ * Documentation/netlink/specs/ctnr.yaml into genl-gen.c; checks that a
+ * policy cannot express are made here, each with its own message.
+ *
+ * genetlink sizes info->attrs by the op's policy (its highest attribute),
+ * so a handler reads only attributes its op's request lists in the spec.
  */
 #include <linux/cgroup.h>
 #include <linux/cred.h>
@@ -20,6 +25,7 @@
 #include <net/sock.h>
 
 #include "ctnr.h"
+#include "genl-gen.h"
 #include "hook.h"
 
 static struct genl_family ctnr_genl_family;
@@ -29,69 +35,10 @@ static struct genl_family ctnr_genl_family;
  */
 static bool ctnr_genl_registered;
 
-enum ctnr_mcgrp {
-	CTNR_MCGRP_EVENTS,
-};
-
 static const struct genl_multicast_group ctnr_mcgrps[] = {
 	/* Events name every container: host administrators only. */
-	[CTNR_MCGRP_EVENTS] = { .name = CTNR_GENL_MCGRP_EVENTS,
+	[CTNR_NLGRP_EVENTS] = { .name = CTNR_GENL_MCGRP_EVENTS,
 				.flags = GENL_MCAST_CAP_SYS_ADMIN },
-};
-
-static const struct nla_policy ctnr_info_policy[CTNR_A_MAX + 1] = {
-};
-
-static const struct nla_policy ctnr_new_policy[CTNR_A_MAX + 1] = {
-	[CTNR_A_NAME] = { .type = NLA_NUL_STRING },
-	[CTNR_A_PID] = { .type = NLA_U32 },
-	[CTNR_A_PIDFD] = { .type = NLA_S32 },
-	[CTNR_A_FLAGS] = { .type = NLA_U32 },
-};
-
-static const struct nla_policy ctnr_ref_policy[CTNR_A_MAX + 1] = {
-	[CTNR_A_ID] = { .type = NLA_U32 },
-	[CTNR_A_NAME] = { .type = NLA_NUL_STRING },
-};
-
-static const struct nla_policy ctnr_set_policy[CTNR_A_MAX + 1] = {
-	[CTNR_A_ID] = { .type = NLA_U32 },
-	[CTNR_A_NAME] = { .type = NLA_NUL_STRING },
-	[CTNR_A_FLAGS] = { .type = NLA_U32 },
-	[CTNR_A_LOG_SIZE] = { .type = NLA_U32 },
-	[CTNR_A_DEV_DEFAULT] = { .type = NLA_U32 },
-	[CTNR_A_LOOP_QUOTA] = { .type = NLA_U32 },
-};
-
-/* DEV_RULE_ADD/DEL, DEV_ALLOW/DENY; ranges are checked with their messages. */
-static const struct nla_policy ctnr_dev_rule_policy[CTNR_A_MAX + 1] = {
-	[CTNR_A_ID] = { .type = NLA_U32 },
-	[CTNR_A_NAME] = { .type = NLA_NUL_STRING },
-	[CTNR_A_DEV_TYPE] = { .type = NLA_U32 },
-	[CTNR_A_DEV_MAJOR] = { .type = NLA_U32 },
-	[CTNR_A_DEV_MINOR] = { .type = NLA_U32 },
-	[CTNR_A_DEV_ACCESS] = { .type = NLA_U32 },
-};
-
-/* One CTNR_A_DEV_RULE nest of DEV_POLICY_SET: a rule and nothing else. */
-static const struct nla_policy ctnr_dev_rule_entry_policy[CTNR_A_MAX + 1] = {
-	[CTNR_A_DEV_TYPE] = { .type = NLA_U32 },
-	[CTNR_A_DEV_MAJOR] = { .type = NLA_U32 },
-	[CTNR_A_DEV_MINOR] = { .type = NLA_U32 },
-	[CTNR_A_DEV_ACCESS] = { .type = NLA_U32 },
-};
-
-static const struct nla_policy ctnr_dev_policy_set_policy[CTNR_A_MAX + 1] = {
-	[CTNR_A_ID] = { .type = NLA_U32 },
-	[CTNR_A_NAME] = { .type = NLA_NUL_STRING },
-	[CTNR_A_DEV_DEFAULT] = { .type = NLA_U32 },
-	[CTNR_A_DEV_RULE] = NLA_POLICY_NESTED(ctnr_dev_rule_entry_policy),
-};
-
-static const struct nla_policy ctnr_log_get_policy[CTNR_A_MAX + 1] = {
-	[CTNR_A_ID] = { .type = NLA_U32 },
-	[CTNR_A_NAME] = { .type = NLA_NUL_STRING },
-	[CTNR_A_LOG_SEQ] = { .type = NLA_U64 },
 };
 
 /* The socket's opener must hold the capability too, not only the sender. */
@@ -216,7 +163,7 @@ void ctnr_genl_notify_extra(const struct ctnr_container *c, u32 event,
 
 	if (!READ_ONCE(ctnr_genl_registered) ||
 	    !genl_has_listeners(&ctnr_genl_family, &init_net,
-				CTNR_MCGRP_EVENTS))
+				CTNR_NLGRP_EVENTS))
 		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!skb)
@@ -233,7 +180,7 @@ void ctnr_genl_notify_extra(const struct ctnr_container *c, u32 event,
 	rcu_read_lock();
 	if (READ_ONCE(ctnr_genl_registered))
 		genlmsg_multicast_netns(&ctnr_genl_family, &init_net, skb, 0,
-					CTNR_MCGRP_EVENTS, GFP_ATOMIC);
+					CTNR_NLGRP_EVENTS, GFP_ATOMIC);
 	else
 		nlmsg_free(skb);
 	rcu_read_unlock();
@@ -252,7 +199,7 @@ void ctnr_genl_notify_module(u32 event,
 
 	if (!ctnr_genl_registered ||
 	    !genl_has_listeners(&ctnr_genl_family, &init_net,
-				CTNR_MCGRP_EVENTS))
+				CTNR_NLGRP_EVENTS))
 		return;
 	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!skb)
@@ -264,7 +211,7 @@ void ctnr_genl_notify_module(u32 event,
 	}
 	genlmsg_end(skb, hdr);
 	genlmsg_multicast_netns(&ctnr_genl_family, &init_net, skb, 0,
-				CTNR_MCGRP_EVENTS, GFP_KERNEL);
+				CTNR_NLGRP_EVENTS, GFP_KERNEL);
 }
 
 void ctnr_genl_notify(const struct ctnr_container *c, u32 event)
@@ -282,6 +229,7 @@ void *ctnr_genl_put(struct sk_buff *skb, u32 portid, u32 seq, int flags,
 /*
  * Resolve the container a request names with exactly one of CTNR_A_ID and
  * CTNR_A_NAME.  Containers the caller may not manage do not exist for it.
+ * The policy has refused id 0 and names of more than 63 bytes already.
  */
 struct ctnr_container *ctnr_nl_lookup(struct sk_buff *skb,
 				      struct genl_info *info)
@@ -292,10 +240,6 @@ struct ctnr_container *ctnr_nl_lookup(struct sk_buff *skb,
 
 	if (!!id == !!name) {
 		NL_SET_ERR_MSG(info->extack, "give exactly one of container id and name");
-		return ERR_PTR(-EINVAL);
-	}
-	if (id && !nla_get_u32(id)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, id, "container id 0 is invalid");
 		return ERR_PTR(-EINVAL);
 	}
 	if (name && ctnr_name_valid(nla_data(name), info->extack)) {
@@ -314,7 +258,7 @@ struct ctnr_container *ctnr_nl_lookup(struct sk_buff *skb,
 	return c;
 }
 
-static int ctnr_nl_info_doit(struct sk_buff *skb, struct genl_info *info)
+int ctnr_nl_info_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct sk_buff *msg;
 	void *hdr;
@@ -356,12 +300,9 @@ static struct task_struct *ctnr_nl_task(struct genl_info *info)
 		return ERR_PTR(-EINVAL);
 	}
 	if (pid_attr) {
+		/* the policy keeps it within 1..PID_MAX_LIMIT */
 		u32 nr = nla_get_u32(pid_attr);
 
-		if (!nr || nr > PID_MAX_LIMIT) {
-			NL_SET_ERR_MSG_ATTR(info->extack, pid_attr, "pid must be between 1 and PID_MAX_LIMIT");
-			return ERR_PTR(-EINVAL);
-		}
 		rcu_read_lock();
 		task = pid_task(find_vpid(nr), PIDTYPE_PID);
 		/* a thread id names its process: threads may hold other ns */
@@ -404,8 +345,7 @@ static struct task_struct *ctnr_nl_task(struct genl_info *info)
 	return task;
 }
 
-static int ctnr_nl_container_new_doit(struct sk_buff *skb,
-				      struct genl_info *info)
+int ctnr_nl_container_new_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct user_namespace *mine = current_user_ns();
 	struct ctnr_nl_view view;
@@ -426,13 +366,9 @@ static int ctnr_nl_container_new_doit(struct sk_buff *skb,
 		NL_SET_BAD_ATTR(info->extack, info->attrs[CTNR_A_NAME]);
 		return err;
 	}
-	if (info->attrs[CTNR_A_FLAGS]) {
+	/* the policy refuses unknown flags (NLA_POLICY_MASK) */
+	if (info->attrs[CTNR_A_FLAGS])
 		flags = nla_get_u32(info->attrs[CTNR_A_FLAGS]);
-		if (flags & ~CTNR_F_ALL) {
-			NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[CTNR_A_FLAGS], "unknown container flags");
-			return -EINVAL;
-		}
-	}
 	task = ctnr_nl_task(info);
 	if (IS_ERR(task))
 		return PTR_ERR(task);
@@ -485,8 +421,7 @@ out_task:
 	return err;
 }
 
-static int ctnr_nl_container_del_doit(struct sk_buff *skb,
-				      struct genl_info *info)
+int ctnr_nl_container_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ctnr_container *c = ctnr_nl_lookup(skb, info);
 	int err;
@@ -504,8 +439,7 @@ static int ctnr_nl_container_del_doit(struct sk_buff *skb,
 	return err;
 }
 
-static int ctnr_nl_container_get_doit(struct sk_buff *skb,
-				      struct genl_info *info)
+int ctnr_nl_container_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ctnr_container *c = ctnr_nl_lookup(skb, info);
 	struct ctnr_nl_view view;
@@ -545,7 +479,7 @@ struct ctnr_nl_dump {
 	unsigned long next;
 };
 
-static int ctnr_nl_container_get_start(struct netlink_callback *cb)
+int ctnr_nl_container_get_start(struct netlink_callback *cb)
 {
 	struct ctnr_nl_dump *d = kzalloc(sizeof(*d), GFP_KERNEL);
 	struct ctnr_nl_view v;
@@ -565,7 +499,7 @@ static int ctnr_nl_container_get_start(struct netlink_callback *cb)
 	return 0;
 }
 
-static int ctnr_nl_container_get_done(struct netlink_callback *cb)
+int ctnr_nl_container_get_done(struct netlink_callback *cb)
 {
 	struct ctnr_nl_dump *d = (struct ctnr_nl_dump *)cb->args[0];
 
@@ -580,8 +514,8 @@ static int ctnr_nl_container_get_done(struct netlink_callback *cb)
 	return 0;
 }
 
-static int ctnr_nl_container_get_dumpit(struct sk_buff *skb,
-					struct netlink_callback *cb)
+int ctnr_nl_container_get_dumpit(struct sk_buff *skb,
+				 struct netlink_callback *cb)
 {
 	const struct file *file = ctnr_nl_file(cb->skb);
 	struct ctnr_nl_dump *d = (struct ctnr_nl_dump *)cb->args[0];
@@ -611,8 +545,7 @@ static int ctnr_nl_container_get_dumpit(struct sk_buff *skb,
 	return err && !skb->len ? err : skb->len;
 }
 
-static int ctnr_nl_container_set_doit(struct sk_buff *skb,
-				      struct genl_info *info)
+int ctnr_nl_container_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *fattr = info->attrs[CTNR_A_FLAGS];
 	struct ctnr_container *c;
@@ -622,15 +555,11 @@ static int ctnr_nl_container_set_doit(struct sk_buff *skb,
 	/*
 	 * Every attribute is optional.  All are checked (values and
 	 * permissions) before any applies; then only a lack of memory or a
-	 * concurrent delete can fail, and what can runs first.
+	 * concurrent delete can fail, and what can runs first.  The policy
+	 * has checked the values it can: flags, default and log size.
 	 */
-	if (fattr) {
+	if (fattr)
 		flags = nla_get_u32(fattr);
-		if (flags & ~CTNR_F_ALL) {
-			NL_SET_ERR_MSG_ATTR(info->extack, fattr, "unknown container flags");
-			return -EINVAL;
-		}
-	}
 	c = ctnr_nl_lookup(skb, info);
 	if (IS_ERR(c))
 		return PTR_ERR(c);
@@ -642,8 +571,6 @@ static int ctnr_nl_container_set_doit(struct sk_buff *skb,
 		err = ctnr_loop_nl_set_check(skb, info, c);
 	if (!err && info->attrs[CTNR_A_DEV_DEFAULT])
 		err = ctnr_dev_nl_set_default_check(skb, info, c);
-	if (!err)
-		err = ctnr_log_nl_set_check(c, info);
 	if (err)
 		goto out;
 
@@ -662,24 +589,33 @@ out:
 	return err;
 }
 
+/*
+ * The policies are ynl-gen's (genl-gen.c), one per command as the spec
+ * gives its request; maxattr is each one's highest attribute.  The table
+ * is struct genl_ops, which every kernel from 6.1 takes (split ops came in
+ * 6.2).  INFO takes no attribute: without a policy genetlink gives it one
+ * that rejects them all.  CONTAINER_GET's dump takes none either, but a
+ * genl_ops entry has one policy for doit and dumpit: the dump accepts the
+ * doit's id and name and ignores them, as it always did.
+ */
+#define CTNR_NL_POLICY(op)						\
+	.policy = ctnr_##op##_nl_policy,				\
+	.maxattr = ARRAY_SIZE(ctnr_##op##_nl_policy) - 1
+
 static const struct genl_ops ctnr_genl_ops[] = {
 	{
 		.cmd = CTNR_CMD_INFO,
 		.doit = ctnr_nl_info_doit,
-		.policy = ctnr_info_policy,
-		.maxattr = CTNR_A_MAX,
 	},
 	{
 		.cmd = CTNR_CMD_CONTAINER_NEW,
 		.doit = ctnr_nl_container_new_doit,
-		.policy = ctnr_new_policy,
-		.maxattr = CTNR_A_MAX,
+		CTNR_NL_POLICY(container_new),
 	},
 	{
 		.cmd = CTNR_CMD_CONTAINER_DEL,
 		.doit = ctnr_nl_container_del_doit,
-		.policy = ctnr_ref_policy,
-		.maxattr = CTNR_A_MAX,
+		CTNR_NL_POLICY(container_del),
 	},
 	{
 		.cmd = CTNR_CMD_CONTAINER_GET,
@@ -687,68 +623,57 @@ static const struct genl_ops ctnr_genl_ops[] = {
 		.start = ctnr_nl_container_get_start,
 		.dumpit = ctnr_nl_container_get_dumpit,
 		.done = ctnr_nl_container_get_done,
-		.policy = ctnr_ref_policy,
-		.maxattr = CTNR_A_MAX,
+		CTNR_NL_POLICY(container_get),
 	},
 	{
 		.cmd = CTNR_CMD_CONTAINER_SET,
 		.doit = ctnr_nl_container_set_doit,
-		.policy = ctnr_set_policy,
-		.maxattr = CTNR_A_MAX,
+		CTNR_NL_POLICY(container_set),
 	},
 	{
 		.cmd = CTNR_CMD_DEV_RULE_ADD,
 		.doit = ctnr_nl_dev_rule_add_doit,
-		.policy = ctnr_dev_rule_policy,
-		.maxattr = CTNR_A_MAX,
+		CTNR_NL_POLICY(dev_rule_add),
 	},
 	{
 		.cmd = CTNR_CMD_DEV_RULE_DEL,
 		.doit = ctnr_nl_dev_rule_del_doit,
-		.policy = ctnr_dev_rule_policy,
-		.maxattr = CTNR_A_MAX,
+		CTNR_NL_POLICY(dev_rule_del),
 	},
 	{
 		.cmd = CTNR_CMD_DEV_RULE_GET,
 		.dumpit = ctnr_nl_dev_rule_get_dumpit,
-		.policy = ctnr_ref_policy,
-		.maxattr = CTNR_A_MAX,
+		CTNR_NL_POLICY(dev_rule_get),
 	},
 	{
 		.cmd = CTNR_CMD_LOG_GET,
 		.dumpit = ctnr_nl_log_get_dumpit,
-		.policy = ctnr_log_get_policy,
-		.maxattr = CTNR_A_MAX,
+		CTNR_NL_POLICY(log_get),
 	},
 	{
 		.cmd = CTNR_CMD_LOG_CLEAR,
 		.doit = ctnr_nl_log_clear_doit,
-		.policy = ctnr_ref_policy,
-		.maxattr = CTNR_A_MAX,
+		CTNR_NL_POLICY(log_clear),
 	},
 	{
 		.cmd = CTNR_CMD_LOOP_GET,
 		.dumpit = ctnr_nl_loop_get_dumpit,
-		.policy = ctnr_ref_policy,
-		.maxattr = CTNR_A_MAX,
+		CTNR_NL_POLICY(loop_get),
 	},
 	{
 		.cmd = CTNR_CMD_DEV_ALLOW,
 		.doit = ctnr_nl_dev_allow_doit,
-		.policy = ctnr_dev_rule_policy,
-		.maxattr = CTNR_A_MAX,
+		CTNR_NL_POLICY(dev_allow),
 	},
 	{
 		.cmd = CTNR_CMD_DEV_DENY,
 		.doit = ctnr_nl_dev_deny_doit,
-		.policy = ctnr_dev_rule_policy,
-		.maxattr = CTNR_A_MAX,
+		CTNR_NL_POLICY(dev_deny),
 	},
 	{
 		.cmd = CTNR_CMD_DEV_POLICY_SET,
 		.doit = ctnr_nl_dev_policy_set_doit,
-		.policy = ctnr_dev_policy_set_policy,
-		.maxattr = CTNR_A_MAX,
+		CTNR_NL_POLICY(dev_policy_set),
 	},
 };
 

@@ -57,6 +57,7 @@
 #include <net/genetlink.h>
 
 #include "ctnr.h"
+#include "genl-gen.h"
 #include "hook.h"
 #include "trace.h"
 
@@ -1806,24 +1807,11 @@ int ctnr_log_nl_fill(struct sk_buff *skb, const struct ctnr_container *c)
 	return 0;
 }
 
-/* Every test of ctnr_log_nl_set(), for CONTAINER_SET to run first. */
-int ctnr_log_nl_set_check(const struct ctnr_container *c,
-			  struct genl_info *info)
-{
-	struct nlattr *attr = info->attrs[CTNR_A_LOG_SIZE];
-	u32 bytes;
-
-	if (!attr)
-		return 0;
-	bytes = nla_get_u32(attr);
-	if (bytes < CTNR_LOG_SIZE_MIN || bytes > CTNR_LOG_SIZE_MAX) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attr, "log size must be between 4096 and 16777216 bytes");
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/* CTNR_A_LOG_SIZE of CTNR_CMD_CONTAINER_SET; the caller manages @c. */
+/*
+ * CTNR_A_LOG_SIZE of CTNR_CMD_CONTAINER_SET; the caller manages @c.  The
+ * policy keeps the size within CTNR_LOG_SIZE_MIN..CTNR_LOG_SIZE_MAX, so
+ * only a lack of memory or a concurrent delete can fail.
+ */
 int ctnr_log_nl_set(struct ctnr_container *c, struct genl_info *info)
 {
 	struct nlattr *attr = info->attrs[CTNR_A_LOG_SIZE];
@@ -1831,9 +1819,8 @@ int ctnr_log_nl_set(struct ctnr_container *c, struct genl_info *info)
 	u32 bytes;
 	int err;
 
-	err = ctnr_log_nl_set_check(c, info);
-	if (err || !attr)
-		return err;
+	if (!attr)
+		return 0;
 	bytes = nla_get_u32(attr);
 	l = ctnr_log_peek(c);
 	if (!l) {

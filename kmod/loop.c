@@ -66,6 +66,7 @@
 #include <net/sock.h>
 
 #include "ctnr.h"
+#include "genl-gen.h"
 #include "hook.h"
 #include "trace.h"
 
@@ -1700,10 +1701,7 @@ static int ctnr_loop_dump_start(struct netlink_callback *cb)
 		NL_SET_ERR_MSG(cb->extack, "give at most one of container id and name");
 		return -EINVAL;
 	}
-	if (id && !nla_get_u32(id)) {
-		NL_SET_ERR_MSG_ATTR(cb->extack, id, "container id 0 is invalid");
-		return -EINVAL;
-	}
+	/* the policy has refused id 0 */
 	if (name && ctnr_name_valid(nla_data(name), cb->extack)) {
 		NL_SET_BAD_ATTR(cb->extack, name);
 		return -EINVAL;

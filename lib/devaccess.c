@@ -20,7 +20,7 @@
 
 #define R(t, ma, mi, acc) { CTNR_DEV_TYPE_##t, (ma), (mi), (acc) }
 #define ANY CTNR_DEV_ANY
-#define RWM CTNR_DEV_ACC_ALL
+#define RWM CTNR_DEV_ACC_MASK
 #define M CTNR_DEV_ACC_MKNOD
 
 /* What LXC allows by default (lxc.cgroup.devices.allow in its config). */
@@ -169,7 +169,7 @@ int ctnr_dev_rule_parse(const char *s, struct ctnr_dev_rule *r)
 		r->type = CTNR_DEV_TYPE_ALL;
 		r->major = CTNR_DEV_ANY;
 		r->minor = CTNR_DEV_ANY;
-		r->access = CTNR_DEV_ACC_ALL;
+		r->access = CTNR_DEV_ACC_MASK;
 		return 0;
 	}
 	if (n != 3)

@@ -59,7 +59,30 @@ static const char *const lc_attr_names[] = {
 	[CTNR_A_DEV_COUNT]	= "dev_count",
 	[CTNR_A_TASK_PID]	= "task_pid",
 	[CTNR_A_TASK_COMM]	= "task_comm",
+	[CTNR_A_LOG_SIZE]	= "log_size",
+	[CTNR_A_LOG_SEQ]	= "log_seq",
+	[CTNR_A_LOG_TS]		= "log_ts",
+	[CTNR_A_LOG_FACILITY]	= "log_facility",
+	[CTNR_A_LOG_LEVEL]	= "log_level",
+	[CTNR_A_LOG_FLAGS]	= "log_flags",
+	[CTNR_A_LOG_TEXT]	= "log_text",
+	[CTNR_A_LOG_DROPPED]	= "log_dropped",
+	[CTNR_A_LOOP_QUOTA]	= "loop_quota",
+	[CTNR_A_LOOP_COUNT]	= "loop_count",
+	[CTNR_A_LOOP_INDEX]	= "loop_index",
+	[CTNR_A_LOOP_PATH]	= "loop_path",
+	[CTNR_A_LOOP_OFFSET]	= "loop_offset",
+	[CTNR_A_LOOP_SIZE]	= "loop_size",
+	[CTNR_A_LOOP_FLAGS]	= "loop_flags",
+	[CTNR_A_LOOP_BLOCK_SIZE] = "loop_block_size",
+	[CTNR_A_LOOP_RBYTES]	= "loop_rbytes",
+	[CTNR_A_LOOP_WBYTES]	= "loop_wbytes",
+	[CTNR_A_HOOK]		= "hook",
+	[CTNR_A_DEV_RULE]	= "dev_rule",
 };
+/* every attribute has a name: one the spec adds needs one here too */
+_Static_assert(ARRAY_SIZE(lc_attr_names) == CTNR_A_MAX + 1,
+	       "lc_attr_names[] does not name every CTNR_A_*");
 
 const char *lc_attr_name(unsigned int type)
 {
@@ -168,21 +191,66 @@ int lc_nl_recv(int fd, struct lc_rx *rx, int flags)
 	return n;
 }
 
-/* Type of the top-level attribute at byte @offs of the request, or 0. */
-static unsigned int lc_req_attr_at(const struct nlmsghdr *req, uint32_t offs)
+/*
+ * Type of the attribute at byte @offs of the request, or 0; also one in a
+ * nest (CTNR_A_DEV_RULE), whose attributes are of the same space.
+ */
+static unsigned int lc_attr_at(const struct nlmsghdr *req,
+			       const struct nlattr *a, int rem, uint32_t offs)
 {
-	const struct nlattr *a;
-	int rem;
-
-	if (req->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN)
-		return 0;
-	a = genlmsg_attrdata(nlmsg_data(req), 0);
-	rem = genlmsg_attrlen(nlmsg_data(req), 0);
 	for (; nla_ok(a, rem); a = nla_next(a, &rem)) {
-		if ((const char *)a - (const char *)req == (ptrdiff_t)offs)
+		ptrdiff_t at = (const char *)a - (const char *)req;
+
+		if (at == (ptrdiff_t)offs)
 			return nla_type(a);
+		if ((a->nla_type & NLA_F_NESTED) && (ptrdiff_t)offs > at &&
+		    (ptrdiff_t)offs < at + a->nla_len)
+			return lc_attr_at(req, nla_data(a), nla_len(a), offs);
 	}
 	return 0;
+}
+
+static unsigned int lc_req_attr_at(const struct nlmsghdr *req, uint32_t offs)
+{
+	if (req->nlmsg_len < NLMSG_HDRLEN + GENL_HDRLEN)
+		return 0;
+	return lc_attr_at(req, genlmsg_attrdata(nlmsg_data(req), 0),
+			  genlmsg_attrlen(nlmsg_data(req), 0), offs);
+}
+
+/*
+ * What the policy of a refused attribute allows, from the
+ * NLMSGERR_ATTR_POLICY nest of the ack: netlink's own checks (the ranges
+ * and lengths of the module's policies) send it with a message that names
+ * neither the attribute nor the bounds ("integer out of range").  Empty
+ * when the nest says nothing we can tell.
+ */
+static void lc_policy_text(struct nlattr *pol, char *buf, size_t size)
+{
+	struct nlattr *tb[NL_POLICY_TYPE_ATTR_MAX + 1];
+	uint64_t lo, hi, mask;
+	uint32_t len;
+
+	buf[0] = '\0';
+	if (nla_parse_nested(tb, NL_POLICY_TYPE_ATTR_MAX, pol, NULL) < 0)
+		return;
+	if (!lc_attr_u64(tb[NL_POLICY_TYPE_ATTR_MIN_VALUE_U], &lo) &&
+	    !lc_attr_u64(tb[NL_POLICY_TYPE_ATTR_MAX_VALUE_U], &hi)) {
+		if (hi == UINT32_MAX || hi == UINT64_MAX)
+			snprintf(buf, size, "at least %llu",
+				 (unsigned long long)lo);
+		else if (!lo)
+			snprintf(buf, size, "at most %llu",
+				 (unsigned long long)hi);
+		else
+			snprintf(buf, size, "%llu to %llu",
+				 (unsigned long long)lo,
+				 (unsigned long long)hi);
+	} else if (!lc_attr_u32(tb[NL_POLICY_TYPE_ATTR_MAX_LENGTH], &len)) {
+		snprintf(buf, size, "at most %u bytes", len);
+	} else if (!lc_attr_u64(tb[NL_POLICY_TYPE_ATTR_MASK], &mask)) {
+		snprintf(buf, size, "bits %#llx", (unsigned long long)mask);
+	}
 }
 
 /*
@@ -195,7 +263,7 @@ static void lc_ext_ack(struct ctnr_handle *h, const struct nlmsghdr *nlh,
 		       const struct nlmsghdr *req, size_t hlen)
 {
 	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
-	char text[LC_ERR_MAX];
+	char text[LC_ERR_MAX], bounds[64] = "";
 	const char *what;
 	size_t off = NLMSG_ALIGN(hlen);
 	uint32_t v;
@@ -212,7 +280,27 @@ static void lc_ext_ack(struct ctnr_handle *h, const struct nlmsghdr *nlh,
 	if (tb[NLMSGERR_ATTR_MSG] &&
 	    !lc_attr_str(tb[NLMSGERR_ATTR_MSG], text, sizeof(text)) &&
 	    text[0]) {
-		lc_set_error(h, "%s", text);
+		/*
+		 * A policy check of netlink's own: say which attribute and
+		 * what it allows ("log_size: integer out of range (4096 to
+		 * 16777216)").  Its mask check sends no policy.
+		 */
+		what = NULL;
+		if ((tb[NLMSGERR_ATTR_POLICY] ||
+		     !strcmp(text, "reserved bit set")) &&
+		    !lc_attr_u32(tb[NLMSGERR_ATTR_OFFS], &v))
+			what = lc_attr_name(lc_req_attr_at(req, v));
+		if (!what) {
+			lc_set_error(h, "%s", text);
+			return;
+		}
+		if (tb[NLMSGERR_ATTR_POLICY])
+			lc_policy_text(tb[NLMSGERR_ATTR_POLICY], bounds,
+				       sizeof(bounds));
+		if (bounds[0])
+			lc_set_error(h, "%s: %s (%s)", what, text, bounds);
+		else
+			lc_set_error(h, "%s: %s", what, text);
 		return;
 	}
 	if (!lc_attr_u32(tb[NLMSGERR_ATTR_MISS_TYPE], &v)) {

@@ -7,7 +7,9 @@
 #   scripts/deps.sh          check, then install whatever is missing
 #   scripts/deps.sh --check  only check; exit 1 and list what is missing
 #
-# virtme-ng comes from PyPI at a pinned version.  If pip refuses (also with
+# virtme-ng comes from PyPI at a pinned version.  The kernel's ynl-gen, for
+# make regen and regen-check, comes from Debian trixie's linux-source-6.12,
+# through scripts/ynl.sh fetch (cached; also fetched on first use).  If pip refuses (also with
 # --break-system-packages), Debian sid's virtme-ng .deb is fetched through a
 # private apt configuration (the system's sources are never touched) and
 # unpacked under $CTNR_VNG_CACHE.
@@ -35,6 +37,7 @@ PACKAGES=(
 	flex bison bc libelf-dev	# the debug kernel: scripts/debugkernel.sh
 	sparse cppcheck		# make static (part of make check)
 	lxcfs			# make bench: bench/procview compares with it
+	python3-yaml python3-jsonschema	# the kernel's ynl-gen: make regen(-check)
 )
 
 log() { echo "deps: $*"; }
@@ -182,6 +185,8 @@ if [ -z "$vng" ]; then
 	vng=$(ctnr_find_vng || true)
 	[ -n "$vng" ] || ctnr_die "virtme-ng installed, but no vng found"
 fi
+
+"$here/ynl.sh" fetch >/dev/null
 
 have=$("$vng" --version 2>/dev/null | awk '{print $NF}')
 if [ "$have" != "$CTNR_VNG_VERSION" ]; then

@@ -8,8 +8,10 @@
 #
 # The header has, for every attribute set, one entry per attribute value
 # (type, nested set, multi-attr, bounds from "checks:" when the spec has
-# them), and for every operation its value and the attributes of its do
-# and dump requests.  A new attribute or operation in the spec is fuzzed
+# them, a bound naming a const of the spec taking its value), and for
+# every operation its value and the attributes of its do and dump
+# requests.  A set that is a "subset-of" another has the entries of the
+# attributes it names, as the other set defines them.  A new attribute or operation in the spec is fuzzed
 # without touching the fuzzer.  Every attribute and command is also
 # checked at compile time against uapi/linux/ctnr.h (_Static_assert), so
 # that the spec and the header cannot drift apart unnoticed.
@@ -202,9 +204,17 @@ def main():
         raise SpecError("no attribute-sets in %s" % sys.argv[1])
 
     enums = {}
+    consts = {}
     for d in spec.get("definitions") or []:
         if d.get("type") in ("enum", "flags"):
             enums[d["name"]] = len(d.get("entries") or [])
+        elif d.get("type") == "const" and isinstance(d.get("value"), int):
+            consts[d["name"]] = d["value"]
+
+    def bound(v, default):
+        if isinstance(v, int):
+            return v
+        return consts.get(v, default)
 
     sets = []
     set_index = {}
@@ -223,17 +233,38 @@ def main():
     w("#define FZ_SPEC_NAME\t\"%s\"" % spec.get("name", ""))
     w("#define FZ_NSETS\t%d" % len(sets))
     w("")
+    # every attribute of the sets that define theirs: name -> (value, spec)
+    defined = {}
+    for s in sets:
+        if "subset-of" in s:
+            continue
+        val = 0
+        attrs = {}
+        for i, a in enumerate(s.get("attributes") or []):
+            if "value" in a:
+                val = int(a["value"])
+            elif i == 0:
+                val = 1
+            attrs[a["name"]] = (val, a)
+            val += 1
+        defined[s["name"]] = attrs
+
     asserts = []
     maxattr = 0
     for si, s in enumerate(sets):
-        prefix = s.get("name-prefix") or ("%s-a-" % spec["name"])
-        val = 0
+        base = s
+        if "subset-of" in s:
+            if s["subset-of"] not in defined:
+                raise SpecError("set %s: subset of unknown set %r"
+                                % (s["name"], s["subset-of"]))
+            base = sets[set_index[s["subset-of"]]]
+        prefix = base.get("name-prefix") or ("%s-a-" % spec["name"])
         rows = []
         for a in s.get("attributes") or []:
-            if "value" in a:
-                val = int(a["value"])
-            elif not rows:
-                val = 1
+            if a["name"] not in defined[base["name"]]:
+                raise SpecError("set %s: no attribute %r in %s"
+                                % (s["name"], a["name"], base["name"]))
+            val, a = defined[base["name"]][a["name"]]
             t = a.get("type")
             if t not in TYPES:
                 raise SpecError("attribute %s: unknown type %r" % (a["name"], t))
@@ -244,15 +275,9 @@ def main():
                     raise SpecError("attribute %s: no set %r" % (a["name"], n))
                 nested = set_index[n]
             chk = a.get("checks") or {}
-            lo = chk.get("min", "FZ_NO_BOUND")
-            hi = chk.get("max", "FZ_NO_BOUND")
-            if isinstance(lo, str) and lo != "FZ_NO_BOUND":
-                lo = "FZ_NO_BOUND"
-            if isinstance(hi, str) and hi != "FZ_NO_BOUND":
-                hi = "FZ_NO_BOUND"
-            maxlen = chk.get("max-len", 0)
-            if not isinstance(maxlen, int):
-                maxlen = 0
+            lo = bound(chk.get("min"), "FZ_NO_BOUND")
+            hi = bound(chk.get("max"), "FZ_NO_BOUND")
+            maxlen = bound(chk.get("max-len"), 0)
             nenum = enums.get(a.get("enum"), 0)
             rows.append((val, a["name"], TYPES[t], nested,
                          1 if a.get("multi-attr") else 0, lo, hi, maxlen,
@@ -260,7 +285,6 @@ def main():
             asserts.append("_Static_assert(%s == %d, \"spec: %s\");" %
                            (c_ident(prefix + a["name"]), val,
                             prefix + a["name"]))
-            val += 1
         if rows:
             maxattr = max(maxattr, max(r[0] for r in rows))
         w("static const struct fz_attr fz_set_%d_attrs[] = {" % si)

@@ -1103,7 +1103,8 @@ static int set_view(struct ctnr_nl *nl, uint32_t id, struct set_view *v)
 /*
  * container.md M6: CONTAINER_SET checks every attribute before it applies
  * any.  A bad device default after a good loop quota and log size used to
- * fail the request with the quota and the size already changed.
+ * fail the request with the quota and the size already changed.  The
+ * policy refuses it now (ERANGE), before the command runs at all.
  */
 TEST_F(container, set_checks_all_before_applying)
 {
@@ -1121,8 +1122,10 @@ TEST_F(container, set_checks_all_before_applying)
 				 before.log_size == 8192 ? 16384 : 8192));
 	ASSERT_EQ(0, nla_put_u32(msg, CTNR_A_DEV_DEFAULT, 7));
 	r = ctnr_nl_xfer(&self->nl, msg, NULL, NULL);
-	ASSERT_EQ(-EINVAL, r);
+	ASSERT_EQ(-ERANGE, r);
 	ASSERT_NE(0, self->nl.ext_msg[0]);
+	ASSERT_TRUE(self->nl.pol_have & CTNR_POL_RANGE);
+	EXPECT_EQ((uint64_t)CTNR_DEV_DENY, self->nl.pol_max);
 	ASSERT_EQ(0, set_view(&self->nl, self->id, &after));
 	EXPECT_EQ(before.loop_quota, after.loop_quota);
 	EXPECT_EQ(before.log_size, after.log_size);
@@ -1132,7 +1135,7 @@ TEST_F(container, set_checks_all_before_applying)
 TEST_F(container, set_rejects_unknown_flags)
 {
 	const uint32_t bad[] = { 1U << 1, 1U << 31, ~0U,
-				 (uint32_t)~CTNR_F_ALL };
+				 (uint32_t)~CTNR_F_MASK };
 	struct ctnr_ctr c;
 	size_t i;
 
@@ -1278,6 +1281,9 @@ TEST_F(container, new_rejects_long_name)
 	name[CTNR_NAME_MAX] = '\0';			/* 64 characters */
 	ASSERT_NL_REJECT(-EINVAL, ctnr_new(&self->nl, name, self->init.pid,
 					   0, NULL));
+	/* the policy's: a NUL_STRING of at most 63 bytes */
+	ASSERT_TRUE(self->nl.pol_have & CTNR_POL_MAXLEN);
+	EXPECT_EQ((uint32_t)CTNR_NAME_MAX - 1, self->nl.pol_maxlen);
 	ASSERT_COUNT_UNCHANGED();
 
 	memset(huge, 'b', sizeof(huge));
@@ -1354,13 +1360,15 @@ TEST_F(container, new_rejects_missing_name)
 	ASSERT_COUNT_UNCHANGED();
 }
 
-/* pid 0 is refused */
+/* pid 0 is refused, by the policy (1..PID_MAX_LIMIT): ERANGE */
 TEST_F(container, new_rejects_pid_zero)
 {
 	char name[64];
 
 	snprintf(name, sizeof(name), "%s-pid0", self->prefix);
-	ASSERT_NL_REJECT(-EINVAL, ctnr_new(&self->nl, name, 0, 0, NULL));
+	ASSERT_NL_REJECT(-ERANGE, ctnr_new(&self->nl, name, 0, 0, NULL));
+	ASSERT_TRUE(self->nl.pol_have & CTNR_POL_RANGE);
+	EXPECT_EQ(1U, self->nl.pol_min);
 	ASSERT_COUNT_UNCHANGED();
 }
 
@@ -1582,7 +1590,7 @@ TEST_F(container, new_rejects_bad_pidfd)
 /* flags with unknown bits are refused */
 TEST_F(container, new_rejects_unknown_flags)
 {
-	const uint32_t bad[] = { 1U << 1, 1U << 31, (uint32_t)~CTNR_F_ALL };
+	const uint32_t bad[] = { 1U << 1, 1U << 31, (uint32_t)~CTNR_F_MASK };
 	char name[64];
 	size_t i;
 

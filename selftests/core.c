@@ -167,6 +167,159 @@ TEST_F(core, get_rejects_wrong_attribute_type)
 	}
 }
 
+/*
+ * What CTRL_CMD_GETPOLICY says about attribute @attr in the doit policy of
+ * command @cmd of family @family.
+ */
+struct pol_attr {
+	bool found;			/* the policy has the attribute */
+	uint32_t type;			/* NL_ATTR_TYPE_* */
+	bool range, masked;
+	uint64_t min, max, mask;
+	uint32_t maxlen;		/* 0 when it has none */
+};
+
+struct pol_dump {
+	uint32_t cmd, attr;
+	int do_idx;			/* -1 until CTRL_ATTR_OP_POLICY says */
+	struct pol_attr by_idx[16];	/* @attr in each policy, by index */
+};
+
+static int pol_dump_cb(struct nlattr **tb, uint8_t cmd, void *arg)
+{
+	struct nlattr *pt[NL_POLICY_TYPE_ATTR_MAX + 1];
+	struct nlattr *ot[CTRL_ATTR_POLICY_DUMP_MAX + 1];
+	struct pol_dump *d = arg;
+	struct nlattr *a, *b;
+	struct pol_attr *p;
+	int r1, r2;
+
+	(void)cmd;
+	if (tb[CTRL_ATTR_OP_POLICY]) {
+		nla_for_each_nested(a, tb[CTRL_ATTR_OP_POLICY], r1) {
+			if ((uint32_t)nla_type(a) != d->cmd)
+				continue;
+			if (nla_parse_nested(ot, CTRL_ATTR_POLICY_DUMP_MAX, a,
+					     NULL) < 0)
+				return -EPROTO;
+			if (ot[CTRL_ATTR_POLICY_DO])
+				d->do_idx = (int)nla_get_u32(ot[CTRL_ATTR_POLICY_DO]);
+		}
+	}
+	if (!tb[CTRL_ATTR_POLICY])
+		return 0;
+	/* policy index -> attribute type -> NL_POLICY_TYPE_ATTR_* */
+	nla_for_each_nested(a, tb[CTRL_ATTR_POLICY], r1) {
+		if ((size_t)nla_type(a) >= ARRAY_SIZE(d->by_idx))
+			continue;
+		nla_for_each_nested(b, a, r2) {
+			if ((uint32_t)nla_type(b) != d->attr)
+				continue;
+			if (nla_parse_nested(pt, NL_POLICY_TYPE_ATTR_MAX, b,
+					     NULL) < 0)
+				return -EPROTO;
+			p = &d->by_idx[nla_type(a)];
+			p->found = true;
+			if (pt[NL_POLICY_TYPE_ATTR_TYPE])
+				p->type = nla_get_u32(pt[NL_POLICY_TYPE_ATTR_TYPE]);
+			if (pt[NL_POLICY_TYPE_ATTR_MIN_VALUE_U] &&
+			    pt[NL_POLICY_TYPE_ATTR_MAX_VALUE_U]) {
+				p->range = true;
+				p->min = nla_get_u64(pt[NL_POLICY_TYPE_ATTR_MIN_VALUE_U]);
+				p->max = nla_get_u64(pt[NL_POLICY_TYPE_ATTR_MAX_VALUE_U]);
+			}
+			if (pt[NL_POLICY_TYPE_ATTR_MASK]) {
+				p->masked = true;
+				p->mask = nla_get_u64(pt[NL_POLICY_TYPE_ATTR_MASK]);
+			}
+			if (pt[NL_POLICY_TYPE_ATTR_MAX_LENGTH])
+				p->maxlen = nla_get_u32(pt[NL_POLICY_TYPE_ATTR_MAX_LENGTH]);
+		}
+	}
+	return 0;
+}
+
+static int op_policy(struct ctnr_nl *nl, int family, uint8_t cmd,
+		     uint32_t attr, struct pol_attr *out)
+{
+	struct pol_dump d = { .cmd = cmd, .attr = attr, .do_idx = -1 };
+	struct nl_msg *msg = nlmsg_alloc();
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (!msg)
+		return -ENOMEM;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, GENL_ID_CTRL, 0,
+			 NLM_F_DUMP, CTRL_CMD_GETPOLICY, 1) ||
+	    nla_put_u16(msg, CTRL_ATTR_FAMILY_ID, (uint16_t)family) ||
+	    nla_put_u32(msg, CTRL_ATTR_OP, cmd)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	r = ctnr_nl_xfer(nl, msg, pol_dump_cb, &d);
+	if (r)
+		return r;
+	if (d.do_idx < 0 || (size_t)d.do_idx >= ARRAY_SIZE(d.by_idx))
+		return -ENOENT;
+	*out = d.by_idx[d.do_idx];
+	return 0;
+}
+
+/*
+ * CTRL_CMD_GETPOLICY tells the truth: the policies are the ones generated
+ * from the spec (issue 13), with its bounds, and list only what a command
+ * takes.
+ */
+TEST_F(core, getpolicy_has_the_bounds_of_the_spec)
+{
+	struct pol_attr p;
+
+	ASSERT_EQ(0, op_policy(&self->nl, self->nl.family,
+			       CTNR_CMD_CONTAINER_SET, CTNR_A_LOG_SIZE, &p));
+	ASSERT_TRUE(p.found && p.range);
+	EXPECT_EQ((uint32_t)NL_ATTR_TYPE_U32, p.type);
+	EXPECT_EQ((uint64_t)CTNR_LOG_SIZE_MIN, p.min);
+	EXPECT_EQ((uint64_t)CTNR_LOG_SIZE_MAX, p.max);
+
+	ASSERT_EQ(0, op_policy(&self->nl, self->nl.family,
+			       CTNR_CMD_CONTAINER_SET, CTNR_A_FLAGS, &p));
+	ASSERT_TRUE(p.found && p.masked);
+	EXPECT_EQ((uint64_t)CTNR_F_MASK, p.mask);
+
+	ASSERT_EQ(0, op_policy(&self->nl, self->nl.family,
+			       CTNR_CMD_CONTAINER_SET, CTNR_A_DEV_DEFAULT, &p));
+	ASSERT_TRUE(p.found && p.range);
+	EXPECT_EQ(0U, p.min);
+	EXPECT_EQ((uint64_t)CTNR_DEV_DENY, p.max);
+
+	ASSERT_EQ(0, op_policy(&self->nl, self->nl.family,
+			       CTNR_CMD_CONTAINER_SET, CTNR_A_ID, &p));
+	ASSERT_TRUE(p.found && p.range);
+	EXPECT_EQ(1U, p.min);
+
+	ASSERT_EQ(0, op_policy(&self->nl, self->nl.family,
+			       CTNR_CMD_CONTAINER_SET, CTNR_A_NAME, &p));
+	ASSERT_TRUE(p.found);
+	EXPECT_EQ((uint32_t)NL_ATTR_TYPE_NUL_STRING, p.type);
+	EXPECT_EQ((uint32_t)CTNR_NAME_MAX - 1, p.maxlen);
+
+	/* SET takes no pid: its policy does not list it */
+	ASSERT_EQ(0, op_policy(&self->nl, self->nl.family,
+			       CTNR_CMD_CONTAINER_SET, CTNR_A_PID, &p));
+	EXPECT_FALSE(p.found);
+
+	ASSERT_EQ(0, op_policy(&self->nl, self->nl.family,
+			       CTNR_CMD_CONTAINER_NEW, CTNR_A_PID, &p));
+	ASSERT_TRUE(p.found && p.range);
+	EXPECT_EQ(1U, p.min);
+	EXPECT_LE(p.max, 4194304U);
+
+	ASSERT_EQ(0, op_policy(&self->nl, self->nl.family,
+			       CTNR_CMD_DEV_RULE_ADD, CTNR_A_DEV_ACCESS, &p));
+	ASSERT_TRUE(p.found && p.masked);
+	EXPECT_EQ((uint64_t)CTNR_DEV_ACC_MASK, p.mask);
+}
+
 /* commands the family does not implement answer -EOPNOTSUPP */
 TEST_F(core, unknown_command_is_eopnotsupp)
 {

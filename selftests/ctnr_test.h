@@ -148,7 +148,17 @@ struct ctnr_nl {
 	char ext_msg[CTNR_EXT_MSG_LEN];	/* NLMSGERR_ATTR_MSG, "" if none */
 	int miss_type;			/* NLMSGERR_ATTR_MISS_TYPE or -1 */
 	int bad_off;			/* NLMSGERR_ATTR_OFFS or -1 */
+	/*
+	 * NLMSGERR_ATTR_POLICY, which netlink sends when a policy check of
+	 * its own refused the attribute: what the policy allows.
+	 */
+	int pol_have;			/* CTNR_POL_* of what follows */
+	uint64_t pol_min, pol_max;	/* NL_POLICY_TYPE_ATTR_M{IN,AX}_VALUE_U */
+	uint32_t pol_maxlen;		/* NL_POLICY_TYPE_ATTR_MAX_LENGTH */
 };
+
+#define CTNR_POL_RANGE		(1 << 0)	/* pol_min, pol_max */
+#define CTNR_POL_MAXLEN		(1 << 1)	/* pol_maxlen */
 
 /* What the module says about one container (reply, dump entry, event). */
 struct ctnr_ctr {
@@ -219,6 +229,7 @@ static inline int ctnr_nl_open(struct ctnr_nl *nl)
 	nl->family = -1;
 	nl->miss_type = -1;
 	nl->bad_off = -1;
+	nl->pol_have = 0;
 	nl->sk = nl_socket_alloc();
 	if (!nl->sk)
 		return -ENOMEM;
@@ -285,6 +296,23 @@ static inline void ctnr__parse_tlvs(struct ctnr_nl *nl, void *start, int len)
 	a = tb[NLMSGERR_ATTR_MISS_TYPE];
 	if (a && nla_len(a) == 4)
 		nl->miss_type = (int)nla_get_u32(a);
+	a = tb[NLMSGERR_ATTR_POLICY];
+	if (a) {
+		struct nlattr *pt[NL_POLICY_TYPE_ATTR_MAX + 1];
+
+		if (nla_parse_nested(pt, NL_POLICY_TYPE_ATTR_MAX, a, NULL) < 0)
+			return;
+		if (pt[NL_POLICY_TYPE_ATTR_MIN_VALUE_U] &&
+		    pt[NL_POLICY_TYPE_ATTR_MAX_VALUE_U]) {
+			nl->pol_min = nla_get_u64(pt[NL_POLICY_TYPE_ATTR_MIN_VALUE_U]);
+			nl->pol_max = nla_get_u64(pt[NL_POLICY_TYPE_ATTR_MAX_VALUE_U]);
+			nl->pol_have |= CTNR_POL_RANGE;
+		}
+		if (pt[NL_POLICY_TYPE_ATTR_MAX_LENGTH]) {
+			nl->pol_maxlen = nla_get_u32(pt[NL_POLICY_TYPE_ATTR_MAX_LENGTH]);
+			nl->pol_have |= CTNR_POL_MAXLEN;
+		}
+	}
 }
 
 struct ctnr__xfer {
@@ -402,6 +430,7 @@ static inline int ctnr_nl_xfer(struct ctnr_nl *nl, struct nl_msg *msg,
 	nl->ext_msg[0] = '\0';
 	nl->miss_type = -1;
 	nl->bad_off = -1;
+	nl->pol_have = 0;
 	if (!msg)
 		return -ENOMEM;
 	cb = nl_cb_alloc(NL_CB_DEFAULT);

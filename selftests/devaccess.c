@@ -27,7 +27,7 @@
 #define ACC_W		CTNR_DEV_ACC_WRITE
 #define ACC_M		CTNR_DEV_ACC_MKNOD
 #define ACC_RW		(ACC_R | ACC_W)
-#define ACC_RWM		CTNR_DEV_ACC_ALL
+#define ACC_RWM		CTNR_DEV_ACC_MASK
 #define T_A		CTNR_DEV_TYPE_ALL
 #define T_B		CTNR_DEV_TYPE_BLOCK
 #define T_C		CTNR_DEV_TYPE_CHAR
@@ -1251,8 +1251,8 @@ TEST_F_TIMEOUT(dev, v1_allow_deny_files, 90)
 	ASSERT_EQ(0, dev_write(&self->nl, id, true, T_A, ANY, ANY, ACC_RWM));
 	RUN_OPS(cg, OPEN(NODE("full"), O_RDWR, 0));
 	/* bad input as for the other commands */
-	EXPECT_REJECT(EINVAL, dev_write(&self->nl, id, true, 3, 1, 5, ACC_R),
-		      "type must be a, b or c");
+	EXPECT_REJECT(ERANGE, dev_write(&self->nl, id, true, 3, 1, 5, ACC_R),
+		      "integer out of range");
 	EXPECT_REJECT(EINVAL, dev_write(&self->nl, id, true, T_C, 1, 5, 0),
 		      "non-empty subset of rwm");
 }
@@ -2015,20 +2015,23 @@ TEST_F_TIMEOUT(dev, bad_input_rejected_nothing_changed, 90)
 	n0 = snapshot(&self->nl, id, r0, 8, &in0);
 	ASSERT_EQ(2, n0);
 
-	EXPECT_REJECT(EINVAL, dev_add(&self->nl, id, 3, 1, 5, ACC_R),
-		      "type must be a, b or c");
+	/* type and access bits: the policy's checks (a, b, c; rwm) */
+	EXPECT_REJECT(ERANGE, dev_add(&self->nl, id, 3, 1, 5, ACC_R),
+		      "integer out of range");
+	EXPECT_TRUE(self->nl.pol_have & CTNR_POL_RANGE);
+	EXPECT_EQ((uint64_t)CTNR_DEV_TYPE_CHAR, self->nl.pol_max);
 	EXPECT_REJECT(EINVAL, dev_add(&self->nl, id, T_C, 1, 5, 0),
 		      "non-empty subset of rwm");
 	EXPECT_REJECT(EINVAL, dev_add(&self->nl, id, T_C, 1, 5, 8),
-		      "non-empty subset of rwm");
+		      "reserved bit set");
 	EXPECT_REJECT(EINVAL, dev_add(&self->nl, id, T_C, 4096, 5, ACC_R),
 		      "major must be");
 	EXPECT_REJECT(EINVAL, dev_add(&self->nl, id, T_C, 0xfffffffe, 5,
 				      ACC_R), "major must be");
 	EXPECT_REJECT(EINVAL, dev_add(&self->nl, id, T_C, 1, 1U << 20, ACC_R),
 		      "minor must be");
-	EXPECT_REJECT(EINVAL, dev_del(&self->nl, id, 7, 1, 3, ACC_RWM),
-		      "type must be");
+	EXPECT_REJECT(ERANGE, dev_del(&self->nl, id, 7, 1, 3, ACC_RWM),
+		      "integer out of range");
 	EXPECT_EQ(-EINVAL, dev_req(&self->nl, CTNR_CMD_DEV_RULE_ADD,
 				   RQ_ALL & ~RQ_ACCESS, id, T_C, 1, 5, 0));
 	EXPECT_EQ(CTNR_A_DEV_ACCESS, self->nl.miss_type);
@@ -2042,8 +2045,8 @@ TEST_F_TIMEOUT(dev, bad_input_rejected_nothing_changed, 90)
 		      "no such container");
 	EXPECT_REJECT(ENOENT, dev_list(&self->nl, NO_SUCH_ID, NULL, 0),
 		      "no such container");
-	EXPECT_REJECT(EINVAL, dev_default(&self->nl, id, 2),
-		      "allow or deny");
+	EXPECT_REJECT(ERANGE, dev_default(&self->nl, id, 2),
+		      "integer out of range");
 	EXPECT_REJECT(ENOENT, dev_del(&self->nl, id, T_C, 1, 5, ACC_R),
 		      "no such device rule");
 	EXPECT_REJECT(ENOENT, dev_del(&self->nl, id, T_B, 1, 3, ACC_R),
@@ -2174,8 +2177,8 @@ TEST_F_TIMEOUT(dev, policy_set_whole_and_checked, 300)
 	rules[2] = (struct dev_rule){ 0, T_C, 1, 3, ACC_W };
 	EXPECT_REJECT(EINVAL, dev_policy_set_ex(&self->nl, id, 0, rules, 4,
 						true), "default is required");
-	EXPECT_REJECT(EINVAL, dev_policy_set(&self->nl, id, 7, rules, 4),
-		      "allow or deny");
+	EXPECT_REJECT(ERANGE, dev_policy_set(&self->nl, id, 7, rules, 4),
+		      "integer out of range");
 	EXPECT_REJECT(ENOENT, dev_policy_set(&self->nl, NO_SUCH_ID,
 					     CTNR_DEV_DENY, rules, 4),
 		      "no such container");

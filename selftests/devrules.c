@@ -178,7 +178,7 @@ static struct v1_ex random_rule(unsigned int a_one_in)
 		.type = types[rnd(2)],
 		.major = rule_nums[rnd(4)],
 		.minor = rule_nums[rnd(4)],
-		.access = 1 + rnd(CTNR_DEV_ACC_ALL),
+		.access = 1 + rnd(CTNR_DEV_ACC_MASK),
 	};
 
 	if (a_one_in && !rnd(a_one_in))
@@ -231,7 +231,7 @@ static bool same(const struct ctnr_dev_rules *r, const struct v1 *v,
 	for (t = 0; t < 2; t++)
 		for (ma = 0; ma < 4; ma++)
 			for (mi = 0; mi < 4; mi++)
-				for (acc = 0; acc <= CTNR_DEV_ACC_ALL; acc++) {
+				for (acc = 0; acc <= CTNR_DEV_ACC_MASK; acc++) {
 					bool a = ctnr_dev_rules_allow(r, types[t],
 						dev_nums[ma], dev_nums[mi], acc);
 					bool b = v1_allowed(v, types[t],
@@ -358,7 +358,7 @@ TEST_F(rules, add_merges_del_subtracts)
 	EXPECT_EQ(-ENOENT, ctnr_dev_rules_edit(r, &r13, false, &n));
 	/* the last bits go: no exception left, default deny stays */
 	r13.minor = 3;
-	r13.access = CTNR_DEV_ACC_ALL;
+	r13.access = CTNR_DEV_ACC_MASK;
 	ASSERT_EQ(0, ctnr_dev_rules_edit(r, &r13, false, &n));
 	put_set(r);
 	r = n;
@@ -382,7 +382,7 @@ TEST_F(rules, add_merges_del_subtracts)
 TEST_F(rules, type_a_is_the_reset)
 {
 	struct ctnr_dev_rule a = { ANY, ANY, CTNR_DEV_TYPE_ALL,
-				   CTNR_DEV_ACC_ALL };
+				   CTNR_DEV_ACC_MASK };
 	struct ctnr_dev_rule c = { 1, 5, CTNR_DEV_TYPE_CHAR,
 				   CTNR_DEV_ACC_WRITE };
 	struct ctnr_dev_rules *r = NULL, *n;

@@ -3,7 +3,10 @@
  * ctnr: container management interface.
  *
  * This is the only place where ABI numbers of ctnr are defined.  The module,
- * libctnr, ctnrctl and the selftests all include it.
+ * libctnr, ctnrctl and the selftests all include it.  Its generic netlink
+ * part, between the YNL-GEN markers below, is generated from
+ * Documentation/netlink/specs/ctnr.yaml, the source of that ABI; the
+ * ioctls and their structs are written by hand.
  *
  * Control plane: generic netlink family "ctnr" (CTNR_GENL_NAME), version
  * CTNR_GENL_VERSION, one flat attribute space (enum ctnr_attr) and a
@@ -168,23 +171,256 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
+/*
+ * The generic netlink ABI: made from Documentation/netlink/specs/ctnr.yaml
+ * by the kernel's ynl-gen (tools/net/ynl/ynl-gen-c.py --mode uapi), through
+ * scripts/ynl.sh.  Do not edit between the markers: change the spec and
+ * run `make regen`; `make regen-check` fails when this is not what the
+ * spec gives.
+ */
+/* YNL-GEN BEGIN ctnr.yaml */
+/* Do not edit directly, auto-generated from: */
+/*	Documentation/netlink/specs/ctnr.yaml */
+/* YNL-GEN uapi header */
+
 #define CTNR_GENL_NAME		"ctnr"
 #define CTNR_GENL_VERSION	1
-#define CTNR_GENL_MCGRP_EVENTS	"events"
 
-/* Bumped on any incompatible change; new attributes do not bump it. */
-#define CTNR_ABI_VERSION	1
+#define CTNR_NAME_MAX		64
+#define CTNR_DEV_ANY		4294967295
+#define CTNR_DEV_RULES_MAX	4096
+#define CTNR_LOG_SIZE_MIN	4096
+#define CTNR_LOG_SIZE_MAX	16777216
 
-#define CTNR_DEVICE_NAME	"ctnr"		/* /dev/ctnr */
-#define CTNR_NAME_MAX		64		/* including the NUL */
-#define CTNR_VERSION_LEN	32		/* including the NUL */
+/**
+ * enum ctnr_ns_type - Namespace types, in the order libctnr enters them (user
+ *   first).
+ */
+enum ctnr_ns_type {
+	CTNR_NS_USER,
+	CTNR_NS_MNT,
+	CTNR_NS_UTS,
+	CTNR_NS_IPC,
+	CTNR_NS_NET,
+	CTNR_NS_PID,
+	CTNR_NS_CGROUP,
+	CTNR_NS_TIME,
 
-/* CTNR_A_FEATURES: what this module build offers. */
-#define CTNR_FEAT_CONTAINER	(1ULL << 0)	/* registry, NS_FDS, WHOAMI */
-#define CTNR_FEAT_EXIT_TRACK	(1ULL << 1)	/* init exit observed */
-#define CTNR_FEAT_DEVACCESS	(1ULL << 2)	/* device hook verified */
-#define CTNR_FEAT_KMSG		(1ULL << 3)	/* /dev/ctnr-kmsg */
-#define CTNR_FEAT_LOOP		(1ULL << 4)	/* ctnrloop */
+	/* private: */
+	__CTNR_NS_MAX,
+	CTNR_NS_MAX = (__CTNR_NS_MAX - 1)
+};
+
+/**
+ * enum ctnr_flags - Container flags (attribute flags).
+ * @CTNR_F_AUTOREMOVE: delete the container when its init exits
+ */
+enum ctnr_flags {
+	CTNR_F_AUTOREMOVE = 1,
+
+	/* private: */
+	CTNR_F_MASK = 1,
+};
+
+/**
+ * enum ctnr_state - State of a container.
+ * @CTNR_STATE_STOPPED: init exited; the pid namespace is unusable
+ */
+enum ctnr_state {
+	CTNR_STATE_RUNNING,
+	CTNR_STATE_STOPPED,
+};
+
+/**
+ * enum ctnr_event - What an event on the events group is about.
+ * @CTNR_EVENT_HOOK: a hook lapsed or enforces again
+ */
+enum ctnr_event {
+	CTNR_EVENT_UNSPEC,
+	CTNR_EVENT_CONTAINER_NEW,
+	CTNR_EVENT_CONTAINER_DEL,
+	CTNR_EVENT_CONTAINER_STOPPED,
+	CTNR_EVENT_DEV_DENIED,
+	CTNR_EVENT_LOG_DROPPED,
+	CTNR_EVENT_LOOP_ATTACHED,
+	CTNR_EVENT_LOOP_DETACHED,
+	CTNR_EVENT_HOOK,
+};
+
+/**
+ * enum ctnr_hook_state - State of a hook, a kernel function the module
+ *   diverts.
+ * @CTNR_HOOK_UNAVAILABLE: cannot be installed on this kernel
+ * @CTNR_HOOK_IDLE: verified, disarmed, nothing to enforce
+ * @CTNR_HOOK_ENFORCING: armed and verified
+ * @CTNR_HOOK_LAPSED: its last check failed: not enforcing, changes that need
+ *   it fail with EOPNOTSUPP
+ */
+enum ctnr_hook_state {
+	CTNR_HOOK_UNAVAILABLE,
+	CTNR_HOOK_IDLE,
+	CTNR_HOOK_ENFORCING,
+	CTNR_HOOK_LAPSED,
+};
+
+/**
+ * enum ctnr_dev_default - Default of a device policy (cgroup v1 devices
+ *   semantics).
+ * @CTNR_DEV_ALLOW: no rules, everything allowed
+ */
+enum ctnr_dev_default {
+	CTNR_DEV_ALLOW,
+	CTNR_DEV_DENY,
+};
+
+/**
+ * enum ctnr_dev_type - Device type of a rule.
+ * @CTNR_DEV_TYPE_ALL: "a": DEV_ALLOW and DEV_DENY only, the reset
+ * @CTNR_DEV_TYPE_BLOCK: "b"
+ * @CTNR_DEV_TYPE_CHAR: "c"
+ */
+enum ctnr_dev_type {
+	CTNR_DEV_TYPE_ALL,
+	CTNR_DEV_TYPE_BLOCK,
+	CTNR_DEV_TYPE_CHAR,
+};
+
+/**
+ * enum ctnr_dev_access - Access bits of a device rule.
+ * @CTNR_DEV_ACC_READ: "r"
+ * @CTNR_DEV_ACC_WRITE: "w"
+ * @CTNR_DEV_ACC_MKNOD: "m"
+ */
+enum ctnr_dev_access {
+	CTNR_DEV_ACC_READ = 1,
+	CTNR_DEV_ACC_WRITE = 2,
+	CTNR_DEV_ACC_MKNOD = 4,
+
+	/* private: */
+	CTNR_DEV_ACC_MASK = 7,
+};
+
+/**
+ * enum ctnr_feature - What this module build offers (attribute features).
+ * @CTNR_FEAT_CONTAINER: the registry, CTNR_IOC_NS_FDS, CTNR_IOC_WHOAMI
+ * @CTNR_FEAT_EXIT_TRACK: init exit observed
+ * @CTNR_FEAT_DEVACCESS: device hook verified
+ * @CTNR_FEAT_KMSG: /dev/ctnr-kmsg
+ * @CTNR_FEAT_LOOP: ctnrloop
+ */
+enum ctnr_feature {
+	CTNR_FEAT_CONTAINER = 1,
+	CTNR_FEAT_EXIT_TRACK = 2,
+	CTNR_FEAT_DEVACCESS = 4,
+	CTNR_FEAT_KMSG = 8,
+	CTNR_FEAT_LOOP = 16,
+};
+
+/**
+ * enum ctnr_log_flags - Flags of a log record.
+ * @CTNR_LOG_F_CONT: continuation record
+ */
+enum ctnr_log_flags {
+	CTNR_LOG_F_CONT = 1,
+};
+
+/**
+ * enum ctnr_loop_flags - Flags of a ctnrloop device: CTNR_IOC_LOOP_ATTACH
+ *   takes those of CTNR_LOOP_F_ALL, LOOP_GET reports them and
+ *   CTNR_LOOP_F_DETACHING.
+ * @CTNR_LOOP_F_OPEN: attach, also return an fd
+ * @CTNR_LOOP_F_NOCLOEXEC: with open, not O_CLOEXEC
+ */
+enum ctnr_loop_flags {
+	CTNR_LOOP_F_READ_ONLY = 1,
+	CTNR_LOOP_F_DIRECT_IO = 2,
+	CTNR_LOOP_F_OPEN = 4,
+	CTNR_LOOP_F_NOCLOEXEC = 8,
+};
+
+#define CTNR_LOOP_F_DETACHING	256
+
+enum ctnr_attr {
+	CTNR_A_UNSPEC,
+	CTNR_A_PAD,
+	CTNR_A_VERSION,
+	CTNR_A_ABI_VERSION,
+	CTNR_A_FEATURES,
+	CTNR_A_COUNT,
+	CTNR_A_ID,
+	CTNR_A_NAME,
+	CTNR_A_PID,
+	CTNR_A_PIDFD,
+	CTNR_A_FLAGS,
+	CTNR_A_STATE,
+	CTNR_A_OWNER_UID,
+	CTNR_A_CTIME,
+	CTNR_A_CGROUP,
+	CTNR_A_NS,
+	CTNR_A_NS_MASK,
+	CTNR_A_EVENT,
+	CTNR_A_OWNER_LEVEL,
+	CTNR_A_DEV_DEFAULT,
+	CTNR_A_DEV_INDEX,
+	CTNR_A_DEV_TYPE,
+	CTNR_A_DEV_MAJOR,
+	CTNR_A_DEV_MINOR,
+	CTNR_A_DEV_ACCESS,
+	CTNR_A_DEV_COUNT,
+	CTNR_A_TASK_PID,
+	CTNR_A_TASK_COMM,
+	CTNR_A_LOG_SIZE,
+	CTNR_A_LOG_SEQ,
+	CTNR_A_LOG_TS,
+	CTNR_A_LOG_FACILITY,
+	CTNR_A_LOG_LEVEL,
+	CTNR_A_LOG_FLAGS,
+	CTNR_A_LOG_TEXT,
+	CTNR_A_LOG_DROPPED,
+	CTNR_A_LOOP_QUOTA,
+	CTNR_A_LOOP_COUNT,
+	CTNR_A_LOOP_INDEX,
+	CTNR_A_LOOP_PATH,
+	CTNR_A_LOOP_OFFSET,
+	CTNR_A_LOOP_SIZE,
+	CTNR_A_LOOP_FLAGS,
+	CTNR_A_LOOP_BLOCK_SIZE,
+	CTNR_A_LOOP_RBYTES,
+	CTNR_A_LOOP_WBYTES,
+	CTNR_A_HOOK,
+	CTNR_A_DEV_RULE,
+
+	__CTNR_A_MAX
+};
+#define CTNR_A_MAX (__CTNR_A_MAX - 1)
+
+enum ctnr_hook_attr {
+	CTNR_HOOK_A_UNSPEC,
+	CTNR_HOOK_A_PAD,
+	CTNR_HOOK_A_NAME,
+	CTNR_HOOK_A_STATE,
+	CTNR_HOOK_A_MODE,
+	CTNR_HOOK_A_MISSED,
+	CTNR_HOOK_A_REASON,
+
+	__CTNR_HOOK_A_MAX
+};
+#define CTNR_HOOK_A_MAX (__CTNR_HOOK_A_MAX - 1)
+
+enum ctnr_ns_attr {
+	CTNR_NS_A_UNSPEC,
+	CTNR_NS_A_USER,
+	CTNR_NS_A_MNT,
+	CTNR_NS_A_UTS,
+	CTNR_NS_A_IPC,
+	CTNR_NS_A_NET,
+	CTNR_NS_A_PID,
+	CTNR_NS_A_CGROUP,
+	CTNR_NS_A_TIME,
+
+	__CTNR_NS_A_MAX
+};
+#define CTNR_NS_A_MAX (__CTNR_NS_A_MAX - 1)
 
 enum ctnr_cmd {
 	CTNR_CMD_UNSPEC,
@@ -208,162 +444,22 @@ enum ctnr_cmd {
 };
 #define CTNR_CMD_MAX (__CTNR_CMD_MAX - 1)
 
-enum ctnr_attr {
-	CTNR_A_UNSPEC,
-	CTNR_A_PAD,
-	CTNR_A_VERSION,		/* string */
-	CTNR_A_ABI_VERSION,	/* u32 */
-	CTNR_A_FEATURES,	/* u64 */
-	CTNR_A_COUNT,		/* u32 */
-	CTNR_A_ID,		/* u32, never 0 */
-	CTNR_A_NAME,		/* string */
-	CTNR_A_PID,		/* u32 */
-	CTNR_A_PIDFD,		/* s32 */
-	CTNR_A_FLAGS,		/* u32, CTNR_F_* */
-	CTNR_A_STATE,		/* u32, enum ctnr_state */
-	CTNR_A_OWNER_UID,	/* u32 */
-	CTNR_A_CTIME,		/* u64 */
-	CTNR_A_CGROUP,		/* string */
-	CTNR_A_NS,		/* nest, CTNR_NS_A_* */
-	CTNR_A_NS_MASK,		/* u32, CLONE_NEW* */
-	CTNR_A_EVENT,		/* u32, enum ctnr_event */
-	CTNR_A_OWNER_LEVEL,	/* u32 */
-	CTNR_A_DEV_DEFAULT,	/* u32, enum ctnr_dev_default */
-	CTNR_A_DEV_INDEX,	/* u32 */
-	CTNR_A_DEV_TYPE,	/* u32, enum ctnr_dev_type */
-	CTNR_A_DEV_MAJOR,	/* u32 or CTNR_DEV_ANY */
-	CTNR_A_DEV_MINOR,	/* u32 or CTNR_DEV_ANY */
-	CTNR_A_DEV_ACCESS,	/* u32, CTNR_DEV_ACC_* */
-	CTNR_A_DEV_COUNT,	/* u32, rules of a container */
-	CTNR_A_TASK_PID,	/* u32 */
-	CTNR_A_TASK_COMM,	/* string */
-	CTNR_A_LOG_SIZE,	/* u32, bytes */
-	CTNR_A_LOG_SEQ,		/* u64 */
-	CTNR_A_LOG_TS,		/* u64, us since boot */
-	CTNR_A_LOG_FACILITY,	/* u32 */
-	CTNR_A_LOG_LEVEL,	/* u32 */
-	CTNR_A_LOG_FLAGS,	/* u32, CTNR_LOG_F_* */
-	CTNR_A_LOG_TEXT,	/* binary */
-	CTNR_A_LOG_DROPPED,	/* u64 */
-	CTNR_A_LOOP_QUOTA,	/* u32 */
-	CTNR_A_LOOP_COUNT,	/* u32, devices attached */
-	CTNR_A_LOOP_INDEX,	/* u32, N of /dev/ctnrloopN */
-	CTNR_A_LOOP_PATH,	/* string */
-	CTNR_A_LOOP_OFFSET,	/* u64 */
-	CTNR_A_LOOP_SIZE,	/* u64, bytes */
-	CTNR_A_LOOP_FLAGS,	/* u32, CTNR_LOOP_F_* */
-	CTNR_A_LOOP_BLOCK_SIZE,	/* u32 */
-	CTNR_A_LOOP_RBYTES,	/* u64 */
-	CTNR_A_LOOP_WBYTES,	/* u64 */
-	CTNR_A_HOOK,		/* nest, CTNR_HOOK_A_* */
-	CTNR_A_DEV_RULE,	/* nest: CTNR_A_DEV_TYPE/_MAJOR/_MINOR/_ACCESS */
+#define CTNR_GENL_MCGRP_EVENTS	"events"
+/* YNL-GEN END ctnr.yaml */
 
-	__CTNR_A_MAX
-};
-#define CTNR_A_MAX (__CTNR_A_MAX - 1)
+/* Bumped on any incompatible change; new attributes do not bump it. */
+#define CTNR_ABI_VERSION	1
 
-/* Namespace types, in the order libctnr enters them (user first). */
-enum ctnr_ns_type {
-	CTNR_NS_USER,
-	CTNR_NS_MNT,
-	CTNR_NS_UTS,
-	CTNR_NS_IPC,
-	CTNR_NS_NET,
-	CTNR_NS_PID,
-	CTNR_NS_CGROUP,
-	CTNR_NS_TIME,
-
-	__CTNR_NS_MAX
-};
-#define CTNR_NS_MAX (__CTNR_NS_MAX - 1)
+#define CTNR_DEVICE_NAME	"ctnr"		/* /dev/ctnr */
+#define CTNR_VERSION_LEN	32		/* including the NUL */
 
 /* CTNR_A_NS nest: attribute type is CTNR_NS_A_BASE + enum ctnr_ns_type. */
-enum ctnr_ns_attr {
-	CTNR_NS_A_UNSPEC,
-	CTNR_NS_A_USER,		/* u32 inode number, as in /proc/PID/ns/user */
-	CTNR_NS_A_MNT,
-	CTNR_NS_A_UTS,
-	CTNR_NS_A_IPC,
-	CTNR_NS_A_NET,
-	CTNR_NS_A_PID,
-	CTNR_NS_A_CGROUP,
-	CTNR_NS_A_TIME,
-
-	__CTNR_NS_A_MAX
-};
-#define CTNR_NS_A_MAX (__CTNR_NS_A_MAX - 1)
-#define CTNR_NS_A_BASE	CTNR_NS_A_USER
-
-/* CTNR_A_FLAGS */
-#define CTNR_F_AUTOREMOVE	(1U << 0)	/* delete when init exits */
-#define CTNR_F_ALL		(CTNR_F_AUTOREMOVE)
-
-enum ctnr_state {
-	CTNR_STATE_RUNNING,
-	CTNR_STATE_STOPPED,	/* init exited; pid namespace unusable */
-};
-
-enum ctnr_event {
-	CTNR_EVENT_UNSPEC,
-	CTNR_EVENT_CONTAINER_NEW,
-	CTNR_EVENT_CONTAINER_DEL,
-	CTNR_EVENT_CONTAINER_STOPPED,
-	CTNR_EVENT_DEV_DENIED,
-	CTNR_EVENT_LOG_DROPPED,
-	CTNR_EVENT_LOOP_ATTACHED,
-	CTNR_EVENT_LOOP_DETACHED,
-	CTNR_EVENT_HOOK,	/* a hook lapsed or enforces again */
-};
-
-/* CTNR_A_HOOK nest: one hook, a kernel function the module diverts. */
-enum ctnr_hook_attr {
-	CTNR_HOOK_A_UNSPEC,
-	CTNR_HOOK_A_PAD,
-	CTNR_HOOK_A_NAME,	/* string, "devaccess" */
-	CTNR_HOOK_A_STATE,	/* u32, enum ctnr_hook_state */
-	CTNR_HOOK_A_MODE,	/* string, "ftrace" or "int3" */
-	CTNR_HOOK_A_MISSED,	/* u64, calls the kprobe let through unseen */
-	CTNR_HOOK_A_REASON,	/* string, why it is unavailable or lapsed */
-
-	__CTNR_HOOK_A_MAX
-};
-#define CTNR_HOOK_A_MAX (__CTNR_HOOK_A_MAX - 1)
-
-enum ctnr_hook_state {
-	CTNR_HOOK_UNAVAILABLE,	/* cannot be installed on this kernel */
-	CTNR_HOOK_IDLE,		/* verified, disarmed: nothing to enforce */
-	CTNR_HOOK_ENFORCING,	/* armed and verified */
-	CTNR_HOOK_LAPSED,	/* its last check failed: not enforcing,
-				 * changes that need it fail (EOPNOTSUPP) */
-};
-
-/* Device access: cgroup v1 devices semantics. */
-enum ctnr_dev_default {
-	CTNR_DEV_ALLOW,		/* no rules: everything allowed */
-	CTNR_DEV_DENY,
-};
-
-enum ctnr_dev_type {
-	CTNR_DEV_TYPE_ALL,	/* 'a': DEV_ALLOW/DEV_DENY only, the reset */
-	CTNR_DEV_TYPE_BLOCK,	/* 'b' */
-	CTNR_DEV_TYPE_CHAR,	/* 'c' */
-};
-
-#define CTNR_DEV_ANY		0xffffffffU	/* '*' for major or minor */
-#define CTNR_DEV_ACC_READ	(1U << 0)	/* 'r' */
-#define CTNR_DEV_ACC_WRITE	(1U << 1)	/* 'w' */
-#define CTNR_DEV_ACC_MKNOD	(1U << 2)	/* 'm' */
-#define CTNR_DEV_ACC_ALL	(CTNR_DEV_ACC_READ | CTNR_DEV_ACC_WRITE | \
-				 CTNR_DEV_ACC_MKNOD)
-#define CTNR_DEV_RULES_MAX	4096		/* per container */
+#define CTNR_NS_A_BASE		CTNR_NS_A_USER
 
 /* Syslog namespace: /dev/ctnr-kmsg. */
 #define CTNR_KMSG_DEVICE_NAME	"ctnr-kmsg"
 /* /proc/kmsg of the reader's container, to bind-mount over /proc/kmsg */
 #define CTNR_PROCKMSG_DEVICE_NAME	"ctnr-prockmsg"
-#define CTNR_LOG_SIZE_MIN	4096
-#define CTNR_LOG_SIZE_MAX	(16U << 20)
-#define CTNR_LOG_F_CONT		(1U << 0)	/* continuation record */
 
 /*
  * /proc views: a file system of that name (statfs f_type below) whose files
@@ -372,16 +468,10 @@ enum ctnr_dev_type {
 #define CTNR_PROCVIEW_FS_NAME	"ctnrproc"
 #define CTNR_PROCVIEW_MAGIC	0x63747076	/* "ctpv" */
 
-/* Loop devices: /dev/ctnrloopN. */
-#define CTNR_LOOP_F_READ_ONLY	(1U << 0)
-#define CTNR_LOOP_F_DIRECT_IO	(1U << 1)
-#define CTNR_LOOP_F_OPEN	(1U << 2)	/* attach: also return an fd */
-#define CTNR_LOOP_F_NOCLOEXEC	(1U << 3)	/* with OPEN: not O_CLOEXEC */
+/* Loop devices: /dev/ctnrloopN; CTNR_IOC_LOOP_ATTACH takes these flags. */
 #define CTNR_LOOP_F_ALL		(CTNR_LOOP_F_READ_ONLY | \
 				 CTNR_LOOP_F_DIRECT_IO | CTNR_LOOP_F_OPEN | \
 				 CTNR_LOOP_F_NOCLOEXEC)
-/* LOOP_GET only: detach pending until the last close */
-#define CTNR_LOOP_F_DETACHING	(1U << 8)
 #define CTNR_LOOP_DETACH_F_LAZY	(1U << 0)	/* detach when last closed */
 
 /* ioctls on /dev/ctnr */
