@@ -190,8 +190,8 @@ int lookup_container(struct ctnr_handle *h, const char *what,
 	return ctnr_container_get(h, 0, name, c);
 }
 
-int lookup_id(const char *what, const char *name, uint32_t *id,
-	      struct ctnr_handle **hp)
+int lookup_ref(const char *what, const char *name, struct ctr_ref *ref,
+	       struct ctnr_handle **hp)
 {
 	struct ctnr_container *c;
 	int err;
@@ -206,9 +206,24 @@ int lookup_id(const char *what, const char *name, uint32_t *id,
 	if (!c)
 		return -ENOMEM;
 	err = lookup_container(*hp, what, name, c);
-	if (!err)
-		*id = c->id;
+	if (!err) {
+		ref->id = c->id;
+		snprintf(ref->name, sizeof(ref->name), "%s",
+			 c->has & CTNR_HAS_NAME ? c->name : "");
+	}
 	free(c);
+	return err;
+}
+
+int lookup_id(const char *what, const char *name, uint32_t *id,
+	      struct ctnr_handle **hp)
+{
+	struct ctr_ref ref;
+	int err;
+
+	err = lookup_ref(what, name, &ref, hp);
+	if (!err)
+		*id = ref.id;
 	return err;
 }
 

@@ -109,11 +109,16 @@ int lookup_id(const char *what, const char *name, uint32_t *id,
 /* 0, or the exit status after saying what failed on container @name. */
 int report(int err, const char *what, const char *name);
 
-/* The id and name of every container we may see, for per-container lists. */
+/* A container's id and name, as the module has them. */
 struct ctr_ref {
 	uint32_t id;
 	char name[CTNR_NAME_MAX];
 };
+
+/* lookup_id(), with the container's own name (NAME may be @ID). */
+int lookup_ref(const char *what, const char *name, struct ctr_ref *ref,
+	       struct ctnr_handle **hp);
+/* The id and name of every container we may see, for per-container lists. */
 int list_refs(struct ctnr_handle *h, struct ctr_ref **refs, unsigned int *n);
 
 /*

@@ -197,8 +197,9 @@ static int loop_show(int argc, char **argv)
 static int loop_quota(int argc, char **argv)
 {
 	struct ctnr_loop_info li;
+	struct ctr_ref ref = { 0 };
 	struct ctnr_handle *h;
-	uint32_t id = 0, n = 0;
+	uint32_t n = 0;
 	int err;
 
 	if (argc < 1)
@@ -208,17 +209,17 @@ static int loop_quota(int argc, char **argv)
 	if (argc == 2 && parse_u32(argv[1], &n))
 		return usage_error("loop quota: invalid COUNT \"%s\" (a number of devices)",
 				   argv[1]);
-	err = lookup_id("loop quota", argv[0], &id, &h);
+	err = lookup_ref("loop quota", argv[0], &ref, &h);
 	if (!err && argc == 2)
-		err = ctnr_loop_set_quota(h, id, NULL, n);
+		err = ctnr_loop_set_quota(h, ref.id, NULL, n);
 	if (!err && argc == 1)
-		err = ctnr_loop_info(h, id, NULL, &li);
+		err = ctnr_loop_info(h, ref.id, NULL, &li);
 	if (err || argc == 2)
 		return report(err, "loop quota", argv[0]);
 	open_json_array(NULL);
 	open_json_object(NULL);
-	print_uint(PRINT_JSON, "id", NULL, id);
-	print_string(PRINT_JSON, "name", NULL, argv[0]);
+	print_uint(PRINT_JSON, "id", NULL, ref.id);
+	print_string(PRINT_JSON, "name", NULL, ref.name);
 	print_uint(PRINT_ANY, "quota", "quota %llu", li.quota);
 	print_uint(PRINT_ANY, "count", " devices %llu\n", li.count);
 	close_json_object();

@@ -74,24 +74,24 @@ static bool views_mounted(void)
 }
 
 /* NAME exists: 0, or the exit status after saying why. */
-static int check_name(const char *name, uint32_t *id)
+static int check_name(const char *name, struct ctr_ref *ref)
 {
 	struct ctnr_handle *h;
 
-	return report(lookup_id("proc", name, id, &h), "proc", name);
+	return report(lookup_ref("proc", name, ref, &h), "proc", name);
 }
 
 static int proc_show(int argc, char **argv)
 {
 	char src[sizeof(PROC_MNT) + 32];
+	struct ctr_ref ref = { 0 };
 	unsigned int i;
-	uint32_t id = 0;
 	int rc;
 
 	if (argc > 1)
 		return usage_error("proc show: unexpected \"%s\"", argv[1]);
 	if (argc == 1) {
-		rc = check_name(argv[0], &id);
+		rc = check_name(argv[0], &ref);
 		if (rc)
 			return rc;
 	}
@@ -99,7 +99,7 @@ static int proc_show(int argc, char **argv)
 	open_json_object(NULL);
 	if (argc == 1)
 		print_string(PRINT_ANY, "container", "container %s\n",
-			     argv[0]);
+			     ref.name);
 	print_string(PRINT_ANY, "mount", "views %s", PROC_MNT);
 	print_bool(PRINT_JSON, "mounted", NULL, views_mounted());
 	print_fp("%s\n", views_mounted() ? "" : " (not mounted)");
@@ -166,17 +166,17 @@ static int bind_views(const char *name, const char *root)
 {
 	int fds[ARRAY_SIZE(views)], nsfds[__CTNR_NS_MAX], errs[ARRAY_SIZE(views)];
 	char src[sizeof(PROC_MNT) + 32];
+	struct ctr_ref ref = { 0 };
 	struct ctnr_handle *h;
-	uint32_t id = 0;
 	int p[2], st, err, rc = EXIT_OK;
 	unsigned int i, n;
 	pid_t pid;
 
-	rc = check_name(name, &id);
+	rc = check_name(name, &ref);
 	if (rc)
 		return rc;
 	h = handle();
-	err = ctnr_ns_fds(h, id, NULL, CLONE_NEWNS, nsfds);
+	err = ctnr_ns_fds(h, ref.id, NULL, CLONE_NEWNS, nsfds);
 	if (err)
 		return op_failed(err, "proc mount %s: its mount namespace",
 				 name);
@@ -211,7 +211,7 @@ static int bind_views(const char *name, const char *root)
 	if (pid > 0)
 		waitpid(pid, &st, 0);
 	open_json_object(NULL);
-	print_string(PRINT_ANY, "container", "container %s", name);
+	print_string(PRINT_ANY, "container", "container %s", ref.name);
 	print_string(PRINT_ANY, "root", " root %s\n", root);
 	open_json_array("files");
 	for (i = 0; i < ARRAY_SIZE(views); i++) {

@@ -1496,9 +1496,10 @@ TEST_F(cli, json_other_arrays)
 	EXPECT_STREQ("/dev/ctnrloop3", jstr(json_at(j, 0), "device"));
 	EXPECT_STREQ("-", jstr(json_at(j, 0), "flags"));
 	json_free(j);
-	EXPECT_OK("-j", "loop", "quota", "web");
+	EXPECT_OK("-j", "loop", "quota", "@7");
 	j = EXPECT_JSON_ARRAY(1);
 	EXPECT_EQ(8, json_num(json_at(j, 0), "quota"));
+	EXPECT_STREQ("web", jstr(json_at(j, 0), "name"));
 	json_free(j);
 	EXPECT_OK("-j", "proc", "show");
 	j = EXPECT_JSON_ARRAY(1);
