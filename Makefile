@@ -4,8 +4,9 @@
 #
 #   make              build kmod/ctnr.ko, lib/, ctl/ and selftests/
 #   make W=1          the same, with the kernel build's extra warnings
-#   make check        make deps if needed, build, run all selftests in a VM;
-#                     the last line printed is "N passed, M failed"
+#   make check        make deps if needed, regen-check, make unit, build,
+#                     run all selftests in a VM; the last line printed is
+#                     "N passed, M failed"
 #   make check KERNEL=debug
 #                     the same on a sanitizer kernel (KASAN, kmemleak,
 #                     lockdep, UBSAN, ...) built once per machine from
@@ -20,8 +21,11 @@
 #   make static       sparse (C=2) and W=1 on the module, cppcheck on lib/
 #                     and ctl/; any warning fails (also run by make check)
 #   make install-udev install udev/60-ctnrloop.rules (UDEVDIR, DESTDIR)
-#   make unit         the host-side unit tests (selftests/devrules and
-#                     regen-test), no VM
+#   make unit         the host-side unit tests, no root, no VM: regen-test,
+#                     the module's rule code (selftests/devrules) and
+#                     ctnrctl against a mock libctnr (selftests/cli);
+#                     "unit: N passed, M failed" (make check runs it first,
+#                     after regen-check)
 #   make regen        regenerate the genl part of uapi/linux/ctnr.h and
 #                     kmod/genl-gen.[ch] from Documentation/netlink/specs/
 #                     ctnr.yaml with the kernel's ynl-gen (scripts/ynl.sh;
@@ -126,8 +130,8 @@ $(LINUX_SOURCE_TAR):
 	@echo "$@ is missing: run 'make deps' (package linux-source-6.1)" >&2
 	@exit 1
 
-unit: ksft regen-test
-	$(MAKE) -C selftests unit
+unit: lib ksft regen-test
+	@$(MAKE) --no-print-directory -C selftests unit
 
 # The generic netlink ABI is made from the YAML spec by the kernel's
 # ynl-gen (scripts/ynl.sh explains where it comes from); only its output is
@@ -178,8 +182,11 @@ deps:
 # worked out again once the kernel packages are surely installed.
 check demo shell bench:
 	@scripts/deps.sh --check >/dev/null || scripts/deps.sh
-	@if [ $@ = check ]; then $(MAKE) --no-print-directory regen-check regen-test || { \
+	@if [ $@ = check ]; then $(MAKE) --no-print-directory regen-check || { \
 		echo "check: the generated genl ABI is not what the spec gives (make regen)"; \
+		echo "0 passed, 1 failed"; exit 1; }; fi
+	@if [ $@ = check ]; then $(MAKE) --no-print-directory unit || { \
+		echo "check: the unit tests failed"; \
 		echo "0 passed, 1 failed"; exit 1; }; fi
 	@$(MAKE) --no-print-directory all || { \
 		echo "$@: the build failed"; \

@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ctnrctl container { add | del | list | show | set | help }
+ * ctnrctl container { show | list | add | del | set | exec | identify | help }
+ *
+ * container alone lists.  del (delete) and set are never abbreviated.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ctnrctl.h"
 
@@ -116,22 +120,7 @@ void print_container(const struct ctnr_container *c, bool detail)
 	close_json_object();
 }
 
-/* ---- commands ---------------------------------------------------------- */
-
-static int parse_u32(const char *s, uint32_t *v)
-{
-	unsigned long long n;
-	char *end;
-
-	if (!*s || *s == '-' || *s == '+')
-		return -EINVAL;
-	errno = 0;
-	n = strtoull(s, &end, 10);
-	if (errno || *end || n > UINT32_MAX)
-		return -EINVAL;
-	*v = (uint32_t)n;
-	return 0;
-}
+/* ---- lookups ----------------------------------------------------------- */
 
 /* Containers of one name owned below us, for the hint of lookup_container(). */
 struct name_match {
@@ -165,6 +154,18 @@ static int match_name(const struct ctnr_container *c, void *arg)
  * Returns 0 and fills @c, a negative errno (the library's message kept),
  * or a positive exit status after saying what was wrong.
  */
+int check_ref(const char *what, const char *name, uint32_t *id)
+{
+	uint32_t n = 0;
+
+	if (name[0] == '@' && (parse_u32(name + 1, &n) || !n))
+		return usage_error("%s: invalid container id \"%s\" (@ID, the number list shows)",
+				   what, name);
+	if (id)
+		*id = n;
+	return 0;
+}
+
 int lookup_container(struct ctnr_handle *h, const char *what,
 		     const char *name, struct ctnr_container *c)
 {
@@ -172,12 +173,11 @@ int lookup_container(struct ctnr_handle *h, const char *what,
 	uint32_t id;
 	int err;
 
-	if (name[0] == '@') {
-		if (parse_u32(name + 1, &id) || !id)
-			return usage_error("%s: invalid container id \"%s\" (@ID, the number list shows)",
-					   what, name);
+	err = check_ref(what, name, &id);
+	if (err)
+		return err;
+	if (id)
 		return ctnr_container_get(h, id, NULL, c);
-	}
 	err = ctnr_container_get(h, 0, name, c);
 	if (err != -ENOENT)
 		return err;
@@ -189,6 +189,98 @@ int lookup_container(struct ctnr_handle *h, const char *what,
 	/* Not found at all: ask again for the module's own message. */
 	return ctnr_container_get(h, 0, name, c);
 }
+
+int lookup_ref(const char *what, const char *name, struct ctr_ref *ref,
+	       struct ctnr_handle **hp)
+{
+	struct ctnr_container *c;
+	int err;
+
+	err = check_ref(what, name, NULL);
+	if (err)
+		return err;
+	*hp = handle();
+	if (!*hp)
+		return EXIT_FAIL;
+	c = malloc(sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	err = lookup_container(*hp, what, name, c);
+	if (!err) {
+		ref->id = c->id;
+		snprintf(ref->name, sizeof(ref->name), "%s",
+			 c->has & CTNR_HAS_NAME ? c->name : "");
+	}
+	free(c);
+	return err;
+}
+
+int lookup_id(const char *what, const char *name, uint32_t *id,
+	      struct ctnr_handle **hp)
+{
+	struct ctr_ref ref;
+	int err;
+
+	err = lookup_ref(what, name, &ref, hp);
+	if (!err)
+		*id = ref.id;
+	return err;
+}
+
+int report(int err, const char *what, const char *name)
+{
+	if (err > 0)
+		return err;	/* already said */
+	if (err)
+		return op_failed(err, "%s %s", what, name);
+	return EXIT_OK;
+}
+
+struct ref_list {
+	struct ctr_ref *refs;
+	unsigned int n, cap;
+};
+
+static int add_ref(const struct ctnr_container *c, void *arg)
+{
+	struct ref_list *l = arg;
+
+	if (l->n == l->cap) {
+		unsigned int cap = l->cap ? l->cap * 2 : 32;
+		struct ctr_ref *r = realloc(l->refs, cap * sizeof(*r));
+
+		if (!r)
+			return -ENOMEM;
+		l->refs = r;
+		l->cap = cap;
+	}
+	l->refs[l->n].id = c->id;
+	snprintf(l->refs[l->n].name, sizeof(l->refs[l->n].name), "%s",
+		 c->has & CTNR_HAS_NAME ? c->name : "");
+	l->n++;
+	return 0;
+}
+
+/*
+ * The callback of ctnr_container_list() may not use the handle: the
+ * per-container lists (dev, log) collect the containers first.
+ */
+int list_refs(struct ctnr_handle *h, struct ctr_ref **refs, unsigned int *n)
+{
+	struct ref_list l = { 0 };
+	int err;
+
+	err = ctnr_container_list(h, add_ref, &l);
+	if (err) {
+		free(l.refs);
+		return err;
+	}
+	*refs = l.refs;
+	*n = l.n;
+	return 0;
+}
+
+/* ---- commands ---------------------------------------------------------- */
 
 static int container_add(int argc, char **argv)
 {
@@ -208,7 +300,7 @@ static int container_add(int argc, char **argv)
 			if (argc < 2)
 				return usage_error("container add: \"pid\" needs a PID");
 			argc--, argv++;
-			if (parse_u32(argv[0], &pid))
+			if (parse_u32(argv[0], &pid) || !pid)
 				return usage_error("container add: invalid pid \"%s\"",
 						   argv[0]);
 			have_pid = true;
@@ -228,36 +320,23 @@ static int container_add(int argc, char **argv)
 	if (!h)
 		return EXIT_FAIL;
 	err = ctnr_container_new(h, name, pid, -1, flags, NULL);
-	if (err)
-		return op_failed(err, "container add %s", name);
-	return EXIT_OK;
+	return report(err, "container add", name);
 }
 
 static int container_del(int argc, char **argv)
 {
-	struct ctnr_container *c;
 	struct ctnr_handle *h;
+	uint32_t id = 0;
 	int err;
 
 	if (argc < 1)
 		return usage_error("container del: missing NAME");
 	if (argc > 1)
 		return usage_error("container del: unexpected \"%s\"", argv[1]);
-	h = handle();
-	if (!h)
-		return EXIT_FAIL;
-	c = malloc(sizeof(*c));
-	if (!c)
-		return op_failed(-ENOMEM, "container del %s", argv[0]);
-	err = lookup_container(h, "container del", argv[0], c);
+	err = lookup_id("container del", argv[0], &id, &h);
 	if (!err)
-		err = ctnr_container_del(h, c->id, NULL);
-	free(c);
-	if (err > 0)
-		return err;
-	if (err)
-		return op_failed(err, "container del %s", argv[0]);
-	return EXIT_OK;
+		err = ctnr_container_del(h, id, NULL);
+	return report(err, "container del", argv[0]);
 }
 
 static int list_one(const struct ctnr_container *c, void *arg)
@@ -267,13 +346,11 @@ static int list_one(const struct ctnr_container *c, void *arg)
 	return 0;
 }
 
-static int container_list(int argc, char **argv)
+static int container_list(void)
 {
 	struct ctnr_handle *h;
 	int err, rc;
 
-	if (argc > 0)
-		return usage_error("container list: unexpected \"%s\"", argv[0]);
 	h = handle();
 	if (!h)
 		return EXIT_FAIL;
@@ -286,6 +363,7 @@ static int container_list(int argc, char **argv)
 	return rc;
 }
 
+/* show and list: every container, one line each; NAME in detail. */
 static int container_show(int argc, char **argv)
 {
 	struct ctnr_container *c;
@@ -293,9 +371,11 @@ static int container_show(int argc, char **argv)
 	int err;
 
 	if (argc == 0)
-		return container_list(0, argv);
+		return container_list();
 	if (argc > 1)
 		return usage_error("container show: unexpected \"%s\"", argv[1]);
+	if (check_ref("container show", argv[0], NULL))
+		return EXIT_USAGE;
 	h = handle();
 	if (!h)
 		return EXIT_FAIL;
@@ -303,13 +383,14 @@ static int container_show(int argc, char **argv)
 	if (!c)
 		return op_failed(-ENOMEM, "container show %s", argv[0]);
 	err = lookup_container(h, "container show", argv[0], c);
-	if (!err)
+	if (!err) {
+		open_json_array(NULL);
 		print_container(c, true);
+		close_json_array();
+	}
 	free(c);
-	if (err > 0)
-		return err;
 	if (err)
-		return op_failed(err, "container show %s", argv[0]);
+		return report(err, "container show", argv[0]);
 	return print_flush();
 }
 
@@ -319,6 +400,7 @@ static int container_set(int argc, char **argv)
 	struct ctnr_handle *h;
 	const char *name;
 	uint32_t set = 0, clear = 0;
+	bool on;
 	int err;
 
 	if (argc < 1)
@@ -331,13 +413,13 @@ static int container_set(int argc, char **argv)
 			if (argc < 2)
 				return usage_error("container set: \"autoremove\" needs on or off");
 			argc--, argv++;
-			if (!strcmp(argv[0], "on"))
-				set |= CTNR_F_AUTOREMOVE;
-			else if (!strcmp(argv[0], "off"))
-				clear |= CTNR_F_AUTOREMOVE;
-			else
+			if (parse_on_off(argv[0], &on))
 				return usage_error("container set: \"autoremove\" needs on or off, not \"%s\"",
 						   argv[0]);
+			if (on)
+				set |= CTNR_F_AUTOREMOVE;
+			else
+				clear |= CTNR_F_AUTOREMOVE;
 		} else {
 			return usage_error("container set: unknown argument \"%s\"",
 					   argv[0]);
@@ -345,6 +427,8 @@ static int container_set(int argc, char **argv)
 	}
 	if (!(set | clear))
 		return usage_error("container set: nothing to change");
+	if (check_ref("container set", name, NULL))
+		return EXIT_USAGE;
 
 	h = handle();
 	if (!h)
@@ -357,42 +441,225 @@ static int container_set(int argc, char **argv)
 		err = ctnr_container_set(h, c->id, NULL,
 					 (c->flags | set) & ~clear);
 	free(c);
-	if (err > 0)
-		return err;
-	if (err)
-		return op_failed(err, "container set %s", name);
-	return EXIT_OK;
+	return report(err, "container set", name);
 }
 
-static int container_help(int argc, char **argv)
+/* ---- identify ---------------------------------------------------------- */
+
+unsigned int cgroup_contains(const char *ctr, const char *task)
 {
-	(void)argv;
-	if (argc > 0)
-		return usage_error("container help: unexpected \"%s\"", argv[0]);
-	print_usage("container");
-	return EXIT_OK;
+	size_t len = strlen(ctr);
+	unsigned int depth = 0;
+	const char *p;
+
+	while (len > 1 && ctr[len - 1] == '/')
+		len--;
+	if (ctr[0] != '/' || task[0] != '/')
+		return 0;
+	if (len > 1 && (strncmp(task, ctr, len) ||
+			(task[len] != '\0' && task[len] != '/')))
+		return 0;
+	for (p = ctr; p < ctr + len; p++) {
+		if (*p == '/' && p + 1 < ctr + len && p[1] != '/')
+			depth++;
+	}
+	return depth + 1;
 }
 
-/* In prefix-match order: "d" is del, "l" list, "s" show, "se" set. */
+struct ident_match {
+	unsigned int depth;
+	uint32_t id;
+	char name[CTNR_NAME_MAX];
+};
+
+struct ident {
+	const char *cgroup;		/* of the task */
+	struct ident_match *m;
+	unsigned int n, cap;
+};
+
+static int ident_one(const struct ctnr_container *c, void *arg)
+{
+	struct ident *t = arg;
+	unsigned int depth;
+
+	if (!(c->has & CTNR_HAS_CGROUP))
+		return 0;
+	depth = cgroup_contains(c->cgroup, t->cgroup);
+	if (!depth)
+		return 0;
+	if (t->n == t->cap) {
+		unsigned int cap = t->cap ? t->cap * 2 : 8;
+		struct ident_match *m = realloc(t->m, cap * sizeof(*m));
+
+		if (!m)
+			return -ENOMEM;
+		t->m = m;
+		t->cap = cap;
+	}
+	t->m[t->n].depth = depth;
+	t->m[t->n].id = c->id;
+	snprintf(t->m[t->n].name, sizeof(t->m[t->n].name), "%s",
+		 c->has & CTNR_HAS_NAME ? c->name : "");
+	t->n++;
+	return 0;
+}
+
+/* Innermost first; among equals, by id. */
+static int ident_cmp(const void *a, const void *b)
+{
+	const struct ident_match *x = a, *y = b;
+
+	if (x->depth != y->depth)
+		return x->depth > y->depth ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static void print_ident(uint32_t id, const char *name)
+{
+	open_json_object(NULL);
+	print_uint(PRINT_ANY, "id", "%llu", id);
+	print_string(PRINT_ANY, "name", name[0] ? ": %s" : NULL, name);
+	print_nl();
+	close_json_object();
+}
+
+/* The cgroup v2 path of @pid ("0::PATH" of /proc/PID/cgroup). */
+static int task_cgroup(uint32_t pid, char *buf, size_t len)
+{
+	char path[64], *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int err = -ENODATA;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/cgroup", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return errno == ENOENT ? -ESRCH : -errno;
+	while ((n = getline(&line, &cap, f)) > 0) {
+		if (strncmp(line, "0::", 3))
+			continue;
+		if (line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (n - 3 >= (ssize_t)len) {
+			err = -ENAMETOOLONG;
+			break;
+		}
+		memcpy(buf, line + 3, (size_t)n - 2);
+		err = 0;
+		break;
+	}
+	free(line);
+	fclose(f);
+	return err;
+}
+
+/* The container the module says we are in. */
+static int identify_self(struct ctnr_handle *h)
+{
+	char name[CTNR_NAME_MAX] = "";
+	uint32_t id = 0;
+	int err;
+
+	err = ctnr_whoami(h, &id, name);
+	if (err == -ENOENT) {
+		open_json_array(NULL);
+		close_json_array();
+		say("container identify: this process is in no container");
+		return EXIT_FAIL;
+	}
+	if (err)
+		return op_failed(err, "container identify");
+	open_json_array(NULL);
+	print_ident(id, name);
+	close_json_array();
+	return print_flush();
+}
+
+/*
+ * Every container we may see whose cgroup contains the cgroup of @pid,
+ * the innermost (the one whose log and views the task gets) first.
+ */
+static int identify_pid(struct ctnr_handle *h, uint32_t pid)
+{
+	struct ident t = { 0 };
+	char *cg;
+	unsigned int i;
+	int err;
+
+	cg = malloc(CTNR_CGROUP_MAX);
+	if (!cg)
+		return op_failed(-ENOMEM, "container identify %u", pid);
+	err = task_cgroup(pid, cg, CTNR_CGROUP_MAX);
+	if (err == -ESRCH) {
+		free(cg);
+		say("container identify %u: no such process", pid);
+		return EXIT_FAIL;
+	}
+	if (err == -ENODATA) {
+		free(cg);
+		say("container identify %u: the process is in no cgroup v2 cgroup",
+		    pid);
+		return EXIT_FAIL;
+	}
+	if (!err) {
+		t.cgroup = cg;
+		err = ctnr_container_list(h, ident_one, &t);
+	}
+	free(cg);
+	if (err) {
+		free(t.m);
+		return op_failed(err, "container identify %u", pid);
+	}
+	qsort(t.m, t.n, sizeof(*t.m), ident_cmp);
+	open_json_array(NULL);
+	for (i = 0; i < t.n; i++)
+		print_ident(t.m[i].id, t.m[i].name);
+	close_json_array();
+	free(t.m);
+	if (!i) {
+		say("container identify %u: the process is in no container we may see",
+		    pid);
+		return EXIT_FAIL;
+	}
+	return print_flush();
+}
+
+static int container_identify(int argc, char **argv)
+{
+	struct ctnr_handle *h;
+	uint32_t pid = 0;
+
+	if (argc > 1)
+		return usage_error("container identify: unexpected \"%s\"",
+				   argv[1]);
+	if (argc == 1 && (parse_u32(argv[0], &pid) || !pid))
+		return usage_error("container identify: invalid PID \"%s\"",
+				   argv[0]);
+	h = handle();
+	if (!h)
+		return EXIT_FAIL;
+	return argc ? identify_pid(h, pid) : identify_self(h);
+}
+
+/*
+ * In prefix-match order: "s" is show, "l" list, "a" add, "e" exec, "i"
+ * identify; del (from "del" on) and set must be written out.
+ */
 static const struct ctl_cmd container_cmds[] = {
-	{ "add",	container_add },
-	{ "delete",	container_del },
-	{ "list",	container_list },
-	{ "ls",		container_list },
-	{ "show",	container_show },
-	{ "set",	container_set },
-	{ "help",	container_help },
+	CTL_CMD("show",			container_show),
+	CTL_CMD("list",			container_show),
+	CTL_CMD("ls",			container_show),
+	CTL_CMD("add",			container_add),
+	CTL_CMD_MIN("delete",		container_del, 3),
+	CTL_CMD_FULL("set",		container_set),
+	CTL_CMD("exec",			container_exec),
+	CTL_CMD("identify",		container_identify),
 };
 
 int do_container(int argc, char **argv)
 {
-	const struct ctl_cmd *cmd;
-
-	if (argc == 0)
-		return container_list(0, argv);
-	cmd = find_cmd(container_cmds, ARRAY_SIZE(container_cmds), argv[0]);
-	if (!cmd)
-		return usage_error("unknown command \"%s\" for container, try \"ctnrctl container help\"",
-				   argv[0]);
-	return cmd->fn(argc - 1, argv + 1);
+	return run_cmd("container", container_cmds, ARRAY_SIZE(container_cmds),
+		       container_show, argc, argv);
 }

@@ -2,15 +2,18 @@
 /*
  * ctnrctl dev: device access rules of a container.
  *
- *	ctnrctl dev default NAME { allow | deny }
- *	ctnrctl dev allow NAME RULE
- *	ctnrctl dev deny NAME RULE
+ *	ctnrctl dev { show | list } [ NAME ]
  *	ctnrctl dev add NAME TYPE MAJ:MIN ACCESS
  *	ctnrctl dev del NAME TYPE MAJ:MIN ACCESS
+ *	ctnrctl dev allow NAME RULE
+ *	ctnrctl dev deny NAME RULE
+ *	ctnrctl dev default NAME { allow | deny }
  *	ctnrctl dev set NAME { allow | deny } [ RULE ]...
- *	ctnrctl dev list NAME
  *	ctnrctl dev preset NAME lxc
  *
+ * dev alone shows the policy of every container.  Every command but show
+ * and add changes or removes rules, and is never abbreviated (del stands
+ * for delete).
  * allow and deny mean what writing RULE to devices.allow and devices.deny
  * of a cgroup v1 means; add and del edit one exception whatever the
  * default; set replaces the whole policy in one step (so does preset).
@@ -24,38 +27,6 @@
 #include <string.h>
 
 #include "ctnrctl.h"
-
-/* Look NAME up; 0, a positive exit status (already said), or -errno. */
-static int dev_lookup(const char *what, const char *name, uint32_t *id,
-		      struct ctnr_handle **hp)
-{
-	struct ctnr_container *c;
-	int err;
-
-	*hp = handle();
-	if (!*hp)
-		return EXIT_FAIL;
-	c = malloc(sizeof(*c));
-	if (!c)
-		return -ENOMEM;
-	err = lookup_container(*hp, what, name, c);
-	if (!err)
-		*id = c->id;
-	free(c);
-	return err;
-}
-
-/* The result of an operation on container @name as an exit status. */
-static int dev_status(int err, const char *what, const char *name,
-		      const char *extra)
-{
-	if (err > 0)
-		return err;	/* lookup_container() said why */
-	if (err)
-		return op_failed(err, "%s %s%s%s", what, name,
-				 extra ? " " : "", extra ? extra : "");
-	return EXIT_OK;
-}
 
 /* A major or minor: decimal below CTNR_DEV_ANY, or "*". */
 static int parse_num(const char *s, size_t len, uint32_t *v)
@@ -154,10 +125,10 @@ static int dev_add(int argc, char **argv)
 	err = dev_parse("dev add", argc, argv, &r);
 	if (err)
 		return err;
-	err = dev_lookup("dev add", argv[0], &id, &h);
+	err = lookup_id("dev add", argv[0], &id, &h);
 	if (!err)
 		err = ctnr_dev_rule_add(h, id, NULL, &r);
-	return dev_status(err, "dev add", argv[0], NULL);
+	return report(err, "dev add", argv[0]);
 }
 
 static int dev_del(int argc, char **argv)
@@ -170,10 +141,10 @@ static int dev_del(int argc, char **argv)
 	err = dev_parse("dev del", argc, argv, &r);
 	if (err)
 		return err;
-	err = dev_lookup("dev del", argv[0], &id, &h);
+	err = lookup_id("dev del", argv[0], &id, &h);
 	if (!err)
 		err = ctnr_dev_rule_del(h, id, NULL, &r);
-	return dev_status(err, "dev del", argv[0], NULL);
+	return report(err, "dev del", argv[0]);
 }
 
 /* dev allow / dev deny: a write to the v1 file of that name. */
@@ -187,11 +158,11 @@ static int dev_write(const char *what, bool allow, int argc, char **argv)
 	err = dev_parse_rule(what, argc, argv, &r);
 	if (err)
 		return err;
-	err = dev_lookup(what, argv[0], &id, &h);
+	err = lookup_id(what, argv[0], &id, &h);
 	if (!err)
 		err = allow ? ctnr_dev_allow(h, id, NULL, &r) :
 			      ctnr_dev_deny(h, id, NULL, &r);
-	return dev_status(err, what, argv[0], NULL);
+	return report(err, what, argv[0]);
 }
 
 static int dev_allow(int argc, char **argv)
@@ -221,10 +192,10 @@ static int dev_default(int argc, char **argv)
 	else
 		return usage_error("dev default: expected allow or deny, not \"%s\"",
 				   argv[1]);
-	err = dev_lookup("dev default", argv[0], &id, &h);
+	err = lookup_id("dev default", argv[0], &id, &h);
 	if (!err)
 		err = ctnr_dev_set_default(h, id, NULL, deflt);
-	return dev_status(err, "dev default", argv[0], argv[1]);
+	return report(err, "dev default", argv[0]);
 }
 
 /* dev set NAME allow|deny [RULE]...: default and exceptions in one step. */
@@ -264,12 +235,12 @@ static int dev_set(int argc, char **argv)
 					   argv[i]);
 		}
 	}
-	err = dev_lookup("dev set", argv[0], &id, &h);
+	err = lookup_id("dev set", argv[0], &id, &h);
 	if (!err)
 		err = ctnr_dev_policy_set(h, id, NULL, deflt, rules,
 					  (unsigned int)(argc - 2));
 	free(rules);
-	return dev_status(err, "dev set", argv[0], NULL);
+	return report(err, "dev set", argv[0]);
 }
 
 static int dev_preset(int argc, char **argv)
@@ -285,23 +256,21 @@ static int dev_preset(int argc, char **argv)
 	if (!ctnr_dev_preset_rules(argv[1], NULL))
 		return usage_error("dev preset: unknown preset \"%s\" (lxc)",
 				   argv[1]);
-	err = dev_lookup("dev preset", argv[0], &id, &h);
+	err = lookup_id("dev preset", argv[0], &id, &h);
 	if (!err)
 		err = ctnr_dev_preset(h, id, NULL, argv[1]);
-	return dev_status(err, "dev preset", argv[0], argv[1]);
+	return report(err, "dev preset", argv[0]);
 }
 
-struct dev_print {
-	unsigned int n;
-};
-
+/* One exception, an indented line of the policy. */
 static int print_rule(const struct ctnr_dev_rule *r, uint32_t index,
 		      void *arg)
 {
-	struct dev_print *p = arg;
+	unsigned int *n = arg;
 	char text[32], acc[4], *a = acc;
 
-	ctnr_dev_rule_format(r, text, sizeof(text));
+	if (ctnr_dev_rule_format(r, text, sizeof(text)) < 0)
+		snprintf(text, sizeof(text), "?");
 	if (r->access & CTNR_DEV_ACC_READ)
 		*a++ = 'r';
 	if (r->access & CTNR_DEV_ACC_WRITE)
@@ -311,7 +280,7 @@ static int print_rule(const struct ctnr_dev_rule *r, uint32_t index,
 	*a = '\0';
 	open_json_object(NULL);
 	print_uint(PRINT_JSON, "index", NULL, index);
-	print_string(PRINT_ANY, "rule", "%s\n", text);
+	print_string(PRINT_ANY, "rule", "    %s\n", text);
 	print_string(PRINT_JSON, "type", NULL,
 		     r->type == CTNR_DEV_TYPE_BLOCK ? "b" :
 		     r->type == CTNR_DEV_TYPE_CHAR ? "c" : "a");
@@ -322,66 +291,117 @@ static int print_rule(const struct ctnr_dev_rule *r, uint32_t index,
 		print_uint(PRINT_JSON, "minor", NULL, r->minor);
 	print_string(PRINT_JSON, "access", NULL, acc);
 	close_json_object();
-	p->n++;
+	(*n)++;
 	return 0;
 }
 
-static int dev_list(int argc, char **argv)
+/*
+ * The policy of one container: "ID: NAME default D" and its exceptions
+ * indented below, in the order they were added; a JSON object with
+ * "rules".  Returns 0 or a negative errno.
+ */
+static int print_policy(struct ctnr_handle *h, uint32_t id, const char *name)
 {
-	struct dev_print p = { 0 };
 	struct ctnr_dev_info info;
-	struct ctnr_handle *h;
-	uint32_t id = 0;
+	unsigned int n;
 	int err, tries;
 
-	if (argc < 1)
-		return usage_error("dev list: missing NAME");
-	if (argc > 1)
-		return usage_error("dev list: unexpected \"%s\"", argv[1]);
-	err = dev_lookup("dev list", argv[0], &id, &h);
-	if (!err)
-		err = ctnr_dev_info(h, id, NULL, &info);
+	err = ctnr_dev_info(h, id, NULL, &info);
 	if (err)
-		return dev_status(err, "dev list", argv[0], NULL);
-
+		return err;
 	open_json_object(NULL);
-	print_uint(PRINT_JSON, "id", NULL, id);
-	print_string(PRINT_JSON, "name", NULL, argv[0]);
-	print_string(PRINT_ANY, "default", "default %s\n",
+	print_uint(PRINT_ANY, "id", "%llu: ", id);
+	print_string(PRINT_ANY, "name", "%s", name);
+	print_string(PRINT_ANY, "default", " default %s\n",
 		     ctnr_dev_default_name(info.deflt));
 	open_json_array("rules");
 	/* A listing that raced with a change is asked for again. */
 	for (tries = 0; tries < 3; tries++) {
-		p.n = 0;
-		err = ctnr_dev_rule_list(h, id, NULL, print_rule, &p);
-		if (err != -EAGAIN || p.n)
+		n = 0;
+		err = ctnr_dev_rule_list(h, id, NULL, print_rule, &n);
+		if (err != -EAGAIN || n)
 			break;
 	}
 	close_json_array();
 	close_json_object();
+	return err;
+}
+
+/* Every container's policy; one that went meanwhile is left out. */
+static int dev_show_all(void)
+{
+	struct ctnr_handle *h;
+	struct ctr_ref *refs = NULL;
+	unsigned int i, n = 0;
+	int err, rc;
+
+	h = handle();
+	if (!h)
+		return EXIT_FAIL;
+	err = list_refs(h, &refs, &n);
+	open_json_array(NULL);
+	for (i = 0; !err && i < n; i++) {
+		err = print_policy(h, refs[i].id, refs[i].name);
+		if (err == -ENOENT)
+			err = 0;
+	}
+	close_json_array();
+	free(refs);
+	rc = print_flush();
 	if (err)
-		return dev_status(err, "dev list", argv[0], NULL);
+		return op_failed(err, "dev show");
+	return rc;
+}
+
+static int dev_show(int argc, char **argv)
+{
+	struct ctnr_container *c;
+	struct ctnr_handle *h;
+	int err;
+
+	if (argc == 0)
+		return dev_show_all();
+	if (argc > 1)
+		return usage_error("dev show: unexpected \"%s\"", argv[1]);
+	if (check_ref("dev show", argv[0], NULL))
+		return EXIT_USAGE;
+	h = handle();
+	if (!h)
+		return EXIT_FAIL;
+	c = malloc(sizeof(*c));
+	if (!c)
+		return op_failed(-ENOMEM, "dev show %s", argv[0]);
+	err = lookup_container(h, "dev show", argv[0], c);
+	if (!err) {
+		open_json_array(NULL);
+		err = print_policy(h, c->id, c->name);
+		close_json_array();
+	}
+	free(c);
+	if (err)
+		return report(err, "dev show", argv[0]);
 	return print_flush();
 }
 
 /*
- * In prefix-match order: "a" is add, "d" and "de" default, "del" delete,
- * "den" deny.
+ * In prefix-match order: "s" and "l" show, "a" add; every other command
+ * changes or removes rules and must be written out, del for delete.
  */
 static const struct ctl_cmd dev_cmds[] = {
-	{ "add",	dev_add },
-	{ "allow",	dev_allow },
-	{ "default",	dev_default },
-	{ "delete",	dev_del },
-	{ "deny",	dev_deny },
-	{ "list",	dev_list },
-	{ "ls",		dev_list },
-	{ "preset",	dev_preset },
-	{ "set",	dev_set },
+	CTL_CMD("show",			dev_show),
+	CTL_CMD("list",			dev_show),
+	CTL_CMD("ls",			dev_show),
+	CTL_CMD("add",			dev_add),
+	CTL_CMD_FULL("allow",		dev_allow),
+	CTL_CMD_FULL("default",		dev_default),
+	CTL_CMD_MIN("delete",		dev_del, 3),
+	CTL_CMD_FULL("deny",		dev_deny),
+	CTL_CMD_FULL("preset",		dev_preset),
+	CTL_CMD_FULL("set",		dev_set),
 };
 
 int do_dev(int argc, char **argv)
 {
-	return run_cmd("dev", dev_cmds, ARRAY_SIZE(dev_cmds), argc,
+	return run_cmd("dev", dev_cmds, ARRAY_SIZE(dev_cmds), dev_show, argc,
 		       argv);
 }

@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ctnrctl exec NAME [ ns LIST ] [ keepenv ] [ env VAR[=VALUE] ]...
- *		     [ -- ] CMD [ ARG... ]
+ * ctnrctl container exec NAME [ ns LIST ] [ keepenv ] [ env VAR[=VALUE] ]...
+ *			       [ -- ] CMD [ ARG... ]
+ *
+ * Exits with the command's status (128 + N when killed by signal N), 127
+ * when it was not found, 126 when it could not be run, and 125 when
+ * ctnrctl itself failed, usage errors included, as env(1) and chroot(8):
+ * a script can tell "the command said 1" from "ctnrctl could not run it".
  *
  * Runs CMD inside a container that may be hostile, from the administrator's
  * shell.  The library makes the entering process non-dumpable, puts the
@@ -80,17 +85,17 @@ static int exec_add_env(struct exec_args *a, const char *e)
 	const char **n;
 
 	if (!len)
-		return usage_error("exec: invalid \"env %s\" (VAR or VAR=VALUE, VAR of A-Z a-z 0-9 _)",
+		return usage_error("container exec: invalid \"env %s\" (VAR or VAR=VALUE, VAR of A-Z a-z 0-9 _)",
 				   e);
 	for (i = 0; i < a->nenv; i++) {
 		if (!strncmp(a->env[i], e, len) &&
 		    (a->env[i][len] == '=' || !a->env[i][len]))
-			return usage_error("exec: \"env %.*s\" given twice",
+			return usage_error("container exec: \"env %.*s\" given twice",
 					   (int)len, e);
 	}
 	n = realloc(a->env, (a->nenv + 2) * sizeof(*n));
 	if (!n)
-		return usage_error("exec: out of memory");
+		return usage_error("container exec: out of memory");
 	a->env = n;
 	a->env[a->nenv++] = e;
 	a->env[a->nenv] = NULL;
@@ -99,7 +104,7 @@ static int exec_add_env(struct exec_args *a, const char *e)
 
 /*
  * Keywords come before "--" or the command.  A keyword that is the last
- * word is the command: "ctnrctl exec web env" runs env.
+ * word is the command: "ctnrctl container exec web env" runs env.
  */
 static int exec_parse(int argc, char **argv, struct exec_args *a)
 {
@@ -113,9 +118,9 @@ static int exec_parse(int argc, char **argv, struct exec_args *a)
 			break;
 		if (!strcmp(kw, "ns")) {
 			if (a->have_ns)
-				return usage_error("exec: \"ns\" given twice");
+				return usage_error("container exec: \"ns\" given twice");
 			if (ctnr_ns_parse(argv[1], &a->mask))
-				return usage_error("exec: invalid namespace list \"%s\" (use mnt,uts,ipc,net,pid,user,cgroup,time)",
+				return usage_error("container exec: invalid namespace list \"%s\" (use mnt,uts,ipc,net,pid,user,cgroup,time)",
 						   argv[1]);
 			a->have_ns = true;
 			argc -= 2, argv += 2;
@@ -126,7 +131,7 @@ static int exec_parse(int argc, char **argv, struct exec_args *a)
 			argc -= 2, argv += 2;
 		} else if (!strcmp(kw, "keepenv")) {
 			if (a->keepenv)
-				return usage_error("exec: \"keepenv\" given twice");
+				return usage_error("container exec: \"keepenv\" given twice");
 			a->keepenv = true;
 			argc--, argv++;
 		} else {
@@ -136,7 +141,7 @@ static int exec_parse(int argc, char **argv, struct exec_args *a)
 	if (argc > 0 && !strcmp(argv[0], "--"))
 		argc--, argv++;
 	if (argc == 0)
-		return usage_error("exec: missing the command to run");
+		return usage_error("container exec: missing the command to run");
 	a->argv = argv;
 	return 0;
 }
@@ -381,13 +386,19 @@ static void exec_relay(struct exec_tty *t, int pid)
 		close(pidfd);
 }
 
+/* A failure of ctnrctl's own, as container exec reports it. */
+static int exec_own(int rc)
+{
+	return rc ? EXIT_EXEC_FAIL : EXIT_OK;
+}
+
 static int exec_status(int wstatus)
 {
 	if (WIFEXITED(wstatus))
 		return WEXITSTATUS(wstatus);
 	if (WIFSIGNALED(wstatus))
 		return 128 + WTERMSIG(wstatus);
-	return EXIT_FAIL;
+	return EXIT_EXEC_FAIL;
 }
 
 static int exec_run(struct ctnr_handle *h, uint32_t id, struct exec_args *a)
@@ -398,7 +409,8 @@ static int exec_run(struct ctnr_handle *h, uint32_t id, struct exec_args *a)
 
 	err = exec_tty_setup(&t);
 	if (err)
-		return op_failed(err, "exec %s: cannot open a pty", a->name);
+		return exec_own(op_failed(err, "container exec %s: cannot open a pty",
+					  a->name));
 	o.mask = a->mask;
 	o.flags = t.flags | (a->keepenv ? CTNR_EXEC_KEEP_ENV : 0);
 	o.env = a->env;
@@ -415,22 +427,24 @@ static int exec_run(struct ctnr_handle *h, uint32_t id, struct exec_args *a)
 		exec_tty_close(&t);
 		if (status >= 0) {
 			/* Entered, but the command could not be run: as sh. */
-			say("exec %s: %s: %s", a->name, a->argv[0],
+			say("container exec %s: %s: %s", a->name, a->argv[0],
 			    strerror(-pid));
 			return status;
 		}
-		return op_failed(pid, "exec %s", a->name);
+		return exec_own(op_failed(pid, "container exec %s", a->name));
 	}
 	err = exec_raw(&t);
 	if (err)
-		say("exec %s: cannot put the terminal in raw mode: %s", a->name,
-		    strerror(-err));
+		say("container exec %s: cannot put the terminal in raw mode: %s",
+		    a->name, strerror(-err));
 	exec_relay(&t, pid);
 	exec_tty_close(&t);
 	while (waitpid(pid, &wstatus, 0) < 0) {
 		if (errno != EINTR) {
 			wstatus = 0;
-			status = op_failed(-errno, "exec %s: wait", a->name);
+			status = exec_own(op_failed(-errno,
+						    "container exec %s: wait",
+						    a->name));
 			break;
 		}
 	}
@@ -440,41 +454,29 @@ static int exec_run(struct ctnr_handle *h, uint32_t id, struct exec_args *a)
 	return status;
 }
 
-int do_exec(int argc, char **argv)
+int container_exec(int argc, char **argv)
 {
 	struct exec_args a = { 0 };
-	struct ctnr_container *c;
-	struct ctnr_handle *h;
-	uint32_t id;
+	struct ctnr_handle *h = NULL;
+	uint32_t id = 0;
 	int err;
 
 	if (argc == 0)
-		return usage_error("exec: missing NAME, try \"ctnrctl help exec\"");
+		return exec_own(usage_error("container exec: missing NAME, try \"ctnrctl container help\""));
 	if (argc == 1 && is_help(argv[0])) {
-		print_usage("exec");
+		print_usage("container");
 		return EXIT_OK;
 	}
 	err = exec_parse(argc, argv, &a);
-	if (err)
-		goto out;
-	h = handle();
-	if (!h) {
-		err = EXIT_FAIL;
-		goto out;
+	if (!err) {
+		err = lookup_id("container exec", a.name, &id, &h);
+		if (err)
+			err = exec_own(report(err, "container exec", a.name));
+	} else {
+		err = exec_own(err);
 	}
-	c = malloc(sizeof(*c));
-	if (!c) {
-		err = op_failed(-ENOMEM, "exec %s", a.name);
-		goto out;
-	}
-	err = lookup_container(h, "exec", a.name, c);
-	id = c->id;
-	free(c);
-	if (err < 0)
-		err = op_failed(err, "exec %s", a.name);
 	if (!err)
 		err = exec_run(h, id, &a);
-out:
 	free(a.env);
 	return err;
 }

@@ -2,14 +2,13 @@
 /*
  * ctnrctl log: a container's log, the syslog namespace.
  *
- *	ctnrctl log NAME [ follow ]
+ *	ctnrctl log { show | list } [ NAME [ follow ] ]
  *	ctnrctl log clear NAME
- *	ctnrctl log size NAME BYTES
+ *	ctnrctl log set NAME size BYTES
  *
- * "clear" and "size" are keywords only when another argument follows, as
- * iproute2 reads its keywords: "ctnrctl log clear" shows the log of a
- * container named "clear".  "--" ends the keywords: "ctnrctl log -- size
- * follow" follows the container named "size".
+ * log alone, and show without NAME, list every container's log buffer
+ * (size, records dropped); with NAME, show prints the records as dmesg
+ * does.  clear and set are never abbreviated.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +20,7 @@
 struct log_print {
 	const char *name;
 	bool broken;		/* stdout could not be written */
+	bool follow;
 };
 
 /*
@@ -37,7 +37,7 @@ static void print_text(const struct ctnr_log_record *r)
 	fputs_escaped(r->text, len, stdout);
 }
 
-/* dmesg's "[    5.123456] text", or one JSON object per line. */
+/* dmesg's "[    5.123456] text", or a JSON object. */
 static int print_record(const struct ctnr_log_record *r, void *arg)
 {
 	struct log_print *p = arg;
@@ -63,154 +63,180 @@ static int print_record(const struct ctnr_log_record *r, void *arg)
 		print_text(r);
 		putchar('\n');
 	}
-	if (print_flush()) {
+	/* following: each record as it comes */
+	if (p->follow && print_flush()) {
 		p->broken = true;
 		return 1;
 	}
 	return 0;
 }
 
-static int log_show(const char *name, bool follow)
+/*
+ * The records of NAME.  Shown, they are one JSON array; followed, a
+ * stream of one object per line, as monitor prints events.
+ */
+static int log_records(const char *name, bool follow)
 {
-	struct log_print p = { .name = name };
+	struct log_print p = { .follow = follow };
 	struct ctnr_container *c;
 	struct ctnr_handle *h;
-	int err;
+	int err, rc;
 
+	if (check_ref("log show", name, NULL))
+		return EXIT_USAGE;
 	h = handle();
 	if (!h)
 		return EXIT_FAIL;
 	c = malloc(sizeof(*c));
 	if (!c)
-		return op_failed(-ENOMEM, "log %s", name);
-	err = lookup_container(h, "log", name, c);
-	if (!err) {
-		pretty = false;		/* one record per line, also in JSON */
-		if (follow)
-			err = ctnr_log_follow(h, c->id, NULL,
-					      CTNR_LOG_FROM_CLEAR, 0,
-					      print_record, &p);
-		else
-			err = ctnr_log_get(h, c->id, NULL, CTNR_LOG_FROM_CLEAR,
-					   print_record, &p, NULL);
+		return op_failed(-ENOMEM, "log show %s", name);
+	err = lookup_container(h, "log show", name, c);
+	if (err) {
+		free(c);
+		return report(err, "log show", name);
+	}
+	p.name = c->name;
+	if (follow) {
+		pretty = false;		/* one record per line */
+		err = ctnr_log_follow(h, c->id, NULL, CTNR_LOG_FROM_CLEAR, 0,
+				      print_record, &p);
+	} else {
+		open_json_array(NULL);
+		err = ctnr_log_get(h, c->id, NULL, CTNR_LOG_FROM_CLEAR,
+				   print_record, &p, NULL);
+		close_json_array();
 	}
 	free(c);
 	if (p.broken)
 		return EXIT_FAIL;
-	if (err > 0)
-		return err;	/* lookup_container() said why */
+	rc = print_flush();
 	if (err)
-		return op_failed(err, "log %s", name);
-	return print_flush();
+		return report(err, "log show", name);
+	return rc;
+}
+
+/* "ID: NAME size BYTES dropped N" for one container. */
+static int print_info(struct ctnr_handle *h, uint32_t id, const char *name)
+{
+	struct ctnr_log_info li;
+	int err;
+
+	err = ctnr_log_info(h, id, NULL, &li);
+	if (err)
+		return err;
+	open_json_object(NULL);
+	print_uint(PRINT_ANY, "id", "%llu: ", id);
+	print_string(PRINT_ANY, "name", "%s", name);
+	if (li.has & CTNR_LOG_HAS_SIZE)
+		print_uint(PRINT_ANY, "size", " size %llu", li.size);
+	if (li.has & CTNR_LOG_HAS_DROPPED)
+		print_uint(PRINT_ANY, "dropped", " dropped %llu", li.dropped);
+	print_nl();
+	close_json_object();
+	return 0;
+}
+
+/* The buffers of every container; one that went meanwhile is left out. */
+static int log_list(void)
+{
+	struct ctr_ref *refs = NULL;
+	struct ctnr_handle *h;
+	unsigned int i, n = 0;
+	int err, rc;
+
+	h = handle();
+	if (!h)
+		return EXIT_FAIL;
+	err = list_refs(h, &refs, &n);
+	open_json_array(NULL);
+	for (i = 0; !err && i < n; i++) {
+		err = print_info(h, refs[i].id, refs[i].name);
+		if (err == -ENOENT)
+			err = 0;
+	}
+	close_json_array();
+	free(refs);
+	rc = print_flush();
+	if (err)
+		return op_failed(err, "log show");
+	return rc;
+}
+
+static int log_show(int argc, char **argv)
+{
+	if (argc == 0)
+		return log_list();
+	if (argc > 1 && !is_prefix(argv[1], "follow"))
+		return usage_error("log show %s: unexpected \"%s\", try \"ctnrctl log help\"",
+				   argv[0], argv[1]);
+	if (argc > 2)
+		return usage_error("log show %s: unexpected \"%s\"", argv[0],
+				   argv[2]);
+	return log_records(argv[0], argc > 1);
 }
 
 static int log_clear(int argc, char **argv)
 {
-	struct ctnr_container *c;
 	struct ctnr_handle *h;
+	uint32_t id = 0;
 	int err;
 
-	if (argc != 1)
+	if (argc < 1)
+		return usage_error("log clear: missing NAME");
+	if (argc > 1)
 		return usage_error("log clear: unexpected \"%s\"", argv[1]);
-	h = handle();
-	if (!h)
-		return EXIT_FAIL;
-	c = malloc(sizeof(*c));
-	if (!c)
-		return op_failed(-ENOMEM, "log clear %s", argv[0]);
-	err = lookup_container(h, "log clear", argv[0], c);
+	err = lookup_id("log clear", argv[0], &id, &h);
 	if (!err)
-		err = ctnr_log_clear(h, c->id, NULL);
-	free(c);
-	if (err > 0)
-		return err;
-	if (err)
-		return op_failed(err, "log clear %s", argv[0]);
-	return EXIT_OK;
+		err = ctnr_log_clear(h, id, NULL);
+	return report(err, "log clear", argv[0]);
 }
 
-/* BYTES: a decimal number, optionally with k/K or m/M (times 1024). */
-static int parse_bytes(const char *s, uint32_t *out)
+/* log set NAME size BYTES: keyword and value, as container set. */
+static int log_set(int argc, char **argv)
 {
-	unsigned long long v;
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno)
-		return -EINVAL;
-	if (*end == 'k' || *end == 'K') {
-		v *= 1024;
-		end++;
-	} else if (*end == 'm' || *end == 'M') {
-		v *= 1024 * 1024;
-		end++;
-	}
-	if (*end || v > UINT32_MAX)
-		return -EINVAL;
-	*out = (uint32_t)v;
-	return 0;
-}
-
-static int log_size(int argc, char **argv)
-{
-	struct ctnr_container *c;
 	struct ctnr_handle *h;
-	uint32_t bytes;
+	const char *name;
+	uint32_t id = 0;
+	uint64_t size = 0;
+	bool have_size = false;
 	int err;
 
-	if (argc < 2)
-		return usage_error("log size: missing BYTES, try \"ctnrctl help log\"");
-	if (argc > 2)
-		return usage_error("log size: unexpected \"%s\"", argv[2]);
-	if (parse_bytes(argv[1], &bytes))
-		return usage_error("log size: invalid BYTES \"%s\" (a number, optionally with K or M)",
-				   argv[1]);
-	h = handle();
-	if (!h)
-		return EXIT_FAIL;
-	c = malloc(sizeof(*c));
-	if (!c)
-		return op_failed(-ENOMEM, "log size %s", argv[0]);
-	err = lookup_container(h, "log size", argv[0], c);
+	if (argc < 1)
+		return usage_error("log set: missing NAME");
+	name = argv[0];
+	for (argc--, argv++; argc > 0; argc--, argv++) {
+		if (strcmp(argv[0], "size"))
+			return usage_error("log set: unknown argument \"%s\"",
+					   argv[0]);
+		if (have_size)
+			return usage_error("log set: \"size\" given twice");
+		if (argc < 2)
+			return usage_error("log set: \"size\" needs BYTES");
+		argc--, argv++;
+		if (parse_size(argv[0], &size) || size > UINT32_MAX)
+			return usage_error("log set: invalid BYTES \"%s\" (a number, optionally with K or M)",
+					   argv[0]);
+		have_size = true;
+	}
+	if (!have_size)
+		return usage_error("log set: nothing to change");
+	err = lookup_id("log set", name, &id, &h);
 	if (!err)
-		err = ctnr_log_set_size(h, c->id, NULL, bytes);
-	free(c);
-	if (err > 0)
-		return err;
-	if (err)
-		return op_failed(err, "log size %s %s", argv[0], argv[1]);
-	return EXIT_OK;
+		err = ctnr_log_set_size(h, id, NULL, (uint32_t)size);
+	return report(err, "log set", name);
 }
+
+/* In prefix-match order: "s" and "l" show; clear and set written out. */
+static const struct ctl_cmd log_cmds[] = {
+	CTL_CMD("show",		log_show),
+	CTL_CMD("list",		log_show),
+	CTL_CMD("ls",		log_show),
+	CTL_CMD_FULL("clear",	log_clear),
+	CTL_CMD_FULL("set",	log_set),
+};
 
 int do_log(int argc, char **argv)
 {
-	bool follow = false;
-
-	if (argc == 0)
-		return usage_error("log: missing NAME, try \"ctnrctl help log\"");
-	if (argc == 1 && is_help(argv[0])) {
-		print_usage("log");
-		return EXIT_OK;
-	}
-	if (!strcmp(argv[0], "--")) {
-		argc--, argv++;
-		if (argc == 0)
-			return usage_error("log: missing NAME after \"--\"");
-	} else if (argc > 1 && !strcmp(argv[0], "clear")) {
-		return log_clear(argc - 1, argv + 1);
-	} else if (argc > 1 && !strcmp(argv[0], "size")) {
-		return log_size(argc - 1, argv + 1);
-	}
-	if (argc > 1) {
-		if (!is_prefix(argv[1], "follow"))
-			return usage_error("log %s: unexpected \"%s\", try \"ctnrctl help log\"",
-					   argv[0], argv[1]);
-		follow = true;
-	}
-	if (argc > 2)
-		return usage_error("log %s: unexpected \"%s\"", argv[0], argv[2]);
-	return log_show(argv[0], follow);
+	return run_cmd("log", log_cmds, ARRAY_SIZE(log_cmds), log_show, argc,
+		       argv);
 }

@@ -2,14 +2,16 @@
 /*
  * ctnrctl loop: ctnrloop devices of containers.
  *
+ *	ctnrctl loop { show | list } [ NAME ]
  *	ctnrctl loop attach NAME FILE [ ro ] [ direct ] [ offset N ]
  *			    [ sizelimit N ] [ blocksize { 512 | 4096 } ]
  *	ctnrctl loop detach NAME INDEX [ lazy ]
- *	ctnrctl loop list [ NAME ]
- *	ctnrctl loop quota NAME [ N ]
+ *	ctnrctl loop quota NAME [ COUNT ]
  *
- * attach prints the device, /dev/ctnrloopN.  INDEX is N, ctnrloopN or
- * /dev/ctnrloopN.  Sizes take K, M, G and T suffixes (powers of 1024).
+ * loop alone lists every device.  attach prints the device,
+ * /dev/ctnrloopN.  INDEX is N, ctnrloopN or /dev/ctnrloopN.  Sizes are
+ * decimal and take K, M, G and T suffixes (powers of 1024).  detach and
+ * quota are never abbreviated.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,92 +19,6 @@
 #include <string.h>
 
 #include "ctnrctl.h"
-
-/* Look NAME up; 0, a positive exit status (already said), or -errno. */
-static int loop_lookup(const char *what, const char *name, uint32_t *id,
-		       struct ctnr_handle **hp)
-{
-	struct ctnr_container *c;
-	int err;
-
-	*hp = handle();
-	if (!*hp)
-		return EXIT_FAIL;
-	c = malloc(sizeof(*c));
-	if (!c)
-		return -ENOMEM;
-	err = lookup_container(*hp, what, name, c);
-	if (!err)
-		*id = c->id;
-	free(c);
-	return err;
-}
-
-static int loop_status(int err, const char *what, const char *name)
-{
-	if (err > 0)
-		return err;	/* lookup_container() said why */
-	if (err)
-		return op_failed(err, "%s %s", what, name);
-	return EXIT_OK;
-}
-
-/* A size: digits with an optional K, M, G or T suffix. */
-static int parse_size(const char *s, uint64_t *v)
-{
-	unsigned long long n;
-	unsigned int shift = 0;
-	char *end;
-
-	if (!*s || *s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	n = strtoull(s, &end, 0);
-	if (errno)
-		return -EINVAL;
-	switch (*end) {
-	case 'k': case 'K':
-		shift = 10;
-		break;
-	case 'm': case 'M':
-		shift = 20;
-		break;
-	case 'g': case 'G':
-		shift = 30;
-		break;
-	case 't': case 'T':
-		shift = 40;
-		break;
-	case '\0':
-		break;
-	default:
-		return -EINVAL;
-	}
-	if (shift && (end[1] || n > (~0ULL >> shift)))
-		return -EINVAL;
-	*v = (uint64_t)n << shift;
-	return 0;
-}
-
-/* N, ctnrloopN or /dev/ctnrloopN. */
-static int parse_index(const char *s, uint32_t *index)
-{
-	unsigned long n;
-	char *end;
-
-	if (!strncmp(s, "/dev/", 5))
-		s += 5;
-	if (!strncmp(s, "ctnrloop", 8))
-		s += 8;
-	if (*s < '0' || *s > '9')
-		return -EINVAL;
-	errno = 0;
-	n = strtoul(s, &end, 10);
-	if (errno || *end || n > 0xffffffffUL)
-		return -EINVAL;
-	*index = (uint32_t)n;
-	return 0;
-}
 
 static int loop_attach(int argc, char **argv)
 {
@@ -160,12 +76,12 @@ static int loop_attach(int argc, char **argv)
 		}
 	}
 
-	err = loop_lookup("loop attach", name, &id, &h);
+	err = lookup_id("loop attach", name, &id, &h);
 	if (!err)
 		err = ctnr_loop_attach_file(h, id, NULL, file, &o, &index,
 					    NULL);
 	if (err)
-		return loop_status(err, "loop attach", name);
+		return report(err, "loop attach", name);
 	snprintf(dev, sizeof(dev), "/dev/ctnrloop%u", index);
 	open_json_object(NULL);
 	print_uint(PRINT_JSON, "index", NULL, index);
@@ -206,22 +122,21 @@ static int loop_detach(int argc, char **argv)
 					   argv[2]);
 		flags |= CTNR_LOOP_DETACH_F_LAZY;
 	}
-	if (parse_index(argv[1], &f.index))
+	if (parse_loop_index(argv[1], &f.index))
 		return usage_error("loop detach: invalid INDEX \"%s\" (N, ctnrloopN or /dev/ctnrloopN)",
 				   argv[1]);
-	err = loop_lookup("loop detach", argv[0], &id, &h);
+	err = lookup_id("loop detach", argv[0], &id, &h);
 	if (!err)
 		err = ctnr_loop_list(h, id, NULL, find_cb, &f);
 	if (err)
-		return loop_status(err, "loop detach", argv[0]);
+		return report(err, "loop detach", argv[0]);
 	if (!f.found) {
-		fflush(stdout);
-		fprintf(stderr, "ctnrctl: loop detach %s: ctnrloop%u is not a device of %s\n",
-			argv[0], f.index, argv[0]);
+		say("loop detach %s: ctnrloop%u is not a device of %s",
+		    argv[0], f.index, argv[0]);
 		return EXIT_FAIL;
 	}
 	err = ctnr_loop_detach(h, f.index, flags);
-	return loop_status(err, "loop detach", argv[0]);
+	return report(err, "loop detach", argv[0]);
 }
 
 static int print_dev(const struct ctnr_loop_dev *d, void *arg)
@@ -248,18 +163,19 @@ static int print_dev(const struct ctnr_loop_dev *d, void *arg)
 	return print_flush() ? 1 : 0;
 }
 
-static int loop_list(int argc, char **argv)
+/* show and list: every device we may see, or those of NAME. */
+static int loop_show(int argc, char **argv)
 {
 	struct ctnr_handle *h;
 	uint32_t id = 0;
-	int err;
+	int err, rc;
 
 	if (argc > 1)
-		return usage_error("loop list: unexpected \"%s\"", argv[1]);
+		return usage_error("loop show: unexpected \"%s\"", argv[1]);
 	if (argc == 1) {
-		err = loop_lookup("loop list", argv[0], &id, &h);
+		err = lookup_id("loop show", argv[0], &id, &h);
 		if (err)
-			return loop_status(err, "loop list", argv[0]);
+			return report(err, "loop show", argv[0]);
 	} else {
 		h = handle();
 		if (!h)
@@ -268,52 +184,64 @@ static int loop_list(int argc, char **argv)
 	open_json_array(NULL);
 	err = ctnr_loop_list(h, id, NULL, print_dev, NULL);
 	close_json_array();
-	if (err < 0)
-		return loop_status(err, "loop list", argc ? argv[0] : "");
-	return print_flush();
+	rc = print_flush();
+	if (err > 0)
+		return EXIT_FAIL;	/* the output could not be written */
+	if (err)
+		return op_failed(err, "loop show%s%s", argc ? " " : "",
+				 argc ? argv[0] : "");
+	return rc;
 }
 
+/* quota NAME: what it is; quota NAME COUNT: set it. */
 static int loop_quota(int argc, char **argv)
 {
 	struct ctnr_loop_info li;
+	struct ctr_ref ref = { 0 };
 	struct ctnr_handle *h;
-	uint32_t id = 0;
-	uint64_t n = 0;
+	uint32_t n = 0;
 	int err;
 
 	if (argc < 1)
-		return usage_error("loop quota: expected NAME N");
+		return usage_error("loop quota: missing NAME");
 	if (argc > 2)
 		return usage_error("loop quota: unexpected \"%s\"", argv[2]);
-	if (argc == 2 && (parse_size(argv[1], &n) || n > 0xffffffffULL))
-		return usage_error("loop quota: invalid number \"%s\"",
+	if (argc == 2 && parse_u32(argv[1], &n))
+		return usage_error("loop quota: invalid COUNT \"%s\" (a number of devices)",
 				   argv[1]);
-	err = loop_lookup("loop quota", argv[0], &id, &h);
+	err = lookup_ref("loop quota", argv[0], &ref, &h);
 	if (!err && argc == 2)
-		err = ctnr_loop_set_quota(h, id, NULL, (uint32_t)n);
+		err = ctnr_loop_set_quota(h, ref.id, NULL, n);
 	if (!err && argc == 1)
-		err = ctnr_loop_info(h, id, NULL, &li);
+		err = ctnr_loop_info(h, ref.id, NULL, &li);
 	if (err || argc == 2)
-		return loop_status(err, "loop quota", argv[0]);
+		return report(err, "loop quota", argv[0]);
+	open_json_array(NULL);
 	open_json_object(NULL);
-	print_uint(PRINT_JSON, "id", NULL, id);
-	print_string(PRINT_JSON, "name", NULL, argv[0]);
+	print_uint(PRINT_JSON, "id", NULL, ref.id);
+	print_string(PRINT_JSON, "name", NULL, ref.name);
 	print_uint(PRINT_ANY, "quota", "quota %llu", li.quota);
 	print_uint(PRINT_ANY, "count", " devices %llu\n", li.count);
 	close_json_object();
+	close_json_array();
 	return print_flush();
 }
 
+/*
+ * In prefix-match order: "s" and "l" show, "a" attach; detach and quota
+ * must be written out.
+ */
 static const struct ctl_cmd loop_cmds[] = {
-	{ "attach",	loop_attach },
-	{ "detach",	loop_detach },
-	{ "list",	loop_list },
-	{ "ls",		loop_list },
-	{ "quota",	loop_quota },
+	CTL_CMD("show",			loop_show),
+	CTL_CMD("list",			loop_show),
+	CTL_CMD("ls",			loop_show),
+	CTL_CMD("attach",		loop_attach),
+	CTL_CMD_FULL("detach",		loop_detach),
+	CTL_CMD_FULL("quota",		loop_quota),
 };
 
 int do_loop(int argc, char **argv)
 {
-	return run_cmd("loop", loop_cmds, ARRAY_SIZE(loop_cmds), argc,
-		       argv);
+	return run_cmd("loop", loop_cmds, ARRAY_SIZE(loop_cmds), loop_show,
+		       argc, argv);
 }

@@ -4,6 +4,7 @@
  * item either to the text line or to the JSON document, so every command
  * has one print path for both.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -312,8 +313,17 @@ void print_nl(void)
 /* 0, or EXIT_FAIL after saying stdout could not be written. */
 int print_flush(void)
 {
+	int err;
+
 	if (fflush(stdout) == 0 && !ferror(stdout))
 		return EXIT_OK;
-	fprintf(stderr, "ctnrctl: cannot write the output: %m\n");
+	err = errno;
+	clearerr(stdout);
+	say("cannot write the output: %s", strerror(err ? err : EIO));
 	return EXIT_FAIL;
+}
+
+void print_reset(void)
+{
+	memset(&jw, 0, sizeof(jw));
 }

@@ -2,9 +2,10 @@
 /*
  * ctnrctl proc: the /proc views, the module's "ctnrproc" file system.
  *
- *	ctnrctl proc show [ NAME ]
+ *	ctnrctl proc { show | list } [ NAME ]
  *	ctnrctl proc mount [ NAME [ root DIR ] ]
  *
+ * proc alone shows.
  * "show" lists the view files and the paths a runtime bind-mounts them
  * over in a container (with NAME: after checking that it exists).
  * "mount" mounts the file system on /run/ctnr/proc when nothing is there
@@ -73,44 +74,32 @@ static bool views_mounted(void)
 }
 
 /* NAME exists: 0, or the exit status after saying why. */
-static int check_name(const char *name)
+static int check_name(const char *name, struct ctr_ref *ref)
 {
-	struct ctnr_container *c;
 	struct ctnr_handle *h;
-	int err;
 
-	h = handle();
-	if (!h)
-		return EXIT_FAIL;
-	c = malloc(sizeof(*c));
-	if (!c)
-		return op_failed(-ENOMEM, "proc");
-	err = lookup_container(h, "proc", name, c);
-	free(c);
-	if (err > 0)
-		return err;
-	if (err)
-		return op_failed(err, "proc %s", name);
-	return 0;
+	return report(lookup_ref("proc", name, ref, &h), "proc", name);
 }
 
 static int proc_show(int argc, char **argv)
 {
 	char src[sizeof(PROC_MNT) + 32];
+	struct ctr_ref ref = { 0 };
 	unsigned int i;
 	int rc;
 
 	if (argc > 1)
 		return usage_error("proc show: unexpected \"%s\"", argv[1]);
 	if (argc == 1) {
-		rc = check_name(argv[0]);
+		rc = check_name(argv[0], &ref);
 		if (rc)
 			return rc;
 	}
+	open_json_array(NULL);
 	open_json_object(NULL);
 	if (argc == 1)
 		print_string(PRINT_ANY, "container", "container %s\n",
-			     argv[0]);
+			     ref.name);
 	print_string(PRINT_ANY, "mount", "views %s", PROC_MNT);
 	print_bool(PRINT_JSON, "mounted", NULL, views_mounted());
 	print_fp("%s\n", views_mounted() ? "" : " (not mounted)");
@@ -125,7 +114,7 @@ static int proc_show(int argc, char **argv)
 	}
 	close_json_array();
 	close_json_object();
-	print_nl();
+	close_json_array();
 	return print_flush() ? EXIT_FAIL : EXIT_OK;
 }
 
@@ -177,16 +166,17 @@ static int bind_views(const char *name, const char *root)
 {
 	int fds[ARRAY_SIZE(views)], nsfds[__CTNR_NS_MAX], errs[ARRAY_SIZE(views)];
 	char src[sizeof(PROC_MNT) + 32];
+	struct ctr_ref ref = { 0 };
 	struct ctnr_handle *h;
 	int p[2], st, err, rc = EXIT_OK;
 	unsigned int i, n;
 	pid_t pid;
 
-	rc = check_name(name);
+	rc = check_name(name, &ref);
 	if (rc)
 		return rc;
 	h = handle();
-	err = ctnr_ns_fds(h, 0, name, CLONE_NEWNS, nsfds);
+	err = ctnr_ns_fds(h, ref.id, NULL, CLONE_NEWNS, nsfds);
 	if (err)
 		return op_failed(err, "proc mount %s: its mount namespace",
 				 name);
@@ -221,7 +211,7 @@ static int bind_views(const char *name, const char *root)
 	if (pid > 0)
 		waitpid(pid, &st, 0);
 	open_json_object(NULL);
-	print_string(PRINT_ANY, "container", "container %s", name);
+	print_string(PRINT_ANY, "container", "container %s", ref.name);
 	print_string(PRINT_ANY, "root", " root %s\n", root);
 	open_json_array("files");
 	for (i = 0; i < ARRAY_SIZE(views); i++) {
@@ -237,7 +227,6 @@ static int bind_views(const char *name, const char *root)
 	}
 	close_json_array();
 	close_json_object();
-	print_nl();
 	if (print_flush())
 		rc = EXIT_FAIL;
 out:
@@ -272,11 +261,14 @@ static int proc_mount(int argc, char **argv)
 }
 
 static const struct ctl_cmd proc_cmds[] = {
-	{ "show",	proc_show },
-	{ "mount",	proc_mount },
+	CTL_CMD("show",		proc_show),
+	CTL_CMD("list",		proc_show),
+	CTL_CMD("ls",		proc_show),
+	CTL_CMD("mount",	proc_mount),
 };
 
 int do_proc(int argc, char **argv)
 {
-	return run_cmd("proc", proc_cmds, ARRAY_SIZE(proc_cmds), argc, argv);
+	return run_cmd("proc", proc_cmds, ARRAY_SIZE(proc_cmds), proc_show,
+		       argc, argv);
 }

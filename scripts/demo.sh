@@ -88,7 +88,8 @@ if init_pid=$(child_of "$unshare_pid"); then
 	run ctnrctl container add demo pid "$init_pid"
 	run ctnrctl container list
 	run ctnrctl container show demo
-	run ctnrctl exec demo -- hostname
+	run ctnrctl container exec demo -- hostname
+	run ctnrctl container identify "$init_pid"
 	run ctnrctl container del demo
 	run ctnrctl container list
 else
@@ -113,8 +114,8 @@ kmsg_demo() {
 	run ctnrctl container add demo-log pid "$pid"
 	run_sh "echo '<4>hello from the host' > /dev/kmsg"
 	run_sh "unshare --mount sh -c 'echo \$\$ > $cg/cgroup.procs; mount --bind /dev/ctnr-kmsg /dev/kmsg; echo \"<4>hello from inside demo-log\" > /dev/kmsg; dmesg'"
-	run ctnrctl log demo-log
-	run_sh "ctnrctl -j log demo-log | tail -n 1"
+	run ctnrctl log show demo-log
+	run_sh "ctnrctl -j log show demo-log | python3 -m json.tool | tail -n 12"
 	run_sh "dmesg | tail -n 2"
 	run ctnrctl container del demo-log
 	kill "$pid" 2>/dev/null
@@ -139,7 +140,7 @@ dev_demo() {
 	sleep 0.2
 	run ctnrctl container add demo-dev pid "$pid"
 	run ctnrctl dev preset demo-dev lxc
-	run ctnrctl dev list demo-dev
+	run ctnrctl dev show demo-dev
 	run_sh "sh -c 'echo \$\$ > $cg/cgroup.procs; head -c 4 /dev/urandom | od -An -tx1'"
 	echo "+ sh -c 'echo \$\$ > $cg/cgroup.procs; head -c 1 /dev/mem'    # refused"
 	if sh -c "echo \$\$ > $cg/cgroup.procs; head -c 1 /dev/mem" >/dev/null; then
@@ -148,7 +149,7 @@ dev_demo() {
 	fi
 	run_sh "sh -c 'exec 3</dev/mem && echo the host still opens /dev/mem'"
 	sleep 0.5	# the report is sent from a work item
-	run_sh "ctnrctl log demo-dev | grep denied"
+	run_sh "ctnrctl log show demo-dev | grep denied"
 	run ctnrctl container del demo-dev
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
@@ -192,8 +193,8 @@ loop_demo() {
 			echo "  (opened from outside the container)"
 			failed=$((failed + 1))
 		fi
-		run ctnrctl loop list demo-loop
-		run_sh "ctnrctl log demo-loop | grep ctnrloop"
+		run ctnrctl loop show demo-loop
+		run_sh "ctnrctl log show demo-loop | grep ctnrloop"
 		run ctnrctl container del demo-loop
 		echo "+ test ! -e $dev    # gone with the container"
 		sleep 0.2

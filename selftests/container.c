@@ -682,7 +682,7 @@ TEST_F(container, ns_fds_setns_enters)
 	ctnr_ns_fds_close(&a);
 }
 
-/* ---- ctnrctl exec ------------------------------------------------ */
+/* ---- ctnrctl container exec -------------------------------------- */
 
 #define ASSERT_CLI_OK(r, err) do {					\
 	ASSERT_NE(-ENOENT, r) {						\
@@ -699,8 +699,8 @@ TEST_F_TIMEOUT(container, exec_sees_hostname, 60)
 	char out[4096], err[4096];
 	int r;
 
-	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT, "exec",
-		    self->name, "--", "uname", "-n", NULL);
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT,
+		    "container", "exec", self->name, "--", "uname", "-n", NULL);
 	ASSERT_CLI_OK(r, err);
 	ASSERT_STREQ(self->hostname, chomp(out));
 }
@@ -711,8 +711,8 @@ TEST_F_TIMEOUT(container, exec_sees_pid_namespace, 60)
 	char out[4096], err[4096], comm[64];
 	int r, pid = -1, ppid = -1;
 
-	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT, "exec",
-		    self->name, "--", "sh", "-c",
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT,
+		    "container", "exec", self->name, "--", "sh", "-c",
 		    "echo $$ $PPID; cat /proc/1/comm", NULL);
 	ASSERT_CLI_OK(r, err);
 	ASSERT_EQ(3, sscanf(out, "%d %d %63s", &pid, &ppid, comm)) {
@@ -733,7 +733,8 @@ TEST_F_TIMEOUT(container, exec_sees_network, 60)
 	char out[8192], err[4096];
 	int r;
 
-	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT, "exec",
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT,
+		    "container", "exec",
 		    self->name, "--", "cat", "/proc/net/dev", NULL);
 	ASSERT_CLI_OK(r, err);
 	ASSERT_EQ(3, count_lines(out)) {
@@ -744,7 +745,8 @@ TEST_F_TIMEOUT(container, exec_sees_network, 60)
 		TH_LOG("ip not installed, checked /proc/net/dev only");
 		return;
 	}
-	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT, "exec",
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT,
+		    "container", "exec",
 		    self->name, "--", "ip", "-o", "link", NULL);
 	ASSERT_CLI_OK(r, err);
 	ASSERT_EQ(1, count_lines(out)) {
@@ -762,7 +764,8 @@ TEST_F_TIMEOUT(container, exec_sees_mounts, 60)
 	ASSERT_NE(0, access(MARKER_PATH, F_OK)) {
 		TH_LOG("%s exists on the host", MARKER_PATH);
 	}
-	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT, "exec",
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT,
+		    "container", "exec",
 		    self->name, "--", "cat", MARKER_PATH, NULL);
 	ASSERT_CLI_OK(r, err);
 	ASSERT_STREQ(self->hostname, chomp(out));
@@ -780,6 +783,7 @@ TEST_F_TIMEOUT(container, exec_ns_links_match, 60)
 	ASSERT_NE(NULL, argv[0]) {
 		TH_LOG("ctnrctl not found (set CTNRCTL)");
 	}
+	argv[n++] = "container";
 	argv[n++] = "exec";
 	argv[n++] = self->name;
 	argv[n++] = "--";
@@ -803,7 +807,7 @@ TEST_F_TIMEOUT(container, exec_ns_links_match, 60)
 	}
 }
 
-/* `exec NAME ns net,uts` enters only those two */
+/* `container exec NAME ns net,uts` enters only those two */
 TEST_F_TIMEOUT(container, exec_partial_ns, 60)
 {
 	static const int types[] = { CTNR_NS_NET, CTNR_NS_UTS, CTNR_NS_MNT,
@@ -812,7 +816,8 @@ TEST_F_TIMEOUT(container, exec_partial_ns, 60)
 	size_t i;
 	int r;
 
-	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT, "exec",
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT,
+		    "container", "exec",
 		    self->name, "ns", "net,uts", "--", "readlink",
 		    "/proc/self/ns/net", "/proc/self/ns/uts",
 		    "/proc/self/ns/mnt", "/proc/self/ns/pid",
@@ -835,23 +840,24 @@ TEST_F_TIMEOUT(container, exec_returns_exit_status, 60)
 	char err[4096];
 	int r;
 
-	r = ctnrctl(NULL, 0, err, sizeof(err), CMD_TIMEOUT, "exec",
+	r = ctnrctl(NULL, 0, err, sizeof(err), CMD_TIMEOUT,
+		    "container", "exec",
 		    self->name, "--", "sh", "-c", "exit 7", NULL);
 	ASSERT_EQ(7, r) {
 		TH_LOG("exit %d: %s", r, err);
 	}
 }
 
-/* exec of an unknown container fails with a message */
+/* exec of an unknown container: ctnrctl's own failure, 125, a message */
 TEST_F_TIMEOUT(container, exec_unknown_container_fails, 60)
 {
 	char name[64], err[4096];
 	int r;
 
 	snprintf(name, sizeof(name), "%s-nosuch", self->prefix);
-	r = ctnrctl(NULL, 0, err, sizeof(err), CMD_TIMEOUT, "exec", name,
-		    "--", "true", NULL);
-	ASSERT_EQ(1, r) {
+	r = ctnrctl(NULL, 0, err, sizeof(err), CMD_TIMEOUT,
+		    "container", "exec", name, "--", "true", NULL);
+	ASSERT_EQ(125, r) {
 		TH_LOG("exit %d: %s", r, err);
 	}
 	ASSERT_NE(0, err[0]);
@@ -949,12 +955,12 @@ TEST_F_TIMEOUT(container, exec_stopped_fails_with_message, 60)
 	stop_init(&self->init);
 	ASSERT_EQ(0, ctnr_wait_state(&self->nl, self->id, CTNR_STATE_STOPPED,
 				     10000, NULL));
-	r = ctnrctl(NULL, 0, err, sizeof(err), CMD_TIMEOUT, "exec",
-		    self->name, "--", "true", NULL);
+	r = ctnrctl(NULL, 0, err, sizeof(err), CMD_TIMEOUT,
+		    "container", "exec", self->name, "--", "true", NULL);
 	ASSERT_NE(-ENOENT, r);
-	/* its own failure, not a crash, a timeout or the command's status */
-	ASSERT_TRUE(r > 0 && r < 126) {
-		TH_LOG("ctnrctl exec: %d: %s", r, err);
+	/* its own failure (125), not a crash, a timeout or the command's */
+	ASSERT_EQ(125, r) {
+		TH_LOG("ctnrctl container exec: %d: %s", r, err);
 	}
 	ASSERT_NE(NULL, strcasestr(err, "stopped")) {
 		TH_LOG("message does not say stopped: %s", err);
@@ -2781,7 +2787,23 @@ TEST_F_TIMEOUT(container, cli_add_list_show_del, 90)
 	ASSERT_TRUE(json_valid(out)) {
 		TH_LOG("not JSON: %s", out);
 	}
+	ASSERT_EQ('[', *json__ws(out));	/* show NAME: an array of one */
 	ASSERT_NE(NULL, strstr(out, name));
+
+	/* identify PID: both containers of the init's cgroup */
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT,
+		    "container", "identify", pid, NULL);
+	ASSERT_CLI_OK(r, err);
+	ASSERT_NE(NULL, strstr(out, name)) {
+		TH_LOG("identify %s: %s", pid, out);
+	}
+	ASSERT_NE(NULL, strstr(out, self->name));
+
+	/* del is never abbreviated: "d" deletes nothing */
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT,
+		    "container", "d", name, NULL);
+	ASSERT_EQ(2, r);
+	ASSERT_EQ(0, ctnr_get_name(&self->nl, name, NULL));
 
 	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT,
 		    "container", "del", name, NULL);

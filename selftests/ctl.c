@@ -161,6 +161,7 @@ TEST_F_TIMEOUT(ctl, show_escapes_cgroup, 60)
 	ASSERT_TRUE(json_valid(out)) {
 		TH_LOG("not JSON: %s", out);
 	}
+	ASSERT_EQ('[', *json__ws(out));	/* show NAME: an array of one */
 }
 
 /* loop list: the backing file's path escaped in text and JSON */
@@ -291,7 +292,8 @@ TEST_F_TIMEOUT(ctl, error_message_escaped, 60)
 	char out[4096], err[4096];
 	int r;
 
-	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT, "exec",
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT,
+		    "container", "exec",
 		    self->name, "--", "/nonexistent-" EVIL, NULL);
 	EXPECT_EQ(127, r) {
 		TH_LOG("exit %d: %s", r, err);
@@ -453,9 +455,9 @@ TEST_F_TIMEOUT(names, name_never_matches_another_owner, 60)
 	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT,
 		    "container", "set", self->name, "autoremove", "on", NULL);
 	EXPECT_EQ(1, r);
-	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT, "exec",
-		    self->name, "--", "true", NULL);
-	EXPECT_EQ(1, r);
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT,
+		    "container", "exec", self->name, "--", "true", NULL);
+	EXPECT_EQ(125, r);	/* ctnrctl's own failure, not the command's */
 	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT,
 		    "container", "show", self->name, NULL);
 	EXPECT_EQ(1, r);

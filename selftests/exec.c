@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * exec: `ctnrctl exec` pointed at a container that may be hostile (issue
+ * exec: `ctnrctl container exec` pointed at a container that may be hostile (issue
  * 10, review userspace.md F2 and F3).
  *
  *   test process (root, host namespaces)
@@ -459,7 +459,8 @@ TEST_F_TIMEOUT(exec, new_session_without_tty, 60)
 	char out[8192], err[4096], v[256];
 	int r, pid = 0, sid = -1;
 
-	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT, "exec",
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT,
+		    "container", "exec",
 		    self->name, "--", self_exe(), PROBE, "info", NULL);
 	ASSERT_EQ(0, r) {
 		TH_LOG("exit %d: %s", r, err);
@@ -482,7 +483,8 @@ TEST_F_TIMEOUT(exec, inherited_fds_closed, 60)
 
 	fd = open("/dev/null", O_RDONLY);	/* no O_CLOEXEC: leaked */
 	ASSERT_GE(fd, 3);
-	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT, "exec",
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT,
+		    "container", "exec",
 		    self->name, "--", self_exe(), PROBE, "info", NULL);
 	close(fd);
 	ASSERT_EQ(0, r) {
@@ -501,7 +503,8 @@ TEST_F_TIMEOUT(exec, default_environment, 60)
 
 	setenv("CTNR_TEST_SECRET", "host", 1);
 	setenv("TERM", "ctnr-term", 1);
-	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT, "exec",
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT,
+		    "container", "exec",
 		    self->name, "--", self_exe(), PROBE, "info", NULL);
 	unsetenv("CTNR_TEST_SECRET");
 	ASSERT_EQ(0, r) {
@@ -519,7 +522,8 @@ TEST_F_TIMEOUT(exec, environment_keywords, 60)
 
 	setenv("CTNR_TEST_SECRET", "host", 1);
 	setenv("CTNR_TEST_OTHER", "other", 1);
-	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT, "exec",
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT,
+		    "container", "exec",
 		    self->name, "env", "FOO=bar baz", "env", "CTNR_TEST_SECRET",
 		    "env", "HOME=/home/x", "--", self_exe(), PROBE, "info",
 		    NULL);
@@ -536,7 +540,8 @@ TEST_F_TIMEOUT(exec, environment_keywords, 60)
 	EXPECT_TRUE(has_line(env, DEFAULT_PATH));
 	EXPECT_EQ(NULL, strstr(env, "CTNR_TEST_OTHER"));
 
-	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT, "exec",
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT,
+		    "container", "exec",
 		    self->name, "keepenv", "env", "CTNR_TEST_SECRET=over",
 		    "--", self_exe(), PROBE, "info", NULL);
 	unsetenv("CTNR_TEST_SECRET");
@@ -551,19 +556,24 @@ TEST_F_TIMEOUT(exec, environment_keywords, 60)
 	EXPECT_TRUE(has_line(env, "CTNR_TEST_SECRET=over"));
 	EXPECT_FALSE(has_line(env, "CTNR_TEST_SECRET=host"));
 
-	/* a bad name is a usage error; a keyword alone is the command */
-	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT, "exec",
+	/*
+	 * A bad name is a usage error, which exec reports as its own
+	 * failures, 125; a keyword alone is the command.
+	 */
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT,
+		    "container", "exec",
 		    self->name, "env", "1X=y", "--", "true", NULL);
-	EXPECT_EQ(2, r) {
+	EXPECT_EQ(125, r) {
 		TH_LOG("exit %d: %s", r, err);
 	}
-	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT, "exec",
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT,
+		    "container", "exec",
 		    self->name, "keepenv", "keepenv", "--", "true", NULL);
-	EXPECT_EQ(2, r);
-	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT, "exec",
-		    self->name, "env", NULL);
+	EXPECT_EQ(125, r);
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT,
+		    "container", "exec", self->name, "env", NULL);
 	EXPECT_EQ(0, r) {
-		TH_LOG("exec NAME env: exit %d: %s", r, err);
+		TH_LOG("container exec NAME env: exit %d: %s", r, err);
 	}
 	EXPECT_TRUE(has_line(out, DEFAULT_PATH)) {
 		TH_LOG("%s", out);
@@ -579,7 +589,7 @@ TEST_F_TIMEOUT(exec, environment_keywords, 60)
 TEST_F_TIMEOUT(exec, pty_instead_of_admin_tty, 60)
 {
 	char out[16384], v[256], admin[64], ctty[256];
-	char *argv[] = { (char *)ctnrctl_path(), "exec", self->name, "--",
+	char *argv[] = { (char *)ctnrctl_path(), "container", "exec", self->name, "--",
 			 (char *)self_exe(), PROBE, "info", NULL };
 	int m, s, status = 0, r, pid = 0, sid = -1;
 	size_t off = 0;
@@ -627,7 +637,7 @@ TEST_F_TIMEOUT(exec, pty_instead_of_admin_tty, 60)
 TEST_F_TIMEOUT(exec, pty_relays_input_raw_and_status, 60)
 {
 	char out[16384];
-	char *argv[] = { (char *)ctnrctl_path(), "exec", self->name, "--",
+	char *argv[] = { (char *)ctnrctl_path(), "container", "exec", self->name, "--",
 			 (char *)self_exe(), PROBE, "read", NULL };
 	struct termios before, during, after;
 	int m, s, status = 0, r;
@@ -681,7 +691,7 @@ TEST_F_TIMEOUT(exec, pty_relays_input_raw_and_status, 60)
 TEST_F_TIMEOUT(exec, pty_passes_window_size, 60)
 {
 	char out[16384], v[64];
-	char *argv[] = { (char *)ctnrctl_path(), "exec", self->name, "--",
+	char *argv[] = { (char *)ctnrctl_path(), "container", "exec", self->name, "--",
 			 (char *)self_exe(), PROBE, "winch", NULL };
 	struct winsize ws = { .ws_row = 50, .ws_col = 132 };
 	int m, s, status = 0, r;
@@ -715,7 +725,7 @@ TEST_F_TIMEOUT(exec, pty_passes_window_size, 60)
 /* SIGTERM to ctnrctl reaches the command; ctnrctl exits 128 + 15 */
 TEST_F_TIMEOUT(exec, forwards_sigterm, 60)
 {
-	char *argv[] = { (char *)ctnrctl_path(), "exec", self->name, "--",
+	char *argv[] = { (char *)ctnrctl_path(), "container", "exec", self->name, "--",
 			 "sleep", "60", NULL };
 	int64_t end;
 	pid_t cli;
@@ -778,7 +788,7 @@ static void observe_child(int errfd, void *arg)
  */
 TEST_F_TIMEOUT(exec, helper_not_dumpable, 60)
 {
-	char *argv[] = { (char *)ctnrctl_path(), "exec", NULL, "--",
+	char *argv[] = { (char *)ctnrctl_path(), "container", "exec", NULL, "--",
 			 "sleep", "60", NULL };
 	struct observe_arg a = { 0 };
 	char name[64], msg[512];
@@ -799,7 +809,7 @@ TEST_F_TIMEOUT(exec, helper_not_dumpable, 60)
 		TH_LOG("CONTAINER_NEW %s: %s: %s", name, strerror(-r),
 		       self->nl.ext_msg);
 	}
-	argv[2] = name;
+	argv[3] = name;
 	cli = ctnrctl_bg(argv);
 	ASSERT_GT(cli, 0);
 	for (end = now_ms() + 20000; now_ms() < end; sleep_ms(20)) {
@@ -830,7 +840,8 @@ TEST_F_TIMEOUT(exec, missing_command_127, 60)
 	char err[4096];
 	int r;
 
-	r = ctnrctl(NULL, 0, err, sizeof(err), CMD_TIMEOUT, "exec",
+	r = ctnrctl(NULL, 0, err, sizeof(err), CMD_TIMEOUT,
+		    "container", "exec",
 		    self->name, "--", "/nonexistent/cmd", NULL);
 	ASSERT_EQ(127, r) {
 		TH_LOG("exit %d: %s", r, err);
@@ -977,7 +988,8 @@ TEST_F_TIMEOUT(exec_cg, joins_leaf_of_busy_cgroup, 60)
 	snprintf(want, sizeof(want), "0::%s/" LEAF "\n", self->rel);
 	for (i = 0; i < 2; i++) {
 		r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT,
-			    "exec", self->name, "--", "cat", "/proc/self/cgroup",
+			    "container", "exec", self->name, "--", "cat",
+			    "/proc/self/cgroup",
 			    NULL);
 		ASSERT_EQ(0, r) {
 			TH_LOG("exec %d: exit %d: %s", i, r, err);
@@ -1000,7 +1012,8 @@ TEST_F_TIMEOUT(exec_cg, leaf_obeys_device_rules, 60)
 	if (!self->devaccess)
 		SKIP(return, "the module cannot enforce device rules here");
 	snprintf(want, sizeof(want), "0::%s/" LEAF, self->rel);
-	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT, "exec",
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT,
+		    "container", "exec",
 		    self->name, "--", self_exe(), PROBE, "open", "/dev/null",
 		    NULL);
 	ASSERT_EQ(0, r) {
@@ -1014,7 +1027,8 @@ TEST_F_TIMEOUT(exec_cg, leaf_obeys_device_rules, 60)
 	ASSERT_EQ(0, r) {
 		TH_LOG("dev default deny: exit %d: %s", r, err);
 	}
-	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT, "exec",
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT,
+		    "container", "exec",
 		    self->name, "--", self_exe(), PROBE, "open", "/dev/null",
 		    NULL);
 	ASSERT_EQ(0, r) {

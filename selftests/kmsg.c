@@ -2609,10 +2609,11 @@ TEST_F_TIMEOUT(kmsg, concurrency_then_delete_under_reader, 180)
 /* ------------------------------------------------------------------ */
 /* ctnrctl                                                            */
 
-/* ctnrctl log NAME: dmesg lines; -j: one JSON object per record */
+/* ctnrctl log show NAME: dmesg lines; -j: an array of records */
 TEST_F_TIMEOUT(kmsg, ctnrctl_log_show_clear_size, 240)
 {
-	char out[65536], err[1024], want[256], *line;
+	char out[65536], err[1024], want[256], *line, *sp;
+	unsigned long long seq, seq0 = 0;
 	struct log_info li;
 	int fd, r, n = 0;
 
@@ -2624,10 +2625,10 @@ TEST_F_TIMEOUT(kmsg, ctnrctl_log_show_clear_size, 240)
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(0, kwrite(fd, "<3>ctl line one"));
 	ASSERT_EQ(0, kwrite(fd, "ctl \"two\"\tbyte\x01"));
-	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "log",
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "log", "show",
 		    self->name, NULL);
 	ASSERT_EQ(0, r) {
-		TH_LOG("ctnrctl log: %d %s", r, err);
+		TH_LOG("ctnrctl log show: %d %s", r, err);
 	}
 	EXPECT_EQ(3, count_lines(out)) {
 		TH_LOG("%s", out);
@@ -2647,72 +2648,80 @@ TEST_F_TIMEOUT(kmsg, ctnrctl_log_show_clear_size, 240)
 			EXPECT_STREQ("ctl \"two\"\\x09byte\\x01", line + pos + 1);
 		n++;
 	}
-	/* JSON: one valid object per line */
+	/* JSON: one array of the three records, in order */
 	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "-j", "log",
-		    self->name, NULL);
+		    "show", self->name, NULL);
 	ASSERT_EQ(0, r);
-	ASSERT_EQ(3, count_lines(out));
-	snprintf(want, sizeof(want), "\"container\":\"%s\"", self->name);
-	for (line = strtok(out, "\n"), n = 0; line;
-	     line = strtok(NULL, "\n"), n++) {
-		const char *sp = strstr(line, "\"seq\":");
-		static unsigned long long seq0;
-
-		ASSERT_TRUE(json_valid(line)) {
-			TH_LOG("invalid JSON: %s", line);
-		}
-		EXPECT_NE(NULL, strstr(line, want));
-		ASSERT_NE(NULL, sp);
-		if (!n)
-			seq0 = strtoull(sp + 6, NULL, 10);
-		if (n == 1) {
-			EXPECT_NE(NULL, strstr(line, "\"level\":\"err\""));
-			EXPECT_NE(NULL, strstr(line, "\"facility\":\"user\""));
-			EXPECT_EQ(seq0 + 1, strtoull(sp + 6, NULL, 10));
-		}
-		if (n == 2)
-			EXPECT_NE(NULL, strstr(line,
-				"\"text\":\"ctl \\\"two\\\"\\tbyte\\u0001\"")) {
-				TH_LOG("%s", line);
-			}
+	ASSERT_TRUE(json_valid(out)) {
+		TH_LOG("invalid JSON: %s", out);
 	}
+	ASSERT_EQ('[', *json__ws(out));
+	snprintf(want, sizeof(want), "\"container\":\"%s\"", self->name);
+	EXPECT_NE(NULL, strstr(out, want));
+	EXPECT_NE(NULL, strstr(out, "\"level\":\"err\",")) {
+		TH_LOG("%s", out);
+	}
+	EXPECT_NE(NULL, strstr(out, "\"facility\":\"user\","));
+	EXPECT_NE(NULL, strstr(out, "\"text\":\"ctl \\\"two\\\"\\tbyte\\u0001\"")) {
+		TH_LOG("%s", out);
+	}
+	for (sp = strstr(out, "\"seq\":"), n = 0; sp;
+	     sp = strstr(sp + 1, "\"seq\":"), n++) {
+		seq = strtoull(sp + 6, NULL, 10);
+		if (!n)
+			seq0 = seq;
+		EXPECT_EQ(seq0 + n, seq);
+	}
+	EXPECT_EQ(3, n);
 	/* clear: only the note remains for dmesg and ctnrctl */
 	ASSERT_EQ(0, ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "log",
 			     "clear", self->name, NULL));
 	ASSERT_EQ(0, ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "log",
-			     self->name, NULL));
+			     "show", self->name, NULL));
 	EXPECT_EQ(1, count_lines(out));
 	EXPECT_NE(NULL, strstr(out, "] ctnr: log cleared"));
-	/* size, with a suffix */
+	/* set size, with a suffix */
 	ASSERT_EQ(0, ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "log",
-			     "size", self->name, "8K", NULL));
+			     "set", self->name, "size", "8K", NULL));
 	ASSERT_EQ(0, log_info(&self->nl, self->id, &li));
 	EXPECT_EQ(8192U, li.size);
+	/* log alone lists every buffer, this one's new size included */
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "log", NULL);
+	EXPECT_EQ(0, r) {
+		TH_LOG("%s", err);
+	}
+	snprintf(want, sizeof(want), ": %s size 8192 dropped ", self->name);
+	EXPECT_NE(NULL, strstr(out, want)) {
+		TH_LOG("%s", out);
+	}
 	/* failures: one line, status 1 (operation) or 2 (usage) */
-	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "log", "size",
-		    self->name, "100", NULL);
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "log", "set",
+		    self->name, "size", "100", NULL);
 	EXPECT_EQ(1, r);
 	/* the policy refused it; libctnr names the attribute and bounds */
 	EXPECT_NE(NULL, strstr(err, "log_size: integer out of range (4096 to 16777216)")) {
 		TH_LOG("%s", err);
 	}
 	EXPECT_EQ(1, count_lines(err));
-	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "log",
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "log", "show",
 		    "kmsg-no-such", NULL);
 	EXPECT_EQ(1, r);
 	EXPECT_NE(NULL, strstr(err, "no such container")) {
 		TH_LOG("%s", err);
 	}
 	EXPECT_EQ(2, ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "log",
-			     "size", self->name, "12q", NULL));
+			     "set", self->name, "size", "12q", NULL));
 	EXPECT_EQ(2, ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "log",
-			     self->name, "sideways", NULL));
+			     "show", self->name, "sideways", NULL));
 	EXPECT_EQ(2, ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "log",
-			     NULL));
+			     self->name, NULL));
+	/* clear is never abbreviated */
+	EXPECT_EQ(2, ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "log",
+			     "cl", self->name, NULL));
 	close(fd);
 }
 
-/* "clear" and "size" are container names when nothing follows them */
+/* a container may be named like a command: the grammar has no doubt */
 TEST_F(kmsg, ctnrctl_log_keyword_names)
 {
 	char out[4096], err[1024], rel[64], cg[PATH_MAX];
@@ -2730,16 +2739,25 @@ TEST_F(kmsg, ctnrctl_log_keyword_names)
 		TH_LOG("register \"clear\": %s", self->nl.ext_msg);
 	}
 	ASSERT_EQ(0, log_set_size(&self->nl, c.id, 4096));
-	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "log", "clear",
-		    NULL);
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "log", "show",
+		    "clear", NULL);
 	EXPECT_EQ(0, r) {
 		TH_LOG("%s", err);
 	}
 	EXPECT_NE(NULL, strstr(out, "ctnr: log of container clear"));
-	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "log", "--",
+	/* "log clear" needs a NAME: nothing is cleared by accident */
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "log", "clear",
+		    NULL);
+	EXPECT_EQ(2, r);
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "log", "clear",
+		    "clear", NULL);
+	EXPECT_EQ(0, r) {
+		TH_LOG("%s", err);
+	}
+	r = ctnrctl(out, sizeof(out), err, sizeof(err), 30000, "log", "show",
 		    "clear", NULL);
 	EXPECT_EQ(0, r);
-	EXPECT_NE(NULL, strstr(out, "ctnr: log of container clear"));
+	EXPECT_NE(NULL, strstr(out, "ctnr: log cleared"));
 	ctnr_del_id(&self->nl, c.id);
 	cg_remove(cg);
 }
@@ -2755,11 +2773,11 @@ static void *follow_fn(void *arg)
 	struct follow_arg *f = arg;
 
 	f->rc = ctnrctl(f->out, sizeof(f->out), f->err, sizeof(f->err),
-			120000, "log", f->name, "follow", NULL);
+			120000, "log", "show", f->name, "follow", NULL);
 	return NULL;
 }
 
-/* ctnrctl log NAME follow prints new records, ends with the container */
+/* ctnrctl log show NAME follow prints new records, ends with the container */
 TEST_F_TIMEOUT(kmsg, ctnrctl_log_follow, 150)
 {
 	struct follow_arg f = { .name = self->name, .rc = -1000 };

@@ -3172,12 +3172,19 @@ TEST_F_TIMEOUT(loop, ctnrctl_loop, 120)
 	r = ctl(out, sizeof(out), err, sizeof(err), "-j", "loop", "list",
 		NULL);
 	EXPECT_EQ(0, r);
+	EXPECT_EQ('[', *json__ws(out));		/* an array, as every list */
+	EXPECT_TRUE(json_valid(out));
 	EXPECT_NE(NULL, strstr(out, "\"device\":\"")) {
 		TH_LOG("json: %s", out);
 	}
+	/* loop alone lists every device */
+	r = ctl(out, sizeof(out), err, sizeof(err), "loop", NULL);
+	EXPECT_EQ(0, r);
+	EXPECT_NE(NULL, strstr(out, dev));
 
 	/* the container's own log says so */
-	r = ctl(out, sizeof(out), err, sizeof(err), "log", self->name_a, NULL);
+	r = ctl(out, sizeof(out), err, sizeof(err), "log", "show", self->name_a,
+		NULL);
 	EXPECT_EQ(0, r);
 	snprintf(idx, sizeof(idx), "ctnrloop%u:", index);
 	EXPECT_NE(NULL, strstr(out, idx)) {
@@ -3212,6 +3219,12 @@ TEST_F_TIMEOUT(loop, ctnrctl_loop, 120)
 	EXPECT_EQ(2, ctl(NULL, 0, err, sizeof(err), "loop", "detach",
 			 self->name_a, "x1", NULL));
 	EXPECT_EQ(2, ctl(NULL, 0, err, sizeof(err), "loop", "frob", NULL));
+	/* detach and quota are never abbreviated */
+	EXPECT_EQ(2, ctl(NULL, 0, err, sizeof(err), "loop", "det",
+			 self->name_a, idx, NULL));
+	EXPECT_EQ(2, ctl(NULL, 0, err, sizeof(err), "loop", "q",
+			 self->name_a, "4", NULL));
+	EXPECT_TRUE(loop_exists(index));
 	EXPECT_EQ(1, ctl(NULL, 0, err, sizeof(err), "loop", "attach",
 			 "no-such-ctnr", path, NULL));
 	EXPECT_EQ(1, ctl(NULL, 0, err, sizeof(err), "loop", "attach",
