@@ -263,21 +263,33 @@ static int add_ref(const struct ctnr_container *c, void *arg)
 
 /*
  * The callback of ctnr_container_list() may not use the handle: the
- * per-container lists (dev, log) collect the containers first.
+ * containers are collected first.
  */
-int list_refs(struct ctnr_handle *h, struct ctr_ref **refs, unsigned int *n)
+int show_each(const char *what,
+	      int (*print)(struct ctnr_handle *h, uint32_t id,
+			   const char *name))
 {
 	struct ref_list l = { 0 };
-	int err;
+	struct ctnr_handle *h;
+	unsigned int i;
+	int err, rc;
 
+	h = handle();
+	if (!h)
+		return EXIT_FAIL;
 	err = ctnr_container_list(h, add_ref, &l);
-	if (err) {
-		free(l.refs);
-		return err;
+	open_json_array(NULL);
+	for (i = 0; !err && i < l.n; i++) {
+		err = print(h, l.refs[i].id, l.refs[i].name);
+		if (err == -ENOENT)
+			err = 0;
 	}
-	*refs = l.refs;
-	*n = l.n;
-	return 0;
+	close_json_array();	/* valid JSON even after an error */
+	free(l.refs);
+	rc = print_flush();
+	if (err)
+		return op_failed(err, "%s", what);
+	return rc;
 }
 
 /* ---- commands ---------------------------------------------------------- */

@@ -118,8 +118,14 @@ struct ctr_ref {
 /* lookup_id(), with the container's own name (NAME may be @ID). */
 int lookup_ref(const char *what, const char *name, struct ctr_ref *ref,
 	       struct ctnr_handle **hp);
-/* The id and name of every container we may see, for per-container lists. */
-int list_refs(struct ctnr_handle *h, struct ctr_ref **refs, unsigned int *n);
+/*
+ * The per-container lists (dev show, log show): @print for every container
+ * we may see, in one JSON array; one that went meanwhile (-ENOENT) is left
+ * out.  Returns the exit status, after saying what failed as @what.
+ */
+int show_each(const char *what,
+	      int (*print)(struct ctnr_handle *h, uint32_t id,
+			   const char *name));
 
 /*
  * container identify PID: does the cgroup @ctr (of a container) contain

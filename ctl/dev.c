@@ -330,27 +330,7 @@ static int print_policy(struct ctnr_handle *h, uint32_t id, const char *name)
 /* Every container's policy; one that went meanwhile is left out. */
 static int dev_show_all(void)
 {
-	struct ctnr_handle *h;
-	struct ctr_ref *refs = NULL;
-	unsigned int i, n = 0;
-	int err, rc;
-
-	h = handle();
-	if (!h)
-		return EXIT_FAIL;
-	err = list_refs(h, &refs, &n);
-	open_json_array(NULL);
-	for (i = 0; !err && i < n; i++) {
-		err = print_policy(h, refs[i].id, refs[i].name);
-		if (err == -ENOENT)
-			err = 0;
-	}
-	close_json_array();
-	free(refs);
-	rc = print_flush();
-	if (err)
-		return op_failed(err, "dev show");
-	return rc;
+	return show_each("dev show", print_policy);
 }
 
 static int dev_show(int argc, char **argv)

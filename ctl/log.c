@@ -139,27 +139,7 @@ static int print_info(struct ctnr_handle *h, uint32_t id, const char *name)
 /* The buffers of every container; one that went meanwhile is left out. */
 static int log_list(void)
 {
-	struct ctr_ref *refs = NULL;
-	struct ctnr_handle *h;
-	unsigned int i, n = 0;
-	int err, rc;
-
-	h = handle();
-	if (!h)
-		return EXIT_FAIL;
-	err = list_refs(h, &refs, &n);
-	open_json_array(NULL);
-	for (i = 0; !err && i < n; i++) {
-		err = print_info(h, refs[i].id, refs[i].name);
-		if (err == -ENOENT)
-			err = 0;
-	}
-	close_json_array();
-	free(refs);
-	rc = print_flush();
-	if (err)
-		return op_failed(err, "log show");
-	return rc;
+	return show_each("log show", print_info);
 }
 
 static int log_show(int argc, char **argv)
