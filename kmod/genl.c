@@ -593,11 +593,17 @@ out:
  * The policies are ynl-gen's (genl-gen.c), one per command as the spec
  * gives its request; maxattr is each one's highest attribute.  The table
  * is struct genl_ops, which every kernel from 6.1 takes (split ops came in
- * 6.2).  INFO takes no attribute: without a policy genetlink gives it one
- * that rejects them all.  CONTAINER_GET's dump takes none either, but a
+ * 6.2).  INFO takes no attribute: its policy is empty and as wide as the
+ * attribute space, so strict validation refuses every attribute as
+ * unsupported.  (Left without one, 7.2's genetlink paired its two-entry
+ * reject-all policy with the family's maxattr: attribute 6 made
+ * __nla_validate_parse() read past it and BUG.)  CONTAINER_GET's dump takes none either, but a
  * genl_ops entry has one policy for doit and dumpit: the dump accepts the
  * doit's id and name and ignores them, as it always did.
  */
+static const struct nla_policy ctnr_info_nl_policy[CTNR_A_MAX + 1] = {
+};
+
 #define CTNR_NL_POLICY(op)						\
 	.policy = ctnr_##op##_nl_policy,				\
 	.maxattr = ARRAY_SIZE(ctnr_##op##_nl_policy) - 1
@@ -606,6 +612,7 @@ static const struct genl_ops ctnr_genl_ops[] = {
 	{
 		.cmd = CTNR_CMD_INFO,
 		.doit = ctnr_nl_info_doit,
+		CTNR_NL_POLICY(info),
 	},
 	{
 		.cmd = CTNR_CMD_CONTAINER_NEW,
