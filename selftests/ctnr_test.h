@@ -1359,6 +1359,30 @@ static inline bool has_word(const char *path, const char *word)
 	return false;
 }
 
+/*
+ * May the module be without its device access hook here?  Only on a
+ * kernel without kprobes (the hook is a kprobe): there the feature is
+ * missing by the kernel's build and the tests that need it skip; on any
+ * other kernel a missing hook is a regression of this tree, and they fail.
+ */
+static inline bool kernel_lacks_kprobes(void)
+{
+	return access("/sys/kernel/debug/kprobes", F_OK) &&
+	       access("/sys/kernel/tracing/kprobe_events", F_OK) &&
+	       access("/sys/kernel/debug/tracing/kprobe_events", F_OK);
+}
+
+/*
+ * The device access hook is missing: skip where the kernel has no
+ * kprobes, else fail (CTNR_FEAT_DEVACCESS is the module's own report).
+ */
+#define SKIP_OR_FAIL_NO_DEVACCESS() do {				\
+	ASSERT_TRUE(kernel_lacks_kprobes()) {				\
+		TH_LOG("the kernel has kprobes, yet the module reports no device access hook");	\
+	}								\
+	SKIP(return, "the kernel has no kprobes: no device access hook"); \
+} while (0)
+
 /* Create cgroup @rel ("ctnrtest-123/sub"); absolute path in @abs. */
 static inline int cg_create(const char *rel, char *abs, size_t len)
 {

@@ -1010,7 +1010,7 @@ TEST_F_TIMEOUT(exec_cg, leaf_obeys_device_rules, 60)
 	if (self->skip)
 		SKIP(return, "%s", self->skip);
 	if (!self->devaccess)
-		SKIP(return, "the module cannot enforce device rules here");
+		SKIP_OR_FAIL_NO_DEVACCESS();
 	snprintf(want, sizeof(want), "0::%s/" LEAF, self->rel);
 	r = ctnrctl(out, sizeof(out), err, sizeof(err), CMD_TIMEOUT,
 		    "container", "exec",

@@ -35,7 +35,9 @@
 # failure, times out, or reports fewer results than its plan counts as one
 # failure.  Comment lines ("# Totals: ...") are never counted.
 #
-# The final line, also written to build/result.txt, is
+# The output is KTAP version 1 (see the comment at check_ok).  The count,
+# written to build/result.txt and shown as the last line ("# Totals: ..."),
+# is
 #   N passed, M failed[, K skipped]
 # and the exit status is non-zero when M > 0.
 #
@@ -74,17 +76,45 @@ nfail=0
 nskip=0
 failed_names=()
 
-# check_ok DESCRIPTION / check_fail NAME DESCRIPTION: a check of our own
+# The output is KTAP: a plan of one top-level result per unit (each
+# program, and each check of our own: sanitizers, insmod, the kmemleak
+# scans, rmmod, the kernel log, lockdep), every program's own KTAP nested
+# below it (indented two spaces), everything else a "# " diagnostic line.
+# The counts of the last line are not the top-level results: they count
+# every leaf of every program, and every check of our own (one kernel log
+# line or one kmemleak object is one failed check).
+#
+# check_ok DESCRIPTION / check_fail NAME DESCRIPTION: a check of our own,
+# counted, shown as a diagnostic line, and part of the current unit, whose
+# top-level result unit_end prints.
+unit_failed=0
+ktap_n=0
 check_ok() {
 	npass=$((npass + 1))
-	echo "ok - $*"
+	echo "# ok: $*"
 }
 
 check_fail() {
 	nfail=$((nfail + 1))
 	failed_names+=("$1")
 	shift
-	echo "not ok - $*"
+	unit_failed=1
+	echo "# not ok: $*"
+}
+
+# unit_end DESCRIPTION [SKIP-REASON]: the unit's top-level KTAP result
+# ("#" cannot be part of a description).
+unit_end() {
+	local desc=${1//#/}
+	ktap_n=$((ktap_n + 1))
+	if [ -n "${2:-}" ]; then
+		echo "ok $ktap_n $desc # SKIP ${2//#/}"
+	elif [ "$unit_failed" -ne 0 ]; then
+		echo "not ok $ktap_n $desc"
+	else
+		echo "ok $ktap_n $desc"
+	fi
+	unit_failed=0
 }
 
 # Count the KTAP results in file $1; print "pass fail skip plan toplevel".
@@ -181,6 +211,7 @@ run_prog() {
 	local name=$1 out rc p f s plan top pid tailpid start
 	shift
 	out=$LOGDIR/$name.log
+	prog_skip=
 	echo "# ---- selftests/$name ----"
 	if [ ! -x "selftests/$name" ]; then
 		check_fail "$name" "$name: selftests/$name not built"
@@ -192,7 +223,8 @@ run_prog() {
 	tmo=$(prog_timeout "$name")
 	env "$@" timeout -k 10 "$tmo" "selftests/$name" >"$out" 2>&1 &
 	pid=$!
-	tail -n +1 -s 0.2 -f --pid="$pid" "$out" &
+	# nested KTAP: the program's lines indented by two spaces
+	tail -n +1 -s 0.2 -f --pid="$pid" "$out" > >(sed -u 's/^/  /') &
 	tailpid=$!
 	# timeout(1) itself waits for the test; if the test cannot be killed
 	# (stuck in D state), give up on it a little later.
@@ -229,11 +261,14 @@ run_prog() {
 		# no KTAP at all: the exit status is the result
 		if [ "$rc" -eq 4 ]; then
 			nskip=$((nskip + 1))
-			echo "ok - $name # SKIP (exit status 4)"
+			prog_skip="exit status 4"
 		else
 			check_ok "$name (exit status 0, no KTAP output)"
 		fi
 	fi
+	# a whole program skipped ("1..0 # SKIP"): so is its unit
+	[ "$plan" -eq 0 ] && [ "$s" -gt 0 ] && [ "$f" -eq 0 ] && prog_skip="the program skipped"
+	[ "$f" -gt 0 ] && unit_failed=1
 	echo "# $name: exit status $rc; $p passed, $f failed, $s skipped"
 }
 
@@ -315,9 +350,10 @@ kmemleak_check() {
 		check_ok "kmemleak $when: no unreferenced object"
 	else
 		grep '^unreferenced object' "$LOGDIR/kmemleak" | while IFS= read -r line; do
-			echo "not ok - kmemleak $when: $line"
+			echo "# not ok: kmemleak $when: $line"
 		done
 		nfail=$((nfail + n))
+		unit_failed=1
 		failed_names+=(kmemleak)
 		echo "# kmemleak $when: $n unreferenced objects; the first reports:"
 		head -n 120 "$LOGDIR/kmemleak" | sed 's/^/# /'
@@ -335,9 +371,35 @@ if [ -d /sys/kernel/tracing ] && ! mountpoint -q /sys/kernel/tracing; then
 	mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 fi
 
+echo "KTAP version 1"
 echo "# ctnr selftests on $(uname -r), $(nproc) CPUs"
 
-[ "$SANITIZERS" = 1 ] && sanitizers_show
+tests=$(make -s --no-print-directory -C selftests list-tests 2>/dev/null)
+if [ -z "$tests" ]; then
+	# make missing in the guest? fall back to the sources, sorted like make
+	tests=$(cd selftests && ls -1 *.c 2>/dev/null | sed 's/\.c$//' | LC_ALL=C sort)
+fi
+if [ -n "${CTNR_TESTS:-}" ]; then
+	tests=$CTNR_TESTS
+else
+	for t in $OPT_IN_TESTS; do
+		tests=$(echo $tests | tr ' ' '\n' | grep -vx "$t" | tr '\n' ' ')
+		echo "# $t: not in the default run (CTNR_TESTS=$t runs it)"
+	done
+fi
+
+# The plan: every program, insmod, rmmod and the kernel log; the
+# sanitizers at the start and lockdep at the end with CTNR_SANITIZERS=1;
+# two kmemleak scans where there is kmemleak.
+plan=$(( $(wc -w <<<"$tests") + 3 ))
+[ "$SANITIZERS" = 1 ] && plan=$((plan + 2))
+[ -e "$KMEMLEAK" ] && plan=$((plan + 2))
+echo "1..$plan"
+
+if [ "$SANITIZERS" = 1 ]; then
+	sanitizers_show
+	unit_end "sanitizers"
+fi
 
 # What the boot leaked is not ours: find it and set it aside before the
 # module comes in ("clear" also greys every object older than 5 s).
@@ -414,22 +476,10 @@ if [ -f "$KO" ] && out=$(insmod "$KO" 2>&1); then
 else
 	check_fail insmod "insmod ${KO#"$REPO"/}: ${out:-file not found}"
 fi
+unit_end "insmod"
 
 # ---- 2. the tests ----
 
-tests=$(make -s --no-print-directory -C selftests list-tests 2>/dev/null)
-if [ -z "$tests" ]; then
-	# make missing in the guest? fall back to the sources, sorted like make
-	tests=$(cd selftests && ls -1 *.c 2>/dev/null | sed 's/\.c$//' | LC_ALL=C sort)
-fi
-if [ -n "${CTNR_TESTS:-}" ]; then
-	tests=$CTNR_TESTS
-else
-	for t in $OPT_IN_TESTS; do
-		tests=$(echo $tests | tr ' ' '\n' | grep -vx "$t" | tr '\n' ' ')
-		echo "# $t: not in the default run (CTNR_TESTS=$t runs it)"
-	done
-fi
 
 reload_tests=
 for t in $tests; do
@@ -439,12 +489,25 @@ for t in $tests; do
 		continue
 		;;
 	esac
+	# what an oops left unrun is reported as skipped (the oops failed)
+	if [ -n "$oopsed" ]; then
+		unit_end "selftests: ctnr: $t" "not run: the kernel oopsed during $oopsed"
+		continue
+	fi
 	run_prog "$t"
-	oops_check "$t" && break
+	oops_check "$t"
+	unit_end "selftests: ctnr: $t" "$prog_skip"
 done
 
 # with the module still loaded: what the tests left behind
-[ $loaded -eq 1 ] && kmemleak_check after-suite
+if [ -e "$KMEMLEAK" ]; then
+	if [ $loaded -eq 1 ]; then
+		kmemleak_check after-suite
+		unit_end "kmemleak after-suite"
+	else
+		unit_end "kmemleak after-suite" "the module is not loaded"
+	fi
+fi
 
 # ---- 3. unload ----
 
@@ -455,27 +518,39 @@ if [ $loaded -eq 1 ] && [ -z "$oopsed" ]; then
 		check_fail rmmod "rmmod ctnr: $out"
 		module_holders
 	fi
+	unit_end "rmmod"
+elif [ -n "$oopsed" ]; then
+	unit_end "rmmod" "the kernel oopsed during $oopsed"
+else
+	unit_end "rmmod" "the module was not loaded"
 fi
 
 # ---- 4. load/unload loop ----
 
-[ -n "$oopsed" ] && reload_tests=
 for t in $reload_tests; do
+	if [ -n "$oopsed" ]; then
+		unit_end "selftests: ctnr: $t" "not run: the kernel oopsed during $oopsed"
+		continue
+	fi
 	stuck=0
 	grep -qw '^ctnr' /proc/modules && stuck=1
 	run_prog "$t" CTNR_KO="$KO"
-	oops_check "$t" && break
-	if [ $stuck -eq 0 ] && grep -qw '^ctnr' /proc/modules; then
+	if ! oops_check "$t" && [ $stuck -eq 0 ] &&
+	   grep -qw '^ctnr' /proc/modules; then
 		check_fail "$t" "$t left the module loaded"
 		module_holders
 		rmmod ctnr 2>/dev/null
 	fi
+	unit_end "selftests: ctnr: $t" "$prog_skip"
 done
 
 # ---- 5. kernel log ----
 
 # the module unloaded: what it did not free
-kmemleak_check after-rmmod
+if [ -e "$KMEMLEAK" ]; then
+	kmemleak_check after-rmmod
+	unit_end "kmemleak after-rmmod"
+fi
 
 echo "# ---- kernel log ----"
 sleep 1
@@ -525,6 +600,7 @@ if grep -E "$patterns" "$LOGDIR/dmesg.scan" >"$LOGDIR/dmesg.bad"; then
 else
 	check_ok "kernel log clean ($(wc -l <"$LOGDIR/dmesg.new") new lines)"
 fi
+unit_end "kernel log"
 
 # lockdep stops at its first report, or when a table overflows: the rest
 # of the run would go unchecked.
@@ -534,6 +610,7 @@ if [ "$SANITIZERS" = 1 ]; then
 	else
 		check_fail lockdep "lockdep turned off during the run: $(grep debug_locks /proc/lockdep_stats 2>&1)"
 	fi
+	unit_end "lockdep"
 	# kmemleak: kmemleak_check fails when a scan is refused
 fi
 
@@ -555,5 +632,6 @@ summary="$npass passed, $nfail failed"
 [ $nskip -gt 0 ] && summary="$summary, $nskip skipped"
 echo "$summary" >"$RESULT"
 sync "$RESULT" 2>/dev/null || sync
-echo "$summary"
+[ "$ktap_n" -ne "$plan" ] && echo "# run.sh: planned $plan results, gave $ktap_n"
+echo "# Totals: $summary"
 [ $nfail -eq 0 ]
