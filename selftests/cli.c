@@ -1560,7 +1560,11 @@ TEST_F(cli, json_escapes_strings)
 }
 
 /* the same checked by Python's json module, when there is one */
-TEST_F(cli, json_python_agrees)
+/*
+ * A python3 per command: seconds each in a loaded TCG guest of the debug
+ * kernel, where the harness's default 30 s ran out.
+ */
+TEST_F_TIMEOUT(cli, json_python_agrees, 600)
 {
 	static const char *const cmds[][5] = {
 		{ "-j", "container", "list" },
@@ -2459,8 +2463,25 @@ static char *complete(const char *line)
 	return result;
 }
 
+/*
+ * The completion tests run bash once per case: in a loaded TCG guest of
+ * the debug kernel that takes longer than the harness's default 30 s, so
+ * they have a fixture of their own, for its time-out.
+ */
+FIXTURE(bash) {
+	int unused;
+};
+
+FIXTURE_SETUP(bash)
+{
+}
+
+FIXTURE_TEARDOWN(bash)
+{
+}
+
 /* the completion offers each object's commands as ctnrctl help has them */
-TEST(completion_matches_help)
+TEST_F_TIMEOUT(bash, completion_matches_help, 600)
 {
 	static const char *const objects[] = {
 		"container", "dev", "log", "loop", "proc",
@@ -2524,7 +2545,7 @@ TEST(completion_matches_help)
 }
 
 /* the objects and options; monitor's words; never a short destructive */
-TEST(completion_words)
+TEST_F_TIMEOUT(bash, completion_words, 600)
 {
 	static const struct {
 		const char *line, *want;
