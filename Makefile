@@ -172,7 +172,7 @@ static-kmod:
 
 static-user:
 	@echo "static: cppcheck on lib/ and ctl/"
-	@cppcheck $(CPPCHECK_FLAGS) -I uapi -I lib lib ctl || \
+	@cppcheck $(CPPCHECK_FLAGS) -I uapi -I include -I lib lib ctl || \
 		{ echo "static: cppcheck found the above in lib/ or ctl/"; exit 1; }
 
 deps:

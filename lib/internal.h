@@ -13,7 +13,7 @@
 #include <netlink/netlink.h>
 #include <netlink/attr.h>
 
-#include "libctnr.h"
+#include <ctnr/libctnr.h>
 
 #pragma GCC visibility push(hidden)
 
