@@ -38,10 +38,8 @@
 extern "C" {
 #endif
 
-#define LIBCTNR_VERSION		"0.1.0"
-#define LIBCTNR_VERSION_MAJOR	0
-#define LIBCTNR_VERSION_MINOR	1
-#define LIBCTNR_VERSION_PATCH	0
+/* LIBCTNR_VERSION "MAJOR.MINOR.PATCH" and its three numbers */
+#include "libctnr_version.h"
 
 /* Longest cgroup path the library keeps, including the NUL. */
 #define CTNR_CGROUP_MAX		4096
