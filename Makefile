@@ -76,6 +76,10 @@ endif
 
 LINUX_SOURCE_TAR ?= /usr/src/linux-source-6.1.tar.xz
 
+# VERSION is the one place the version is written (version.mk).
+TOP := $(CURDIR)
+include version.mk
+
 BUILD := build
 KSFT_STAMP := $(BUILD)/.ksft-extracted
 CHECKPATCH := $(BUILD)/scripts/checkpatch.pl
@@ -162,7 +166,7 @@ static: static-kmod static-user
 static-kmod:
 	@test -d "$(KDIR)" || { echo "static: no KDIR '$(KDIR)': run 'make deps'" >&2; exit 1; }
 	@rm -rf $(STATIC) && mkdir -p $(STATIC)/kmod && \
-		cp Kbuild $(STATIC)/ && cp -r uapi $(STATIC)/ && \
+		cp Kbuild VERSION $(STATIC)/ && cp -r uapi $(STATIC)/ && \
 		cp kmod/Kbuild kmod/*.[ch] $(STATIC)/kmod/ && rm -f $(STATIC)/kmod/*.mod.c
 	@echo "static: sparse and W=1 on kmod/ against $(KVER)"
 	@$(MAKE) -C $(KDIR) M=$(CURDIR)/$(STATIC) C=2 W=1 modules >$(STATIC)/build.log 2>&1 || \
@@ -170,9 +174,9 @@ static-kmod:
 	@if grep -E 'warning:|error:' $(STATIC)/build.log; then \
 		echo "static: kmod/ is not sparse and W=1 clean"; exit 1; fi
 
-static-user:
+static-user: $(LIBCTNR_VERSION_H)
 	@echo "static: cppcheck on lib/ and ctl/"
-	@cppcheck $(CPPCHECK_FLAGS) -I uapi -I lib lib ctl || \
+	@cppcheck $(CPPCHECK_FLAGS) -I uapi -I include -I lib lib ctl || \
 		{ echo "static: cppcheck found the above in lib/ or ctl/"; exit 1; }
 
 deps:

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#include <libctnr.h>
+#include <ctnr/libctnr.h>
 
 #ifndef CTNRCTL_VERSION
 #define CTNRCTL_VERSION	LIBCTNR_VERSION

@@ -22,7 +22,7 @@
 
 static int loop_attach(int argc, char **argv)
 {
-	struct ctnr_loop_opts o = { 0 };
+	CTNR_OPTS(ctnr_loop_opts, o);
 	bool seen_off = false, seen_lim = false, seen_bs = false;
 	struct ctnr_handle *h;
 	const char *name, *file;

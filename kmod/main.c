@@ -159,5 +159,5 @@ module_exit(ctnr_exit);
 MODULE_LICENSE("GPL");
 MODULE_AUTHOR("ctnr developers");
 MODULE_DESCRIPTION("Container management: pinned namespace sets, device rules, kmsg and loop namespacing");
-MODULE_VERSION("0.1.0");
+MODULE_VERSION(CTNR_RELEASE);
 MODULE_ALIAS_GENL_FAMILY(CTNR_GENL_NAME);

@@ -927,35 +927,21 @@ lc_exec_child(struct ctnr_handle *h, struct lc_exec *x)
 
 /* ---- the caller's side ---- */
 
-#define LC_EXEC_OPTS_MIN	(offsetof(struct ctnr_exec_opts, tty_fd) + \
-				 sizeof(int))
-
 /* Copy @o into @d; refuse what this library does not know. */
 static int lc_exec_opts(struct ctnr_handle *h, const struct ctnr_exec_opts *o,
 			struct ctnr_exec_opts *d)
 {
-	const unsigned char *tail;
-	size_t i;
+	int err;
 
 	memset(d, 0, sizeof(*d));
 	d->sz = sizeof(*d);
-	d->tty_fd = -1;
-	if (!o)
-		return 0;
-	if (o->sz < LC_EXEC_OPTS_MIN) {
-		lc_set_error(h, "struct ctnr_exec_opts: sz %zu is too small",
-			     o->sz);
-		return -EINVAL;
-	}
-	tail = (const unsigned char *)o;
-	for (i = sizeof(*d); i < o->sz; i++) {
-		if (tail[i]) {
-			lc_set_error(h, "struct ctnr_exec_opts: byte %zu is set, this libctnr does not know it",
-				     i);
-			return -EINVAL;
-		}
-	}
-	memcpy(d, o, LC_EXEC_OPTS_MIN);
+	err = LC_OPTS_VALID(h, o, ctnr_exec_opts);
+	if (err)
+		return err;
+	d->mask = LC_OPTS_GET(o, mask, 0);
+	d->flags = LC_OPTS_GET(o, flags, 0);
+	d->env = LC_OPTS_GET(o, env, NULL);
+	d->tty_fd = LC_OPTS_GET(o, tty_fd, -1);
 	if (d->flags & ~CTNR_EXEC_ALL) {
 		lc_set_error(h, "unknown exec flags %#x", d->flags & ~CTNR_EXEC_ALL);
 		return -EINVAL;

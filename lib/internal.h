@@ -13,7 +13,7 @@
 #include <netlink/netlink.h>
 #include <netlink/attr.h>
 
-#include "libctnr.h"
+#include <ctnr/libctnr.h>
 
 #pragma GCC visibility push(hidden)
 
@@ -47,6 +47,42 @@ struct ctnr_handle {
  */
 typedef int (*lc_reply_cb)(struct ctnr_handle *h, const struct nlmsghdr *nlh,
 			   struct nlattr **tb, void *arg);
+
+/*
+ * Options structs ("OPTIONS STRUCTS" in ctnr/libctnr.h), as libbpf's
+ * OPTS_VALID() and OPTS_GET().  TYPE__last_field names the last member of
+ * struct TYPE this library knows: move it when a member is added.  What
+ * lies beyond it in the caller's struct (up to ->sz) must be zero; what
+ * the caller's struct is too small to hold reads as the fallback, which is
+ * the member's zero.
+ *
+ * selftests/unit/compat.c builds a second library with LC_OPTS_OLDER, to
+ * stand for a library one member behind the header.
+ */
+#ifndef LC_OPTS_OLDER
+#define ctnr_exec_opts__last_field	tty_fd
+#define ctnr_loop_opts__last_field	block_size
+#else
+#define ctnr_exec_opts__last_field	env
+#define ctnr_loop_opts__last_field	sizelimit
+#endif
+
+#define lc_offsetofend(type, member) \
+	(offsetof(type, member) + sizeof(((type *)0)->member))
+
+/* 0 (also for NULL opts), -EINVAL (sz too small) or -E2BIG */
+int lc_opts_valid(struct ctnr_handle *h, const void *opts, size_t known,
+		  const char *type);
+
+#define LC_OPTS_VALID(h, opts, type)					\
+	lc_opts_valid((h), (opts),					\
+		      lc_offsetofend(struct type, type##__last_field), #type)
+
+#define LC_OPTS_HAS(opts, field)					\
+	((opts) && (opts)->sz >= lc_offsetofend(__typeof__(*(opts)), field))
+
+#define LC_OPTS_GET(opts, field, fallback)				\
+	(LC_OPTS_HAS(opts, field) ? (opts)->field : (fallback))
 
 /* errors.c-like helpers, in libctnr.c */
 void lc_clear_error(struct ctnr_handle *h);

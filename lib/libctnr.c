@@ -44,6 +44,32 @@ void lc_set_error(struct ctnr_handle *h, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* ---- options structs --------------------------------------------------- */
+
+int lc_opts_valid(struct ctnr_handle *h, const void *opts, size_t known,
+		  const char *type)
+{
+	const unsigned char *p = opts;
+	size_t sz, i;
+
+	if (!opts)
+		return 0;
+	memcpy(&sz, opts, sizeof(sz));
+	if (sz < sizeof(sz)) {
+		lc_set_error(h, "struct %s: sz %zu is too small (set it to sizeof(struct %s), or use CTNR_OPTS())",
+			     type, sz, type);
+		return -EINVAL;
+	}
+	for (i = known; i < sz; i++) {
+		if (p[i]) {
+			lc_set_error(h, "struct %s: byte %zu is set, and this libctnr (%s) knows only %zu bytes of it",
+				     type, i, LIBCTNR_VERSION, known);
+			return -E2BIG;
+		}
+	}
+	return 0;
+}
+
 const char *ctnr_last_error(const struct ctnr_handle *h)
 {
 	return h ? h->err : "";

@@ -65,6 +65,9 @@ int ctnr_loop_attach(struct ctnr_handle *h, uint32_t id, const char *name,
 	if (!h || (!id && !name))
 		return -EINVAL;
 	lc_clear_error(h);
+	err = LC_OPTS_VALID(h, opts, ctnr_loop_opts);
+	if (err)
+		return err;
 	memset(&a, 0, sizeof(a));
 	a.size = sizeof(a);
 	a.id = id;
@@ -76,12 +79,10 @@ int ctnr_loop_attach(struct ctnr_handle *h, uint32_t id, const char *name,
 		}
 		strcpy(a.name, name);
 	}
-	if (opts) {
-		a.flags = opts->flags;
-		a.offset = opts->offset;
-		a.sizelimit = opts->sizelimit;
-		a.block_size = opts->block_size;
-	}
+	a.flags = LC_OPTS_GET(opts, flags, 0);
+	a.offset = LC_OPTS_GET(opts, offset, 0);
+	a.sizelimit = LC_OPTS_GET(opts, sizelimit, 0);
+	a.block_size = LC_OPTS_GET(opts, block_size, 0);
 	if (fd)
 		a.flags |= CTNR_LOOP_F_OPEN;
 	else
@@ -106,12 +107,15 @@ int ctnr_loop_attach_file(struct ctnr_handle *h, uint32_t id,
 			  const struct ctnr_loop_opts *opts, uint32_t *index,
 			  int *fd)
 {
-	bool ro = opts && (opts->flags & CTNR_LOOP_F_READ_ONLY);
+	bool ro = LC_OPTS_GET(opts, flags, 0) & CTNR_LOOP_F_READ_ONLY;
 	int bfd, err;
 
 	if (!h || !path)
 		return -EINVAL;
 	lc_clear_error(h);
+	err = LC_OPTS_VALID(h, opts, ctnr_loop_opts);
+	if (err)
+		return err;
 	bfd = open(path, (ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	if (bfd < 0) {
 		err = -errno;

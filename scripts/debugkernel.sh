@@ -118,7 +118,7 @@ module() {
 	src=$out/src
 	rm -rf "$src"
 	mkdir -p "$src/kmod"
-	cp "$REPO/Kbuild" "$src/"
+	cp "$REPO/Kbuild" "$REPO/VERSION" "$src/"
 	cp -r "$REPO/uapi" "$src/"
 	cp "$REPO"/kmod/Kbuild "$REPO"/kmod/*.[ch] "$src/kmod/"
 	rm -f "$src"/kmod/*.mod.c

@@ -135,7 +135,7 @@ build)
 	# A fresh copy each time: nothing of an earlier build can leak in.
 	rm -rf "${root:?}$src"
 	mkdir -p "$root$src/kmod"
-	cp "$REPO/Kbuild" "$root$src/"
+	cp "$REPO/Kbuild" "$REPO/VERSION" "$root$src/"
 	cp -r "$REPO/uapi" "$root$src/"
 	cp "$REPO"/kmod/Kbuild "$REPO"/kmod/*.[ch] "$root$src/kmod/"
 	rm -f "$root$src"/kmod/*.mod.c

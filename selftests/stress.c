@@ -36,7 +36,7 @@
 #define CTNR_TEST_WITH_LIBCTNR
 #include "ctnr_test.h"
 
-#include <libctnr.h>
+#include <ctnr/libctnr.h>
 
 #define MODNAME		"ctnr"
 #define N_LONG		3	/* long-lived containers */

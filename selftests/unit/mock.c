@@ -317,6 +317,8 @@ int ctnr_exec_spawn(struct ctnr_handle *h, uint32_t id, const char *name,
 	int err;
 
 	(void)h;
+	if (opts && opts->sz != sizeof(*opts))
+		return -EINVAL;	/* ctnrctl must set sz, as CTNR_OPTS() does */
 	join(env, sizeof(env), opts ? opts->env : NULL);
 	join(args, sizeof(args), (const char *const *)argv);
 	err = call("exec_spawn", "id=%u name=%s mask=%#x flags=%#x env=%s tty=%d argv=%s",
@@ -535,6 +537,8 @@ int ctnr_loop_attach_file(struct ctnr_handle *h, uint32_t id,
 	int err;
 
 	(void)h;
+	if (o && o->sz != sizeof(*o))
+		return -EINVAL;	/* ctnrctl must set sz, as CTNR_OPTS() does */
 	err = call("loop_attach_file", "id=%u name=%s path=%s flags=%#x offset=%llu sizelimit=%llu block_size=%u fd=%s",
 		   id, nm(name), path, o ? o->flags : 0,
 		   o ? (unsigned long long)o->offset : 0ULL,

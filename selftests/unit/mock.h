@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <libctnr.h>
+#include <ctnr/libctnr.h>
 
 #define MOCK_CONTAINERS	16
 #define MOCK_RULES	16

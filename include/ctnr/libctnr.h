@@ -26,22 +26,59 @@
  *
  *	Namespace masks are CLONE_NEW* bits as in <sched.h>, restricted to
  *	CTNR_NS_FDS_MASK_ALL.
+ *
+ * OPTIONS STRUCTS
+ *	Every struct ctnr_*_opts starts with size_t sz, the size of the
+ *	struct the program was built with, and grows only at its end; the
+ *	zero of every member is its default.  Declare one with CTNR_OPTS(),
+ *	which sets sz and zeroes the rest, padding included:
+ *
+ *		CTNR_OPTS(ctnr_loop_opts, o, .flags = CTNR_LOOP_F_READ_ONLY);
+ *		err = ctnr_loop_attach_file(h, 0, "web", path, &o, &n, NULL);
+ *
+ *	or set sz to sizeof the struct and memset() the rest to 0.  A NULL
+ *	options pointer means every default.  The library accepts
+ *	 - a smaller sz, from a program built against an older header: the
+ *	   members it does not cover read as 0 (their default);
+ *	 - a larger sz, from a program built against a newer header, when
+ *	   every byte the library does not know is 0: such a program runs
+ *	   on an older library as long as it uses nothing newer.
+ *	It refuses, before doing anything, an sz smaller than sizeof(size_t)
+ *	with -EINVAL and a non-zero byte it does not know with -E2BIG (as
+ *	openat2() and clone3() do); ctnr_last_error() names the byte.
  */
 #ifndef LIBCTNR_H
 #define LIBCTNR_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <linux/ctnr.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define LIBCTNR_VERSION		"0.1.0"
-#define LIBCTNR_VERSION_MAJOR	0
-#define LIBCTNR_VERSION_MINOR	1
-#define LIBCTNR_VERSION_PATCH	0
+/* LIBCTNR_VERSION "MAJOR.MINOR.PATCH" and its three numbers */
+#include "libctnr_version.h"
+
+/*
+ * CTNR_OPTS - declare and initialise an options struct
+ * @TYPE: ctnr_exec_opts, ctnr_loop_opts, ...
+ * @NAME: the variable
+ * @...: designated initialisers of its members, .flags = ... and so on
+ *
+ * Zeroes the whole struct, padding included, and sets sz (see OPTIONS
+ * STRUCTS above).  A GNU C statement expression, as libbpf's LIBBPF_OPTS().
+ */
+#define CTNR_OPTS(TYPE, NAME, ...)					\
+	struct TYPE NAME = ({						\
+		memset(&NAME, 0, sizeof(struct TYPE));			\
+		(struct TYPE){						\
+			.sz = sizeof(struct TYPE),			\
+			__VA_ARGS__					\
+		};							\
+	})
 
 /* Longest cgroup path the library keeps, including the NUL. */
 #define CTNR_CGROUP_MAX		4096
@@ -444,11 +481,10 @@ int ctnr_exec_ex(struct ctnr_handle *h, uint32_t id, const char *name,
 				 CTNR_EXEC_TTY)
 
 /*
- * Options of ctnr_exec_spawn() and ctnr_exec_run().  Set sz to
- * sizeof(struct ctnr_exec_opts) and zero what you do not use (or use
- * CTNR_EXEC_OPTS_INIT): later versions add members at the end, and a
- * library older than the header refuses options it does not know unless
- * they are zero.
+ * Options of ctnr_exec_spawn() and ctnr_exec_run(), an options struct
+ * (OPTIONS STRUCTS above): declare it with CTNR_OPTS(ctnr_exec_opts, o,
+ * ...), or initialise it with CTNR_EXEC_OPTS_INIT.  tty_fd is only read
+ * with a CTNR_EXEC_TTY_* flag.
  */
 struct ctnr_exec_opts {
 	size_t sz;			/* sizeof(struct ctnr_exec_opts) */
@@ -458,8 +494,7 @@ struct ctnr_exec_opts {
 	int tty_fd;			/* terminal of CTNR_EXEC_TTY_* */
 };
 
-#define CTNR_EXEC_OPTS_INIT	{ .sz = sizeof(struct ctnr_exec_opts), \
-				  .tty_fd = -1 }
+#define CTNR_EXEC_OPTS_INIT	{ .sz = sizeof(struct ctnr_exec_opts) }
 
 /*
  * ctnr_exec_spawn - start a command inside a container
@@ -509,9 +544,10 @@ struct ctnr_exec_opts {
  * child, which the caller must reap with waitpid() (SIGCHLD must not be
  * ignored), or a negative errno; then ctnr_last_error() says why and there
  * is no child left.
- *	-EINVAL		bad argv, opts (unknown flags, members this library
- *			does not know set, tty_fd not a terminal) or env
- *			entry; other errors as ctnr_enter_ex() and execve().
+ *	-EINVAL		bad argv, opts (sz too small, unknown flags, tty_fd
+ *			not a terminal) or env entry; other errors as
+ *			ctnr_enter_ex() and execve().
+ *	-E2BIG		@opts sets a member this library does not know.
  */
 int ctnr_exec_spawn(struct ctnr_handle *h, uint32_t id, const char *name,
 		    char *const argv[], const struct ctnr_exec_opts *opts,
@@ -982,7 +1018,9 @@ const char *ctnr_hook_state_name(uint32_t state);
 
 #define CTNR_LOOP_PATH_MAX	4096	/* backing file path, with the NUL */
 
+/* An options struct (OPTIONS STRUCTS above): use CTNR_OPTS(). */
 struct ctnr_loop_opts {
+	size_t sz;			/* sizeof(struct ctnr_loop_opts) */
 	uint32_t flags;			/* CTNR_LOOP_F_READ_ONLY, _DIRECT_IO */
 	uint64_t offset;		/* bytes, a multiple of block_size */
 	uint64_t sizelimit;		/* bytes, 0: up to the end */
@@ -1014,6 +1052,8 @@ struct ctnr_loop_opts {
  *			size limit, block size or flags.
  *	-EOPNOTSUPP	direct I/O impossible on this file at this offset and
  *			block size.
+ *	-E2BIG		@opts sets a member this library does not know
+ *			(-EINVAL when its sz is too small).
  */
 int ctnr_loop_attach(struct ctnr_handle *h, uint32_t id, const char *name,
 		     int backing_fd, const struct ctnr_loop_opts *opts,
